@@ -1,0 +1,205 @@
+//! Key bindings: names like `ctrl-c` or `pgup` mapped to [`Action`]s, with the defaults
+//! embedded from `assets/keymap.toml`. The terminal layer turns its key events into a
+//! [`KeySpec`]; nothing past this module knows about key codes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use super::Action;
+
+const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    F(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    pub key: Key,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl KeySpec {
+    pub fn plain(key: Key) -> KeySpec {
+        KeySpec {
+            key,
+            ctrl: false,
+            alt: false,
+        }
+    }
+}
+
+impl FromStr for KeySpec {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let mut rest = raw;
+        let (mut ctrl, mut alt) = (false, false);
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let key = match rest {
+            "up" => Key::Up,
+            "down" => Key::Down,
+            "left" => Key::Left,
+            "right" => Key::Right,
+            "pgup" => Key::PageUp,
+            "pgdown" => Key::PageDown,
+            "home" => Key::Home,
+            "end" => Key::End,
+            "enter" => Key::Enter,
+            "esc" => Key::Esc,
+            "tab" => Key::Tab,
+            "backtab" => Key::BackTab,
+            "backspace" => Key::Backspace,
+            "space" => Key::Char(' '),
+            f if f.len() > 1 && f.starts_with('f') => match f[1..].parse::<u8>() {
+                Ok(n) if (1..=12).contains(&n) => Key::F(n),
+                _ => return Err(format!("unknown key {raw:?}")),
+            },
+            c if c.chars().count() == 1 => Key::Char(c.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("unknown key {raw:?}")),
+        };
+        Ok(KeySpec { key, ctrl, alt })
+    }
+}
+
+impl fmt::Display for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.key {
+            Key::Char(' ') => f.write_str("space"),
+            Key::Char(c) => write!(f, "{c}"),
+            Key::Up => f.write_str("↑"),
+            Key::Down => f.write_str("↓"),
+            Key::Left => f.write_str("←"),
+            Key::Right => f.write_str("→"),
+            Key::PageUp => f.write_str("pgup"),
+            Key::PageDown => f.write_str("pgdn"),
+            Key::Home => f.write_str("home"),
+            Key::End => f.write_str("end"),
+            Key::Enter => f.write_str("enter"),
+            Key::Esc => f.write_str("esc"),
+            Key::Tab => f.write_str("tab"),
+            Key::BackTab => f.write_str("shift-tab"),
+            Key::Backspace => f.write_str("backspace"),
+            Key::F(n) => write!(f, "F{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: HashMap<KeySpec, Action>,
+    /// Keys per action in the order written, for the help screen.
+    by_action: BTreeMap<Action, Vec<KeySpec>>,
+}
+
+impl Keymap {
+    /// Parse a keymap file: `action = ["key", ...]`.
+    pub fn parse(text: &str) -> Result<Keymap, String> {
+        let table: BTreeMap<Action, Vec<String>> =
+            toml::from_str(text).map_err(|e| format!("keymap: {}", e.message()))?;
+        let mut bindings = HashMap::new();
+        let mut by_action: BTreeMap<Action, Vec<KeySpec>> = BTreeMap::new();
+        for (action, keys) in table {
+            for raw in keys {
+                let spec: KeySpec = raw.parse().map_err(|e| format!("keymap {action:?}: {e}"))?;
+                if let Some(other) = bindings.insert(spec, action) {
+                    return Err(format!(
+                        "keymap: {raw:?} is bound to both {other:?} and {action:?}"
+                    ));
+                }
+                by_action.entry(action).or_default().push(spec);
+            }
+        }
+        Ok(Keymap {
+            bindings,
+            by_action,
+        })
+    }
+
+    pub fn defaults() -> Keymap {
+        // The embedded file is tested; failing here would be a build defect.
+        Keymap::parse(DEFAULT_KEYMAP).unwrap_or_else(|_| Keymap {
+            bindings: HashMap::new(),
+            by_action: BTreeMap::new(),
+        })
+    }
+
+    pub fn action(&self, key: KeySpec) -> Option<Action> {
+        self.bindings.get(&key).copied()
+    }
+
+    pub fn keys_for(&self, action: Action) -> &[KeySpec] {
+        self.by_action.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn actions(&self) -> impl Iterator<Item = (Action, &[KeySpec])> {
+        self.by_action.iter().map(|(a, k)| (*a, k.as_slice()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_parse_and_bind_the_basics() {
+        let map = Keymap::parse(DEFAULT_KEYMAP).expect("default keymap");
+        let q = KeySpec::plain(Key::Char('q'));
+        assert_eq!(map.action(q), Some(Action::Quit));
+        let ctrl_c: KeySpec = "ctrl-c".parse().expect("spec");
+        assert_eq!(map.action(ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            map.action(KeySpec::plain(Key::Char('?'))),
+            Some(Action::Help)
+        );
+        assert_eq!(map.action(KeySpec::plain(Key::Down)), Some(Action::Down));
+        assert_eq!(map.keys_for(Action::Help).len(), 2);
+    }
+
+    #[test]
+    fn key_names_round_trip_and_errors_are_named() {
+        for raw in ["q", "ctrl-c", "alt-x", "f5", "pgup", "space", "G", "-"] {
+            let spec: KeySpec = raw.parse().expect(raw);
+            assert!(!spec.to_string().is_empty());
+        }
+        assert!("f13".parse::<KeySpec>().is_err());
+        assert!("hyper-x".parse::<KeySpec>().is_err());
+        let dup = Keymap::parse("quit = [\"q\"]\nhelp = [\"q\"]").expect_err("duplicate");
+        assert!(dup.contains("bound to both"), "{dup}");
+        let unknown = Keymap::parse("fly = [\"x\"]").expect_err("unknown action");
+        assert!(unknown.contains("fly"), "{unknown}");
+    }
+}

@@ -1,0 +1,14 @@
+//! The console's pure core: state, messages, actions and `update`. Nothing here touches
+//! the terminal, the network or the database.
+
+pub mod action;
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod update;
+
+pub use action::Action;
+pub use keymap::{KeySpec, Keymap};
+pub use msg::{Effect, Msg};
+pub use state::{SitesView, State};
+pub use update::update;

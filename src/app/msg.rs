@@ -1,0 +1,21 @@
+//! Messages into `update`, and the effects it asks the driver to run.
+
+use super::Action;
+use crate::inventory::Site;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Action(Action),
+    /// The inventory was read (or could not be).
+    SitesLoaded(Result<Vec<Site>, String>),
+    /// The terminal changed size; the next frame uses the new size.
+    Resized,
+    /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
+    Signal(&'static str),
+}
+
+/// Work with side effects, run by the driver; results come back as [`Msg`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadSites,
+}

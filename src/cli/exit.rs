@@ -1,0 +1,48 @@
+//! Exit codes of DESIGN.md §2, and the one error type the commands return.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The operation failed (and was rolled back), or `check` found problems.
+    Failed = 1,
+    /// Usage or configuration error.
+    Usage = 2,
+    /// Refused by read-only mode.
+    ReadOnly = 3,
+    /// Invalid input or a conflict.
+    Invalid = 4,
+    /// `proxy plan --exit-code`: changes are pending.
+    Pending = 5,
+}
+
+/// A failed command: its exit code and a short, actionable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: Code,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: Code, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn config(err: crate::config::ConfigError) -> Failure {
+        Failure::new(Code::Usage, err.to_string())
+    }
+
+    /// An inventory that cannot be opened or written is an operation failure.
+    pub fn inventory(err: impl fmt::Display) -> Failure {
+        Failure::new(Code::Failed, err.to_string())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}

@@ -1,0 +1,128 @@
+//! `fleetdeck init [--from-ssh-config]`: write a starting config, never over an existing one.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Code, Failure, GlobalArgs};
+use crate::config::ssh_import::{self, ImportedHost};
+use crate::config::{self, paths};
+
+pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
+    let target = global
+        .config
+        .clone()
+        .or_else(paths::default_config_path)
+        .ok_or_else(|| Failure::new(Code::Usage, "no config directory: pass --config FILE"))?;
+    let hosts = if from_ssh_config {
+        let ssh_config = ssh_config_path()?;
+        ssh_import::hosts_from_file(&ssh_config).map_err(|e| {
+            Failure::new(
+                Code::Usage,
+                format!("cannot read {}: {e}", ssh_config.display()),
+            )
+        })?
+    } else {
+        Vec::new()
+    };
+    let text = starting_config(&hosts);
+    // The text must be a config this very binary accepts.
+    config::load_str(&text, &target).map_err(|e| {
+        Failure::new(Code::Invalid, format!("the generated config is not valid ({e}); edit ~/.ssh/config aliases or write the file by hand"))
+    })?;
+    write_new(&target, &text)?;
+    println!(
+        "wrote {} with {} node(s); check it with `fleetdeck config check`",
+        target.display(),
+        hosts.len().max(1)
+    );
+    Ok(())
+}
+
+fn ssh_config_path() -> Result<PathBuf, Failure> {
+    directories::BaseDirs::new()
+        .map(|b| b.home_dir().join(".ssh/config"))
+        .ok_or_else(|| Failure::new(Code::Usage, "no home directory to find ~/.ssh/config in"))
+}
+
+fn write_new(target: &std::path::Path, text: &str) -> Result<(), Failure> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::new(
+                Code::Failed,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    // create_new: an existing config is never replaced, even in a race.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(target)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Failure::new(
+                Code::Invalid,
+                format!("{} already exists; fleetdeck init never overwrites a config (move it away first)", target.display()),
+            ),
+            _ => Failure::new(Code::Failed, format!("cannot write {}: {e}", target.display())),
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        Failure::new(
+            Code::Failed,
+            format!("cannot write {}: {e}", target.display()),
+        )
+    })
+}
+
+/// A commented config: this machine as `local` when no ssh host was given, else one
+/// `[[node]]` per ssh alias.
+pub fn starting_config(hosts: &[ImportedHost]) -> String {
+    let mut out = String::from(
+        "# fleetdeck configuration: every key is documented in config.example.toml.\n\
+         # Validate with `fleetdeck config check`.\n\n\
+         read_only = false\n\
+         refresh_secs = 5\n\n\
+         [ssh]\n\
+         connect_timeout_secs = 10\n\
+         keepalive_secs = 30\n\n",
+    );
+    if hosts.is_empty() {
+        out.push_str(
+            "# This machine. Add one [[node]] per host you manage.\n[[node]]\nname = \"local\"\n",
+        );
+        return out;
+    }
+    out.push_str("# Nodes from the Host entries of ~/.ssh/config (wildcards skipped).\n");
+    for host in hosts {
+        let name = node_name_for(&host.alias);
+        out.push_str(&format!(
+            "\n[[node]]\nname = {}\nssh = {}\n",
+            quote(&name),
+            quote(&host.alias)
+        ));
+        if let Some(jump) = &host.jump {
+            out.push_str(&format!("jump = {}\n", quote(&node_name_for(jump))));
+        }
+        out.push_str("hypervisor = \"none\"   # xen | kvm | lxc | none\n");
+    }
+    out
+}
+
+/// An alias is usually a valid node name already; anything else becomes '-'.
+fn node_name_for(alias: &str) -> String {
+    alias
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}

@@ -1,0 +1,339 @@
+//! The configuration file: its TOML model (DESIGN.md §2), loading with file/line/key
+//! errors, semantic checks, and the built-in default used when no file exists.
+
+mod check;
+mod endpoint;
+mod load;
+pub mod paths;
+pub mod ssh_import;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+pub use endpoint::{DockerEndpoint, SshTarget};
+pub use load::{ConfigError, LoadedConfig, Source, load, load_str};
+
+/// Seconds between two polls of a node when the config says nothing.
+pub const DEFAULT_REFRESH_SECS: u64 = 5;
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default = "default_refresh_secs")]
+    pub refresh_secs: u64,
+    #[serde(default)]
+    pub inventory: InventoryConfig,
+    #[serde(default)]
+    pub ssh: SshConfig,
+    #[serde(default, rename = "node")]
+    pub nodes: Vec<NodeConfig>,
+    #[serde(default, rename = "vlan")]
+    pub vlans: Vec<VlanConfig>,
+    #[serde(default)]
+    pub containers: ContainersConfig,
+    #[serde(default)]
+    pub proxy: Option<ProxyConfig>,
+    #[serde(default)]
+    pub dns: Option<DnsConfig>,
+    #[serde(default, rename = "tunnel")]
+    pub tunnels: Vec<TunnelConfig>,
+}
+
+fn default_refresh_secs() -> u64 {
+    DEFAULT_REFRESH_SECS
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryConfig {
+    /// SQLite file; defaults to `<data dir>/fleetdeck/inventory.db`.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SshConfig {
+    /// OpenSSH client config to resolve aliases from; defaults to `~/.ssh/config`.
+    pub config: Option<PathBuf>,
+    /// Extra known_hosts file, read after the user's own.
+    pub known_hosts: Option<PathBuf>,
+    #[serde(default)]
+    pub identities: Vec<PathBuf>,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "default_keepalive")]
+    pub keepalive_secs: u64,
+}
+
+fn default_connect_timeout() -> u64 {
+    10
+}
+fn default_keepalive() -> u64 {
+    30
+}
+
+impl Default for SshConfig {
+    fn default() -> Self {
+        SshConfig {
+            config: None,
+            known_hosts: None,
+            identities: Vec::new(),
+            connect_timeout_secs: default_connect_timeout(),
+            keepalive_secs: default_keepalive(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Hypervisor {
+    Xen,
+    Kvm,
+    Lxc,
+    #[default]
+    None,
+}
+
+impl Hypervisor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hypervisor::Xen => "xen",
+            Hypervisor::Kvm => "kvm",
+            Hypervisor::Lxc => "lxc",
+            Hypervisor::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    pub name: String,
+    /// `user@host:port` or an alias of the ssh config; absent means this machine.
+    pub ssh: Option<String>,
+    /// Name of the node to jump through.
+    pub jump: Option<String>,
+    #[serde(default)]
+    pub hypervisor: Hypervisor,
+    pub libvirt_uri: Option<String>,
+    /// `ssh`, `unix:///path`, `tcp://host:port` or `none`; see [`NodeConfig::docker_endpoint`].
+    pub docker: Option<DockerEndpoint>,
+    pub docker_socket: Option<PathBuf>,
+    pub tls: Option<TlsConfig>,
+    pub parent: Option<String>,
+    pub public_ip: Option<IpAddr>,
+}
+
+pub const DEFAULT_DOCKER_SOCKET: &str = "/var/run/docker.sock";
+pub const DEFAULT_LIBVIRT_URI: &str = "qemu:///system";
+
+impl NodeConfig {
+    /// A node reached over SSH talks to its Docker engine through that connection unless
+    /// told otherwise; a local node uses the default socket.
+    pub fn docker_endpoint(&self) -> DockerEndpoint {
+        match (&self.docker, &self.ssh) {
+            (Some(endpoint), _) => endpoint.clone(),
+            (None, Some(_)) => DockerEndpoint::Ssh,
+            (None, None) => DockerEndpoint::Unix(PathBuf::from(DEFAULT_DOCKER_SOCKET)),
+        }
+    }
+
+    pub fn docker_socket(&self) -> PathBuf {
+        self.docker_socket
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DOCKER_SOCKET))
+    }
+
+    pub fn libvirt_uri(&self) -> &str {
+        self.libvirt_uri.as_deref().unwrap_or(DEFAULT_LIBVIRT_URI)
+    }
+
+    pub fn is_local(&self) -> bool {
+        self.ssh.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VlanConfig {
+    pub id: u16,
+    pub node: String,
+    pub subnet: Ipv4Net,
+    pub gateway: Ipv4Addr,
+    /// Addresses never allocated: single IPs, `a.b.c.d-a.b.c.e` ranges or CIDR blocks.
+    #[serde(default)]
+    pub reserved: Vec<String>,
+    /// Linux bridge the Docker network uses; defaults to `fdvlan<id>`.
+    pub bridge: Option<String>,
+    /// Docker network name; defaults to `vlan<id>`.
+    pub network: Option<String>,
+}
+
+impl VlanConfig {
+    pub fn bridge_name(&self) -> String {
+        self.bridge
+            .clone()
+            .unwrap_or_else(|| format!("fdvlan{}", self.id))
+    }
+
+    pub fn network_name(&self) -> String {
+        self.network
+            .clone()
+            .unwrap_or_else(|| format!("vlan{}", self.id))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContainersConfig {
+    /// Image for new containers when `--image` is not given.
+    pub image: Option<String>,
+    /// Port the site listens on inside its container; the proxy forwards to it.
+    #[serde(default = "default_port")]
+    pub port: u16,
+}
+
+fn default_port() -> u16 {
+    80
+}
+
+impl Default for ContainersConfig {
+    fn default() -> Self {
+        ContainersConfig {
+            image: None,
+            port: default_port(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyConfig {
+    pub node: String,
+    #[serde(default = "default_proxy_path")]
+    pub path: PathBuf,
+    /// minijinja template; defaults to the one embedded from `assets/nginx/`.
+    pub template: Option<PathBuf>,
+    #[serde(default = "default_test_cmd")]
+    pub test_cmd: Vec<String>,
+    #[serde(default = "default_reload_cmd")]
+    pub reload_cmd: Vec<String>,
+}
+
+fn default_proxy_path() -> PathBuf {
+    PathBuf::from("/etc/nginx/sites-enabled/fleetdeck.conf")
+}
+fn default_test_cmd() -> Vec<String> {
+    vec!["nginx".into(), "-t".into()]
+}
+fn default_reload_cmd() -> Vec<String> {
+    vec!["nginx".into(), "-s".into(), "reload".into()]
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    /// Resolvers to ask, `ip` or `ip:port`.
+    pub servers: Vec<String>,
+    /// Address every site's name must resolve to; defaults to the proxy node's `public_ip`.
+    pub expect: Option<IpAddr>,
+}
+
+impl DnsConfig {
+    /// Servers as socket addresses (port 53 when none is given); checked at load time.
+    pub fn server_addrs(&self) -> Vec<SocketAddr> {
+        self.servers
+            .iter()
+            .filter_map(|s| parse_dns_server(s))
+            .collect()
+    }
+}
+
+pub(crate) fn parse_dns_server(raw: &str) -> Option<SocketAddr> {
+    raw.parse::<SocketAddr>()
+        .ok()
+        .or_else(|| raw.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TunnelKind {
+    Remote,
+    Local,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TunnelConfig {
+    pub name: String,
+    /// Node that runs the ssh/autossh process.
+    pub node: String,
+    pub kind: TunnelKind,
+    /// `[host:]port` where the tunnel listens.
+    pub listen: String,
+    /// `host:port` the tunnel forwards to.
+    pub target: String,
+    /// Node at the other end of the ssh connection.
+    pub via: Option<String>,
+}
+
+impl Config {
+    /// The configuration used when no file exists: this machine alone, as node `local`.
+    pub fn builtin_default() -> Config {
+        Config {
+            read_only: false,
+            refresh_secs: DEFAULT_REFRESH_SECS,
+            inventory: InventoryConfig::default(),
+            ssh: SshConfig::default(),
+            nodes: vec![NodeConfig {
+                name: "local".into(),
+                ssh: None,
+                jump: None,
+                hypervisor: Hypervisor::None,
+                libvirt_uri: None,
+                docker: local_docker_from_env(),
+                docker_socket: None,
+                tls: None,
+                parent: None,
+                public_ip: None,
+            }],
+            vlans: Vec::new(),
+            containers: ContainersConfig::default(),
+            proxy: None,
+            dns: None,
+            tunnels: Vec::new(),
+        }
+    }
+
+    pub fn node(&self, name: &str) -> Option<&NodeConfig> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    pub fn vlan(&self, id: u16) -> Option<&VlanConfig> {
+        self.vlans.iter().find(|v| v.id == id)
+    }
+}
+
+/// The local node honours `DOCKER_HOST` as the docker CLI does.
+fn local_docker_from_env() -> Option<DockerEndpoint> {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod tests;

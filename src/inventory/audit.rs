@@ -1,0 +1,104 @@
+//! The audit trail: one row per mutating action, success or failure.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Inventory, InventoryError, now_rfc3339};
+use crate::actor::Actor;
+
+/// What happened, before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub action: String,
+    pub target: Option<String>,
+    /// JSON object of the action's parameters.
+    pub params: serde_json::Value,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    Failed,
+    Refused,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+/// A stored audit row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub origin: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub params: Option<serde_json::Value>,
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+impl Inventory {
+    pub fn record_audit(&self, actor: &Actor, record: &AuditRecord) -> Result<i64, InventoryError> {
+        write_audit(self.conn(), actor, record)?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// The newest `limit` rows, newest first.
+    pub fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, InventoryError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, at, actor, origin, action, target, params, outcome, detail
+             FROM audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit], |r| {
+            let params: Option<String> = r.get(6)?;
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                origin: r.get(3)?,
+                action: r.get(4)?,
+                target: r.get(5)?,
+                params: params.and_then(|p| serde_json::from_str(&p).ok()),
+                outcome: r.get(7)?,
+                detail: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Works on a connection or inside a transaction, so an action and its audit row can
+/// commit together.
+pub(crate) fn write_audit(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    record: &AuditRecord,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit (at, actor, origin, action, target, params, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        now_rfc3339(),
+        actor.user,
+        actor.origin,
+        record.action,
+        record.target,
+        record.params.to_string(),
+        record.outcome.as_str(),
+        record.detail,
+    ])?;
+    Ok(())
+}

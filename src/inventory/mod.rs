@@ -1,0 +1,166 @@
+//! The inventory: one SQLite file mapping each site (domain) to its owner, VLAN, node, IP
+//! and container, plus the audit trail. Bound parameters only; schema by migrations.
+
+mod audit;
+pub mod ipam;
+pub mod legacy;
+mod migrations;
+mod sites;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use audit::{AuditEntry, AuditRecord, Outcome};
+pub use sites::{Site, SiteState};
+
+/// How long a writer waits for another fleetdeck holding the database lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    #[error("cannot create the inventory directory {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the inventory {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot migrate the inventory {}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: rusqlite_migration::Error,
+    },
+    #[error("the inventory {} has schema version {found}; this fleetdeck needs {needed}: open it once without --read-only to migrate it", path.display())]
+    Outdated {
+        path: PathBuf,
+        found: i64,
+        needed: i64,
+    },
+    #[error("inventory query failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("inventory row for {domain:?} is unreadable: {reason}")]
+    BadRow { domain: String, reason: String },
+}
+
+pub struct Inventory {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Inventory {
+    /// Open (creating and migrating when needed) the inventory at `path`.
+    pub fn open(path: &Path) -> Result<Inventory, InventoryError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|source| InventoryError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let fresh = !path.exists();
+        let open_err = |source| InventoryError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        if fresh {
+            restrict_permissions(path);
+        }
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // WAL lets a console read while another admin's create writes.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        migrations::migrations()
+            .to_latest(&mut conn)
+            .map_err(|source| InventoryError::Migrate {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Inventory {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open an existing inventory without ever writing to it (monitoring, `list`).
+    pub fn open_read_only(path: &Path) -> Result<Inventory, InventoryError> {
+        let open_err = |source| InventoryError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        if version < migrations::LATEST {
+            return Err(InventoryError::Outdated {
+                path: path.to_path_buf(),
+                found: version,
+                needed: migrations::LATEST,
+            });
+        }
+        Ok(Inventory {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// A new inventory is readable by its owner only; SQLite gives the `-wal` and `-shm`
+/// files the same mode. A shared bastion widens this on purpose (see the README).
+fn restrict_permissions(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+        tracing::warn!(path = %path.display(), error = %e, "could not restrict inventory permissions");
+    }
+}
+
+/// RFC 3339 UTC timestamp, second precision, as stored in every `*_at` column.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp().to_string())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,14 @@
+//! fleetdeck: a terminal operations console for a small fleet of hypervisors and Docker hosts.
+//!
+//! The binary in `main.rs` is a thin shell over this library, so integration tests and
+//! benchmarks reach the same code the console runs.
+
+pub mod actor;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod inventory;
+pub mod logging;
+pub mod tui;
+pub mod ui;
+pub mod validate;

@@ -1,0 +1,89 @@
+//! The terminal shell around the pure core: enter and restore the terminal, turn terminal
+//! events and signals into messages, run effects, redraw when something changed.
+
+mod effects;
+mod keys;
+
+use std::io;
+use std::path::PathBuf;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::{Keymap, Msg, State, update};
+
+/// What the console needs to start.
+pub struct ConsoleSetup {
+    pub read_only: bool,
+    pub config_label: String,
+    pub inventory_path: PathBuf,
+}
+
+/// Run the console until the user quits or a signal arrives. The terminal is restored on
+/// every way out, panics included (the hook is installed by `ratatui::init`).
+pub async fn run(setup: ConsoleSetup) -> io::Result<()> {
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, setup).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    setup: ConsoleSetup,
+) -> io::Result<()> {
+    let mut state = State::new(
+        setup.read_only,
+        setup.config_label,
+        setup.inventory_path.display().to_string(),
+        Keymap::defaults(),
+    );
+    state.page_rows = crate::ui::table_rows(terminal.size()?.height);
+    // The first frame goes out before any slow work starts.
+    terminal.draw(|f| crate::ui::render(f, &state))?;
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only);
+    runner.load_sites();
+
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let keymap = state.keymap.clone();
+
+    while !state.should_quit {
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    keys::to_spec(key).and_then(|spec| keymap.action(spec)).map(Msg::Action)
+                }
+                Some(Ok(Event::Resize(_, height))) => {
+                    state.page_rows = crate::ui::table_rows(height);
+                    Some(Msg::Resized)
+                }
+                Some(Ok(_)) => None,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(msg) = rx.recv() => Some(msg),
+            _ = sigterm.recv() => Some(Msg::Signal("SIGTERM")),
+            _ = sighup.recv() => Some(Msg::Signal("SIGHUP")),
+            _ = sigint.recv() => Some(Msg::Signal("SIGINT")),
+        };
+        // Keys with no binding change nothing, so nothing is redrawn.
+        let Some(msg) = msg else { continue };
+        if let Msg::Signal(name) = &msg {
+            tracing::info!(signal = name, "leaving on signal");
+        }
+        for effect in update(&mut state, msg) {
+            runner.run(effect);
+        }
+        if !state.should_quit {
+            terminal.draw(|f| crate::ui::render(f, &state))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Validation of every value a user types or a file supplies, before it gets near a shell,
+//! a path or SQL. One module, so the rules and their messages stay consistent.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+/// Why a value was rejected; the message names the value and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {value:?}: {reason}")]
+pub struct Invalid {
+    pub field: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+fn invalid(field: &'static str, value: &str, reason: impl Into<String>) -> Invalid {
+    // Keep error lines short even when someone pastes a novel into a field.
+    let mut shown: String = value.chars().take(80).collect();
+    if value.chars().count() > 80 {
+        shown.push('…');
+    }
+    Invalid {
+        field,
+        value: shown,
+        reason: reason.into(),
+    }
+}
+
+/// A DNS name as RFC 1123 allows it for hosts: labels of letters, digits and inner hyphens,
+/// 1–63 characters each, 253 in all, at least two labels. Returned in lowercase.
+pub fn domain(raw: &str) -> Result<String, Invalid> {
+    let value = raw.trim_end_matches('.');
+    if value.is_empty() {
+        return Err(invalid("domain", raw, "is empty"));
+    }
+    if value.len() > 253 {
+        return Err(invalid(
+            "domain",
+            raw,
+            format!("is {} characters long; the limit is 253", value.len()),
+        ));
+    }
+    let lower = value.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    if labels.len() < 2 {
+        return Err(invalid(
+            "domain",
+            raw,
+            "needs at least two labels, like site.example.org",
+        ));
+    }
+    for label in &labels {
+        check_label("domain", raw, label)?;
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(invalid(
+            "domain",
+            raw,
+            "ends in an all-numeric label; that is an IP address, not a domain",
+        ));
+    }
+    Ok(lower)
+}
+
+fn check_label(field: &'static str, raw: &str, label: &str) -> Result<(), Invalid> {
+    if label.is_empty() {
+        return Err(invalid(
+            field,
+            raw,
+            "has an empty label (two dots in a row?)",
+        ));
+    }
+    if label.len() > 63 {
+        return Err(invalid(
+            field,
+            raw,
+            format!("label {label:?} is longer than 63 characters"),
+        ));
+    }
+    if let Some(bad) = label
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(invalid(
+            field,
+            raw,
+            format!("contains {bad:?}; only letters, digits, '-' and '.' are allowed"),
+        ));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err(invalid(
+            field,
+            raw,
+            format!("label {label:?} starts or ends with '-'"),
+        ));
+    }
+    Ok(())
+}
+
+/// A login as the original inventory stored it (`varchar(10)`): a POSIX-portable user
+/// name, lowercase letter first, then lowercase letters, digits, '_' or '-'; 1–32 chars.
+pub fn login(raw: &str) -> Result<String, Invalid> {
+    if raw.is_empty() {
+        return Err(invalid("login", raw, "is empty"));
+    }
+    if raw.len() > 32 {
+        return Err(invalid("login", raw, "is longer than 32 characters"));
+    }
+    let mut chars = raw.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) {
+        return Err(invalid("login", raw, "must start with a lowercase letter"));
+    }
+    if let Some(bad) = raw
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+    {
+        return Err(invalid(
+            "login",
+            raw,
+            format!("contains {bad:?}; use lowercase letters, digits, '_' or '-'"),
+        ));
+    }
+    Ok(raw.to_string())
+}
+
+/// An 802.1Q VLAN id: 1–4094 (0 and 4095 are reserved by the standard).
+pub fn vlan_id(raw: i64) -> Result<u16, Invalid> {
+    match u16::try_from(raw) {
+        Ok(id) if (1..=4094).contains(&id) => Ok(id),
+        _ => Err(invalid(
+            "vlan",
+            &raw.to_string(),
+            "must be between 1 and 4094",
+        )),
+    }
+}
+
+/// A VLAN id typed as text.
+pub fn vlan_text(raw: &str) -> Result<u16, Invalid> {
+    let parsed: i64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| invalid("vlan", raw, "is not a number"))?;
+    vlan_id(parsed)
+}
+
+/// An IPv4 address that must be a usable host address of `subnet`.
+pub fn ip_in_subnet(raw: &str, subnet: Ipv4Net) -> Result<Ipv4Addr, Invalid> {
+    let ip: Ipv4Addr = raw
+        .trim()
+        .parse()
+        .map_err(|_| invalid("ip", raw, "is not an IPv4 address"))?;
+    if !subnet.contains(&ip) {
+        return Err(invalid(
+            "ip",
+            raw,
+            format!("is outside the subnet {subnet}"),
+        ));
+    }
+    if subnet.prefix_len() < 31 && (ip == subnet.network() || ip == subnet.broadcast()) {
+        return Err(invalid(
+            "ip",
+            raw,
+            format!("is the network or broadcast address of {subnet}"),
+        ));
+    }
+    Ok(ip)
+}
+
+/// A Docker container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 128 characters here.
+pub fn container_name(raw: &str) -> Result<String, Invalid> {
+    name_like("container name", raw, 128, &['_', '.', '-'])
+}
+
+/// A node name from the config: short, printable in a tree, safe in a file name.
+pub fn node_name(raw: &str) -> Result<String, Invalid> {
+    name_like("node name", raw, 63, &['_', '.', '-'])
+}
+
+fn name_like(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    extra: &[char],
+) -> Result<String, Invalid> {
+    if raw.is_empty() {
+        return Err(invalid(field, raw, "is empty"));
+    }
+    if raw.len() > max {
+        return Err(invalid(
+            field,
+            raw,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    if !raw.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(invalid(field, raw, "must start with a letter or digit"));
+    }
+    if let Some(bad) = raw
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || extra.contains(c)))
+    {
+        return Err(invalid(
+            field,
+            raw,
+            format!("contains {bad:?}; use letters, digits, '_', '.' or '-'"),
+        ));
+    }
+    Ok(raw.to_string())
+}
+
+/// The container name fleetdeck derives from a (validated) domain. A domain is already a
+/// valid Docker name, so it is kept whole: replacing dots would let `a-b.c` and `a.b-c`
+/// collide.
+pub fn container_name_for(domain: &str) -> String {
+    format!("fd-{domain}")
+}
+
+#[cfg(test)]
+mod tests;
