@@ -87,7 +87,8 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
         }
         Err(source) => return Err(ConfigError::Read { path, source }),
     };
-    let config = load_str(&text, &path)?;
+    let mut config = load_str(&text, &path)?;
+    resolve_local_paths(&mut config, &path);
     Ok(LoadedConfig {
         config,
         source: Source::File(path),
@@ -111,6 +112,34 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
         return Err(locate_problem(text, path, problem));
     }
     Ok(config)
+}
+
+/// Local paths in the file are relative to the file's directory, and `~/` is the home
+/// directory, as an operator reading the file would expect. Remote paths (sockets, proxy
+/// file) are left as written.
+fn resolve_local_paths(config: &mut Config, file: &Path) {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    let fix = |p: &mut PathBuf| {
+        if let (Ok(rest), Some(home)) = (p.strip_prefix("~"), &home) {
+            *p = home.join(rest);
+        } else if p.is_relative() {
+            *p = base.join(&*p);
+        }
+    };
+    let c = config;
+    c.inventory.path.iter_mut().for_each(fix);
+    c.ssh.config.iter_mut().for_each(fix);
+    c.ssh.known_hosts.iter_mut().for_each(fix);
+    c.ssh.identities.iter_mut().for_each(fix);
+    for tls in c.nodes.iter_mut().filter_map(|n| n.tls.as_mut()) {
+        fix(&mut tls.ca);
+        fix(&mut tls.cert);
+        fix(&mut tls.key);
+    }
+    if let Some(proxy) = c.proxy.as_mut() {
+        proxy.template.iter_mut().for_each(fix);
+    }
 }
 
 fn locate_problem(text: &str, path: &Path, problem: Problem) -> ConfigError {
