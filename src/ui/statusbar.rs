@@ -27,8 +27,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
     let fixed = mode.width() + help.len() + " config:  │ inventory:  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
-    let config_room = room / 3;
-    let inventory_room = room.saturating_sub(config_room.min(state.config_label.chars().count()));
+    let (config_room, inventory_room) = split_room(
+        room,
+        state.config_label.chars().count(),
+        state.inventory_label.chars().count(),
+    );
     let line = Line::from(vec![
         mode,
         Span::raw(" config: "),
@@ -58,4 +61,14 @@ pub fn shorten_left(text: &str, width: usize) -> String {
     }
     let tail: String = text.chars().skip(count - (width - 1)).collect();
     format!("…{tail}")
+}
+
+/// Share `room` columns between two labels: both whole when they fit, else each keeps at
+/// least a share proportional to its length.
+fn split_room(room: usize, first: usize, second: usize) -> (usize, usize) {
+    if first + second <= room {
+        return (first, second);
+    }
+    let first_room = (room * first / (first + second).max(1)).min(first);
+    (first_room, room - first_room)
 }
