@@ -24,15 +24,35 @@ pub struct ConsoleSetup {
 /// Run the console until the user quits or a signal arrives. The terminal is restored on
 /// every way out, panics included (the hook is installed by `ratatui::init`).
 pub async fn run(setup: ConsoleSetup) -> io::Result<()> {
+    // Handlers first: a SIGTERM that lands while the first frame is drawn must still
+    // restore the terminal instead of killing the process in raw mode.
+    let signals = Signals::new()?;
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, setup).await;
+    let result = event_loop(&mut terminal, setup, signals).await;
     ratatui::restore();
     result
+}
+
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
 }
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     setup: ConsoleSetup,
+    mut signals: Signals,
 ) -> io::Result<()> {
     let mut state = State::new(
         setup.read_only,
@@ -49,9 +69,6 @@ async fn event_loop(
     runner.load_sites();
 
     let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
     let keymap = state.keymap.clone();
 
     while !state.should_quit {
@@ -69,9 +86,9 @@ async fn event_loop(
                 None => break,
             },
             Some(msg) = rx.recv() => Some(msg),
-            _ = sigterm.recv() => Some(Msg::Signal("SIGTERM")),
-            _ = sighup.recv() => Some(Msg::Signal("SIGHUP")),
-            _ = sigint.recv() => Some(Msg::Signal("SIGINT")),
+            _ = signals.term.recv() => Some(Msg::Signal("SIGTERM")),
+            _ = signals.hup.recv() => Some(Msg::Signal("SIGHUP")),
+            _ = signals.int.recv() => Some(Msg::Signal("SIGINT")),
         };
         // Keys with no binding change nothing, so nothing is redrawn.
         let Some(msg) = msg else { continue };

@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Style::new().fg(Color::Black).bg(Color::Green),
         )
     };
-    let help = " ? help  q quit ";
+    let help = " ? help ";
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
     let fixed = mode.width() + help.len() + " config:  │ inventory:  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
@@ -69,6 +69,7 @@ fn split_room(room: usize, first: usize, second: usize) -> (usize, usize) {
     if first + second <= room {
         return (first, second);
     }
-    let first_room = (room * first / (first + second).max(1)).min(first);
+    let proportional = room * first / (first + second).max(1);
+    let first_room = proportional.max(room / 2).min(first);
     (first_room, room - first_room)
 }

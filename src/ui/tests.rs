@@ -17,7 +17,11 @@ fn sites(n: usize) -> Vec<Site> {
             container_id: None,
             image: None,
             port: Some(80),
-            state: if i == 1 { SiteState::Pending } else { SiteState::Active },
+            state: if i == 1 {
+                SiteState::Pending
+            } else {
+                SiteState::Active
+            },
             created_at: String::new(),
             updated_at: String::new(),
         })
@@ -35,9 +39,7 @@ fn state(read_only: bool) -> State {
 
 fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|f| super::render(f, state))
-        .expect("draw");
+    terminal.draw(|f| super::render(f, state)).expect("draw");
     terminal
 }
 
@@ -85,7 +87,10 @@ fn empty_inventory_80x24() {
 #[test]
 fn inventory_error_80x24() {
     let mut s = state(false);
-    update(&mut s, Msg::SitesLoaded(Err("database disk image is malformed".into())));
+    update(
+        &mut s,
+        Msg::SitesLoaded(Err("database disk image is malformed".into())),
+    );
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }
 

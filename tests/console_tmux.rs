@@ -1,0 +1,265 @@
+//! The full-screen console driven for real in tmux: it draws, answers keys, and gives the
+//! terminal back on quit and on SIGTERM/SIGHUP.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server running one bash with a known prompt, in a private HOME.
+struct Tmux {
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+const PROMPT: &str = "fdprompt$";
+
+impl Tmux {
+    fn start(width: u16, height: u16) -> Tmux {
+        let found = Command::new("tmux").arg("-V").output();
+        assert!(
+            found.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is required for the console tests (scripts/test.sh installs it): {found:?}"
+        );
+        let home = tempfile::tempdir().expect("tempdir");
+        let socket = format!(
+            "fdtest-{}-{}",
+            std::process::id(),
+            home.path()
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x")
+        );
+        let tmux = Tmux { socket, home };
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_fleetdeck"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let h = tmux.home.path();
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .args(["env", "-i"])
+            .arg(format!("PATH={path}"))
+            .arg(format!("HOME={}", h.display()))
+            .arg(format!("XDG_CONFIG_HOME={}", h.join(".config").display()))
+            .arg(format!(
+                "XDG_DATA_HOME={}",
+                h.join(".local/share").display()
+            ))
+            .arg(format!(
+                "XDG_STATE_HOME={}",
+                h.join(".local/state").display()
+            ))
+            .arg("TERM=screen-256color")
+            .arg("USER=tester")
+            .arg(format!("PS1={PROMPT} "))
+            .args(["bash", "--norc", "--noprofile"])
+            .status()
+            .expect("start tmux");
+        assert!(status.success(), "tmux new-session failed");
+        tmux.wait_for(|s| s.contains(PROMPT), "the shell prompt");
+        tmux
+    }
+
+    fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "0"])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn type_line(&self, line: &str) {
+        self.send(&["-l", line]);
+        self.send(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Poll the screen until `cond` holds; fail with the screen after 15 s.
+    fn wait_for(&self, cond: impl Fn(&str) -> bool, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The pid of the fleetdeck running in the pane.
+    fn console_pid(&self) -> u32 {
+        let pane_pid = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                "0",
+                "#{pane_pid}",
+            ])
+            .output()
+            .expect("pane pid");
+        let pane_pid = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
+        let children = Command::new("pgrep")
+            .args(["-P", &pane_pid, "-x", "fleetdeck"])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&children.stdout)
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no fleetdeck under pane pid {pane_pid}"))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command).
+fn exit_line(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("EXIT="))
+}
+
+fn log_file(home: &Path) -> PathBuf {
+    home.join(".local/state/fleetdeck/fleetdeck.log")
+}
+
+#[test]
+fn console_shows_status_bar_help_and_gives_the_prompt_back() {
+    let tmux = Tmux::start(80, 24);
+    tmux.type_line("fleetdeck; echo EXIT=$?");
+    let screen = tmux.wait_for(
+        |s| s.contains("? help") && s.contains("Sites"),
+        "the console",
+    );
+    assert!(screen.contains("READ-WRITE"), "{screen}");
+    assert!(screen.contains("built-in default"), "{screen}");
+    assert!(screen.contains("inventory.db"), "{screen}");
+    assert!(screen.contains("No sites in the inventory yet"), "{screen}");
+
+    tmux.send(&["?"]);
+    let screen = tmux.wait_for(|s| s.contains("Help"), "the help popup");
+    assert!(screen.contains("quit"), "{screen}");
+
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| s.contains("EXIT=0"), "fleetdeck to exit");
+    assert!(
+        !screen.contains("? help"),
+        "the alternate screen was not left:\n{screen}"
+    );
+    let last = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert_eq!(last.trim(), PROMPT, "the prompt is back:\n{screen}");
+
+    // The terminal is back in cooked mode: the shell echoes what is typed.
+    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ,; echo");
+    tmux.wait_for(
+        |s| s.contains("icanon,echo,") || s.contains("echo,icanon,"),
+        "cooked mode",
+    );
+
+    let log = std::fs::read_to_string(log_file(tmux.home())).expect("log file in the state dir");
+    assert!(log.contains("start"), "{log}");
+    assert!(
+        tmux.home()
+            .join(".local/share/fleetdeck/inventory.db")
+            .exists(),
+        "inventory in the data dir"
+    );
+}
+
+#[test]
+fn console_restores_the_terminal_on_sigterm_and_sighup() {
+    for signal in ["TERM", "HUP"] {
+        let tmux = Tmux::start(100, 30);
+        tmux.type_line("fleetdeck --read-only; echo EXIT=$?");
+        tmux.wait_for(|s| s.contains("READ-ONLY"), "the console in read-only mode");
+        let pid = tmux.console_pid();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let screen = tmux.wait_for(
+            |s| exit_line(s).is_some(),
+            "fleetdeck to leave on SIG{signal}",
+        );
+        assert_eq!(exit_line(&screen), Some("EXIT=0"), "SIG{signal}: {screen}");
+        assert!(
+            !screen.contains("READ-ONLY"),
+            "SIG{signal}: alternate screen not left:\n{screen}"
+        );
+        tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ,; echo");
+        tmux.wait_for(
+            |s| s.contains("icanon,echo,") || s.contains("echo,icanon,"),
+            "cooked mode",
+        );
+        assert!(
+            !tmux
+                .home()
+                .join(".local/share/fleetdeck/inventory.db")
+                .exists(),
+            "read-only mode must not create the inventory"
+        );
+        let log = std::fs::read_to_string(log_file(tmux.home())).expect("log");
+        assert!(
+            log.contains(&format!("SIG{signal}")),
+            "signal logged: {log}"
+        );
+    }
+}
+
+#[test]
+fn console_is_usable_at_a_tiny_size() {
+    let tmux = Tmux::start(20, 5);
+    tmux.type_line("fleetdeck; echo EXIT=$?");
+    tmux.wait_for(|s| s.contains("Sites"), "the console at 20x5");
+    tmux.send(&["?"]);
+    tmux.wait_for(|s| s.contains("Help"), "help at 20x5");
+    tmux.send(&["q"]);
+    tmux.wait_for(|s| s.contains("EXIT=0"), "exit at 20x5");
+}
