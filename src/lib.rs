@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod inventory;
 pub mod logging;
+pub mod transport;
 pub mod tui;
 pub mod ui;
 pub mod validate;

@@ -1,0 +1,152 @@
+//! The read-only command catalog: every command fleetdeck may run on a node in read-only
+//! mode. A command is classified by its argument list alone, so no caller can label a
+//! mutating command as harmless.
+
+/// One position of a pattern.
+#[derive(Debug, Clone, Copy)]
+enum Tok {
+    /// This exact argument.
+    Lit(&'static str),
+    /// Any single argument.
+    Any,
+    /// Any number of further arguments (only last).
+    Rest,
+}
+
+use Tok::{Any, Lit, Rest};
+
+/// Commands that only read. Each was chosen because none of its accepted forms changes
+/// anything on the node.
+const READ_ONLY: &[&[Tok]] = &[
+    &[Lit("true")],
+    &[Lit("hostname")],
+    &[Lit("uname"), Rest],
+    &[Lit("cat"), Lit("/proc/loadavg")],
+    &[Lit("cat"), Lit("/proc/uptime")],
+    &[Lit("cat"), Lit("/etc/os-release")],
+    // The deployed proxy file, read to diff against the plan.
+    &[Lit("cat"), Lit("--"), Any],
+    &[
+        Lit("ip"),
+        Lit("-j"),
+        Lit("-d"),
+        Lit("link"),
+        Lit("show"),
+        Rest,
+    ],
+    &[Lit("ip"), Lit("-j"), Lit("addr"), Lit("show"), Rest],
+    &[Lit("ip"), Lit("-j"), Lit("route"), Lit("show"), Rest],
+    &[Lit("ss"), Lit("-H"), Lit("-tlnp")],
+    &[Lit("ss"), Lit("-H"), Lit("-tnp")],
+    &[Lit("pgrep"), Rest],
+    &[Lit("xl"), Lit("list"), Rest],
+    &[Lit("virsh"), Lit("-c"), Any, Lit("list"), Rest],
+    &[Lit("virsh"), Lit("-c"), Any, Lit("domifaddr"), Rest],
+    &[Lit("virsh"), Lit("-c"), Any, Lit("dominfo"), Rest],
+    &[Lit("lxc-ls"), Rest],
+    &[Lit("docker"), Lit("ps"), Rest],
+    &[Lit("docker"), Lit("inspect"), Rest],
+    &[Lit("docker"), Lit("version"), Rest],
+    // The Docker API over stdin/stdout: the Docker handle on top of it sends GET/HEAD only
+    // in read-only mode.
+    &[Lit("docker"), Lit("system"), Lit("dial-stdio")],
+];
+
+fn matches(pattern: &[Tok], argv: &[String]) -> bool {
+    let mut args = argv.iter();
+    for tok in pattern {
+        match tok {
+            Rest => return args.all(|a| !is_unsafe_option(a)),
+            Any => {
+                if args.next().is_none() {
+                    return false;
+                }
+            }
+            Lit(lit) => {
+                if args.next().map(String::as_str) != Some(*lit) {
+                    return false;
+                }
+            }
+        }
+    }
+    args.next().is_none()
+}
+
+/// Options that turn a reading command into a writing one (`uname` has none, but
+/// `docker ps --output`-style file writers and config overrides must not slip through a
+/// `Rest`).
+fn is_unsafe_option(arg: &str) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    [
+        "--output", "-o=", "--config", "--host", "-h=", "--exec", "--kill", "--signal",
+    ]
+    .iter()
+    .any(|bad| lower.starts_with(bad))
+        || lower.contains(['>', '<', '`', '$', ';', '|', '&'])
+}
+
+/// Whether `argv` is in the read-only catalog.
+pub fn is_read_only(argv: &[String]) -> bool {
+    READ_ONLY.iter().any(|p| matches(p, argv))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn reads_are_in_the_catalog() {
+        for cmd in [
+            "hostname",
+            "uname -srm",
+            "cat /proc/loadavg",
+            "cat -- /etc/nginx/sites-enabled/fleetdeck.conf",
+            "ip -j -d link show type bridge",
+            "ip -j addr show",
+            "ss -H -tlnp",
+            "xl list",
+            "xl list -l",
+            "virsh -c qemu:///system list --all",
+            "virsh -c test:///default domifaddr web",
+            "lxc-ls -f -F NAME,STATE,IPV4",
+            "docker ps -a --no-trunc",
+            "docker inspect abc",
+            "docker system dial-stdio",
+            "pgrep -a -f autossh",
+        ] {
+            assert!(is_read_only(&argv(cmd)), "{cmd} should be read-only");
+        }
+    }
+
+    #[test]
+    fn writes_and_tricks_are_not() {
+        for cmd in [
+            "docker rm -f web",
+            "docker run fdlab/busybox",
+            "docker network create vlan100",
+            "nginx -s reload",
+            "nginx -t",
+            "mv /tmp/x /etc/nginx/sites-enabled/fleetdeck.conf",
+            "cat /etc/shadow /etc/passwd",
+            "cat /proc/loadavg /etc/shadow",
+            "xl destroy web",
+            "virsh -c qemu:///system destroy web",
+            "virsh -c qemu:///system list --all ; reboot",
+            "ip link set br0 down",
+            "ip -j -d link show ; reboot",
+            "docker ps --host tcp://elsewhere:2375",
+            "docker system prune",
+            "sh -c hostname",
+            "hostname newname",
+            "flock /run/lock cat /proc/loadavg",
+            "",
+        ] {
+            assert!(!is_read_only(&argv(cmd)), "{cmd:?} must not be read-only");
+        }
+        assert!(!is_read_only(&["uname".into(), "$(reboot)".into()]));
+    }
+}
