@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod exec;
 pub mod quote;
+pub mod ssh;
 pub mod stream;
 
 pub use exec::{Exec, ExecError, LocalExec, Output, RemoteCommand};

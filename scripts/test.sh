@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Runs every fleetdeck test on a Debian machine, as root:
+#   1. installs the Debian packages the tests use (only the missing ones),
+#   2. builds everything (cargo build --locked --all-targets),
+#   3. brings the test lab up (tests/lab/lab.sh up; DESIGN.md section 5),
+#   4. runs cargo test --locked [ARGS...] with FLEETDECK_LAB set,
+#   5. always tears the lab down (also on failure or Ctrl-C).
+# Exits with cargo test's status (non-zero also when a step before it fails or
+# the lab cannot be cleaned up).
+#
+#   scripts/test.sh [cargo test args...]     e.g. scripts/test.sh --test lab_smoke
+#
+# The lab directory is ${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}; a lab already
+# running there is torn down and rebuilt.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+LAB_SH="$REPO/tests/lab/lab.sh"
+LAB_DIR="$(realpath -m -- "${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}")"
+
+# Debian packages used by the build, the lab and the tests.
+PACKAGES=(
+  ca-certificates gcc libc6-dev            # building the crate (cc-built C deps)
+  openssh-server openssh-client            # lab sshd, ssh client in tests
+  docker.io containerd runc                # lab engines
+  nginx dnsmasq-base busybox-static        # lab services, test image
+  iproute2 iptables curl procps util-linux # lab plumbing
+  tmux sqlite3 openssl                     # UI tests, state db, TLS material
+)
+
+T_START=$SECONDS
+PHASE_NAME=""
+PHASE_START=$SECONDS
+TIMINGS=()
+LAB_STARTED=0
+STATUS=0
+
+say() { printf '\n==> [test.sh %ss] %s\n' "$((SECONDS - T_START))" "$*" >&2; }
+die() {
+  printf '\n[test.sh] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+# Start a named step (and record how long the previous one took).
+phase() {
+  end_phase
+  PHASE_NAME="$1"
+  PHASE_START=$SECONDS
+  say "$1"
+}
+end_phase() {
+  [[ -z "$PHASE_NAME" ]] || TIMINGS+=("$(printf '%5ss  %s' "$((SECONDS - PHASE_START))" "$PHASE_NAME")")
+  PHASE_NAME=""
+}
+
+on_exit() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((LAB_STARTED)); then
+    phase "tearing the lab down"
+    if ! "$LAB_SH" down; then
+      printf '[test.sh] ERROR: lab teardown failed: things are left behind (see above)\n' >&2
+      ((rc != 0)) || rc=1
+    fi
+  fi
+  end_phase
+  printf '\n[test.sh] timings:\n' >&2
+  printf '  %s\n' "${TIMINGS[@]}" >&2
+  if ((rc == 0)); then
+    say "all tests passed; total time $((SECONDS - T_START))s"
+  else
+    say "FAILED (exit status $rc); total time $((SECONDS - T_START))s"
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    is_installed "$p" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    echo "all ${#PACKAGES[@]} Debian packages present" >&2
+    return
+  fi
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get (this script expects Debian)"
+  echo "installing: ${missing[*]}" >&2
+  # Keep package scripts from starting system daemons (dockerd, sshd, nginx):
+  # the lab runs its own, and a root-namespace dockerd would change the host's
+  # firewall. policy-rc.d is Debian's switch for that; only add a temporary one.
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  local rc=0
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  } || rc=$?
+  ((own_policy == 0)) || rm -f "$policy"
+  ((rc == 0)) || die "apt-get could not install: ${missing[*]}"
+}
+
+[[ "$(id -u)" == 0 ]] || die "run as root: the tests build network namespaces, bridges and daemons"
+
+phase "checking Debian packages"
+install_packages
+
+phase "checking the Rust toolchain"
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null 2>&1 ||
+  die "the Rust toolchain is missing: no 'cargo' in PATH or ~/.cargo/bin. Install it (e.g. rustup, https://rustup.rs: stable toolchain with clippy and rustfmt), then rerun."
+cargo --version >&2
+rustc --version >&2 || die "rustc is missing or broken: reinstall the Rust toolchain"
+
+phase "building (cargo build --locked --all-targets)"
+cargo build --locked --all-targets
+
+phase "bringing the lab up"
+LAB_STARTED=1
+"$LAB_SH" up
+export FLEETDECK_LAB="$LAB_DIR/lab.json"
+[[ -f "$FLEETDECK_LAB" ]] || die "lab.sh up finished but $FLEETDECK_LAB does not exist"
+
+phase "running the tests (cargo test --locked $*)"
+cargo test --locked "$@" || STATUS=$?
+end_phase
+say "cargo test finished with status $STATUS"
+exit "$STATUS"

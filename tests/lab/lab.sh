@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# fleetdeck test lab: real hosts (network namespaces) with real sshd, dockerd,
+# nginx and dnsmasq, on this machine. See DESIGN.md section 5.
+#
+#   tests/lab/lab.sh up [--hosts N] [--no-nginx] [--no-dns]
+#   tests/lab/lab.sh down
+#
+# Lab directory: ${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}. `up` writes
+# <labdir>/lab.json (for the Rust tests: export FLEETDECK_LAB=<labdir>/lab.json)
+# and <labdir>/lab.env (for shells). Topology with N=3:
+#
+#   root ns (tests) 10.77.0.254 ── fdlab-br0 ── h1 10.77.0.1, h2 10.77.0.2
+#                                  fdlab-br1 ── h1 10.78.0.1, h3 10.78.0.3
+#
+# h3 (the last host) is reachable only through h1 (ssh ProxyJump h1).
+# Every host: own netns fdlab-hK, hostname hK, sshd on :22, containerd + dockerd
+# (socket <labdir>/hK/docker.sock), image fdlab/busybox:latest. h1 also runs
+# nginx on 10.77.0.1:80 and dnsmasq on 10.77.0.1:53.
+#
+# Everything created is named fdlab* or lives under the lab directory; `down`
+# (also run first by `up`) removes exactly that, and checks nothing is left.
+set -euo pipefail
+
+LAB_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/lab/lib.sh
+source "$LAB_SRC/lib.sh"
+# shellcheck source=tests/lab/net.sh
+source "$LAB_SRC/net.sh"
+# shellcheck source=tests/lab/ssh.sh
+source "$LAB_SRC/ssh.sh"
+# shellcheck source=tests/lab/docker.sh
+source "$LAB_SRC/docker.sh"
+# shellcheck source=tests/lab/image.sh
+source "$LAB_SRC/image.sh"
+# shellcheck source=tests/lab/services.sh
+source "$LAB_SRC/services.sh"
+# shellcheck source=tests/lab/describe.sh
+source "$LAB_SRC/describe.sh"
+# shellcheck source=tests/lab/cleanup.sh
+source "$LAB_SRC/cleanup.sh"
+
+usage() {
+  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+HOSTS=3
+WITH_NGINX=1
+WITH_DNS=1
+
+cmd_down() {
+  local t0=$SECONDS
+  lab_down
+  lab_verify_clean || die "cleanup incomplete (see above)"
+  log "down: lab $LAB_DIR removed, nothing left ($((SECONDS - t0))s)"
+}
+
+cmd_up() {
+  local t0=$SECONDS k
+  require_commands ip nsenter unshare setsid ssh ssh-keygen /usr/sbin/sshd dockerd containerd \
+    "$(docker_cli)" curl iptables busybox findmnt pgrep tar
+  ((WITH_NGINX == 0)) || require_commands nginx
+  ((WITH_DNS == 0)) || require_commands dnsmasq
+
+  log "cleaning up leftovers of earlier runs"
+  lab_down
+  lab_verify_clean || die "cannot clean up an earlier lab (see above)"
+
+  mkdir -p "$LAB_DIR" "$RUN_DIR"
+  chmod 755 "$LAB_DIR"
+  touch "$LAB_DIR/$LAB_MARKER"
+  ensure_privsep_dir
+
+  # Key generation (the slow part) runs while the network and engines start.
+  log "generating ssh keys; building the network; starting containerd + dockerd"
+  local keyjobs=()
+  ssh_client_keys &
+  keyjobs+=($!)
+  for ((k = 1; k <= HOSTS; k++)); do
+    ssh_host_keys "$k" &
+    keyjobs+=($!)
+  done
+
+  net_up
+
+  STORAGE_DRIVER="$(detect_storage_driver)"
+  log "docker storage driver: $STORAGE_DRIVER"
+  for ((k = 1; k <= HOSTS; k++)); do containerd_start "$k"; done
+  for ((k = 1; k <= HOSTS; k++)); do containerd_wait "$k"; done
+  for ((k = 1; k <= HOSTS; k++)); do dockerd_start "$k"; done
+  wait_pids_or_die "ssh key generation" "${keyjobs[@]}"
+
+  log "starting sshd on every host"
+  for ((k = 1; k <= HOSTS; k++)); do sshd_start "$k"; done
+  ((WITH_NGINX == 0)) || { log "starting nginx on h$NGINX_HOST"; nginx_start; }
+  ((WITH_DNS == 0)) || { log "starting dnsmasq on h$DNS_HOST"; dns_start; }
+  image_build_rootfs
+
+  for ((k = 1; k <= HOSTS; k++)); do sshd_wait "$k"; done
+  write_known_hosts
+  write_ssh_config
+  for ((k = 1; k <= HOSTS; k++)); do dockerd_wait "$k"; done
+  log "docker engines up; importing $IMAGE"
+  image_import_all
+
+  write_lab_json
+  write_lab_env
+  log "checking ssh to every host"
+  ssh_check
+  log "up: $HOSTS hosts ready in $((SECONDS - t0))s"
+  echo "export FLEETDECK_LAB=$LAB_DIR/lab.json"
+}
+
+# wait_pids_or_die WHAT PID...: wait for background jobs; die naming WHAT if one failed.
+wait_pids_or_die() {
+  local what="$1" p failed=0
+  shift
+  for p in "$@"; do wait "$p" || failed=1; done
+  ((failed == 0)) || die "$what failed (see above)"
+}
+
+main() {
+  (($# >= 1)) || usage
+  local cmd="$1"
+  shift
+  while (($# > 0)); do
+    case "$1" in
+      --hosts)
+        [[ "${2:-}" =~ ^[0-9]+$ ]] && (($2 >= 2 && $2 <= 50)) || die "--hosts needs a number from 2 to 50"
+        HOSTS="$2"
+        shift 2
+        ;;
+      --hosts=*)
+        set -- --hosts "${1#--hosts=}" "${@:2}"
+        ;;
+      --no-nginx) WITH_NGINX=0; shift ;;
+      --no-dns) WITH_DNS=0; shift ;;
+      -h | --help) usage ;;
+      *) die "unknown option '$1' (see: $0 --help)" ;;
+    esac
+  done
+  require_root
+  resolve_lab_dir
+  case "$cmd" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    -h | --help | help) usage ;;
+    *) die "unknown command '$cmd' (expected up or down)" ;;
+  esac
+}
+
+main "$@"
