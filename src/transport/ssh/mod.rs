@@ -1,1 +1,14 @@
+//! SSH with russh: routes from the config, host keys always verified, one connection per
+//! node reused for every command and channel.
+
+mod auth;
+pub mod error;
 pub mod known_hosts;
+pub mod node;
+pub mod session;
+pub mod target;
+mod verifier;
+
+pub use error::SshError;
+pub use node::SshNode;
+pub use target::{ClientConfig, Hop, Route};

@@ -1,0 +1,82 @@
+//! SSH failures, each with the host and what to do about it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SshError {
+    #[error("cannot connect to {hop}: {source}")]
+    Connect {
+        hop: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{hop} did not answer within {}s ({stage})", after.as_secs())]
+    Timeout {
+        hop: String,
+        stage: &'static str,
+        after: Duration,
+    },
+    #[error("host key of {hop} is unknown ({fingerprint}); refused. Check it, then add it to {file} (ssh-keyscan -p {port} {host} >> {file})", file = file.display())]
+    UnknownHostKey {
+        hop: String,
+        host: String,
+        port: u16,
+        fingerprint: String,
+        file: PathBuf,
+    },
+    #[error("HOST KEY CHANGED for {hop}: {file}:{line} holds another key, the server now shows {fingerprint}. Possible man-in-the-middle; refused. If the change is expected, remove line {line} of {file}", file = file.display())]
+    ChangedHostKey {
+        hop: String,
+        fingerprint: String,
+        file: PathBuf,
+        line: usize,
+    },
+    #[error("host key of {hop} is revoked in {file}:{line}; refused", file = file.display())]
+    RevokedHostKey {
+        hop: String,
+        file: PathBuf,
+        line: usize,
+    },
+    #[error("authentication as {hop} failed: {tried}")]
+    Auth { hop: String, tried: String },
+    #[error("ssh protocol error with {hop}: {source}")]
+    Protocol {
+        hop: String,
+        #[source]
+        source: russh::Error,
+    },
+    #[error("{hop} refused to open a channel ({what}): {reason}")]
+    ChannelRefused {
+        hop: String,
+        what: String,
+        reason: String,
+    },
+    #[error("the connection to {hop} is closed")]
+    Closed { hop: String },
+    #[error("{hop} is down (last error: {last}); next try in {}s", retry_in.as_secs().max(1))]
+    BackingOff {
+        hop: String,
+        last: String,
+        retry_in: Duration,
+    },
+}
+
+impl SshError {
+    /// Errors after which the connection must not be used again.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(
+            self,
+            SshError::Closed { .. }
+                | SshError::Protocol {
+                    source: russh::Error::Disconnect
+                        | russh::Error::SendError
+                        | russh::Error::IO(_)
+                        | russh::Error::KeepaliveTimeout
+                        | russh::Error::InactivityTimeout
+                        | russh::Error::HUP,
+                    ..
+                }
+        )
+    }
+}

@@ -1,0 +1,301 @@
+//! One node reached over SSH: a single shared connection, a bounded number of channels at
+//! once, and reconnection with backoff and jitter when the connection is lost.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use tokio::sync::{Mutex, Semaphore};
+
+use super::error::SshError;
+use super::session::SshSession;
+use super::target::Route;
+use crate::transport::exec::{Exec, ExecError, Output, RemoteCommand};
+use crate::transport::stream::{BoxedStream, Dialer};
+
+/// Channels open at once on one node; OpenSSH's default MaxSessions is 10.
+pub const MAX_CHANNELS: usize = 8;
+const BACKOFF_FIRST: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+struct Backoff {
+    failures: u32,
+    retry_at: Option<Instant>,
+    last_error: String,
+}
+
+pub struct SshNode {
+    name: String,
+    route: Route,
+    session: Mutex<Option<Arc<SshSession>>>,
+    backoff: std::sync::Mutex<Backoff>,
+    channels: Semaphore,
+}
+
+impl SshNode {
+    pub fn new(name: impl Into<String>, route: Route) -> Arc<SshNode> {
+        Arc::new(SshNode {
+            name: name.into(),
+            route,
+            session: Mutex::new(None),
+            backoff: std::sync::Mutex::new(Backoff {
+                failures: 0,
+                retry_at: None,
+                last_error: String::new(),
+            }),
+            channels: Semaphore::new(MAX_CHANNELS),
+        })
+    }
+
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// The live connection, connecting when there is none or the old one died. While a
+    /// node is backing off, callers fail at once with the last error instead of queueing
+    /// behind connection attempts.
+    pub async fn session(&self) -> Result<Arc<SshSession>, SshError> {
+        let mut slot = self.session.lock().await;
+        if let Some(session) = slot.as_ref() {
+            if !session.is_closed() {
+                return Ok(session.clone());
+            }
+            tracing::info!(node = %self.name, "ssh connection lost; reconnecting");
+            *slot = None;
+        }
+        if let Some(wait) = self.backing_off() {
+            return Err(wait);
+        }
+        match SshSession::connect(&self.route).await {
+            Ok(session) => {
+                self.record_success();
+                *slot = Some(session.clone());
+                Ok(session)
+            }
+            Err(e) => {
+                self.record_failure(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Drop the connection so the next call reconnects (after a lost-connection error).
+    pub async fn forget(&self) {
+        *self.session.lock().await = None;
+    }
+
+    fn backing_off(&self) -> Option<SshError> {
+        let backoff = self.backoff.lock().ok()?;
+        let retry_at = backoff.retry_at?;
+        let now = Instant::now();
+        (now < retry_at).then(|| SshError::BackingOff {
+            hop: self.route.target.to_string(),
+            last: backoff.last_error.clone(),
+            retry_in: retry_at - now,
+        })
+    }
+
+    fn record_success(&self) {
+        if let Ok(mut b) = self.backoff.lock() {
+            b.failures = 0;
+            b.retry_at = None;
+        }
+    }
+
+    fn record_failure(&self, error: &SshError) {
+        if let Ok(mut b) = self.backoff.lock() {
+            b.failures = b.failures.saturating_add(1);
+            let delay = backoff_delay(b.failures, jitter_seed());
+            b.retry_at = Some(Instant::now() + delay);
+            b.last_error = error.to_string();
+            tracing::warn!(node = %self.name, error = %error, retry_in_ms = delay.as_millis() as u64, "ssh connect failed");
+        }
+    }
+
+    /// Run on the shared connection. A command whose channel could not even be opened
+    /// because the connection had died is retried once on a fresh connection: it never
+    /// ran, so running it now cannot run it twice.
+    pub async fn exec(&self, cmd: &RemoteCommand) -> Result<Output, SshError> {
+        let _permit = self
+            .channels
+            .acquire()
+            .await
+            .map_err(|_| SshError::Closed {
+                hop: self.route.target.to_string(),
+            })?;
+        let session = self.session().await?;
+        match session.exec(cmd).await {
+            Err(e) if e.is_connection_lost() && !session_ran(&e) => {
+                self.forget().await;
+                let fresh = self.session().await?;
+                fresh.exec(cmd).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn open_unix_socket(&self, path: &str) -> Result<BoxedStream, SshError> {
+        let session = self.session().await?;
+        session
+            .open_unix_socket(path, self.route.connect_timeout)
+            .await
+    }
+
+    pub async fn exec_stream(&self, cmd: &RemoteCommand) -> Result<BoxedStream, SshError> {
+        let session = self.session().await?;
+        session.exec_stream(cmd, self.route.connect_timeout).await
+    }
+}
+
+/// Whether the failed exchange may have started the command. Only a refused or
+/// impossible channel open is known not to have.
+fn session_ran(e: &SshError) -> bool {
+    !matches!(
+        e,
+        SshError::Closed { .. }
+            | SshError::Protocol {
+                source: russh::Error::SendError | russh::Error::Disconnect,
+                ..
+            }
+    )
+}
+
+/// Exponential backoff with ±25 % jitter, so nodes that failed together don't retry in
+/// lockstep.
+fn backoff_delay(failures: u32, seed: u64) -> Duration {
+    let exp = BACKOFF_FIRST.saturating_mul(1u32 << failures.saturating_sub(1).min(10));
+    let base = exp.min(BACKOFF_MAX).as_millis() as u64;
+    let spread = base / 2;
+    let jittered = base - base / 4 + if spread == 0 { 0 } else { seed % spread };
+    Duration::from_millis(jittered)
+}
+
+fn jitter_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.finish()
+}
+
+impl Exec for SshNode {
+    fn run<'a>(&'a self, cmd: &'a RemoteCommand) -> BoxFuture<'a, Result<Output, ExecError>> {
+        Box::pin(async move {
+            if cmd.argv().is_empty() {
+                return Err(ExecError::Empty);
+            }
+            self.exec(cmd).await.map_err(|e| match e {
+                SshError::Timeout {
+                    stage: "command",
+                    after,
+                    ..
+                } => ExecError::Timeout {
+                    node: self.name.clone(),
+                    command: cmd.command_line(),
+                    after,
+                },
+                other => ExecError::Transport {
+                    node: self.name.clone(),
+                    message: other.to_string(),
+                },
+            })
+        })
+    }
+
+    fn node(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The node's Docker socket through its SSH connection: a stream-local channel when the
+/// server allows it, else `docker system dial-stdio` over an exec channel (and a note
+/// saying so for the node's details).
+pub struct SshDockerDialer {
+    node: Arc<SshNode>,
+    socket: String,
+    fallback: std::sync::atomic::AtomicBool,
+}
+
+impl SshDockerDialer {
+    pub fn new(node: Arc<SshNode>, socket: impl Into<String>) -> Arc<SshDockerDialer> {
+        Arc::new(SshDockerDialer {
+            node,
+            socket: socket.into(),
+            fallback: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Set once the server refused stream-local forwarding.
+    pub fn note(&self) -> Option<String> {
+        self.fallback
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .then(|| "sshd refuses stream-local forwarding: Docker API through `docker system dial-stdio`".to_string())
+    }
+
+    async fn dial_stdio(&self) -> std::io::Result<BoxedStream> {
+        let cmd = RemoteCommand::new(["docker", "system", "dial-stdio"]);
+        self.node.exec_stream(&cmd).await.map_err(to_io)
+    }
+}
+
+fn to_io(e: SshError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+impl Dialer for SshDockerDialer {
+    fn dial(&self) -> BoxFuture<'_, std::io::Result<BoxedStream>> {
+        Box::pin(async move {
+            use std::sync::atomic::Ordering;
+            if self.fallback.load(Ordering::Relaxed) {
+                return self.dial_stdio().await;
+            }
+            match self.node.open_unix_socket(&self.socket).await {
+                Ok(stream) => Ok(stream),
+                Err(SshError::ChannelRefused { reason, .. }) => {
+                    tracing::info!(node = %self.node.name, reason, "stream-local refused; using docker system dial-stdio");
+                    self.fallback.store(true, Ordering::Relaxed);
+                    self.dial_stdio().await
+                }
+                Err(e) => Err(to_io(e)),
+            }
+        })
+    }
+
+    fn describe(&self) -> String {
+        let how = if self.note().is_some() {
+            "dial-stdio"
+        } else {
+            "ssh"
+        };
+        format!(
+            "unix://{} via {} ({how})",
+            self.socket,
+            self.node.route.describe()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let first = backoff_delay(1, 0);
+        assert_eq!(first, Duration::from_millis(375));
+        let d3 = backoff_delay(3, 0);
+        assert!(d3 > first);
+        let capped = backoff_delay(30, 0);
+        assert!(capped <= BACKOFF_MAX + BACKOFF_MAX / 4, "{capped:?}");
+        assert!(capped >= BACKOFF_MAX - BACKOFF_MAX / 4, "{capped:?}");
+        let a = backoff_delay(4, 1);
+        let b = backoff_delay(4, 1_000_003);
+        assert_ne!(a, b, "jitter spreads retries");
+        for seed in [0, 7, u64::MAX] {
+            let d = backoff_delay(2, seed);
+            assert!(
+                d >= Duration::from_millis(750) && d < Duration::from_millis(1250),
+                "{d:?}"
+            );
+        }
+    }
+}

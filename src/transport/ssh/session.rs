@@ -1,0 +1,311 @@
+//! One logged-in SSH connection, possibly tunnelled through jump hosts, and what can be
+//! done on it: run a command, open a stream to a unix socket, or run a command as a
+//! byte stream.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use russh::ChannelMsg;
+use russh::client::{self, Handle};
+use tokio::time::timeout;
+
+use super::auth;
+use super::error::SshError;
+use super::known_hosts::{KnownHosts, Verdict};
+use super::target::{Hop, Route};
+use super::verifier::Verifier;
+use crate::transport::exec::{Output, RemoteCommand};
+use crate::transport::stream::BoxedStream;
+
+pub struct SshSession {
+    handle: Handle<Verifier>,
+    hop: String,
+    /// Jump connections carry this one: they live as long as it does.
+    _jumps: Vec<Arc<SshSession>>,
+}
+
+fn client_config(route: &Route) -> Arc<client::Config> {
+    Arc::new(client::Config {
+        // A dead peer is noticed after three missed keepalives, then the handle closes.
+        keepalive_interval: Some(route.keepalive),
+        keepalive_max: 3,
+        inactivity_timeout: None,
+        nodelay: true,
+        ..Default::default()
+    })
+}
+
+fn load_known_hosts(route: &Route) -> Arc<Vec<KnownHosts>> {
+    let files = route
+        .known_hosts
+        .iter()
+        .filter_map(|path| match KnownHosts::load(path) {
+            Ok(kh) => Some(kh),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "known_hosts unreadable");
+                None
+            }
+        })
+        .collect();
+    Arc::new(files)
+}
+
+impl SshSession {
+    /// Connect along the route: each jump host is reached through the previous one's
+    /// `direct-tcpip` channel. Every step has a timeout; russh has none of its own.
+    pub async fn connect(route: &Route) -> Result<Arc<SshSession>, SshError> {
+        let config = client_config(route);
+        let known = load_known_hosts(route);
+        let mut carried: Vec<Arc<SshSession>> = Vec::new();
+        for hop in route.jumps.iter().chain(std::iter::once(&route.target)) {
+            let stream: BoxedStream = match carried.last() {
+                None => Box::new(tcp_connect(hop, route.connect_timeout).await?),
+                Some(prev) => prev.direct_tcpip(hop, route.connect_timeout).await?,
+            };
+            let session = Self::handshake(
+                hop,
+                stream,
+                route,
+                config.clone(),
+                known.clone(),
+                carried.clone(),
+            )
+            .await?;
+            carried.push(Arc::new(session));
+        }
+        carried.pop().ok_or_else(|| SshError::Closed {
+            hop: route.target.to_string(),
+        })
+    }
+
+    async fn handshake(
+        hop: &Hop,
+        stream: BoxedStream,
+        route: &Route,
+        config: Arc<client::Config>,
+        known: Arc<Vec<KnownHosts>>,
+        jumps: Vec<Arc<SshSession>>,
+    ) -> Result<SshSession, SshError> {
+        let limit = route.connect_timeout;
+        let (verifier, verdict) = Verifier::new(&hop.host, hop.port, known.clone());
+        let connected = timeout(limit, client::connect_stream(config, stream, verifier)).await;
+        let mut handle = match connected {
+            Err(_) => return Err(timed_out(hop, "key exchange", limit)),
+            Ok(Ok(handle)) => handle,
+            Ok(Err(source)) => {
+                let verdict = verdict.lock().ok().and_then(|mut v| v.take());
+                return Err(
+                    host_key_error(hop, verdict, &known).unwrap_or(SshError::Protocol {
+                        hop: hop.to_string(),
+                        source,
+                    }),
+                );
+            }
+        };
+        timeout(
+            limit,
+            auth::authenticate(&mut handle, hop, route.agent.as_deref()),
+        )
+        .await
+        .map_err(|_| timed_out(hop, "authentication", limit))??;
+        tracing::info!(hop = %hop, "ssh connected");
+        Ok(SshSession {
+            handle,
+            hop: hop.to_string(),
+            _jumps: jumps,
+        })
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.handle.is_closed() || self._jumps.iter().any(|j| j.is_closed())
+    }
+
+    pub fn hop(&self) -> &str {
+        &self.hop
+    }
+
+    fn protocol(&self, source: russh::Error) -> SshError {
+        match source {
+            russh::Error::ChannelOpenFailure(reason) => SshError::ChannelRefused {
+                hop: self.hop.clone(),
+                what: "channel".into(),
+                reason: format!("{reason:?}"),
+            },
+            source => SshError::Protocol {
+                hop: self.hop.clone(),
+                source,
+            },
+        }
+    }
+
+    async fn direct_tcpip(&self, to: &Hop, limit: Duration) -> Result<BoxedStream, SshError> {
+        let opened = timeout(
+            limit,
+            self.handle.channel_open_direct_tcpip(
+                to.host.clone(),
+                u32::from(to.port),
+                "127.0.0.1",
+                0,
+            ),
+        )
+        .await
+        .map_err(|_| timed_out(to, "jump channel", limit))?;
+        let channel = opened.map_err(|e| match self.protocol(e) {
+            SshError::ChannelRefused { hop, reason, .. } => SshError::ChannelRefused {
+                hop,
+                what: format!("forwarding to {to}"),
+                reason,
+            },
+            other => other,
+        })?;
+        Ok(Box::new(channel.into_stream()))
+    }
+
+    /// A stream to a unix socket on the node (`direct-streamlocal@openssh.com`).
+    pub async fn open_unix_socket(
+        &self,
+        path: &str,
+        limit: Duration,
+    ) -> Result<BoxedStream, SshError> {
+        let opened = timeout(limit, self.handle.channel_open_direct_streamlocal(path))
+            .await
+            .map_err(|_| SshError::Timeout {
+                hop: self.hop.clone(),
+                stage: "stream-local channel",
+                after: limit,
+            })?;
+        let channel = opened.map_err(|e| match self.protocol(e) {
+            SshError::ChannelRefused { hop, reason, .. } => SshError::ChannelRefused {
+                hop,
+                what: format!("stream-local forwarding to {path}"),
+                reason,
+            },
+            other => other,
+        })?;
+        Ok(Box::new(channel.into_stream()))
+    }
+
+    /// Run a command and use its stdin/stdout as a byte stream (stderr is dropped).
+    pub async fn exec_stream(
+        &self,
+        cmd: &RemoteCommand,
+        limit: Duration,
+    ) -> Result<BoxedStream, SshError> {
+        let channel = timeout(limit, self.handle.channel_open_session())
+            .await
+            .map_err(|_| SshError::Timeout {
+                hop: self.hop.clone(),
+                stage: "session channel",
+                after: limit,
+            })?
+            .map_err(|e| self.protocol(e))?;
+        channel
+            .exec(true, cmd.command_line())
+            .await
+            .map_err(|e| self.protocol(e))?;
+        Ok(Box::new(channel.into_stream()))
+    }
+
+    /// Run a command to completion; the command's own timeout bounds the whole exchange.
+    pub async fn exec(&self, cmd: &RemoteCommand) -> Result<Output, SshError> {
+        let limit = cmd.timeout();
+        let run = async {
+            let mut channel = self
+                .handle
+                .channel_open_session()
+                .await
+                .map_err(|e| self.protocol(e))?;
+            channel
+                .exec(true, cmd.command_line())
+                .await
+                .map_err(|e| self.protocol(e))?;
+            if let Some(data) = cmd.stdin() {
+                channel.data(data).await.map_err(|e| self.protocol(e))?;
+            }
+            channel.eof().await.map_err(|e| self.protocol(e))?;
+            let mut out = Output {
+                status: None,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+            };
+            while let Some(msg) = channel.wait().await {
+                match msg {
+                    ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
+                    ChannelMsg::ExtendedData { data, ext: 1 } => {
+                        out.stderr.extend_from_slice(&data)
+                    }
+                    ChannelMsg::ExitStatus { exit_status } => {
+                        out.status = i32::try_from(exit_status).ok();
+                    }
+                    ChannelMsg::Close => break,
+                    _ => {}
+                }
+            }
+            if out.status.is_none() && self.handle.is_closed() {
+                return Err(SshError::Closed {
+                    hop: self.hop.clone(),
+                });
+            }
+            Ok(out)
+        };
+        timeout(limit, run).await.map_err(|_| SshError::Timeout {
+            hop: self.hop.clone(),
+            stage: "command",
+            after: limit,
+        })?
+    }
+}
+
+async fn tcp_connect(hop: &Hop, limit: Duration) -> Result<tokio::net::TcpStream, SshError> {
+    let stream = timeout(
+        limit,
+        tokio::net::TcpStream::connect((hop.host.as_str(), hop.port)),
+    )
+    .await
+    .map_err(|_| timed_out(hop, "tcp connect", limit))?
+    .map_err(|source| SshError::Connect {
+        hop: hop.to_string(),
+        source,
+    })?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
+fn timed_out(hop: &Hop, stage: &'static str, after: Duration) -> SshError {
+    SshError::Timeout {
+        hop: hop.to_string(),
+        stage,
+        after,
+    }
+}
+
+fn host_key_error(hop: &Hop, verdict: Option<Verdict>, known: &[KnownHosts]) -> Option<SshError> {
+    Some(match verdict? {
+        Verdict::Trusted { .. } => return None,
+        Verdict::Unknown { fingerprint } => SshError::UnknownHostKey {
+            hop: hop.to_string(),
+            host: hop.host.clone(),
+            port: hop.port,
+            fingerprint,
+            file: known
+                .first()
+                .map(|k| k.path().to_path_buf())
+                .unwrap_or_else(|| "~/.ssh/known_hosts".into()),
+        },
+        Verdict::Changed {
+            file,
+            line,
+            fingerprint,
+        } => SshError::ChangedHostKey {
+            hop: hop.to_string(),
+            fingerprint,
+            file,
+            line,
+        },
+        Verdict::Revoked { file, line } => SshError::RevokedHostKey {
+            hop: hop.to_string(),
+            file,
+            line,
+        },
+    })
+}

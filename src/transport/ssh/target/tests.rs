@@ -1,0 +1,114 @@
+use std::path::Path;
+
+use super::*;
+use crate::config::load_str;
+
+const SSH_CONFIG: &str = "\
+Host bastion
+    HostName 192.0.2.10
+    Port 2222
+    User admin
+    IdentityFile /keys/bastion
+Host teemo
+\tHostName=10.2.0.1
+\tProxyJump bastion
+Host deep
+    HostName 10.9.0.1
+    ProxyJump bastion,teemo
+    UserKnownHostsFile /etc/fleet/known_hosts
+Host *.lab
+    User labuser
+    Port 2200
+";
+
+fn client() -> ClientConfig {
+    ClientConfig::from_text(SSH_CONFIG).expect("ssh config")
+}
+
+fn config(nodes: &str) -> Config {
+    load_str(nodes, Path::new("t.toml")).expect("config")
+}
+
+#[test]
+fn alias_resolves_hostname_port_user_identity_and_proxyjump() {
+    let c = config("[[node]]\nname = \"t\"\nssh = \"teemo\"\n");
+    let route = route_for(&c, &c.nodes[0], &client()).expect("route");
+    assert_eq!(route.target.host, "10.2.0.1");
+    assert_eq!(route.target.port, 22);
+    assert_eq!(route.jumps.len(), 1);
+    let j = &route.jumps[0];
+    assert_eq!(
+        (j.host.as_str(), j.port, j.user.as_str()),
+        ("192.0.2.10", 2222, "admin")
+    );
+    assert_eq!(
+        j.identities.first().map(|p| p.as_path()),
+        Some(Path::new("/keys/bastion"))
+    );
+    assert!(
+        route.describe().contains("via admin@192.0.2.10:2222"),
+        "{}",
+        route.describe()
+    );
+}
+
+#[test]
+fn proxyjump_chains_keep_their_order_and_known_hosts_file_is_read() {
+    let c = config("[[node]]\nname = \"d\"\nssh = \"root@deep\"\n");
+    let route = route_for(&c, &c.nodes[0], &client()).expect("route");
+    let hosts: Vec<&str> = route.jumps.iter().map(|h| h.host.as_str()).collect();
+    assert_eq!(hosts, ["192.0.2.10", "10.2.0.1"]);
+    assert_eq!(route.target.user, "root", "explicit user wins");
+    assert!(
+        route
+            .known_hosts
+            .contains(&PathBuf::from("/etc/fleet/known_hosts")),
+        "{:?}",
+        route.known_hosts
+    );
+}
+
+#[test]
+fn patterns_apply_and_explicit_port_wins() {
+    let c = config("[[node]]\nname = \"w\"\nssh = \"web.lab:2022\"\n");
+    let route = route_for(&c, &c.nodes[0], &client()).expect("route");
+    assert_eq!(
+        (route.target.user.as_str(), route.target.port),
+        ("labuser", 2022)
+    );
+    assert!(route.jumps.is_empty());
+}
+
+#[test]
+fn config_jump_chain_overrides_proxyjump() {
+    let c = config(
+        "[ssh]\nknown_hosts = \"/extra/kh\"\nidentities = [\"/keys/fleet\"]\n\
+         [[node]]\nname = \"b\"\nssh = \"admin@198.51.100.1\"\n\
+         [[node]]\nname = \"m\"\nssh = \"root@10.0.0.2\"\njump = \"b\"\n\
+         [[node]]\nname = \"t\"\nssh = \"teemo\"\njump = \"m\"\n",
+    );
+    let route = route_for(&c, &c.nodes[2], &client()).expect("route");
+    let hosts: Vec<&str> = route.jumps.iter().map(|h| h.host.as_str()).collect();
+    assert_eq!(
+        hosts,
+        ["198.51.100.1", "10.0.0.2"],
+        "config jump chain, first hop first"
+    );
+    assert!(
+        route
+            .target
+            .identities
+            .contains(&PathBuf::from("/keys/fleet"))
+    );
+    assert_eq!(
+        route.known_hosts.last().map(|p| p.as_path()),
+        Some(Path::new("/extra/kh"))
+    );
+}
+
+#[test]
+fn local_nodes_have_no_route() {
+    let c = config("[[node]]\nname = \"l\"\n");
+    let err = route_for(&c, &c.nodes[0], &client()).expect_err("local");
+    assert!(err.to_string().contains("no ssh target"), "{err}");
+}
