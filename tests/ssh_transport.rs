@@ -584,3 +584,28 @@ async fn read_only_guard_holds_over_ssh() {
     assert!(err.to_string().contains("read-only mode"), "{err}");
     assert!(!Path::new(&marker).exists(), "the refused command ran");
 }
+
+#[tokio::test]
+async fn nodes_behind_a_jump_node_share_its_connection() {
+    let lab = Lab::load();
+    let h1 = lab.host("h1");
+    let h3 = lab.isolated_host();
+    let sshd = PrivateSshd::start(&lab, h1, 2206, &[], false);
+    let known = sshd.known_hosts(h1, &h1.host_keys["ed25519"]);
+    let bastion = SshNode::new("h1", route(hop(h1, 2206, &[&lab.client_key]), &known));
+    let behind = SshNode::new_via(
+        &h3.name,
+        route(hop(h3, 22, &[&lab.client_key]), &lab.known_hosts),
+        Some(bastion.clone()),
+    );
+    assert_eq!(run_text(&bastion, &["hostname"]).await, "h1");
+    assert_eq!(run_text(&behind, &["hostname"]).await, h3.name);
+    assert_eq!(run_text(&behind, &["hostname"]).await, h3.name);
+    assert!(behind.describe().contains(" via "), "{}", behind.describe());
+    let log = sshd.dir.path().join("sshd.log");
+    assert_eq!(
+        accepted_logins(&log),
+        1,
+        "the jump node's one connection carries the node behind it"
+    );
+}

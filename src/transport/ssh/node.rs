@@ -27,6 +27,9 @@ struct Backoff {
 pub struct SshNode {
     name: String,
     route: Route,
+    /// The jump node whose own connection carries this one, when the jump host is itself
+    /// a node of the fleet: one connection to the bastion serves every node behind it.
+    via: Option<Arc<SshNode>>,
     session: Mutex<Option<Arc<SshSession>>>,
     backoff: std::sync::Mutex<Backoff>,
     channels: Semaphore,
@@ -34,9 +37,19 @@ pub struct SshNode {
 
 impl SshNode {
     pub fn new(name: impl Into<String>, route: Route) -> Arc<SshNode> {
+        Self::new_via(name, route, None)
+    }
+
+    /// `route.jumps` must then hold only the hops beyond `via`.
+    pub fn new_via(
+        name: impl Into<String>,
+        route: Route,
+        via: Option<Arc<SshNode>>,
+    ) -> Arc<SshNode> {
         Arc::new(SshNode {
             name: name.into(),
             route,
+            via,
             session: Mutex::new(None),
             backoff: std::sync::Mutex::new(Backoff {
                 failures: 0,
@@ -49,6 +62,18 @@ impl SshNode {
 
     pub fn route(&self) -> &Route {
         &self.route
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How the node is reached, jump nodes included.
+    pub fn describe(&self) -> String {
+        match &self.via {
+            Some(via) => format!("{} via {}", self.route.describe(), via.describe()),
+            None => self.route.describe(),
+        }
     }
 
     /// The live connection, connecting when there is none or the old one died. While a
@@ -66,7 +91,11 @@ impl SshNode {
         if let Some(wait) = self.backing_off() {
             return Err(wait);
         }
-        match SshSession::connect(&self.route).await {
+        let carrier = match &self.via {
+            Some(via) => Some(Box::pin(via.session()).await?),
+            None => None,
+        };
+        match SshSession::connect_via(carrier, &self.route).await {
             Ok(session) => {
                 self.record_success();
                 *slot = Some(session.clone());

@@ -54,9 +54,18 @@ impl SshSession {
     /// Connect along the route: each jump host is reached through the previous one's
     /// `direct-tcpip` channel. Every step has a timeout; russh has none of its own.
     pub async fn connect(route: &Route) -> Result<Arc<SshSession>, SshError> {
+        Self::connect_via(None, route).await
+    }
+
+    /// Like [`SshSession::connect`], but the first hop is reached through an existing
+    /// session (a jump node's own shared connection) instead of a TCP connection.
+    pub async fn connect_via(
+        via: Option<Arc<SshSession>>,
+        route: &Route,
+    ) -> Result<Arc<SshSession>, SshError> {
         let config = client_config(route);
         let known = load_known_hosts(route);
-        let mut carried: Vec<Arc<SshSession>> = Vec::new();
+        let mut carried: Vec<Arc<SshSession>> = via.into_iter().collect();
         for hop in route.jumps.iter().chain(std::iter::once(&route.target)) {
             let stream: BoxedStream = match carried.last() {
                 None => Box::new(tcp_connect(hop, route.connect_timeout).await?),

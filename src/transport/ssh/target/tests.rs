@@ -117,14 +117,29 @@ fn local_nodes_have_no_route() {
 fn include_files_and_key_value_lines_are_followed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let included = dir.path().join("fleet.conf");
-    std::fs::write(&included, "Host garen\n  HostName=10.2.0.3\n  User\tops\n  Port 2022\n").expect("write");
+    std::fs::write(
+        &included,
+        "Host garen\n  HostName=10.2.0.3\n  User\tops\n  Port 2022\n",
+    )
+    .expect("write");
     let main = dir.path().join("config");
-    std::fs::write(&main, format!("Include {}\nHost other\n  HostName 10.0.0.9\n", included.display())).expect("write");
+    std::fs::write(
+        &main,
+        format!(
+            "Include {}\nHost other\n  HostName 10.0.0.9\n",
+            included.display()
+        ),
+    )
+    .expect("write");
     let client = ClientConfig::load(Some(&main)).expect("load");
     let c = config("[[node]]\nname = \"g\"\nssh = \"garen\"\n");
     let route = route_for(&c, &c.nodes[0], &client).expect("route");
     assert_eq!(
-        (route.target.host.as_str(), route.target.user.as_str(), route.target.port),
+        (
+            route.target.host.as_str(),
+            route.target.user.as_str(),
+            route.target.port
+        ),
         ("10.2.0.3", "ops", 2022)
     );
 }
