@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod exec;
+pub mod links;
 pub mod quote;
 pub mod ssh;
 pub mod stream;
