@@ -5,10 +5,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use bollard::BollardRequest;
-use http::header::{HOST, HeaderValue};
+use http::header::{HOST, HeaderValue, UPGRADE};
 use http::{Method, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
@@ -97,8 +99,20 @@ impl HttpClient {
     /// Sends one request. The response body is not read here: streams such as `/events`
     /// flow to the caller as the engine writes them.
     pub async fn send(&self, request: BollardRequest) -> Result<Response<Incoming>, DockerError> {
+        self.send_by(request, Instant::now() + self.connect_timeout)
+            .await
+    }
+
+    /// [`HttpClient::send`], with a new connection due by `dial_deadline`. A caller that
+    /// bounds the whole exchange by the same instant gets the connector's more precise
+    /// timeout error when dialing is what took too long.
+    pub async fn send_by(
+        &self,
+        request: BollardRequest,
+        dial_deadline: Instant,
+    ) -> Result<Response<Incoming>, DockerError> {
         let method = request.method().clone();
-        if self.read_only && method != Method::GET && method != Method::HEAD {
+        if self.read_only && !reads_only(&request) {
             let path = api_path(request.uri());
             tracing::warn!(target = %self.describe(), %method, %path, "refused in read-only mode");
             return Err(DockerError::ReadOnly {
@@ -124,7 +138,7 @@ impl HttpClient {
             }
         }
 
-        let mut sender = self.open().await?;
+        let mut sender = self.open(dial_deadline).await?;
         let response = sender
             .send_request(request)
             .await
@@ -150,8 +164,8 @@ impl HttpClient {
         Ok(BollardRequest::from_parts(parts, body))
     }
 
-    async fn open(&self) -> Result<SendRequest<ReqBody>, DockerError> {
-        let stream = self.connector.open(self.connect_timeout).await?;
+    async fn open(&self, deadline: Instant) -> Result<SendRequest<ReqBody>, DockerError> {
+        let stream = self.connector.open(deadline, self.connect_timeout).await?;
         self.opened.fetch_add(1, Ordering::Relaxed);
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -235,6 +249,15 @@ impl HttpClient {
             source,
         }
     }
+}
+
+/// GET and HEAD, but not a GET that turns into a two-way stream: a websocket attach
+/// (`/containers/{id}/attach/ws`) writes to the container's stdin.
+fn reads_only(request: &BollardRequest) -> bool {
+    let method = request.method();
+    (method == Method::GET || method == Method::HEAD)
+        && !request.headers().contains_key(UPGRADE)
+        && !request.uri().path().ends_with("/attach/ws")
 }
 
 /// Whether the connection ended (reset, EOF) before any response came.

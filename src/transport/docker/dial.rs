@@ -83,9 +83,13 @@ impl Connector {
         }
     }
 
-    /// Opens one stream; connecting and any TLS handshake share one deadline.
-    pub async fn open(&self, timeout: Duration) -> Result<BoxedStream, DockerError> {
-        let deadline = Instant::now() + timeout;
+    /// Opens one stream; connecting and any TLS handshake share one deadline. `timeout`
+    /// is what the deadline was computed from, for the message.
+    pub async fn open(
+        &self,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<BoxedStream, DockerError> {
         let timed_out = |what| DockerError::Timeout {
             what,
             target: self.describe(),

@@ -146,7 +146,10 @@ impl DockerClient {
             options.reuse_connections,
         )?);
         let description = http.describe();
-        let version = tokio::time::timeout(options.timeout, version::negotiate(&http))
+        // One deadline for dialing and for the whole first exchange: when dialing is the
+        // slow part, its own (more precise) error wins.
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        let version = tokio::time::timeout_at(deadline, version::negotiate(&http, deadline))
             .await
             .map_err(|_| DockerError::Timeout {
                 what: "connecting to and asking the API version of",

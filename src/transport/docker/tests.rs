@@ -82,6 +82,39 @@ async fn read_only_client_refuses_mutations_before_dialing() {
 }
 
 #[tokio::test]
+async fn read_only_refuses_upgrades_and_websocket_attach_even_as_get() {
+    let engine = FakeEngine::new("1.41");
+    let connector = super::dial::Connector::new(engine.target()).expect("connector");
+    let http = super::chokepoint::HttpClient::new(connector, true, TIMEOUT, true).expect("client");
+    let get = |uri: &str| {
+        http::Request::get(uri).body(http_body_util::Either::Left(http_body_util::Full::new(
+            hyper::body::Bytes::new(),
+        )))
+    };
+    let upgrade = get("http://docker/containers/web/attach?stream=1")
+        .map(|mut r| {
+            r.headers_mut()
+                .insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
+            r
+        })
+        .expect("request");
+    let err = http.send(upgrade).await.expect_err("upgrade refused");
+    assert_eq!(
+        err.to_string(),
+        "refused in read-only mode: GET /containers/web/attach"
+    );
+    let ws = get("http://docker/containers/web/attach/ws").expect("request");
+    let err = http.send(ws).await.expect_err("websocket attach refused");
+    assert!(err.is_read_only(), "{err}");
+    assert_eq!(engine.dials(), 0);
+
+    let ping = get("http://docker/_ping").expect("request");
+    let response = http.send(ping).await.expect("a plain GET passes");
+    assert_eq!(response.status(), http::StatusCode::OK);
+    assert_eq!(engine.dials(), 1);
+}
+
+#[tokio::test]
 async fn writable_client_sends_mutations() {
     let engine = FakeEngine::new("1.41");
     let client = connect(&engine, false).await;

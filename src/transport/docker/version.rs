@@ -8,6 +8,7 @@ use bollard::{API_DEFAULT_VERSION, ClientVersion};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use serde::Deserialize;
+use tokio::time::Instant;
 
 use super::chokepoint::HttpClient;
 use super::error::{DockerError, chain};
@@ -20,7 +21,10 @@ struct VersionReply {
     min_api_version: Option<String>,
 }
 
-pub(crate) async fn negotiate(http: &HttpClient) -> Result<ClientVersion, DockerError> {
+pub(crate) async fn negotiate(
+    http: &HttpClient,
+    deadline: Instant,
+) -> Result<ClientVersion, DockerError> {
     let fail = |reason: String| DockerError::Negotiate {
         target: http.describe(),
         reason,
@@ -28,7 +32,7 @@ pub(crate) async fn negotiate(http: &HttpClient) -> Result<ClientVersion, Docker
     let request = http::Request::get("/version")
         .body(http_body_util::Either::Left(Full::new(Bytes::new())))
         .map_err(|e| fail(format!("cannot build the request: {e}")))?;
-    let response = http.send(request).await?;
+    let response = http.send_by(request, deadline).await?;
     let status = response.status();
     let body = response
         .into_body()
