@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use bollard::BollardRequest;
@@ -30,6 +31,9 @@ pub(crate) trait HasBody {
 impl<B> HasBody for http::Request<B> {
     type Body = B;
 }
+
+/// How long to wait for a failed connection's own error (it is normally already there).
+const CAUSE_WAIT: Duration = Duration::from_millis(500);
 
 /// Connections kept per client, idle or still streaming a response (events, logs).
 const MAX_KEPT: usize = 8;
@@ -138,13 +142,14 @@ impl HttpClient {
             }
         }
 
-        let mut sender = self.open(dial_deadline).await?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| self.http_error(e, false))?;
-        self.keep(sender, &response);
-        Ok(response)
+        let (mut sender, ended) = self.open(dial_deadline).await?;
+        match sender.send_request(request).await {
+            Ok(response) => {
+                self.keep(sender, &response);
+                Ok(response)
+            }
+            Err(err) => Err(self.first_failure(err, ended).await),
+        }
     }
 
     /// Origin-form target (`/v1.41/containers/json?all=true`) and a `Host` header: what an
@@ -164,21 +169,42 @@ impl HttpClient {
         Ok(BollardRequest::from_parts(parts, body))
     }
 
-    async fn open(&self, deadline: Instant) -> Result<SendRequest<ReqBody>, DockerError> {
+    /// A new connection, and where its task reports the error that ended it.
+    async fn open(
+        &self,
+        deadline: Instant,
+    ) -> Result<(SendRequest<ReqBody>, oneshot::Receiver<hyper::Error>), DockerError> {
         let stream = self.connector.open(deadline, self.connect_timeout).await?;
         self.opened.fetch_add(1, Ordering::Relaxed);
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| self.http_error(e, false))?;
         let target = self.describe();
+        let (ended_tx, ended_rx) = oneshot::channel();
         // The connection task runs until the engine or the last sender closes it. Upgrades
         // stay possible for attach/exec of a writable client.
         tokio::spawn(async move {
             if let Err(e) = connection.with_upgrades().await {
                 tracing::debug!(%target, error = %chain(&e), "docker connection ended");
+                let _ = ended_tx.send(e);
             }
         });
-        Ok(sender)
+        Ok((sender, ended_rx))
+    }
+
+    /// When the first request on a new connection fails, the connection may already have
+    /// died of its own error (a TLS alert read before the request was queued leaves only
+    /// "connection was not ready" here): that error is the one worth reporting.
+    async fn first_failure(
+        &self,
+        err: hyper::Error,
+        ended: oneshot::Receiver<hyper::Error>,
+    ) -> DockerError {
+        let cause = match tokio::time::timeout(CAUSE_WAIT, ended).await {
+            Ok(Ok(connection_error)) => connection_error,
+            _ => err,
+        };
+        self.http_error(cause, false)
     }
 
     /// The most recently used connection that is ready for a new request, if any.

@@ -41,7 +41,7 @@ impl Connector {
                 cert,
                 key,
             } => {
-                let target = format!("{} (tls)", host_port(&host, port));
+                let target = format!("tcp://{} (tls)", host_port(&host, port));
                 let tls = TlsSetup::load(&host, &ca, &cert, &key, &target)?;
                 Connector::Tls {
                     host,

@@ -52,9 +52,19 @@ impl TlsSetup {
                 b.with_root_certificates(roots)
                     .with_client_auth_cert(chain, key_der)
             })
-            .map_err(|source| DockerError::TlsConfig {
-                target: target.to_string(),
-                source,
+            .map_err(|source| match source {
+                rustls::Error::InconsistentKeys(_) => DockerError::BadCertFile {
+                    what: "client key",
+                    path: key.to_path_buf(),
+                    reason: format!(
+                        "it does not belong to the client certificate {}",
+                        cert.display()
+                    ),
+                },
+                source => DockerError::TlsConfig {
+                    target: target.to_string(),
+                    source,
+                },
             })?;
 
         Ok(TlsSetup {
