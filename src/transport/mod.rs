@@ -7,11 +7,13 @@
 //! HEAD requests. Either refuses anything else before a byte leaves the process.
 
 pub mod catalog;
+pub mod docker;
 pub mod exec;
 pub mod links;
 pub mod quote;
 pub mod ssh;
 pub mod stream;
 
+pub use docker::{DockerClient, DockerError, DockerTarget};
 pub use exec::{Exec, ExecError, LocalExec, Output, RemoteCommand};
 pub use stream::{BoxedStream, Dialer};

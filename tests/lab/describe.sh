@@ -3,6 +3,7 @@
 
 host_json() {
   local k="$1" d ips="" ip t keys="" nginx=null dns=null jump=null reach=true
+  local docker_tcp=null docker_tls=null streamlocal=true
   d="$(host_dir "$k")"
   for ip in $(host_ips "$k"); do ips+="${ips:+, }$(json_str "$ip")"; done
   for t in "${HOST_KEY_TYPES[@]}"; do
@@ -11,6 +12,30 @@ host_json() {
   if ! host_on_br0 "$k"; then
     jump='"h1"'
     reach=false
+  fi
+  host_ssh_streamlocal "$k" || streamlocal=false
+  if host_has_docker_tcp "$k"; then
+    docker_tcp="$(json_str "tcp://$(host_ip "$k"):$TCP_PORT")"
+  fi
+  if host_has_docker_tls "$k"; then
+    local tl
+    tl="$(tls_dir)"
+    docker_tls=$(
+      cat <<EOF
+{
+        "addr": "tcp://$(host_ip "$k"):$TLS_PORT",
+        "host": "$(host_ip "$k")",
+        "port": $TLS_PORT,
+        "server_name": "$(host_name "$k")",
+        "ca": $(json_str "$tl/ca.pem"),
+        "cert": $(json_str "$tl/cert.pem"),
+        "key": $(json_str "$tl/key.pem"),
+        "wrong_ca": $(json_str "$tl/wrong/ca.pem"),
+        "wrong_cert": $(json_str "$tl/wrong/cert.pem"),
+        "wrong_key": $(json_str "$tl/wrong/key.pem")
+      }
+EOF
+    )
   fi
   if [[ "$WITH_NGINX" == 1 && "$k" == "$NGINX_HOST" ]]; then
     local n
@@ -65,6 +90,9 @@ EOF
       "docker_data_root": $(json_str "$d/docker"),
       "docker_exec_root": $(json_str "$(host_xroot "$k")/d"),
       "dockerd_log": $(json_str "$d/dockerd.log"),
+      "docker_tcp": $docker_tcp,
+      "docker_tls": $docker_tls,
+      "ssh_streamlocal": $streamlocal,
       "sshd_config": $(json_str "$d/sshd_config"),
       "sshd_log": $(json_str "$d/sshd.log"),
       "host_keys": {$keys},
@@ -125,7 +153,15 @@ write_lab_env() {
       printf 'export FDLAB_%s_IP=%q\n' "$up" "$(host_ip "$k")"
       printf 'export FDLAB_%s_NETNS=%q\n' "$up" "$(host_ns "$k")"
       printf 'export FDLAB_%s_DOCKER_HOST=%q\n' "$up" "unix://$(host_dir "$k")/docker.sock"
+      if host_has_docker_tcp "$k"; then
+        printf 'export FDLAB_%s_DOCKER_TCP=%q\n' "$up" "tcp://$(host_ip "$k"):$TCP_PORT"
+      fi
+      if host_has_docker_tls "$k"; then
+        printf 'export FDLAB_%s_DOCKER_TLS=%q\n' "$up" "tcp://$(host_ip "$k"):$TLS_PORT"
+      fi
     done
+    # For the docker CLI against the TLS engine: DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem).
+    printf 'export FDLAB_TLS_CERT_PATH=%q\n' "$(tls_dir)"
     if [[ "$WITH_NGINX" == 1 ]]; then
       printf 'export FDLAB_NGINX_SITES=%q\n' "$(nginx_dir)/sites"
     fi

@@ -78,6 +78,19 @@ dockerd_start() {
   # stay unreachable except through SSH via h1). Other hosts keep Docker's
   # default (forwarding on in their own namespace) so published ports work.
   if host_on_br0 "$k" && host_on_br1 "$k"; then extra+=(--ip-forward=false); fi
+  # TCP listeners. --tls=false says "plain TCP on purpose": without it dockerd
+  # 20.10+ sleeps 15 s at start-up to nag about the missing TLS. With
+  # --tlsverify, TLS (client certificates required) applies to every TCP
+  # listener of that engine; the unix socket stays plain.
+  if host_has_docker_tcp "$k"; then
+    extra+=(--host "tcp://$(host_ip "$k"):$TCP_PORT" --tls=false)
+  fi
+  if host_has_docker_tls "$k"; then
+    local t
+    t="$(tls_dir)"
+    extra+=(--host "tcp://$(host_ip "$k"):$TLS_PORT" --tlsverify
+      --tlscacert "$t/ca.pem" --tlscert "$t/server-cert.pem" --tlskey "$t/server-key.pem")
+  fi
   # dockerd writes its own --pidfile (and refuses to start if that file names a
   # live process), so the launcher's pid goes to a separate file.
   spawn_in_host "$k" "$d/dockerd.log" "$RUN_DIR/h$k-dockerd.launch.pid" \
@@ -101,6 +114,18 @@ docker_ping() {
   [[ "$(curl -sf --max-time 2 --unix-socket "$(host_dir "$1")/docker.sock" http://fdlab/_ping 2>/dev/null)" == OK ]]
 }
 
+# The TCP and TLS listeners, checked from the root namespace as the tests use them.
+docker_tcp_ping() {
+  [[ "$(curl -sf --max-time 2 "http://$(host_ip "$1"):$TCP_PORT/_ping" 2>/dev/null)" == OK ]]
+}
+
+docker_tls_ping() {
+  local t
+  t="$(tls_dir)"
+  [[ "$(curl -sf --max-time 2 --cacert "$t/ca.pem" --cert "$t/cert.pem" --key "$t/key.pem" \
+    "https://$(host_ip "$1"):$TLS_PORT/_ping" 2>/dev/null)" == OK ]]
+}
+
 dockerd_wait() {
   local k="$1"
   wait_until 60 "dockerd on $(host_name "$k") to answer /_ping" docker_ping "$k" || {
@@ -108,6 +133,14 @@ dockerd_wait() {
     show_log "$(host_dir "$k")/containerd.log" 15
     die "dockerd for $(host_name "$k") did not come up (socket $(host_dir "$k")/docker.sock)"
   }
+  if host_has_docker_tcp "$k"; then
+    wait_until 20 "dockerd on $(host_name "$k") to answer on tcp port $TCP_PORT" docker_tcp_ping "$k" ||
+      { show_log "$(host_dir "$k")/dockerd.log"; die "dockerd on $(host_name "$k") does not answer on $(host_ip "$k"):$TCP_PORT"; }
+  fi
+  if host_has_docker_tls "$k"; then
+    wait_until 20 "dockerd on $(host_name "$k") to answer TLS on port $TLS_PORT" docker_tls_ping "$k" ||
+      { show_log "$(host_dir "$k")/dockerd.log"; die "dockerd on $(host_name "$k") does not answer TLS on $(host_ip "$k"):$TLS_PORT"; }
+  fi
 }
 
 # Kill every container of host K through its engine (a `docker kill` also stops

@@ -15,7 +15,9 @@
 # h3 (the last host) is reachable only through h1 (ssh ProxyJump h1).
 # Every host: own netns fdlab-hK, hostname hK, sshd on :22, containerd + dockerd
 # (socket <labdir>/hK/docker.sock), image fdlab/busybox:latest. h1 also runs
-# nginx on 10.77.0.1:80 and dnsmasq on 10.77.0.1:53.
+# nginx on 10.77.0.1:80 and dnsmasq on 10.77.0.1:53, and its dockerd listens on
+# tcp://10.77.0.1:2375; h2's dockerd listens with mutual TLS on 10.77.0.2:2376
+# (certificates in <labdir>/tls), and h2's sshd refuses unix-socket forwarding.
 #
 # Everything created is named fdlab* or lives under the lab directory; `down`
 # (also run first by `up`) removes exactly that, and checks nothing is left.
@@ -28,6 +30,8 @@ source "$LAB_SRC/lib.sh"
 source "$LAB_SRC/net.sh"
 # shellcheck source=tests/lab/ssh.sh
 source "$LAB_SRC/ssh.sh"
+# shellcheck source=tests/lab/tls.sh
+source "$LAB_SRC/tls.sh"
 # shellcheck source=tests/lab/docker.sh
 source "$LAB_SRC/docker.sh"
 # shellcheck source=tests/lab/image.sh
@@ -58,7 +62,7 @@ cmd_down() {
 cmd_up() {
   local t0=$SECONDS k
   require_commands ip nsenter unshare setsid ssh ssh-keygen /usr/sbin/sshd dockerd containerd \
-    "$(docker_cli)" curl iptables busybox findmnt pgrep tar
+    "$(docker_cli)" curl iptables busybox findmnt pgrep tar openssl
   ((WITH_NGINX == 0)) || require_commands nginx
   ((WITH_DNS == 0)) || require_commands dnsmasq
 
@@ -80,6 +84,8 @@ cmd_up() {
     ssh_host_keys "$k" &
     keyjobs+=($!)
   done
+  tls_generate &
+  local tlsjob=$!
 
   net_up
 
@@ -87,6 +93,7 @@ cmd_up() {
   log "docker storage driver: $STORAGE_DRIVER"
   for ((k = 1; k <= HOSTS; k++)); do containerd_start "$k"; done
   for ((k = 1; k <= HOSTS; k++)); do containerd_wait "$k"; done
+  wait_pids_or_die "TLS certificate generation" "$tlsjob"
   for ((k = 1; k <= HOSTS; k++)); do dockerd_start "$k"; done
   wait_pids_or_die "ssh key generation" "${keyjobs[@]}"
 

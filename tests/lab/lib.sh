@@ -22,6 +22,17 @@ ROUTE_PROTO=77
 
 IMAGE=fdlab/busybox:latest
 
+# Extra Docker API listeners (besides every host's unix socket), for the Docker
+# transport tests: plain TCP on h$TCP_HOST, mutual TLS on h$TLS_HOST (certificates
+# from tls.sh). Both on the host's BR0 address, so the root namespace reaches them.
+TCP_HOST=1
+TCP_PORT=2375
+TLS_HOST=2
+TLS_PORT=2376
+# The host whose sshd refuses unix-socket forwarding (AllowStreamLocalForwarding
+# no): the SSH transport falls back to `docker system dial-stdio` there.
+NO_STREAMLOCAL_HOST=2
+
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S.%1N)" "$*" >&2; }
 warn() { printf '[lab] WARNING: %s\n' "$*" >&2; }
 die() {
@@ -63,6 +74,10 @@ host_on_br0() { (($1 < HOSTS)); }
 host_on_br1() { (($1 == 1 || $1 == HOSTS)); }
 # Primary address: BR0 if the host is on it, else BR1.
 host_ip() { if host_on_br0 "$1"; then echo "$BR0_NET.$1"; else echo "$BR1_NET.$1"; fi; }
+# Docker listeners: only on hosts the root namespace can reach (BR0).
+host_has_docker_tcp() { (($1 == TCP_HOST)) && host_on_br0 "$1"; }
+host_has_docker_tls() { (($1 == TLS_HOST)) && host_on_br0 "$1"; }
+host_ssh_streamlocal() { (($1 != NO_STREAMLOCAL_HOST)); }
 host_ips() {
   local ips=()
   host_on_br0 "$1" && ips+=("$BR0_NET.$1")

@@ -57,6 +57,7 @@ UsePAM $(ssh_use_pam)
 StrictModes no
 AuthorizedKeysFile $LAB_DIR/authorized_keys
 AllowTcpForwarding yes
+AllowStreamLocalForwarding $(if host_ssh_streamlocal "$k"; then echo yes; else echo no; fi)
 X11Forwarding no
 PrintMotd no
 PrintLastLog no

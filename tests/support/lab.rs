@@ -86,12 +86,45 @@ pub struct Host {
     pub docker_data_root: PathBuf,
     pub docker_exec_root: PathBuf,
     pub dockerd_log: PathBuf,
+    /// Plain-TCP Docker API listener, `tcp://<ip>:2375` (h1 only).
+    #[serde(default)]
+    pub docker_tcp: Option<String>,
+    /// Mutual-TLS Docker API listener (h2 only, in a lab of three hosts or more).
+    #[serde(default)]
+    pub docker_tls: Option<DockerTls>,
+    /// Whether this host's sshd allows unix-socket forwarding (`false` on h2, where
+    /// `AllowStreamLocalForwarding no`).
+    #[serde(default = "default_true")]
+    pub ssh_streamlocal: bool,
     pub sshd_config: PathBuf,
     pub sshd_log: PathBuf,
     /// Public host key files by type (`ed25519`, `rsa`, `ecdsa`).
     pub host_keys: BTreeMap<String, PathBuf>,
     pub nginx: Option<Nginx>,
     pub dns: Option<Dns>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `dockerd --tlsverify` listener and the certificates to talk to it (fresh per lab run).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DockerTls {
+    /// `tcp://<ip>:2376`
+    pub addr: String,
+    pub host: String,
+    pub port: u16,
+    /// DNS name in the server certificate besides its IP address.
+    pub server_name: String,
+    /// The lab CA, the client certificate it signed, and that certificate's key.
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// An unrelated CA, and a client certificate + key signed by it.
+    pub wrong_ca: PathBuf,
+    pub wrong_cert: PathBuf,
+    pub wrong_key: PathBuf,
 }
 
 /// nginx running in the host's namespace.
@@ -183,6 +216,27 @@ impl Lab {
             .iter()
             .find_map(|h| h.dns.as_ref().map(|d| (h, d)))
             .expect("the lab runs no dnsmasq (was it started with --no-dns?)")
+    }
+
+    /// The host whose engine listens on plain TCP, with its `tcp://ip:port`.
+    pub fn docker_tcp(&self) -> (&Host, &str) {
+        self.hosts
+            .iter()
+            .find_map(|h| h.docker_tcp.as_deref().map(|a| (h, a)))
+            .expect(
+                "no lab host has docker_tcp: rebuild the lab with this tree's tests/lab/lab.sh up",
+            )
+    }
+
+    /// The host whose engine listens with mutual TLS, with its listener and certificates.
+    pub fn docker_tls(&self) -> (&Host, &DockerTls) {
+        self.hosts
+            .iter()
+            .find_map(|h| h.docker_tls.as_ref().map(|t| (h, t)))
+            .expect(
+                "no lab host has docker_tls: rebuild the lab with this tree's tests/lab/lab.sh up \
+                 (with at least 3 hosts)",
+            )
     }
 
     /// The host reachable only through a jump host.
