@@ -304,7 +304,9 @@ impl Config {
                 jump: None,
                 hypervisor: Hypervisor::None,
                 libvirt_uri: None,
-                docker: local_docker_from_env(),
+                // Resolved from DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH when the
+                // transports are built, as the docker CLI does.
+                docker: None,
                 docker_socket: None,
                 tls: None,
                 parent: None,
@@ -325,14 +327,6 @@ impl Config {
     pub fn vlan(&self, id: u16) -> Option<&VlanConfig> {
         self.vlans.iter().find(|v| v.id == id)
     }
-}
-
-/// The local node honours `DOCKER_HOST` as the docker CLI does.
-fn local_docker_from_env() -> Option<DockerEndpoint> {
-    std::env::var("DOCKER_HOST")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .and_then(|v| v.parse().ok())
 }
 
 #[cfg(test)]

@@ -4,8 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use super::docker::{
+    DockerClient, DockerError, DockerTarget, local_target_from_env, target_for_node,
+};
 use super::exec::{Exec, LocalExec, guarded};
 use super::ssh::SshNode;
+use super::ssh::node::SshDockerDialer;
 use super::ssh::target::{ClientConfig, TargetError, route_for};
 use crate::config::{Config, NodeConfig};
 
@@ -18,6 +24,41 @@ pub struct NodeLink {
     pub ssh: Option<Arc<SshNode>>,
     /// "local" or the SSH route, for the node's details.
     pub reach: String,
+    /// Where the node's Docker engine is, or why there is none to talk to.
+    pub docker: Result<DockerTarget, String>,
+    /// Set when Docker goes through SSH: it knows whether dial-stdio had to be used.
+    pub docker_dialer: Option<Arc<SshDockerDialer>>,
+    read_only: bool,
+}
+
+impl NodeLink {
+    /// A Docker client for the node, read-only in read-only mode. Connecting negotiates
+    /// the API version, so it needs the engine to answer within `timeout`.
+    pub async fn docker_client(&self, timeout: Duration) -> Result<DockerClient, DockerError> {
+        let target = self
+            .docker
+            .clone()
+            .map_err(|reason| DockerError::NoEngine {
+                node: format!("{}: {reason}", self.name),
+            })?;
+        DockerClient::connect(target, self.read_only, timeout).await
+    }
+
+    /// A remark for the node's details, e.g. that Docker goes through dial-stdio.
+    pub fn docker_note(&self) -> Option<String> {
+        self.docker_dialer.as_ref().and_then(|d| d.note())
+    }
+}
+
+fn docker_target(
+    node: &NodeConfig,
+    dialer: Option<Arc<SshDockerDialer>>,
+) -> Result<DockerTarget, String> {
+    if node.is_local() && node.docker.is_none() {
+        return local_target_from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string());
+    }
+    let dialer = dialer.map(|d| d as Arc<dyn super::Dialer>);
+    target_for_node(node, dialer).map_err(|e| e.to_string())
 }
 
 /// Build a link for every node. Nodes whose `jump` is another node ride that node's
@@ -38,6 +79,9 @@ pub fn build_links(
             Some(s) => (s.clone(), s.describe()),
             None => (Arc::new(LocalExec::new(node.name.clone())), "local".into()),
         };
+        let docker_dialer = ssh
+            .as_ref()
+            .map(|s| SshDockerDialer::new(s.clone(), node.docker_socket().display().to_string()));
         links.insert(
             node.name.clone(),
             NodeLink {
@@ -45,6 +89,9 @@ pub fn build_links(
                 exec: guarded(exec, read_only),
                 ssh,
                 reach,
+                docker: docker_target(node, docker_dialer.clone()),
+                docker_dialer,
+                read_only,
             },
         );
     }

@@ -32,6 +32,7 @@ use crate::transport::Dialer;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Where a Docker engine is and how to reach it.
+#[derive(Clone)]
 pub enum DockerTarget {
     Unix(PathBuf),
     Tcp {
@@ -189,9 +190,9 @@ impl DockerClient {
     }
 
     /// `tcp://10.77.0.2:2376 (tls)`, `unix:///var/run/docker.sock`, or the dialer's own
-    /// description.
-    pub fn describe(&self) -> &str {
-        &self.description
+    /// description, asked afresh: an SSH dialer's changes once it falls back to dial-stdio.
+    pub fn describe(&self) -> String {
+        self.http.describe()
     }
 
     /// The negotiated API version, e.g. `1.41`.
