@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod app;
+pub mod collect;
 pub mod cli;
 pub mod config;
 pub mod inventory;

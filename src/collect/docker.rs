@@ -1,0 +1,261 @@
+//! What a node's Docker engine holds: containers in every state with their networks,
+//! IPs and labels, and the networks themselves. Live changes come from `/events`; the
+//! poll is the safety net.
+
+use std::collections::BTreeMap;
+
+use bollard::models::{ContainerSummary, EventMessage, EventMessageTypeEnum, Network};
+use bollard::query_parameters::{EventsOptions, ListContainersOptionsBuilder, ListNetworksOptions};
+use futures::StreamExt;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::transport::{DockerClient, DockerError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerNet {
+    pub network: String,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    /// Docker's word: created, running, paused, restarting, exited, removing, dead.
+    pub state: String,
+    /// Docker's human status, e.g. "Up 3 hours".
+    pub status: String,
+    pub networks: Vec<ContainerNet>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkInfo {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    /// The Linux bridge behind a `bridge` network.
+    pub bridge: Option<String>,
+    pub subnets: Vec<String>,
+    pub gateways: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DockerFacts {
+    pub containers: Vec<ContainerInfo>,
+    pub networks: Vec<NetworkInfo>,
+}
+
+pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
+    let options = ListContainersOptionsBuilder::default().all(true).build();
+    let (containers, networks) = tokio::try_join!(
+        async { client.api().list_containers(Some(options)).await.map_err(DockerError::from) },
+        async {
+            client
+                .api()
+                .list_networks(None::<ListNetworksOptions>)
+                .await
+                .map_err(DockerError::from)
+        },
+    )?;
+    let mut facts = DockerFacts {
+        containers: containers.into_iter().map(container_from).collect(),
+        networks: networks.into_iter().map(network_from).collect(),
+    };
+    facts.containers.sort_by(|a, b| a.name.cmp(&b.name));
+    facts.networks.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(facts)
+}
+
+pub fn container_from(s: ContainerSummary) -> ContainerInfo {
+    let name = s
+        .names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_default();
+    let mut networks: Vec<ContainerNet> = s
+        .network_settings
+        .and_then(|ns| ns.networks)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(network, endpoint)| ContainerNet {
+            network,
+            ip: endpoint.ip_address.filter(|ip| !ip.is_empty()),
+        })
+        .collect();
+    networks.sort_by(|a, b| a.network.cmp(&b.network));
+    ContainerInfo {
+        id: s.id.unwrap_or_default(),
+        name,
+        image: s.image.unwrap_or_default(),
+        state: s.state.map(|st| st.to_string()).unwrap_or_default(),
+        status: s.status.unwrap_or_default(),
+        networks,
+        labels: s.labels.unwrap_or_default().into_iter().collect(),
+    }
+}
+
+pub fn network_from(n: Network) -> NetworkInfo {
+    let id = n.id.unwrap_or_default();
+    let name = n.name.unwrap_or_default();
+    let driver = n.driver.unwrap_or_default();
+    let options = n.options.unwrap_or_default();
+    let bridge = match driver.as_str() {
+        "bridge" => Some(
+            options
+                .get("com.docker.network.bridge.name")
+                .cloned()
+                .unwrap_or_else(|| {
+                    // Docker names the bridge of a user network br-<first 12 of the id>.
+                    format!("br-{}", id.get(..12).unwrap_or(&id))
+                }),
+        ),
+        _ => None,
+    };
+    let configs = n.ipam.and_then(|i| i.config).unwrap_or_default();
+    NetworkInfo {
+        subnets: configs.iter().filter_map(|c| c.subnet.clone()).collect(),
+        gateways: configs.iter().filter_map(|c| c.gateway.clone()).collect(),
+        id,
+        name,
+        driver,
+        bridge,
+    }
+}
+
+/// Something changed on the engine that the fleet model should pick up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerChange {
+    pub kind: &'static str,
+    pub action: String,
+    pub id: String,
+}
+
+fn change_from(event: EventMessage) -> Option<DockerChange> {
+    let kind = match event.typ? {
+        EventMessageTypeEnum::CONTAINER => "container",
+        EventMessageTypeEnum::NETWORK => "network",
+        _ => return None,
+    };
+    let action = event.action.unwrap_or_default();
+    // exec_* and health checks fire constantly and change nothing the tree shows.
+    if action.starts_with("exec_") || action.starts_with("health_status") || action == "top" {
+        return None;
+    }
+    Some(DockerChange {
+        kind,
+        action,
+        id: event.actor.and_then(|a| a.id).unwrap_or_default(),
+    })
+}
+
+/// Follow the engine's event stream until it ends or fails, sending every container or
+/// network change. The caller re-polls on a change and restarts the watch when it ends.
+pub async fn watch(client: &DockerClient, tx: mpsc::Sender<DockerChange>) -> Result<(), DockerError> {
+    let filters = std::collections::HashMap::from([(
+        "type".to_string(),
+        vec!["container".to_string(), "network".to_string()],
+    )]);
+    let options = EventsOptions {
+        filters: Some(filters),
+        ..Default::default()
+    };
+    let mut events = client.api().events(Some(options));
+    while let Some(event) = events.next().await {
+        let event = event.map_err(DockerError::from)?;
+        if let Some(change) = change_from(event)
+            && tx.send(change).await.is_err()
+        {
+            // Nobody listens any more.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use bollard::models::{ContainerSummaryNetworkSettings, ContainerSummaryStateEnum, EndpointSettings, EventActor, Ipam, IpamConfig};
+
+    use super::*;
+
+    #[test]
+    fn summaries_become_containers_with_sorted_networks() {
+        let summary = ContainerSummary {
+            id: Some("abc123".into()),
+            names: Some(vec!["/fd-blog.example.org".into()]),
+            image: Some("fdlab/busybox:latest".into()),
+            state: Some(ContainerSummaryStateEnum::RUNNING),
+            status: Some("Up 2 minutes".into()),
+            labels: Some(HashMap::from([("fleetdeck.domain".into(), "blog.example.org".into())])),
+            network_settings: Some(ContainerSummaryNetworkSettings {
+                networks: Some(HashMap::from([
+                    ("vlan100".to_string(), EndpointSettings { ip_address: Some("10.2.0.10".into()), ..Default::default() }),
+                    ("bridge".to_string(), EndpointSettings { ip_address: Some(String::new()), ..Default::default() }),
+                ])),
+            }),
+            ..Default::default()
+        };
+        let c = container_from(summary);
+        assert_eq!(c.name, "fd-blog.example.org");
+        assert_eq!(c.state, "running");
+        assert_eq!(c.networks[0], ContainerNet { network: "bridge".into(), ip: None });
+        assert_eq!(c.networks[1].ip.as_deref(), Some("10.2.0.10"));
+        assert_eq!(c.labels["fleetdeck.domain"], "blog.example.org");
+        let empty = container_from(ContainerSummary::default());
+        assert_eq!((empty.name.as_str(), empty.state.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn bridge_networks_name_their_linux_bridge() {
+        let named = Network {
+            id: Some("0123456789abcdef".into()),
+            name: Some("vlan100".into()),
+            driver: Some("bridge".into()),
+            options: Some(HashMap::from([("com.docker.network.bridge.name".into(), "fdvlan100".into())])),
+            ipam: Some(Ipam {
+                config: Some(vec![IpamConfig {
+                    subnet: Some("10.2.0.0/24".into()),
+                    gateway: Some("10.2.0.254".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let n = network_from(named);
+        assert_eq!(n.bridge.as_deref(), Some("fdvlan100"));
+        assert_eq!((n.subnets.as_slice(), n.gateways.as_slice()), (&["10.2.0.0/24".to_string()][..], &["10.2.0.254".to_string()][..]));
+        let unnamed = network_from(Network {
+            id: Some("0123456789abcdef".into()),
+            driver: Some("bridge".into()),
+            ..Default::default()
+        });
+        assert_eq!(unnamed.bridge.as_deref(), Some("br-0123456789ab"));
+        let host = network_from(Network { driver: Some("host".into()), ..Default::default() });
+        assert_eq!(host.bridge, None);
+    }
+
+    #[test]
+    fn only_meaningful_events_are_changes() {
+        let event = |typ, action: &str| EventMessage {
+            typ: Some(typ),
+            action: Some(action.into()),
+            actor: Some(EventActor { id: Some("abc".into()), attributes: None }),
+            ..Default::default()
+        };
+        assert_eq!(
+            change_from(event(EventMessageTypeEnum::CONTAINER, "start")),
+            Some(DockerChange { kind: "container", action: "start".into(), id: "abc".into() })
+        );
+        assert!(change_from(event(EventMessageTypeEnum::NETWORK, "connect")).is_some());
+        assert!(change_from(event(EventMessageTypeEnum::CONTAINER, "exec_start: sh")).is_none());
+        assert!(change_from(event(EventMessageTypeEnum::CONTAINER, "health_status: healthy")).is_none());
+        assert!(change_from(event(EventMessageTypeEnum::IMAGE, "pull")).is_none());
+    }
+}
