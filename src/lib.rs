@@ -7,6 +7,7 @@ pub mod actor;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod fleet;
 pub mod inventory;
 pub mod logging;
 pub mod transport;
