@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod app;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod fleet;
 pub mod inventory;
