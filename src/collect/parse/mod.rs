@@ -17,11 +17,15 @@ macro_rules! fixture {
     };
 }
 
+pub mod iplink;
 pub mod lxc;
+pub mod ss;
 pub mod virsh;
 pub mod xl;
 
+pub use iplink::{IfAddr, Interface, Link, parse_addrs, parse_bridges, parse_links};
 pub use lxc::parse_lxc_ls;
+pub use ss::parse_ss_listening;
 pub use virsh::{
     DomInfo, IfaceAddress, parse_virsh_domifaddr, parse_virsh_dominfo, parse_virsh_list,
 };
