@@ -17,15 +17,23 @@ macro_rules! fixture {
     };
 }
 
+pub mod facts;
 pub mod iplink;
 pub mod lxc;
+pub mod pgrep;
 pub mod ss;
+pub mod ssh_config;
 pub mod virsh;
 pub mod xl;
 
+pub use facts::{
+    OsRelease, Uname, parse_hostname, parse_loadavg, parse_os_release, parse_uname, parse_uptime,
+};
 pub use iplink::{IfAddr, Interface, Link, parse_addrs, parse_bridges, parse_links};
 pub use lxc::parse_lxc_ls;
+pub use pgrep::{cmdline_forwards, forwards_port, parse_pgrep};
 pub use ss::parse_ss_listening;
+pub use ssh_config::parse_ssh_forwards;
 pub use virsh::{
     DomInfo, IfaceAddress, parse_virsh_domifaddr, parse_virsh_dominfo, parse_virsh_list,
 };
