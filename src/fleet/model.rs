@@ -85,7 +85,7 @@ impl fmt::Display for GuestState {
 }
 
 /// A virtual machine or system container on a hypervisor node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guest {
     pub name: String,
     pub state: GuestState,
