@@ -120,7 +120,7 @@ fn is_socket_path(arg: &str) -> bool {
 }
 
 /// `port`, `bind:port`, `[v6]:port`, `bind/port`, `*:port`, `:port`.
-pub fn parse_listen(text: &str) -> Result<ListenSpec, String> {
+pub(crate) fn parse_listen(text: &str) -> Result<ListenSpec, String> {
     let (host, port) = split_host_port(text)?;
     // An empty bind address means every interface, as `*` does.
     let host = host.map(|h| {
@@ -134,7 +134,7 @@ pub fn parse_listen(text: &str) -> Result<ListenSpec, String> {
 }
 
 /// `host:port`, `[v6]:port` or `host/port`.
-pub fn parse_target(text: &str) -> Result<HostPort, String> {
+pub(crate) fn parse_target(text: &str) -> Result<HostPort, String> {
     match split_host_port(text)? {
         (Some(host), port) if !host.is_empty() => Ok(HostPort {
             host: host.to_string(),
