@@ -28,6 +28,7 @@ PACKAGES=(
   nginx dnsmasq-base busybox-static        # lab services, test image
   iproute2 iptables curl procps util-linux # lab plumbing
   tmux sqlite3 openssl                     # UI tests, state db, TLS material
+  libvirt-clients lxc                      # parser live tests: virsh test driver, lxc-ls
 )
 
 T_START=$SECONDS

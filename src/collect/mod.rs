@@ -1,3 +1,5 @@
-//! What fleetdeck reads from a node, one module per kind of fact. Read-only.
+//! What fleetdeck reads from a node, one module per kind of fact. Read-only: every command
+//! here is in the read-only catalog. `parse` turns command output into fleet values.
 
 pub mod docker;
+pub mod parse;
