@@ -5,7 +5,6 @@
 
 pub mod actor;
 pub mod app;
-pub mod collect;
 pub mod cli;
 pub mod collect;
 pub mod config;
