@@ -6,6 +6,7 @@ mod config_cmd;
 mod exit;
 mod init_cmd;
 mod inventory_cmd;
+mod tree_cmd;
 
 use std::path::PathBuf;
 
@@ -40,6 +41,14 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// One snapshot of the fleet, then exit
+    Tree {
+        #[arg(long)]
+        json: bool,
+        /// ASCII branches even on a UTF-8 terminal
+        #[arg(long)]
+        ascii: bool,
+    },
     /// Inventory of sites (domain, login, VLAN, IP)
     #[command(subcommand)]
     Inventory(InventoryCmd),
@@ -133,6 +142,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Inventory(InventoryCmd::ImportLegacy { path }) => {
             inventory_cmd::import_legacy(&Context::load(&cli.global)?, path)
         }
+        Command::Tree { json, ascii } => tree_cmd::run(&Context::load(&cli.global)?, *json, *ascii),
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)
         }

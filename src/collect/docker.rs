@@ -51,7 +51,13 @@ pub struct DockerFacts {
 pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
     let options = ListContainersOptionsBuilder::default().all(true).build();
     let (containers, networks) = tokio::try_join!(
-        async { client.api().list_containers(Some(options)).await.map_err(DockerError::from) },
+        async {
+            client
+                .api()
+                .list_containers(Some(options))
+                .await
+                .map_err(DockerError::from)
+        },
         async {
             client
                 .api()
@@ -154,7 +160,10 @@ fn change_from(event: EventMessage) -> Option<DockerChange> {
 
 /// Follow the engine's event stream until it ends or fails, sending every container or
 /// network change. The caller re-polls on a change and restarts the watch when it ends.
-pub async fn watch(client: &DockerClient, tx: mpsc::Sender<DockerChange>) -> Result<(), DockerError> {
+pub async fn watch(
+    client: &DockerClient,
+    tx: mpsc::Sender<DockerChange>,
+) -> Result<(), DockerError> {
     let filters = std::collections::HashMap::from([(
         "type".to_string(),
         vec!["container".to_string(), "network".to_string()],
@@ -180,7 +189,10 @@ pub async fn watch(client: &DockerClient, tx: mpsc::Sender<DockerChange>) -> Res
 mod tests {
     use std::collections::HashMap;
 
-    use bollard::models::{ContainerSummaryNetworkSettings, ContainerSummaryStateEnum, EndpointSettings, EventActor, Ipam, IpamConfig};
+    use bollard::models::{
+        ContainerSummaryNetworkSettings, ContainerSummaryStateEnum, EndpointSettings, EventActor,
+        Ipam, IpamConfig,
+    };
 
     use super::*;
 
@@ -192,11 +204,26 @@ mod tests {
             image: Some("fdlab/busybox:latest".into()),
             state: Some(ContainerSummaryStateEnum::RUNNING),
             status: Some("Up 2 minutes".into()),
-            labels: Some(HashMap::from([("fleetdeck.domain".into(), "blog.example.org".into())])),
+            labels: Some(HashMap::from([(
+                "fleetdeck.domain".into(),
+                "blog.example.org".into(),
+            )])),
             network_settings: Some(ContainerSummaryNetworkSettings {
                 networks: Some(HashMap::from([
-                    ("vlan100".to_string(), EndpointSettings { ip_address: Some("10.2.0.10".into()), ..Default::default() }),
-                    ("bridge".to_string(), EndpointSettings { ip_address: Some(String::new()), ..Default::default() }),
+                    (
+                        "vlan100".to_string(),
+                        EndpointSettings {
+                            ip_address: Some("10.2.0.10".into()),
+                            ..Default::default()
+                        },
+                    ),
+                    (
+                        "bridge".to_string(),
+                        EndpointSettings {
+                            ip_address: Some(String::new()),
+                            ..Default::default()
+                        },
+                    ),
                 ])),
             }),
             ..Default::default()
@@ -204,7 +231,13 @@ mod tests {
         let c = container_from(summary);
         assert_eq!(c.name, "fd-blog.example.org");
         assert_eq!(c.state, "running");
-        assert_eq!(c.networks[0], ContainerNet { network: "bridge".into(), ip: None });
+        assert_eq!(
+            c.networks[0],
+            ContainerNet {
+                network: "bridge".into(),
+                ip: None
+            }
+        );
         assert_eq!(c.networks[1].ip.as_deref(), Some("10.2.0.10"));
         assert_eq!(c.labels["fleetdeck.domain"], "blog.example.org");
         let empty = container_from(ContainerSummary::default());
@@ -217,7 +250,10 @@ mod tests {
             id: Some("0123456789abcdef".into()),
             name: Some("vlan100".into()),
             driver: Some("bridge".into()),
-            options: Some(HashMap::from([("com.docker.network.bridge.name".into(), "fdvlan100".into())])),
+            options: Some(HashMap::from([(
+                "com.docker.network.bridge.name".into(),
+                "fdvlan100".into(),
+            )])),
             ipam: Some(Ipam {
                 config: Some(vec![IpamConfig {
                     subnet: Some("10.2.0.0/24".into()),
@@ -230,14 +266,23 @@ mod tests {
         };
         let n = network_from(named);
         assert_eq!(n.bridge.as_deref(), Some("fdvlan100"));
-        assert_eq!((n.subnets.as_slice(), n.gateways.as_slice()), (&["10.2.0.0/24".to_string()][..], &["10.2.0.254".to_string()][..]));
+        assert_eq!(
+            (n.subnets.as_slice(), n.gateways.as_slice()),
+            (
+                &["10.2.0.0/24".to_string()][..],
+                &["10.2.0.254".to_string()][..]
+            )
+        );
         let unnamed = network_from(Network {
             id: Some("0123456789abcdef".into()),
             driver: Some("bridge".into()),
             ..Default::default()
         });
         assert_eq!(unnamed.bridge.as_deref(), Some("br-0123456789ab"));
-        let host = network_from(Network { driver: Some("host".into()), ..Default::default() });
+        let host = network_from(Network {
+            driver: Some("host".into()),
+            ..Default::default()
+        });
         assert_eq!(host.bridge, None);
     }
 
@@ -246,16 +291,29 @@ mod tests {
         let event = |typ, action: &str| EventMessage {
             typ: Some(typ),
             action: Some(action.into()),
-            actor: Some(EventActor { id: Some("abc".into()), attributes: None }),
+            actor: Some(EventActor {
+                id: Some("abc".into()),
+                attributes: None,
+            }),
             ..Default::default()
         };
         assert_eq!(
             change_from(event(EventMessageTypeEnum::CONTAINER, "start")),
-            Some(DockerChange { kind: "container", action: "start".into(), id: "abc".into() })
+            Some(DockerChange {
+                kind: "container",
+                action: "start".into(),
+                id: "abc".into()
+            })
         );
         assert!(change_from(event(EventMessageTypeEnum::NETWORK, "connect")).is_some());
         assert!(change_from(event(EventMessageTypeEnum::CONTAINER, "exec_start: sh")).is_none());
-        assert!(change_from(event(EventMessageTypeEnum::CONTAINER, "health_status: healthy")).is_none());
+        assert!(
+            change_from(event(
+                EventMessageTypeEnum::CONTAINER,
+                "health_status: healthy"
+            ))
+            .is_none()
+        );
         assert!(change_from(event(EventMessageTypeEnum::IMAGE, "pull")).is_none());
     }
 }

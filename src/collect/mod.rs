@@ -2,4 +2,5 @@
 //! here is in the read-only catalog. `parse` turns command output into fleet values.
 
 pub mod docker;
+pub mod node;
 pub mod parse;

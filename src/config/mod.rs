@@ -1,7 +1,7 @@
 //! The configuration file: its TOML model (DESIGN.md §2), loading with file/line/key
 //! errors, semantic checks, and the built-in default used when no file exists.
 
-mod check;
+pub mod check;
 mod endpoint;
 mod load;
 pub mod paths;

@@ -2,5 +2,9 @@
 //! built from. Nothing here does I/O.
 
 pub mod model;
+pub mod snapshot;
+pub mod text;
+pub mod tree;
+pub mod tunnels;
 
 pub use model::*;

@@ -55,9 +55,16 @@ impl RemoteCommand {
         catalog::is_read_only(&self.argv)
     }
 
-    /// The quoted command line sent to a remote shell.
+    /// The quoted command line, as shown in messages.
     pub fn command_line(&self) -> String {
         quote::command_line(&self.argv)
+    }
+
+    /// What is sent to the remote shell: the command in the C locale, so that tools such
+    /// as virsh print the untranslated words the parsers read. `env` works whatever the
+    /// remote user's login shell is.
+    pub fn remote_line(&self) -> String {
+        format!("env LC_ALL=C {}", self.command_line())
     }
 }
 
@@ -163,6 +170,7 @@ impl Exec for LocalExec {
             let mut child = tokio::process::Command::new(program);
             child
                 .args(args)
+                .env("LC_ALL", "C")
                 .stdin(if cmd.stdin().is_some() {
                     std::process::Stdio::piped()
                 } else {

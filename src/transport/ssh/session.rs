@@ -209,7 +209,7 @@ impl SshSession {
             })?
             .map_err(|e| self.protocol(e))?;
         channel
-            .exec(true, cmd.command_line())
+            .exec(true, cmd.remote_line())
             .await
             .map_err(|e| self.protocol(e))?;
         Ok(Box::new(channel.into_stream()))
@@ -225,7 +225,7 @@ impl SshSession {
                 .await
                 .map_err(|e| self.protocol(e))?;
             channel
-                .exec(true, cmd.command_line())
+                .exec(true, cmd.remote_line())
                 .await
                 .map_err(|e| self.protocol(e))?;
             if let Some(data) = cmd.stdin() {

@@ -1,0 +1,83 @@
+//! `fleetdeck tree [--json] [--ascii]`: poll every node once, in parallel, and print the
+//! fleet. A node that cannot be reached is listed as down with its error.
+
+use std::time::Duration;
+
+use super::inventory_cmd::open_for_reading;
+use super::{Code, Context, Failure};
+use crate::collect::node::{down, poll_node};
+use crate::config::{Config, NodeConfig};
+use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
+use crate::fleet::{text, tree};
+use crate::transport::links::{NodeLink, build_links};
+
+/// Everything about one node, polled once; the whole poll is bounded so a node that
+/// stalls mid-answer cannot hold the command.
+async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeSnapshot {
+    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
+    let limit = connect * 3 + Duration::from_secs(10);
+    let work = async {
+        // Reach the node first: when it is down, that error is the one worth showing,
+        // not a Docker dial that failed for the same reason.
+        if let Some(ssh) = &link.ssh
+            && let Err(e) = ssh.session().await
+        {
+            return down(node, link, e.to_string());
+        }
+        let docker = match &link.docker {
+            Err(_) => Ok(None),
+            Ok(_) => match link.docker_client(connect).await {
+                Ok(client) => Ok(Some(client)),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        poll_node(
+            node,
+            link,
+            docker.as_ref().map(|c| c.as_ref()).map_err(Clone::clone),
+        )
+        .await
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(snap) => snap,
+        Err(_) => {
+            let mut snap = NodeSnapshot::unknown(&node.name);
+            snap.status = NodeStatus::Down;
+            snap.error = Some(format!("no complete answer within {}s", limit.as_secs()));
+            snap
+        }
+    }
+}
+
+pub fn run(ctx: &Context, json: bool, ascii: bool) -> Result<(), Failure> {
+    let config = &ctx.loaded.config;
+    let links =
+        build_links(config, ctx.read_only).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+    let sites = match open_for_reading(ctx)? {
+        Some(inv) => inv.sites().map_err(Failure::inventory)?,
+        None => Vec::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))?;
+    let snapshots = runtime.block_on(async {
+        let polls = config.nodes.iter().filter_map(|node| {
+            let link = links.get(&node.name)?;
+            Some(poll_once(config, node, link))
+        });
+        futures::future::join_all(polls).await
+    });
+    // Connections close with the runtime; don't wait on sessions winding down.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let doc = tree::build(config, &snapshots, &sites, crate::inventory::now_rfc3339());
+    if json {
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
+        println!("{text}");
+    } else {
+        let ascii = ascii || !text::locale_is_utf8(|k| std::env::var(k).ok());
+        print!("{}", text::render(&doc, ascii));
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! One poll of one node: what it holds, or why it could not be read.
+
+use serde::Serialize;
+
+use super::model::{Bridge, Guest, ListeningSocket, NodeFacts, ProcessLine, SshForward};
+use crate::collect::docker::DockerFacts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeStatus {
+    Up,
+    Down,
+    /// Not polled yet.
+    Unknown,
+}
+
+impl NodeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeStatus::Up => "up",
+            NodeStatus::Down => "down",
+            NodeStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// A fact that could not be read on a node that is otherwise up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FactError {
+    pub fact: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeSnapshot {
+    pub name: String,
+    pub status: NodeStatus,
+    /// Why the node is down.
+    pub error: Option<String>,
+    pub fact_errors: Vec<FactError>,
+    /// The address fleetdeck reaches the node at (the ssh HostName), or `local`.
+    pub address: Option<String>,
+    pub facts: NodeFacts,
+    pub guests: Vec<Guest>,
+    /// `None` when the node has no Docker engine to ask.
+    pub docker: Option<DockerFacts>,
+    pub bridges: Vec<Bridge>,
+    pub listening: Vec<ListeningSocket>,
+    pub ssh_processes: Vec<ProcessLine>,
+    /// `LocalForward`/`RemoteForward` lines of the node's own ssh client config.
+    pub ssh_forwards: Vec<SshForward>,
+    /// Remarks for the details pane, e.g. Docker reached through dial-stdio.
+    pub notes: Vec<String>,
+    /// RFC 3339, when this poll finished.
+    pub polled_at: String,
+    /// When the node last answered (this poll if it is up).
+    pub last_seen: Option<String>,
+    pub took_ms: u64,
+}
+
+impl NodeSnapshot {
+    pub fn unknown(name: &str) -> NodeSnapshot {
+        NodeSnapshot {
+            name: name.to_string(),
+            status: NodeStatus::Unknown,
+            error: None,
+            fact_errors: Vec::new(),
+            address: None,
+            facts: NodeFacts::default(),
+            guests: Vec::new(),
+            docker: None,
+            bridges: Vec::new(),
+            listening: Vec::new(),
+            ssh_processes: Vec::new(),
+            ssh_forwards: Vec::new(),
+            notes: Vec::new(),
+            polled_at: String::new(),
+            last_seen: None,
+            took_ms: 0,
+        }
+    }
+
+    pub fn fact_error(&self, fact: &str) -> Option<&str> {
+        self.fact_errors
+            .iter()
+            .find(|e| e.fact == fact)
+            .map(|e| e.message.as_str())
+    }
+}
