@@ -73,6 +73,18 @@ async fn main() {
         ten_on_one.push(t.elapsed());
     }
 
+    let mut eight_parallel = Vec::new();
+    for _ in 0..ROUNDS {
+        let node = SshNode::new(&name, route.clone());
+        node.exec(&cmd).await.expect("connect");
+        let t = Instant::now();
+        let runs = (0..8).map(|_| node.exec(&cmd));
+        for r in futures::future::join_all(runs).await {
+            r.expect("parallel command");
+        }
+        eight_parallel.push(t.elapsed());
+    }
+
     let fresh: Vec<Duration> = (0..ROUNDS)
         .map(|_| openssh(&ssh_config, &[], &name))
         .collect();
@@ -111,6 +123,10 @@ async fn main() {
         ms(median(connect_one)),
         ms(median(fresh)),
         ms(cm_first)
+    );
+    println!(
+        "| 8 commands at once on an existing connection | {:.1} ms | - | - |",
+        ms(median(eight_parallel))
     );
     println!(
         "| 10 commands on an existing connection | {:.1} ms | {:.1} ms (10 fresh) | {:.1} ms |",

@@ -11,11 +11,16 @@ use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::{text, tree};
 use crate::transport::links::{NodeLink, build_links};
 
+const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
+
 /// Everything about one node, polled once; the whole poll is bounded so a node that
 /// stalls mid-answer cannot hold the command.
 async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeSnapshot {
     let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
-    let limit = connect * 3 + Duration::from_secs(10);
+    // Reaching Docker through SSH may mean starting `docker system dial-stdio` on the
+    // node, which is slower than a connect: it gets its own, wider budget.
+    let docker_budget = connect.max(DOCKER_CONNECT_MIN);
+    let limit = connect + docker_budget * 2 + Duration::from_secs(10);
     let work = async {
         // Reach the node first: when it is down, that error is the one worth showing,
         // not a Docker dial that failed for the same reason.
@@ -26,7 +31,7 @@ async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeS
         }
         let docker = match &link.docker {
             Err(_) => Ok(None),
-            Ok(_) => match link.docker_client(connect).await {
+            Ok(_) => match link.docker_client(docker_budget).await {
                 Ok(client) => Ok(Some(client)),
                 Err(e) => Err(e.to_string()),
             },
@@ -70,6 +75,7 @@ pub fn run(ctx: &Context, json: bool, ascii: bool) -> Result<(), Failure> {
     });
     // Connections close with the runtime; don't wait on sessions winding down.
     runtime.shutdown_timeout(Duration::from_millis(200));
+    tracing::debug!("tree: all nodes polled");
     let doc = tree::build(config, &snapshots, &sites, crate::inventory::now_rfc3339());
     if json {
         let text = serde_json::to_string_pretty(&doc)

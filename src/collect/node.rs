@@ -7,99 +7,150 @@ use std::time::Instant;
 use crate::collect::docker;
 use crate::collect::parse;
 use crate::config::{Hypervisor, NodeConfig};
-use crate::fleet::model::{Bridge, Guest, ListeningSocket, NodeFacts, ProcessLine, SshForward};
+use crate::fleet::model::{Guest, NodeFacts};
 use crate::fleet::snapshot::{FactError, NodeSnapshot, NodeStatus};
 use crate::transport::DockerClient;
-use crate::transport::exec::{Exec, RemoteCommand};
+use crate::transport::exec::{Exec, Output, RemoteCommand};
 use crate::transport::links::NodeLink;
 
 type Fact<T> = Result<T, String>;
+type Ran = Result<Output, crate::transport::ExecError>;
 
-/// Run a command and return its stdout; a non-zero exit is an error naming the command.
-async fn text(exec: &dyn Exec, argv: &[&str]) -> Fact<String> {
-    let cmd = RemoteCommand::new(argv.iter().copied());
-    let out = exec.run(&cmd).await.map_err(|e| e.to_string())?;
-    if out.success() {
-        Ok(out.stdout_text())
-    } else {
-        let status = out.status.map_or("a signal".to_string(), |s| s.to_string());
-        let tail = out.stderr_tail();
-        Err(format!(
-            "`{}` exited with {status}{}",
-            cmd.command_line(),
-            if tail.is_empty() {
-                String::new()
-            } else {
-                format!(": {tail}")
+fn cmd(argv: &[&str]) -> RemoteCommand {
+    RemoteCommand::new(argv.iter().copied())
+}
+
+/// A command's stdout, or an error naming the command; `ok` lists the exit statuses that
+/// are answers (pgrep says 1 for "no match").
+fn text_of(c: &RemoteCommand, ran: Ran, ok: &[i32]) -> Fact<String> {
+    let out = ran.map_err(|e| e.to_string())?;
+    if out.status.is_some_and(|s| ok.contains(&s)) {
+        return Ok(out.stdout_text());
+    }
+    let status = out.status.map_or("a signal".to_string(), |s| s.to_string());
+    let tail = out.stderr_tail();
+    Err(format!(
+        "`{}` exited with {status}{}",
+        c.command_line(),
+        if tail.is_empty() {
+            String::new()
+        } else {
+            format!(": {tail}")
+        }
+    ))
+}
+
+fn parsed<T>(
+    text: Fact<String>,
+    parse: impl FnOnce(&str) -> Result<T, parse::ParseError>,
+) -> Fact<T> {
+    parse(&text?).map_err(|e| e.to_string())
+}
+
+/// The commands of one poll, asked in one batch; their outputs come back in this order.
+struct Plan {
+    cmds: Vec<RemoteCommand>,
+}
+
+const HOSTNAME: usize = 0;
+const UNAME: usize = 1;
+const UPTIME: usize = 2;
+const LOADAVG: usize = 3;
+const OS_RELEASE: usize = 4;
+const LINKS: usize = 5;
+const ADDRS: usize = 6;
+const LISTENING: usize = 7;
+const SSH_PROCS: usize = 8;
+const SSH_CONFIG: usize = 9;
+const GUESTS: usize = 10;
+const GUESTS_LONG: usize = 11;
+
+impl Plan {
+    fn for_node(node: &NodeConfig) -> Plan {
+        let mut cmds = vec![
+            cmd(&["hostname"]),
+            cmd(&["uname", "-srm"]),
+            cmd(&["cat", "/proc/uptime"]),
+            cmd(&["cat", "/proc/loadavg"]),
+            cmd(&["cat", "/etc/os-release"]),
+            cmd(&["ip", "-j", "-d", "link", "show"]),
+            cmd(&["ip", "-j", "addr", "show"]),
+            cmd(&["ss", "-H", "-tlnp"]),
+            cmd(&["pgrep", "-a", "ssh"]),
+            cmd(&["cat", "--", ".ssh/config"]),
+        ];
+        match node.hypervisor {
+            Hypervisor::None => {}
+            Hypervisor::Xen => {
+                cmds.push(cmd(&["xl", "list"]));
+                cmds.push(cmd(&["xl", "list", "-l"]));
             }
-        ))
+            Hypervisor::Kvm => {
+                cmds.push(cmd(&["virsh", "-c", node.libvirt_uri(), "list", "--all"]))
+            }
+            Hypervisor::Lxc => cmds.push(cmd(&["lxc-ls", "-f", "-F", "NAME,STATE,IPV4,IPV6"])),
+        }
+        Plan { cmds }
     }
 }
 
-async fn facts(exec: &dyn Exec) -> (NodeFacts, Vec<FactError>) {
-    let (hostname, uname, uptime, load, os) = tokio::join!(
-        text(exec, &["hostname"]),
-        text(exec, &["uname", "-srm"]),
-        text(exec, &["cat", "/proc/uptime"]),
-        text(exec, &["cat", "/proc/loadavg"]),
-        text(exec, &["cat", "/etc/os-release"]),
-    );
-    let mut errors = Vec::new();
-    let mut keep = |fact: &'static str, r: Fact<()>| {
-        if let Err(message) = r {
+/// Take the output of command `i` out of the batch results.
+fn take(plan: &Plan, results: &mut [Option<Ran>], i: usize, ok: &[i32]) -> Fact<String> {
+    let c = plan.cmds.get(i).ok_or("no such command in the plan")?;
+    let ran = results
+        .get_mut(i)
+        .and_then(Option::take)
+        .ok_or("no result for the command")?;
+    text_of(c, ran, ok)
+}
+
+fn facts(plan: &Plan, r: &mut [Option<Ran>], errors: &mut Vec<FactError>) -> NodeFacts {
+    let mut facts = NodeFacts::default();
+    let mut keep = |fact: &'static str, result: Fact<()>| {
+        if let Err(message) = result {
             errors.push(FactError { fact, message });
         }
     };
-    let mut facts = NodeFacts::default();
     keep(
         "hostname",
-        hostname
-            .and_then(|t| parse::parse_hostname(&t).map_err(|e| e.to_string()))
+        parsed(take(plan, r, HOSTNAME, &[0]), parse::parse_hostname)
             .map(|h| facts.hostname = Some(h)),
     );
     keep(
         "kernel",
-        uname
-            .and_then(|t| parse::parse_uname(&t).map_err(|e| e.to_string()))
+        parsed(take(plan, r, UNAME, &[0]), parse::parse_uname)
             .map(|u| facts.kernel = Some(u.to_string())),
     );
     keep(
         "uptime",
-        uptime
-            .and_then(|t| parse::parse_uptime(&t).map_err(|e| e.to_string()))
+        parsed(take(plan, r, UPTIME, &[0]), parse::parse_uptime)
             .map(|u| facts.uptime_secs = Some(u)),
     );
     keep(
         "load",
-        load.and_then(|t| parse::parse_loadavg(&t).map_err(|e| e.to_string()))
-            .map(|l| facts.load = Some(l)),
+        parsed(take(plan, r, LOADAVG, &[0]), parse::parse_loadavg).map(|l| facts.load = Some(l)),
     );
     keep(
         "os",
-        os.and_then(|t| parse::parse_os_release(&t).map_err(|e| e.to_string()))
+        parsed(take(plan, r, OS_RELEASE, &[0]), parse::parse_os_release)
             .map(|o| facts.os = o.pretty_name()),
     );
-    (facts, errors)
+    facts
 }
 
-async fn bridges(exec: &dyn Exec) -> Fact<Vec<Bridge>> {
-    let (links, addrs) = tokio::join!(
-        text(exec, &["ip", "-j", "-d", "link", "show"]),
-        text(exec, &["ip", "-j", "addr", "show"])
-    );
-    parse::parse_bridges(&links?, &addrs?).map_err(|e| e.to_string())
-}
-
-async fn guests(exec: &dyn Exec, node: &NodeConfig) -> Fact<Vec<Guest>> {
+async fn guests(
+    exec: &dyn Exec,
+    node: &NodeConfig,
+    plan: &Plan,
+    r: &mut [Option<Ran>],
+) -> Fact<Vec<Guest>> {
     match node.hypervisor {
         Hypervisor::None => Ok(Vec::new()),
         Hypervisor::Xen => {
-            let mut guests = parse::parse_xl_list(&text(exec, &["xl", "list"]).await?)
-                .map_err(|e| e.to_string())?;
+            let mut guests = parsed(take(plan, r, GUESTS, &[0]), parse::parse_xl_list)?;
             // The long form adds memory, vCPUs and vif addresses; without it the list
             // still stands.
-            if let Ok(long) = text(exec, &["xl", "list", "-l"]).await
-                && let Ok(details) = parse::parse_xl_list_long(&long)
+            if let Ok(details) = parsed(take(plan, r, GUESTS_LONG, &[0]), parse::parse_xl_list_long)
             {
                 parse::apply_xl_details(&mut guests, &details);
             }
@@ -107,61 +158,26 @@ async fn guests(exec: &dyn Exec, node: &NodeConfig) -> Fact<Vec<Guest>> {
             Ok(guests)
         }
         Hypervisor::Kvm => {
+            let mut guests = parsed(take(plan, r, GUESTS, &[0]), parse::parse_virsh_list)?;
             let uri = node.libvirt_uri();
-            let mut guests =
-                parse::parse_virsh_list(&text(exec, &["virsh", "-c", uri, "list", "--all"]).await?)
-                    .map_err(|e| e.to_string())?;
-            let lookups = guests.iter().map(|g| {
-                let running = g.state.is_up();
-                let name = g.name.clone();
-                async move {
-                    if !running {
-                        return Vec::new();
-                    }
-                    match text(exec, &["virsh", "-c", uri, "domifaddr", &name]).await {
-                        Ok(t) => parse::parse_virsh_domifaddr(&t)
-                            .map(|addrs| addrs.into_iter().map(|a| a.address).collect())
-                            .unwrap_or_default(),
-                        Err(_) => Vec::new(),
-                    }
+            let running: Vec<usize> = (0..guests.len())
+                .filter(|i| guests[*i].state.is_up())
+                .collect();
+            let lookups: Vec<RemoteCommand> = running
+                .iter()
+                .map(|i| cmd(&["virsh", "-c", uri, "domifaddr", &guests[*i].name]))
+                .collect();
+            let answers = exec.run_batch(&lookups).await;
+            for ((i, c), ran) in running.iter().zip(&lookups).zip(answers) {
+                // A guest without the agent or a lease has no address to show; not an error.
+                if let Ok(addrs) = parsed(text_of(c, ran, &[0]), parse::parse_virsh_domifaddr) {
+                    guests[*i].ips = addrs.into_iter().map(|a| a.address).collect();
                 }
-            });
-            let ips = futures::future::join_all(lookups).await;
-            for (guest, ips) in guests.iter_mut().zip(ips) {
-                guest.ips = ips;
             }
             Ok(guests)
         }
-        Hypervisor::Lxc => {
-            let out = text(exec, &["lxc-ls", "-f", "-F", "NAME,STATE,IPV4,IPV6"]).await?;
-            parse::parse_lxc_ls(&out).map_err(|e| e.to_string())
-        }
+        Hypervisor::Lxc => parsed(take(plan, r, GUESTS, &[0]), parse::parse_lxc_ls),
     }
-}
-
-async fn listening(exec: &dyn Exec) -> Fact<Vec<ListeningSocket>> {
-    parse::parse_ss_listening(&text(exec, &["ss", "-H", "-tlnp"]).await?).map_err(|e| e.to_string())
-}
-
-async fn ssh_processes(exec: &dyn Exec) -> Fact<Vec<ProcessLine>> {
-    let cmd = RemoteCommand::new(["pgrep", "-a", "ssh"]);
-    let out = exec.run(&cmd).await.map_err(|e| e.to_string())?;
-    // pgrep exits 1 when nothing matches: no ssh process is an answer, not an error.
-    match out.status {
-        Some(0) => parse::parse_pgrep(&out.stdout_text()).map_err(|e| e.to_string()),
-        Some(1) => Ok(Vec::new()),
-        _ => Err(format!("`pgrep -a ssh` failed: {}", out.stderr_tail())),
-    }
-}
-
-async fn ssh_forwards(exec: &dyn Exec) -> Fact<Vec<SshForward>> {
-    let cmd = RemoteCommand::new(["cat", "--", ".ssh/config"]);
-    let out = exec.run(&cmd).await.map_err(|e| e.to_string())?;
-    if !out.success() {
-        // No ssh client config on the node: no declared forwards.
-        return Ok(Vec::new());
-    }
-    parse::parse_ssh_forwards(&out.stdout_text()).map_err(|e| e.to_string())
 }
 
 fn address(link: &NodeLink) -> String {
@@ -199,6 +215,7 @@ pub async fn poll_node(
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     let exec = link.exec.as_ref();
+    let plan = Plan::for_node(node);
     let docker_facts = async {
         match docker {
             Ok(Some(client)) => Some(docker::collect(client).await.map_err(|e| e.to_string())),
@@ -206,27 +223,40 @@ pub async fn poll_node(
             Err(e) => Some(Err(e)),
         }
     };
-    let ((facts, mut errors), bridges, guests, listening, procs, forwards, docker_facts) = tokio::join!(
-        facts(exec),
-        bridges(exec),
-        guests(exec, node),
-        listening(exec),
-        ssh_processes(exec),
-        ssh_forwards(exec),
-        docker_facts,
+    let (ran, docker_facts) = tokio::join!(exec.run_batch(&plan.cmds), docker_facts);
+    let mut r: Vec<Option<Ran>> = ran.into_iter().map(Some).collect();
+    let mut errors = Vec::new();
+    let facts = facts(&plan, &mut r, &mut errors);
+    let bridges = match (
+        take(&plan, &mut r, LINKS, &[0]),
+        take(&plan, &mut r, ADDRS, &[0]),
+    ) {
+        (Ok(links), Ok(addrs)) => parse::parse_bridges(&links, &addrs).map_err(|e| e.to_string()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let listening = parsed(
+        take(&plan, &mut r, LISTENING, &[0]),
+        parse::parse_ss_listening,
     );
-    let mut take = |fact: &'static str, r: Fact<()>| {
-        if let Err(message) = r {
+    let procs = parsed(take(&plan, &mut r, SSH_PROCS, &[0, 1]), parse::parse_pgrep);
+    // No ssh client config on the node (cat exits 1) means no declared forwards.
+    let forwards = parsed(
+        take(&plan, &mut r, SSH_CONFIG, &[0, 1]),
+        parse::parse_ssh_forwards,
+    );
+    let guests = guests(exec, node, &plan, &mut r).await;
+    let mut keep = |fact: &'static str, result: Fact<()>| {
+        if let Err(message) = result {
             errors.push(FactError { fact, message });
         }
     };
-    take("bridges", bridges.map(|b| snap.bridges = b));
-    take("guests", guests.map(|g| snap.guests = g));
-    take("listening", listening.map(|l| snap.listening = l));
-    take("ssh processes", procs.map(|p| snap.ssh_processes = p));
-    take("ssh forwards", forwards.map(|f| snap.ssh_forwards = f));
+    keep("bridges", bridges.map(|b| snap.bridges = b));
+    keep("guests", guests.map(|g| snap.guests = g));
+    keep("listening", listening.map(|l| snap.listening = l));
+    keep("ssh processes", procs.map(|p| snap.ssh_processes = p));
+    keep("ssh forwards", forwards.map(|f| snap.ssh_forwards = f));
     if let Some(d) = docker_facts {
-        take("docker", d.map(|d| snap.docker = Some(d)));
+        keep("docker", d.map(|d| snap.docker = Some(d)));
     }
     snap.fact_errors = errors;
     snap.facts = facts;
@@ -235,5 +265,6 @@ pub async fn poll_node(
     snap.polled_at = crate::inventory::now_rfc3339();
     snap.last_seen = Some(snap.polled_at.clone());
     snap.took_ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(node = %node.name, took_ms = snap.took_ms, errors = snap.fact_errors.len(), "node polled");
     snap
 }

@@ -122,6 +122,15 @@ pub trait Exec: Send + Sync {
     fn run<'a>(&'a self, cmd: &'a RemoteCommand) -> BoxFuture<'a, Result<Output, ExecError>>;
     /// The node, for messages.
     fn node(&self) -> &str;
+
+    /// Run several commands whose outputs are all wanted; a transport may run them in
+    /// one session (see `batch`). Results come back in order.
+    fn run_batch<'a>(
+        &'a self,
+        cmds: &'a [RemoteCommand],
+    ) -> BoxFuture<'a, Vec<Result<Output, ExecError>>> {
+        Box::pin(futures::future::join_all(cmds.iter().map(|c| self.run(c))))
+    }
 }
 
 /// Wrap `inner` so that, in read-only mode, only catalog commands get through.
@@ -149,6 +158,27 @@ impl Exec for ReadOnlyExec {
 
     fn node(&self) -> &str {
         self.inner.node()
+    }
+
+    fn run_batch<'a>(
+        &'a self,
+        cmds: &'a [RemoteCommand],
+    ) -> BoxFuture<'a, Vec<Result<Output, ExecError>>> {
+        Box::pin(async move {
+            let allowed: Vec<RemoteCommand> =
+                cmds.iter().filter(|c| c.is_read_only()).cloned().collect();
+            let mut ran = self.inner.run_batch(&allowed).await.into_iter();
+            cmds.iter()
+                .map(|c| {
+                    if c.is_read_only() {
+                        ran.next().unwrap_or(Err(ExecError::Empty))
+                    } else {
+                        tracing::warn!(node = self.inner.node(), command = %c.command_line(), "refused in read-only mode");
+                        Err(ExecError::ReadOnly { command: c.command_line() })
+                    }
+                })
+                .collect()
+        })
     }
 }
 
@@ -293,10 +323,28 @@ mod tests {
             vec!["xl list".to_string()]
         );
 
+        let batch = [
+            RemoteCommand::new(["hostname"]),
+            RemoteCommand::new(["docker", "rm", "-f", "web"]),
+            RemoteCommand::new(["ss", "-H", "-tlnp"]),
+        ];
+        let results = guarded.run_batch(&batch).await;
+        assert!(results[0].is_ok() && results[2].is_ok());
+        assert!(matches!(results[1], Err(ExecError::ReadOnly { .. })));
+        assert_eq!(
+            *spy.calls.lock().expect("lock"),
+            vec![
+                "xl list".to_string(),
+                "hostname".to_string(),
+                "ss -H -tlnp".to_string()
+            ],
+            "the refused command never reached the transport"
+        );
+
         let open = super::guarded(spy.clone(), false);
         open.run(&RemoteCommand::new(["docker", "rm", "-f", "web"]))
             .await
             .expect("write passes");
-        assert_eq!(spy.calls.lock().expect("lock").len(), 2);
+        assert_eq!(spy.calls.lock().expect("lock").len(), 4);
     }
 }

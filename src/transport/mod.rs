@@ -6,6 +6,7 @@
 //! commands of the read-only [`catalog`], and a read-only Docker handle sends only GET and
 //! HEAD requests. Either refuses anything else before a byte leaves the process.
 
+pub mod batch;
 pub mod catalog;
 pub mod docker;
 pub mod exec;

@@ -19,14 +19,14 @@ pub async fn authenticate(
     agent: Option<&Path>,
 ) -> Result<(), SshError> {
     let mut tried: Vec<String> = Vec::new();
-    let rsa_hash = rsa_hash(handle).await;
-    match agent_auth(handle, hop, agent, rsa_hash).await {
+    let mut rsa = RsaHash::NotAsked;
+    match agent_auth(handle, hop, agent, &mut rsa).await {
         Ok(true) => return Ok(()),
         Ok(false) => tried.push("ssh-agent keys".into()),
         Err(note) => tried.push(note),
     }
     for path in &hop.identities {
-        match key_auth(handle, hop, path, rsa_hash).await {
+        match key_auth(handle, hop, path, &mut rsa).await {
             Ok(true) => return Ok(()),
             Ok(false) => tried.push(format!("{} (refused)", path.display())),
             Err(note) => {
@@ -47,13 +47,27 @@ pub async fn authenticate(
 }
 
 /// SHA-2 signatures for RSA when the server says it takes them (RFC 8332), else SHA-1.
-async fn rsa_hash(handle: &Handle<Verifier>) -> Option<HashAlg> {
-    handle
-        .best_supported_rsa_hash()
-        .await
-        .ok()
-        .flatten()
-        .flatten()
+/// Asked only when an RSA key is about to be used: russh may wait up to a second for the
+/// server's extension info, a delay no ed25519 login should pay.
+enum RsaHash {
+    NotAsked,
+    Known(Option<HashAlg>),
+}
+
+impl RsaHash {
+    async fn get(&mut self, handle: &Handle<Verifier>) -> Option<HashAlg> {
+        if let RsaHash::Known(hash) = self {
+            return *hash;
+        }
+        let hash = handle
+            .best_supported_rsa_hash()
+            .await
+            .ok()
+            .flatten()
+            .flatten();
+        *self = RsaHash::Known(hash);
+        hash
+    }
 }
 
 /// `Ok(true)` logged in; `Ok(false)` the agent's keys were refused; `Err` why the agent
@@ -62,7 +76,7 @@ async fn agent_auth(
     handle: &mut Handle<Verifier>,
     hop: &Hop,
     socket: Option<&Path>,
-    rsa_hash: Option<HashAlg>,
+    rsa: &mut RsaHash,
 ) -> Result<bool, String> {
     let Some(socket) = socket else {
         return Err("no ssh-agent (SSH_AUTH_SOCK unset)".into());
@@ -82,7 +96,7 @@ async fn agent_auth(
             continue;
         };
         let hash = if key.algorithm().is_rsa() {
-            rsa_hash
+            rsa.get(handle).await
         } else {
             None
         };
@@ -102,7 +116,7 @@ async fn key_auth(
     handle: &mut Handle<Verifier>,
     hop: &Hop,
     path: &Path,
-    rsa_hash: Option<HashAlg>,
+    rsa: &mut RsaHash,
 ) -> Result<bool, String> {
     if !path.exists() {
         // Default identity names that do not exist are not worth a word.
@@ -118,7 +132,12 @@ async fn key_auth(
         }
         Err(e) => return Err(format!("{} unreadable ({e})", path.display())),
     };
-    let key = PrivateKeyWithHashAlg::new(Arc::new(key), rsa_hash);
+    let hash = if key.algorithm().is_rsa() {
+        rsa.get(handle).await
+    } else {
+        None
+    };
+    let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
     match handle.authenticate_publickey(&hop.user, key).await {
         Ok(result) => Ok(result.success()),
         Err(e) => Err(format!("{} failed ({e})", path.display())),

@@ -145,6 +145,16 @@ impl SshNode {
     /// because the connection had died is retried once on a fresh connection: it never
     /// ran, so running it now cannot run it twice.
     pub async fn exec(&self, cmd: &RemoteCommand) -> Result<Output, SshError> {
+        self.exec_line(&cmd.remote_line(), cmd.stdin(), cmd.timeout())
+            .await
+    }
+
+    async fn exec_line(
+        &self,
+        line: &str,
+        stdin: Option<&[u8]>,
+        limit: std::time::Duration,
+    ) -> Result<Output, SshError> {
         let _permit = self
             .channels
             .acquire()
@@ -153,14 +163,39 @@ impl SshNode {
                 hop: self.route.target.to_string(),
             })?;
         let session = self.session().await?;
-        match session.exec(cmd).await {
+        match session.exec_line(line, stdin, limit).await {
             Err(e) if e.is_connection_lost() && !session_ran(&e) => {
                 self.forget().await;
                 let fresh = self.session().await?;
-                fresh.exec(cmd).await
+                fresh.exec_line(line, stdin, limit).await
             }
             other => other,
         }
+    }
+
+    /// Several commands in one session (see `transport::batch`). The outer error is the
+    /// session's; an inner one marks a command the session ended before reaching.
+    pub async fn exec_batch(
+        &self,
+        cmds: &[RemoteCommand],
+    ) -> Result<Vec<Result<Output, SshError>>, SshError> {
+        let limit = cmds
+            .iter()
+            .map(RemoteCommand::timeout)
+            .max()
+            .unwrap_or_default();
+        let line = crate::transport::batch::batch_line(cmds);
+        let out = self.exec_line(&line, None, limit).await?;
+        Ok(
+            crate::transport::batch::split_batch(&out.stdout, &out.stderr, cmds.len())
+                .into_iter()
+                .map(|o| {
+                    o.ok_or_else(|| SshError::Closed {
+                        hop: self.route.target.to_string(),
+                    })
+                })
+                .collect(),
+        )
     }
 
     pub async fn open_unix_socket(&self, path: &str) -> Result<BoxedStream, SshError> {
@@ -232,6 +267,35 @@ impl Exec for SshNode {
 
     fn node(&self) -> &str {
         &self.name
+    }
+
+    fn run_batch<'a>(
+        &'a self,
+        cmds: &'a [RemoteCommand],
+    ) -> BoxFuture<'a, Vec<Result<Output, ExecError>>> {
+        Box::pin(async move {
+            if cmds.len() < 2 {
+                return futures::future::join_all(cmds.iter().map(|c| self.run(c))).await;
+            }
+            let to_exec = |e: SshError| ExecError::Transport {
+                node: self.name.clone(),
+                message: e.to_string(),
+            };
+            match self.exec_batch(cmds).await {
+                Ok(results) => results.into_iter().map(|r| r.map_err(to_exec)).collect(),
+                Err(e) => {
+                    let message = e.to_string();
+                    cmds.iter()
+                        .map(|_| {
+                            Err(ExecError::Transport {
+                                node: self.name.clone(),
+                                message: message.clone(),
+                            })
+                        })
+                        .collect()
+                }
+            }
+        })
     }
 }
 

@@ -217,7 +217,17 @@ impl SshSession {
 
     /// Run a command to completion; the command's own timeout bounds the whole exchange.
     pub async fn exec(&self, cmd: &RemoteCommand) -> Result<Output, SshError> {
-        let limit = cmd.timeout();
+        self.exec_line(&cmd.remote_line(), cmd.stdin(), cmd.timeout())
+            .await
+    }
+
+    /// Run an already quoted command line (built by `quote` or `batch`).
+    pub async fn exec_line(
+        &self,
+        line: &str,
+        stdin: Option<&[u8]>,
+        limit: Duration,
+    ) -> Result<Output, SshError> {
         let run = async {
             let mut channel = self
                 .handle
@@ -225,10 +235,10 @@ impl SshSession {
                 .await
                 .map_err(|e| self.protocol(e))?;
             channel
-                .exec(true, cmd.remote_line())
+                .exec(true, line)
                 .await
                 .map_err(|e| self.protocol(e))?;
-            if let Some(data) = cmd.stdin() {
+            if let Some(data) = stdin {
                 channel.data(data).await.map_err(|e| self.protocol(e))?;
             }
             channel.eof().await.map_err(|e| self.protocol(e))?;
