@@ -1,7 +1,9 @@
 //! The fleet as fleetdeck sees it: the plain data the collectors produce and the tree is
 //! built from. Nothing here does I/O.
 
+pub mod live;
 pub mod model;
+pub mod poller;
 pub mod snapshot;
 pub mod text;
 pub mod tree;

@@ -1,0 +1,201 @@
+//! Keeping the fleet live: one task per node, polling every `refresh_secs` (with jitter,
+//! one poll in flight per node, a slow node never delaying another), plus the node's
+//! Docker event stream, which re-reads containers within moments of a change. Results
+//! leave as [`PollEvent`]s; whoever holds the model applies them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use super::snapshot::NodeSnapshot;
+use crate::collect::docker::{self, DockerChange, DockerFacts};
+use crate::collect::node::{down, poll_node};
+use crate::config::{Config, NodeConfig};
+use crate::transport::DockerClient;
+use crate::transport::links::NodeLink;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollEvent {
+    /// A full poll of a node.
+    Snapshot(NodeSnapshot),
+    /// Only the node's containers and networks, re-read after an engine event.
+    Docker { node: String, facts: DockerFacts },
+}
+
+/// Debounce for bursts of engine events (a `docker run` sends create, attach, connect,
+/// start): one re-read per burst.
+const EVENT_SETTLE: Duration = Duration::from_millis(150);
+const DOCKER_CONNECT: Duration = Duration::from_secs(10);
+
+pub struct Poller {
+    tasks: Vec<JoinHandle<()>>,
+    wake: BTreeMap<String, Arc<Notify>>,
+}
+
+impl Poller {
+    /// Start one task per node. Events go to `tx`; the tasks end when `tx` is closed or
+    /// the poller is dropped.
+    pub fn spawn(
+        config: Arc<Config>,
+        links: Arc<BTreeMap<String, NodeLink>>,
+        tx: mpsc::Sender<PollEvent>,
+    ) -> Poller {
+        let mut tasks = Vec::new();
+        let mut wake = BTreeMap::new();
+        for (index, node) in config.nodes.iter().enumerate() {
+            let notify = Arc::new(Notify::new());
+            wake.insert(node.name.clone(), notify.clone());
+            let (config, links, tx) = (config.clone(), links.clone(), tx.clone());
+            let name = node.name.clone();
+            tasks.push(tokio::spawn(async move {
+                node_task(config, links, name, index, tx, notify).await;
+            }));
+        }
+        Poller { tasks, wake }
+    }
+
+    /// Poll every node now (the `r` key).
+    pub fn refresh_all(&self) {
+        self.wake.values().for_each(|n| n.notify_one());
+    }
+
+    pub fn refresh(&self, node: &str) {
+        if let Some(n) = self.wake.get(node) {
+            n.notify_one();
+        }
+    }
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// `refresh` ± 20 %, so nodes added together don't poll in lockstep.
+fn jittered(refresh: Duration, seed: usize, round: u64) -> Duration {
+    let base = refresh.as_millis() as u64;
+    let spread = (base / 5).max(1);
+    let noise = (seed as u64)
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(round.wrapping_mul(40_503))
+        % (2 * spread);
+    Duration::from_millis(base - spread + noise)
+}
+
+async fn node_task(
+    config: Arc<Config>,
+    links: Arc<BTreeMap<String, NodeLink>>,
+    name: String,
+    index: usize,
+    tx: mpsc::Sender<PollEvent>,
+    wake: Arc<Notify>,
+) {
+    let (Some(node), Some(link)) = (config.node(&name), links.get(&name)) else {
+        return;
+    };
+    let refresh = Duration::from_secs(config.refresh_secs);
+    let mut docker: Option<DockerClient> = None;
+    let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
+    let mut watcher: Option<JoinHandle<()>> = None;
+    let mut round = 0u64;
+    loop {
+        let snapshot = poll(node, link, &mut docker).await;
+        if tx.send(PollEvent::Snapshot(snapshot)).await.is_err() {
+            break;
+        }
+        if let Some(client) = &docker
+            && watcher.as_ref().is_none_or(JoinHandle::is_finished)
+        {
+            let (client, change_tx) = (client.clone(), change_tx.clone());
+            watcher = Some(tokio::spawn(async move {
+                if let Err(e) = docker::watch(&client, change_tx).await {
+                    tracing::info!(error = %e, "docker event stream ended");
+                }
+            }));
+        }
+        round += 1;
+        let sleep = tokio::time::sleep(jittered(refresh, index, round));
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                _ = wake.notified() => break,
+                Some(_) = changes.recv() => {
+                    tokio::time::sleep(EVENT_SETTLE).await;
+                    while changes.try_recv().is_ok() {}
+                    let Some(client) = &docker else { continue };
+                    match docker::collect(client).await {
+                        Ok(facts) => {
+                            if tx.send(PollEvent::Docker { node: name.clone(), facts }).await.is_err() {
+                                return;
+                            }
+                        }
+                        // The next full poll reports it.
+                        Err(e) => tracing::info!(node = %name, error = %e, "docker re-read failed"),
+                    }
+                }
+            }
+        }
+    }
+    if let Some(w) = watcher {
+        w.abort();
+    }
+}
+
+/// One full poll; the Docker client is kept between polls and rebuilt after a failure.
+async fn poll(
+    node: &NodeConfig,
+    link: &NodeLink,
+    docker: &mut Option<DockerClient>,
+) -> NodeSnapshot {
+    if let Some(ssh) = &link.ssh
+        && let Err(e) = ssh.session().await
+    {
+        *docker = None;
+        return down(node, link, e.to_string());
+    }
+    let client = match (&link.docker, docker.as_ref()) {
+        (Err(_), _) => Ok(None),
+        (Ok(_), Some(client)) => Ok(Some(client.clone())),
+        (Ok(_), None) => match link.docker_client(DOCKER_CONNECT).await {
+            Ok(client) => {
+                *docker = Some(client.clone());
+                Ok(Some(client))
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    let snap = poll_node(
+        node,
+        link,
+        client.as_ref().map(Option::as_ref).map_err(Clone::clone),
+    )
+    .await;
+    if snap.fact_error("docker").is_some() {
+        *docker = None;
+    }
+    snap
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_within_a_fifth_and_varies() {
+        let refresh = Duration::from_secs(5);
+        let all: Vec<Duration> = (0..50).map(|i| jittered(refresh, i, 3)).collect();
+        assert!(
+            all.iter()
+                .all(|d| *d >= Duration::from_secs(4) && *d < Duration::from_secs(6)),
+            "{all:?}"
+        );
+        let distinct: std::collections::BTreeSet<_> = all.iter().collect();
+        assert!(distinct.len() > 10, "nodes must not poll in lockstep");
+        assert!(jittered(Duration::from_millis(1), 3, 1) <= Duration::from_millis(2));
+    }
+}
