@@ -16,7 +16,8 @@ impl Fleet {
     /// only then).
     pub fn apply(&mut self, event: PollEvent) -> bool {
         match event {
-            PollEvent::Snapshot(mut snap) => {
+            PollEvent::Snapshot(snap) => {
+                let mut snap = *snap;
                 let previous = self.nodes.get(&snap.name);
                 if snap.status != NodeStatus::Up {
                     // A node that went down keeps the time it was last seen.
@@ -75,11 +76,11 @@ mod tests {
     #[test]
     fn a_node_that_goes_down_keeps_its_last_seen_time_and_error() {
         let mut fleet = Fleet::default();
-        assert!(fleet.apply(PollEvent::Snapshot(up("teemo", "10:00"))));
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(up("teemo", "10:00")))));
         let mut down = NodeSnapshot::unknown("teemo");
         down.status = NodeStatus::Down;
         down.error = Some("timed out".into());
-        assert!(fleet.apply(PollEvent::Snapshot(down)));
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(down))));
         let node = fleet.node("teemo").expect("node");
         assert_eq!(
             (node.status, node.last_seen.as_deref()),
@@ -91,11 +92,11 @@ mod tests {
     #[test]
     fn identical_polls_change_nothing_and_docker_events_patch_containers() {
         let mut fleet = Fleet::default();
-        fleet.apply(PollEvent::Snapshot(up("teemo", "10:00")));
+        fleet.apply(PollEvent::Snapshot(Box::new(up("teemo", "10:00"))));
         let mut again = up("teemo", "10:05");
         again.facts.load = Some([0.5, 0.4, 0.3]);
         assert!(
-            !fleet.apply(PollEvent::Snapshot(again)),
+            !fleet.apply(PollEvent::Snapshot(Box::new(again))),
             "only times and load moved: no redraw"
         );
         let facts = DockerFacts::default();

@@ -20,7 +20,7 @@ use crate::transport::links::NodeLink;
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {
     /// A full poll of a node.
-    Snapshot(NodeSnapshot),
+    Snapshot(Box<NodeSnapshot>),
     /// Only the node's containers and networks, re-read after an engine event.
     Docker { node: String, facts: DockerFacts },
 }
@@ -104,7 +104,11 @@ async fn node_task(
     let mut round = 0u64;
     loop {
         let snapshot = poll(node, link, &mut docker).await;
-        if tx.send(PollEvent::Snapshot(snapshot)).await.is_err() {
+        if tx
+            .send(PollEvent::Snapshot(Box::new(snapshot)))
+            .await
+            .is_err()
+        {
             break;
         }
         if let Some(client) = &docker
