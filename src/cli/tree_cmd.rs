@@ -29,19 +29,18 @@ async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeS
         {
             return down(node, link, e.to_string());
         }
-        let docker = match &link.docker {
-            Err(_) => Ok(None),
-            Ok(_) => match link.docker_client(docker_budget).await {
-                Ok(client) => Ok(Some(client)),
-                Err(e) => Err(e.to_string()),
-            },
+        let docker = async {
+            match &link.docker {
+                Err(_) => Ok(None),
+                Ok(_) => link
+                    .docker_client(docker_budget)
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
+            }
         };
-        poll_node(
-            node,
-            link,
-            docker.as_ref().map(|c| c.as_ref()).map_err(Clone::clone),
-        )
-        .await
+        let origin = config.tunnels.iter().any(|t| t.node == node.name);
+        poll_node(node, link, origin, docker).await
     };
     match tokio::time::timeout(limit, work).await {
         Ok(snap) => snap,

@@ -50,22 +50,19 @@ pub struct DockerFacts {
 
 pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
     let options = ListContainersOptionsBuilder::default().all(true).build();
-    let (containers, networks) = tokio::try_join!(
-        async {
-            client
-                .api()
-                .list_containers(Some(options))
-                .await
-                .map_err(DockerError::from)
-        },
-        async {
-            client
-                .api()
-                .list_networks(None::<ListNetworksOptions>)
-                .await
-                .map_err(DockerError::from)
-        },
-    )?;
+    // One after the other on the client's kept connection: asked at once, the second
+    // would need a connection of its own, and through SSH that can mean starting
+    // `docker system dial-stdio` on the node again.
+    let containers = client
+        .api()
+        .list_containers(Some(options))
+        .await
+        .map_err(DockerError::from)?;
+    let networks = client
+        .api()
+        .list_networks(None::<ListNetworksOptions>)
+        .await
+        .map_err(DockerError::from)?;
     let mut facts = DockerFacts {
         containers: containers.into_iter().map(container_from).collect(),
         networks: networks.into_iter().map(network_from).collect(),

@@ -60,10 +60,9 @@ const OS_RELEASE: usize = 4;
 const LINKS: usize = 5;
 const ADDRS: usize = 6;
 const LISTENING: usize = 7;
-const SSH_PROCS: usize = 8;
-const SSH_CONFIG: usize = 9;
-const GUESTS: usize = 10;
-const GUESTS_LONG: usize = 11;
+const SSH_CONFIG: usize = 8;
+const GUESTS: usize = 9;
+const GUESTS_LONG: usize = 10;
 
 impl Plan {
     fn for_node(node: &NodeConfig) -> Plan {
@@ -75,8 +74,9 @@ impl Plan {
             cmd(&["cat", "/etc/os-release"]),
             cmd(&["ip", "-j", "-d", "link", "show"]),
             cmd(&["ip", "-j", "addr", "show"]),
-            cmd(&["ss", "-H", "-tlnp"]),
-            cmd(&["pgrep", "-a", "ssh"]),
+            // Without -p: naming the owning processes means reading every process's
+            // file descriptors, the costliest part of a poll; tunnels need only ports.
+            cmd(&["ss", "-H", "-tln"]),
             cmd(&["cat", "--", ".ssh/config"]),
         ];
         match node.hypervisor {
@@ -92,6 +92,12 @@ impl Plan {
         }
         Plan { cmds }
     }
+}
+
+async fn ssh_processes(exec: &dyn Exec) -> Fact<Vec<crate::fleet::model::ProcessLine>> {
+    let c = cmd(&["pgrep", "-a", "ssh"]);
+    // pgrep exits 1 when nothing matches: no ssh process is an answer.
+    parsed(text_of(&c, exec.run(&c).await, &[0, 1]), parse::parse_pgrep)
 }
 
 /// Take the output of command `i` out of the batch results.
@@ -197,12 +203,15 @@ pub fn down(node: &NodeConfig, link: &NodeLink, error: String) -> NodeSnapshot {
     snap
 }
 
-/// Poll one node. `docker` is the node's client when it has an engine (connected by the
-/// caller, who keeps it between polls); `docker_error` says why there is none.
+/// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
+/// hands back the one it keeps between polls), `None` for a node without an engine, or
+/// why it could not be had. `tunnel_origin`: the config declares a tunnel starting here,
+/// so its ssh processes are looked for.
 pub async fn poll_node(
     node: &NodeConfig,
     link: &NodeLink,
-    docker: Result<Option<&DockerClient>, String>,
+    tunnel_origin: bool,
+    docker: impl std::future::Future<Output = Result<Option<DockerClient>, String>>,
 ) -> NodeSnapshot {
     let started = Instant::now();
     if let Some(ssh) = &link.ssh
@@ -216,9 +225,10 @@ pub async fn poll_node(
     snap.address = Some(address(link));
     let exec = link.exec.as_ref();
     let plan = Plan::for_node(node);
+    // Connecting to Docker (which may start dial-stdio on the node) overlaps the batch.
     let docker_facts = async {
-        match docker {
-            Ok(Some(client)) => Some(docker::collect(client).await.map_err(|e| e.to_string())),
+        match docker.await {
+            Ok(Some(client)) => Some(docker::collect(&client).await.map_err(|e| e.to_string())),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
@@ -238,13 +248,20 @@ pub async fn poll_node(
         take(&plan, &mut r, LISTENING, &[0]),
         parse::parse_ss_listening,
     );
-    let procs = parsed(take(&plan, &mut r, SSH_PROCS, &[0, 1]), parse::parse_pgrep);
     // No ssh client config on the node (cat exits 1) means no declared forwards.
     let forwards = parsed(
         take(&plan, &mut r, SSH_CONFIG, &[0, 1]),
         parse::parse_ssh_forwards,
     );
-    let guests = guests(exec, node, &plan, &mut r).await;
+    // Scanning processes is costly: only where a tunnel starts on this node.
+    let origin = tunnel_origin || forwards.as_ref().is_ok_and(|f| !f.is_empty());
+    let (guests, procs) = tokio::join!(guests(exec, node, &plan, &mut r), async {
+        if origin {
+            ssh_processes(exec).await
+        } else {
+            Ok(Vec::new())
+        }
+    });
     let mut keep = |fact: &'static str, result: Fact<()>| {
         if let Err(message) = result {
             errors.push(FactError { fact, message });

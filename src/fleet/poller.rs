@@ -98,12 +98,13 @@ async fn node_task(
         return;
     };
     let refresh = Duration::from_secs(config.refresh_secs);
+    let tunnel_origin = config.tunnels.iter().any(|t| t.node == name);
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
     let mut watcher: Option<JoinHandle<()>> = None;
     let mut round = 0u64;
     loop {
-        let snapshot = poll(node, link, &mut docker).await;
+        let snapshot = poll(node, link, tunnel_origin, &mut docker).await;
         if tx
             .send(PollEvent::Snapshot(Box::new(snapshot)))
             .await
@@ -154,6 +155,7 @@ async fn node_task(
 async fn poll(
     node: &NodeConfig,
     link: &NodeLink,
+    tunnel_origin: bool,
     docker: &mut Option<DockerClient>,
 ) -> NodeSnapshot {
     if let Some(ssh) = &link.ssh
@@ -162,23 +164,26 @@ async fn poll(
         *docker = None;
         return down(node, link, e.to_string());
     }
-    let client = match (&link.docker, docker.as_ref()) {
-        (Err(_), _) => Ok(None),
-        (Ok(_), Some(client)) => Ok(Some(client.clone())),
-        (Ok(_), None) => match link.docker_client(DOCKER_CONNECT).await {
-            Ok(client) => {
-                *docker = Some(client.clone());
-                Ok(Some(client))
-            }
-            Err(e) => Err(e.to_string()),
-        },
+    let kept = docker.clone();
+    let connect = async {
+        match (&link.docker, kept) {
+            (Err(_), _) => Ok(None),
+            (Ok(_), Some(client)) => Ok(Some(client)),
+            (Ok(_), None) => link
+                .docker_client(DOCKER_CONNECT)
+                .await
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        }
     };
-    let snap = poll_node(
-        node,
-        link,
-        client.as_ref().map(Option::as_ref).map_err(Clone::clone),
-    )
-    .await;
+    let (client_tx, client_rx) = tokio::sync::oneshot::channel();
+    let connect = async move {
+        let result = connect.await;
+        let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
+        result
+    };
+    let snap = poll_node(node, link, tunnel_origin, connect).await;
+    *docker = client_rx.await.ok().flatten();
     if snap.fact_error("docker").is_some() {
         *docker = None;
     }

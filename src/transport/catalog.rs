@@ -36,6 +36,7 @@ const READ_ONLY: &[&[Tok]] = &[
     ],
     &[Lit("ip"), Lit("-j"), Lit("addr"), Lit("show"), Rest],
     &[Lit("ip"), Lit("-j"), Lit("route"), Lit("show"), Rest],
+    &[Lit("ss"), Lit("-H"), Lit("-tln")],
     &[Lit("ss"), Lit("-H"), Lit("-tlnp")],
     &[Lit("ss"), Lit("-H"), Lit("-tnp")],
     &[Lit("pgrep"), Rest],
