@@ -32,6 +32,7 @@ fn console(cli: &Cli) -> Result<(), Failure> {
         read_only: ctx.read_only,
         config_label: ctx.loaded.source.to_string(),
         inventory_path: ctx.inventory_path()?,
+        config: std::sync::Arc::new(ctx.loaded.config.clone()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

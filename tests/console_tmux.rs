@@ -1,6 +1,8 @@
 //! The full-screen console driven for real in tmux: it draws, answers keys, and gives the
 //! terminal back on quit and on SIGTERM/SIGHUP.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -170,17 +172,23 @@ fn console_shows_status_bar_help_and_gives_the_prompt_back() {
     let tmux = Tmux::start(80, 24);
     tmux.type_line("fleetdeck; echo EXIT=$?");
     let screen = tmux.wait_for(
-        |s| s.contains("? help") && s.contains("Sites"),
-        "the console",
+        |s| s.contains("? help") && s.contains("local up"),
+        "the console with this machine polled",
     );
     assert!(screen.contains("READ-WRITE"), "{screen}");
-    assert!(screen.contains("built-in default"), "{screen}");
-    assert!(screen.contains("inventory.db"), "{screen}");
-    assert!(screen.contains("No sites in the inventory yet"), "{screen}");
+    assert!(screen.contains("Fleet"), "{screen}");
 
     tmux.send(&["?"]);
     let screen = tmux.wait_for(|s| s.contains("Help"), "the help popup");
     assert!(screen.contains("quit"), "{screen}");
+    assert!(
+        screen.contains("built-in default"),
+        "the config in use: {screen}"
+    );
+    assert!(
+        screen.contains("inventory.db"),
+        "the inventory in use: {screen}"
+    );
 
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| s.contains("EXIT=0"), "fleetdeck to exit");
@@ -257,9 +265,78 @@ fn console_restores_the_terminal_on_sigterm_and_sighup() {
 fn console_is_usable_at_a_tiny_size() {
     let tmux = Tmux::start(20, 5);
     tmux.type_line("fleetdeck; echo EXIT=$?");
-    tmux.wait_for(|s| s.contains("Sites"), "the console at 20x5");
+    tmux.wait_for(|s| s.contains("Fleet"), "the console at 20x5");
     tmux.send(&["?"]);
     tmux.wait_for(|s| s.contains("Help"), "help at 20x5");
     tmux.send(&["q"]);
     tmux.wait_for(|s| s.contains("EXIT=0"), "exit at 20x5");
+}
+
+/// The lab's hosts as a fleet config in the tmux home.
+fn lab_config(tmux: &Tmux, lab: &support::lab::Lab) -> PathBuf {
+    let mut text = format!(
+        "refresh_secs = 60\n[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n",
+        lab.ssh_config.display().to_string()
+    );
+    for host in &lab.hosts {
+        text.push_str(&format!(
+            "[[node]]\nname = {:?}\nssh = {:?}\ndocker_socket = {:?}\n",
+            host.name,
+            host.name,
+            host.docker_socket.display().to_string()
+        ));
+        if !host.reachable_from_root {
+            text.push_str("jump = \"h1\"\n");
+        }
+    }
+    let path = tmux.home().join("fleet.toml");
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+#[test]
+fn console_shows_the_lab_and_a_container_started_out_of_band() {
+    let lab = support::lab::Lab::load();
+    let tmux = Tmux::start(120, 40);
+    let config = lab_config(&tmux, &lab);
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        config.display()
+    ));
+    tmux.wait_for(
+        |s| s.contains("h1 up") && s.contains("h2 up") && s.contains("h3 up"),
+        "every lab host up",
+    );
+
+    let name = format!("fdtmux-{}", std::process::id());
+    let _cleanup = support::lab::defer(|| {
+        lab.docker("h1", &["rm", "-f", &name]);
+    });
+    let out = lab.docker("h1", &["run", "-d", "--name", &name, &lab.image]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No key pressed, refresh is 60 s: only the event stream can bring it.
+    let screen = tmux.wait_for(
+        |s| s.contains(&format!("{name} running")),
+        "the new container on screen",
+    );
+    assert!(screen.contains("ct "), "{screen}");
+
+    // Navigate to it; the details pane shows it.
+    tmux.send(&["G"]);
+    for _ in 0..40 {
+        let screen = tmux.screen();
+        if screen.contains(&format!("container  {name}")) {
+            break;
+        }
+        tmux.send(&["k"]);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.wait_for(|s| s.contains(&format!("container  {name}")), "its details");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }

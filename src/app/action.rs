@@ -14,6 +14,7 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
+    Toggle,
     Refresh,
 }
 
@@ -30,6 +31,7 @@ impl Action {
             Action::PageDown => "page down",
             Action::Top => "go to the first row",
             Action::Bottom => "go to the last row",
+            Action::Toggle => "expand or collapse",
             Action::Refresh => "reload now",
         }
     }

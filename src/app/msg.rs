@@ -1,6 +1,7 @@
 //! Messages into `update`, and the effects it asks the driver to run.
 
 use super::Action;
+use crate::fleet::poller::PollEvent;
 use crate::inventory::Site;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -8,6 +9,8 @@ pub enum Msg {
     Action(Action),
     /// The inventory was read (or could not be).
     SitesLoaded(Result<Vec<Site>, String>),
+    /// A node was polled, or its containers re-read after an engine event.
+    Poll(PollEvent),
     /// The terminal changed size; the next frame uses the new size.
     Resized,
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
@@ -18,4 +21,6 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     LoadSites,
+    /// Poll every node now.
+    RefreshFleet,
 }

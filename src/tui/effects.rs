@@ -5,26 +5,39 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Effect, Msg};
+use crate::fleet::poller::Poller;
 use crate::inventory::Inventory;
 
 pub struct Runner {
     tx: UnboundedSender<Msg>,
     inventory_path: PathBuf,
     read_only: bool,
+    poller: Option<Poller>,
 }
 
 impl Runner {
-    pub fn new(tx: UnboundedSender<Msg>, inventory_path: PathBuf, read_only: bool) -> Runner {
+    pub fn new(
+        tx: UnboundedSender<Msg>,
+        inventory_path: PathBuf,
+        read_only: bool,
+        poller: Option<Poller>,
+    ) -> Runner {
         Runner {
             tx,
             inventory_path,
             read_only,
+            poller,
         }
     }
 
     pub fn run(&self, effect: Effect) {
         match effect {
             Effect::LoadSites => self.load_sites(),
+            Effect::RefreshFleet => {
+                if let Some(p) = &self.poller {
+                    p.refresh_all();
+                }
+            }
         }
     }
 

@@ -13,12 +13,17 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::{Keymap, Msg, State, update};
+use crate::config::Config;
+use crate::fleet::poller::{PollEvent, Poller};
+use crate::transport::links::build_links;
+use std::sync::Arc;
 
 /// What the console needs to start.
 pub struct ConsoleSetup {
     pub read_only: bool,
     pub config_label: String,
     pub inventory_path: PathBuf,
+    pub config: Arc<Config>,
 }
 
 /// Run the console until the user quits or a signal arrives. The terminal is restored on
@@ -54,18 +59,33 @@ async fn event_loop(
     setup: ConsoleSetup,
     mut signals: Signals,
 ) -> io::Result<()> {
-    let mut state = State::new(
+    let mut state = State::with_config(
+        setup.config.clone(),
         setup.read_only,
         setup.config_label,
         setup.inventory_path.display().to_string(),
         Keymap::defaults(),
     );
     state.page_rows = crate::ui::table_rows(terminal.size()?.height);
-    // The first frame goes out before any slow work starts.
+    // The first frame goes out before any slow work starts: every node is listed, as
+    // "unknown", before any of them has answered.
     terminal.draw(|f| crate::ui::render(f, &state))?;
+    state.dirty = false;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only);
+    let (poll_tx, mut polls) = mpsc::channel::<PollEvent>(256);
+    let poller = match build_links(&setup.config, setup.read_only) {
+        Ok(links) => Some(Poller::spawn(
+            setup.config.clone(),
+            Arc::new(links),
+            poll_tx,
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the node links; the fleet is not polled");
+            None
+        }
+    };
+    let runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only, poller);
     runner.load_sites();
 
     let mut events = EventStream::new();
@@ -86,6 +106,7 @@ async fn event_loop(
                 None => break,
             },
             Some(msg) = rx.recv() => Some(msg),
+            Some(event) = polls.recv() => Some(Msg::Poll(event)),
             _ = signals.term.recv() => Some(Msg::Signal("SIGTERM")),
             _ = signals.hup.recv() => Some(Msg::Signal("SIGHUP")),
             _ = signals.int.recv() => Some(Msg::Signal("SIGINT")),
@@ -98,8 +119,9 @@ async fn event_loop(
         for effect in update(&mut state, msg) {
             runner.run(effect);
         }
-        if !state.should_quit {
+        if !state.should_quit && state.dirty {
             terminal.draw(|f| crate::ui::render(f, &state))?;
+            state.dirty = false;
         }
     }
     Ok(())

@@ -8,6 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::State;
 
+const POPUP_WIDTH: u16 = 60;
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let mut lines: Vec<Line> = state
         .keymap
@@ -29,11 +31,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         "Read-write mode."
     }));
+    let room = usize::from(area.width.min(POPUP_WIDTH)).saturating_sub(13);
+    lines.push(Line::raw(format!(
+        "config:    {}",
+        super::statusbar::shorten_left(&state.config_label, room)
+    )));
+    lines.push(Line::raw(format!(
+        "inventory: {}",
+        super::statusbar::shorten_left(&state.inventory_label, room)
+    )));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(52)])
+    let [popup] = Layout::horizontal([Constraint::Length(POPUP_WIDTH)])
         .flex(Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);

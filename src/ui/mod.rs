@@ -1,8 +1,9 @@
 //! Rendering: a pure function of [`State`] to a frame.
 
+mod details;
 mod help;
-mod sites;
 mod statusbar;
+mod tree;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -11,21 +12,31 @@ use crate::app::State;
 
 /// Rows of the status bar at the bottom.
 const STATUS_ROWS: u16 = 1;
+const DETAILS_MIN_WIDTH: u16 = 100;
 
 pub fn render(frame: &mut Frame, state: &State) {
     let [main, status] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(STATUS_ROWS)]).areas(frame.area());
-    sites::render(frame, main, state);
+    // Below 100 columns the details fold away: the tree is what a bastion user needs.
+    if main.width >= DETAILS_MIN_WIDTH {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(main);
+        tree::render(frame, left, state);
+        details::render(frame, right, state);
+    } else {
+        tree::render(frame, main, state);
+    }
     statusbar::render(frame, status, state);
     if state.show_help {
         help::render(frame, frame.area(), state);
     }
 }
 
-/// Table rows visible for a terminal `height` rows tall: less the status bar, the block
-/// borders and the header.
+/// Tree rows visible for a terminal `height` rows tall: less the status bar and the
+/// block borders.
 pub fn table_rows(height: u16) -> usize {
-    usize::from(height.saturating_sub(STATUS_ROWS + 3)).max(1)
+    usize::from(height.saturating_sub(STATUS_ROWS + 2)).max(1)
 }
 
 #[cfg(test)]

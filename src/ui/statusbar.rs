@@ -8,6 +8,28 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 
+/// Fleet counts for the bar: nodes up and down, containers running of all.
+fn counts(state: &State) -> String {
+    use crate::fleet::snapshot::NodeStatus;
+    let nodes = &state.doc.nodes;
+    let up = nodes.iter().filter(|n| n.status == NodeStatus::Up).count();
+    let down = nodes
+        .iter()
+        .filter(|n| n.status == NodeStatus::Down)
+        .count();
+    let containers = nodes.iter().flat_map(|n| n.containers.iter());
+    let (running, total) = containers.fold((0, 0), |(r, t), c| {
+        (r + usize::from(c.state == "running"), t + 1)
+    });
+    let age = state
+        .data_as_of
+        .as_deref()
+        .and_then(|t| t.get(11..19))
+        .map(|t| format!(" │ {t}"))
+        .unwrap_or_default();
+    format!(" {up} up {down} down │ {running}/{total} running{age} │")
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let mode = if state.read_only {
         Span::styled(
@@ -24,30 +46,47 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         )
     };
     let help = " ? help ";
+    let counts = counts(state);
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
-    let fixed = mode.width() + help.len() + " config:  │ inventory:  ".len();
+    let fixed = mode.width() + counts.chars().count() + help.len() + " cfg  inv  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
     let (config_room, inventory_room) = split_room(
         room,
         state.config_label.chars().count(),
         state.inventory_label.chars().count(),
     );
-    let line = Line::from(vec![
-        mode,
-        Span::raw(" config: "),
-        Span::styled(
+    let mut spans = vec![mode, Span::raw(counts)];
+    if config_room > 3 {
+        spans.push(Span::raw(" cfg "));
+        spans.push(Span::styled(
             shorten_left(&state.config_label, config_room),
             Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(" │ inventory: "),
-        Span::styled(
+        ));
+    }
+    if inventory_room > 3 {
+        spans.push(Span::raw(" inv "));
+        spans.push(Span::styled(
             shorten_left(&state.inventory_label, inventory_room),
             Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(" "),
-        Span::styled(help, Style::new().add_modifier(Modifier::REVERSED)),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
+        ));
+    }
+    // The help hint keeps its place at the right edge whatever the rest needs.
+    let help_width = u16::try_from(help.len())
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let [left, right] = ratatui::layout::Layout::horizontal([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(help_width),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            help,
+            Style::new().add_modifier(Modifier::REVERSED),
+        )),
+        right,
+    );
 }
 
 /// Keep the end of `text` within `width` characters, marking a cut with '…'.

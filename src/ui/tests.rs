@@ -1,40 +1,121 @@
 //! Snapshots of the screens, rendered to ratatui's TestBackend.
 
+use std::sync::Arc;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::{Action, Keymap, Msg, State, update};
+use crate::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
+use crate::fleet::model::{Bridge, BridgePort, LinkState, NodeFacts, PortKind};
+use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::inventory::{Site, SiteState};
 
-fn sites(n: usize) -> Vec<Site> {
-    (0..n)
-        .map(|i| Site {
-            domain: format!("site{i:02}.example.org"),
-            login: ["alice", "bob", "carol"][i % 3].into(),
-            vlan: 100 + (i % 2) as u16,
-            node: Some(["teemo", "garen"][i % 2].into()),
-            ip: std::net::Ipv4Addr::new(10, 2, 0, 10 + i as u8),
-            container_id: None,
-            image: None,
-            port: Some(80),
-            state: if i == 1 {
-                SiteState::Pending
-            } else {
-                SiteState::Active
-            },
-            created_at: String::new(),
-            updated_at: String::new(),
-        })
-        .collect()
+fn config() -> Arc<crate::config::Config> {
+    Arc::new(
+        crate::config::load_str(
+            "[[node]]\nname = \"teemo\"\nssh = \"root@10.2.0.1\"\n\
+             [[node]]\nname = \"garen\"\nssh = \"root@10.2.0.3\"\n\
+             [[node]]\nname = \"bastion\"\nssh = \"admin@192.0.2.10\"\n\
+             [[vlan]]\nid = 100\nnode = \"teemo\"\nsubnet = \"10.2.0.0/24\"\ngateway = \"10.2.0.254\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config"),
+    )
 }
 
-fn state(read_only: bool) -> State {
-    State::new(
+fn container(i: usize) -> ContainerInfo {
+    ContainerInfo {
+        id: format!("{i:012x}"),
+        name: format!("fd-site{i:02}.example.org"),
+        image: "fdlab/busybox:latest".into(),
+        state: if i == 1 {
+            "exited".into()
+        } else {
+            "running".into()
+        },
+        status: String::new(),
+        networks: vec![ContainerNet {
+            network: "vlan100".into(),
+            ip: Some(format!("10.2.0.{}", 10 + i)),
+        }],
+        labels: [(
+            "fleetdeck.domain".to_string(),
+            format!("site{i:02}.example.org"),
+        )]
+        .into_iter()
+        .collect(),
+    }
+}
+
+fn teemo(containers: usize) -> PollEvent {
+    let mut s = NodeSnapshot::unknown("teemo");
+    s.status = NodeStatus::Up;
+    s.address = Some("10.2.0.1".into());
+    s.last_seen = Some("2026-11-22T10:00:00Z".into());
+    s.facts = NodeFacts {
+        hostname: Some("teemo".into()),
+        os: Some("Debian GNU/Linux 12 (bookworm)".into()),
+        kernel: Some("Linux 6.1.0-18-amd64 x86_64".into()),
+        uptime_secs: Some(90_000),
+        load: Some([0.12, 0.2, 0.31]),
+    };
+    s.docker = Some(DockerFacts {
+        containers: (0..containers).map(container).collect(),
+        networks: Vec::new(),
+    });
+    s.bridges = vec![Bridge {
+        name: "br0".into(),
+        addresses: vec!["10.2.0.254/24".into()],
+        ports: vec![BridgePort {
+            name: "veth1a2b".into(),
+            kind: PortKind::Veth,
+            state: LinkState::Up,
+        }],
+        state: LinkState::Up,
+    }];
+    PollEvent::Snapshot(Box::new(s))
+}
+
+fn garen_down() -> PollEvent {
+    let mut s = NodeSnapshot::unknown("garen");
+    s.status = NodeStatus::Down;
+    s.address = Some("10.2.0.3".into());
+    s.error = Some("root@10.2.0.3:22 did not answer within 10s (tcp connect)".into());
+    PollEvent::Snapshot(Box::new(s))
+}
+
+fn sites() -> Vec<Site> {
+    vec![Site {
+        domain: "site00.example.org".into(),
+        login: "alice".into(),
+        vlan: 100,
+        node: Some("teemo".into()),
+        ip: "10.2.0.10".parse().expect("ip"),
+        container_id: None,
+        image: None,
+        port: Some(80),
+        state: SiteState::Active,
+        created_at: String::new(),
+        updated_at: String::new(),
+    }]
+}
+
+fn state(read_only: bool, containers: usize) -> State {
+    let mut s = State::with_config(
+        config(),
         read_only,
         "/etc/fleetdeck/config.toml".into(),
         "/var/lib/fleetdeck/inventory.db".into(),
         Keymap::defaults(),
-    )
+    );
+    update(&mut s, Msg::SitesLoaded(Ok(sites())));
+    update(&mut s, Msg::Poll(teemo(containers)));
+    update(&mut s, Msg::Poll(garen_down()));
+    // Fixed, so snapshots don't depend on the clock.
+    s.data_as_of = Some("2026-11-22T10:00:05Z".into());
+    s
 }
 
 fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -43,72 +124,68 @@ fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-fn loaded(read_only: bool, n: usize) -> State {
-    let mut s = state(read_only);
-    update(&mut s, Msg::SitesLoaded(Ok(sites(n))));
-    s
-}
-
 #[test]
-fn loading_80x24() {
-    insta::assert_snapshot!(draw(&state(false), 80, 24).backend());
-}
-
-#[test]
-fn sites_80x24() {
-    let mut s = loaded(false, 30);
-    s.page_rows = super::table_rows(24);
-    update(&mut s, Msg::Action(Action::PageDown));
+fn before_any_node_answers_80x24() {
+    let s = State::with_config(
+        config(),
+        false,
+        "built-in default".into(),
+        "/tmp/i.db".into(),
+        Keymap::defaults(),
+    );
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }
 
 #[test]
-fn sites_160x48() {
-    insta::assert_snapshot!(draw(&loaded(false, 5), 160, 48).backend());
+fn tree_80x24() {
+    insta::assert_snapshot!(draw(&state(false, 3), 80, 24).backend());
+}
+
+#[test]
+fn tree_and_details_of_a_container_160x48() {
+    let mut s = state(false, 5);
+    update(&mut s, Msg::Action(Action::Down));
+    insta::assert_snapshot!(draw(&s, 160, 48).backend());
+}
+
+#[test]
+fn details_of_a_down_node_160x48() {
+    let mut s = state(false, 2);
+    let at = s
+        .rows
+        .iter()
+        .position(|r| r.id == "node/garen")
+        .expect("garen row");
+    s.select(at);
+    insta::assert_snapshot!(draw(&s, 160, 48).backend());
 }
 
 #[test]
 fn help_80x24() {
-    let mut s = loaded(false, 5);
+    let mut s = state(false, 3);
     update(&mut s, Msg::Action(Action::Help));
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }
 
 #[test]
 fn read_only_80x24() {
-    insta::assert_snapshot!(draw(&loaded(true, 3), 80, 24).backend());
-}
-
-#[test]
-fn empty_inventory_80x24() {
-    insta::assert_snapshot!(draw(&loaded(false, 0), 80, 24).backend());
-}
-
-#[test]
-fn inventory_error_80x24() {
-    let mut s = state(false);
-    update(
-        &mut s,
-        Msg::SitesLoaded(Err("database disk image is malformed".into())),
-    );
-    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+    insta::assert_snapshot!(draw(&state(true, 2), 80, 24).backend());
 }
 
 #[test]
 fn tiny_terminals_do_not_panic() {
-    let mut s = loaded(true, 40);
+    let mut s = state(true, 40);
     update(&mut s, Msg::Action(Action::Help));
-    for (w, h) in [(20, 5), (1, 1), (5, 20), (0, 0), (80, 2)] {
+    for (w, h) in [(20, 5), (1, 1), (5, 20), (0, 0), (80, 2), (100, 3)] {
         draw(&s, w, h);
     }
     insta::assert_snapshot!(draw(&s, 20, 5).backend());
 }
 
 #[test]
-fn selection_is_visible_at_the_bottom() {
-    let mut s = loaded(false, 30);
+fn the_selection_stays_visible_at_the_bottom() {
+    let mut s = state(false, 30);
     update(&mut s, Msg::Action(Action::Bottom));
-    let terminal = draw(&s, 80, 24);
-    let screen = format!("{}", terminal.backend());
-    assert!(screen.contains("> site29.example.org"), "{screen}");
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(screen.contains("bastion"), "{screen}");
 }

@@ -1,0 +1,209 @@
+//! The fleet tree flattened into screen rows: nodes (nested under their parents), and
+//! under each its guests, containers, bridges and tunnels. Every row has a stable id, so
+//! the selection survives refreshes. Pure.
+
+use std::collections::HashSet;
+
+use crate::fleet::snapshot::NodeStatus;
+use crate::fleet::tree::{TreeDoc, TreeNode};
+use crate::fleet::tunnels::TunnelStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Node,
+    Guest,
+    Container,
+    Bridge,
+    Tunnel,
+}
+
+/// How an item is doing, for its glyph and colour (its word says it without colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Good,
+    Warn,
+    Bad,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: String,
+    pub depth: usize,
+    pub kind: RowKind,
+    pub name: String,
+    /// The state word: up, down, running, exited, ...
+    pub state: String,
+    /// A short extra: an address, a domain.
+    pub extra: String,
+    pub health: Health,
+    pub expandable: bool,
+    pub collapsed: bool,
+}
+
+pub fn node_id(name: &str) -> String {
+    format!("node/{name}")
+}
+
+fn node_health(node: &TreeNode) -> Health {
+    match node.status {
+        NodeStatus::Up if node.fact_errors.is_empty() => Health::Good,
+        NodeStatus::Up => Health::Warn,
+        NodeStatus::Down => Health::Bad,
+        NodeStatus::Unknown => Health::Unknown,
+    }
+}
+
+fn word_health(state: &str) -> Health {
+    match state {
+        "running" | "up" | "blocked" => Health::Good,
+        "paused" | "restarting" | "created" | "starting" | "suspended" | "shutdown" => Health::Warn,
+        "exited" | "dead" | "down" | "crashed" | "stopped" | "dying" | "removing" => Health::Bad,
+        _ => Health::Unknown,
+    }
+}
+
+fn push_node(
+    doc: &TreeDoc,
+    node: &TreeNode,
+    depth: usize,
+    collapsed: &HashSet<String>,
+    out: &mut Vec<Row>,
+) {
+    let id = node_id(&node.name);
+    let is_collapsed = collapsed.contains(&id);
+    let children_count = node.guests.len()
+        + node.containers.len()
+        + node.bridges.len()
+        + node.tunnels.len()
+        + node.children.len();
+    out.push(Row {
+        id: id.clone(),
+        depth,
+        kind: RowKind::Node,
+        name: node.name.clone(),
+        state: node.status.as_str().to_string(),
+        extra: node.address.clone().unwrap_or_default(),
+        health: node_health(node),
+        expandable: children_count > 0,
+        collapsed: is_collapsed,
+    });
+    if is_collapsed || depth > 16 {
+        return;
+    }
+    let inner = depth + 1;
+    for g in &node.guests {
+        out.push(Row {
+            id: format!("{id}/guest/{}", g.name),
+            depth: inner,
+            kind: RowKind::Guest,
+            name: g.name.clone(),
+            state: g.state.to_string(),
+            extra: g.ip.clone().unwrap_or_default(),
+            health: word_health(g.state),
+            expandable: false,
+            collapsed: false,
+        });
+    }
+    for c in &node.containers {
+        out.push(Row {
+            id: format!("{id}/container/{}", c.id),
+            depth: inner,
+            kind: RowKind::Container,
+            name: c.name.clone(),
+            state: c.state.clone(),
+            extra: [c.ip.clone(), c.domain.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            health: word_health(&c.state),
+            expandable: false,
+            collapsed: false,
+        });
+    }
+    for b in &node.bridges {
+        out.push(Row {
+            id: format!("{id}/bridge/{}", b.name),
+            depth: inner,
+            kind: RowKind::Bridge,
+            name: b.name.clone(),
+            state: format!("{} ports", b.ports.len()),
+            extra: b.addresses.join(" "),
+            health: Health::Good,
+            expandable: false,
+            collapsed: false,
+        });
+    }
+    for t in &node.tunnels {
+        let (state, health) = match t.status {
+            TunnelStatus::Up => ("up", Health::Good),
+            TunnelStatus::Down => ("down", Health::Bad),
+            TunnelStatus::Unknown => ("unknown", Health::Unknown),
+        };
+        out.push(Row {
+            id: format!("{id}/tunnel/{}", t.name),
+            depth: inner,
+            kind: RowKind::Tunnel,
+            name: t.name.clone(),
+            state: state.into(),
+            extra: format!("{} -> {}", t.listen, t.target),
+            health,
+            expandable: false,
+            collapsed: false,
+        });
+    }
+    for child in &node.children {
+        if let Some(c) = doc.nodes.iter().find(|n| &n.name == child) {
+            push_node(doc, c, inner, collapsed, out);
+        }
+    }
+}
+
+/// Every visible row, in screen order.
+pub fn rows(doc: &TreeDoc, collapsed: &HashSet<String>) -> Vec<Row> {
+    let nested: HashSet<&str> = doc
+        .nodes
+        .iter()
+        .flat_map(|n| n.children.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for node in doc
+        .nodes
+        .iter()
+        .filter(|n| !nested.contains(n.name.as_str()))
+    {
+        push_node(doc, node, 0, collapsed, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::snapshot::NodeSnapshot;
+
+    fn doc() -> TreeDoc {
+        let config = crate::config::load_str(
+            "[[node]]\nname = \"hyper\"\n[[node]]\nname = \"vm\"\nparent = \"hyper\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config");
+        let mut up = NodeSnapshot::unknown("hyper");
+        up.status = NodeStatus::Up;
+        crate::fleet::tree::build(&config, &[up], &[], String::new())
+    }
+
+    #[test]
+    fn children_nest_and_collapse_hides_them() {
+        let all = rows(&doc(), &HashSet::new());
+        let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["node/hyper", "node/vm"]);
+        assert_eq!((all[0].depth, all[1].depth), (0, 1));
+        assert!(all[0].expandable);
+        assert_eq!(all[1].health, Health::Unknown, "vm was never polled");
+        let folded = rows(&doc(), &HashSet::from(["node/hyper".to_string()]));
+        assert_eq!(folded.len(), 1);
+        assert!(folded[0].collapsed);
+    }
+}

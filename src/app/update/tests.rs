@@ -1,0 +1,143 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::app::Keymap;
+use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::config::Config;
+use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
+
+fn config() -> Arc<Config> {
+    Arc::new(
+        crate::config::load_str(
+            "[[node]]\nname = \"h1\"\nssh = \"root@10.77.0.1\"\n[[node]]\nname = \"h2\"\nssh = \"root@10.77.0.2\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config"),
+    )
+}
+
+fn state() -> State {
+    State::with_config(
+        config(),
+        false,
+        "cfg".into(),
+        "/tmp/i.db".into(),
+        Keymap::defaults(),
+    )
+}
+
+fn node_with(name: &str, containers: &[&str]) -> PollEvent {
+    let mut s = NodeSnapshot::unknown(name);
+    s.status = NodeStatus::Up;
+    s.docker = Some(DockerFacts {
+        containers: containers
+            .iter()
+            .map(|c| ContainerInfo {
+                id: format!("id-{c}"),
+                name: c.to_string(),
+                image: "img".into(),
+                state: "running".into(),
+                status: String::new(),
+                networks: Vec::new(),
+                labels: Default::default(),
+            })
+            .collect(),
+        networks: Vec::new(),
+    });
+    PollEvent::Snapshot(Box::new(s))
+}
+
+#[test]
+fn nodes_show_before_any_poll_and_fill_in_as_polls_arrive() {
+    let mut s = state();
+    let ids: Vec<&str> = s.rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["node/h1", "node/h2"],
+        "the first frame lists the nodes at once"
+    );
+    assert_eq!(s.rows[0].state, "unknown");
+    update(&mut s, Msg::Poll(node_with("h1", &["web", "db"])));
+    assert_eq!(s.rows.len(), 4);
+    assert_eq!(s.rows[0].state, "up");
+    assert!(s.data_as_of.is_some());
+}
+
+#[test]
+fn selection_follows_its_item_when_rows_move() {
+    let mut s = state();
+    update(&mut s, Msg::Poll(node_with("h1", &["web"])));
+    update(&mut s, Msg::Action(Action::Bottom));
+    assert_eq!(s.selected_id.as_deref(), Some("node/h2"));
+    update(&mut s, Msg::Poll(node_with("h1", &["web", "db", "cache"])));
+    assert_eq!(s.selected_id.as_deref(), Some("node/h2"));
+    assert_eq!(s.selected, 4, "two containers appeared above it");
+}
+
+#[test]
+fn toggle_collapses_and_expands_a_node() {
+    let mut s = state();
+    update(&mut s, Msg::Poll(node_with("h1", &["web", "db"])));
+    update(&mut s, Msg::Action(Action::Top));
+    update(&mut s, Msg::Action(Action::Toggle));
+    assert_eq!(s.rows.len(), 2);
+    assert!(s.rows[0].collapsed);
+    update(&mut s, Msg::Action(Action::Toggle));
+    assert_eq!(s.rows.len(), 4);
+}
+
+#[test]
+fn help_opens_blocks_navigation_and_closes() {
+    let mut s = state();
+    update(&mut s, Msg::Action(Action::Help));
+    assert!(s.show_help);
+    update(&mut s, Msg::Action(Action::Down));
+    assert_eq!(s.selected, 0, "navigation is blocked under the popup");
+    update(&mut s, Msg::Action(Action::Close));
+    assert!(!s.show_help);
+    update(&mut s, Msg::Action(Action::Help));
+    update(&mut s, Msg::Action(Action::Quit));
+    assert!(s.should_quit, "quit works from the help popup");
+}
+
+#[test]
+fn navigation_stays_in_bounds_and_pages() {
+    let mut s = state();
+    let many: Vec<String> = (0..30).map(|i| format!("c{i:02}")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    update(&mut s, Msg::Poll(node_with("h1", &refs)));
+    s.page_rows = 10;
+    update(&mut s, Msg::Action(Action::PageDown));
+    assert_eq!(s.selected, 10);
+    update(&mut s, Msg::Action(Action::Bottom));
+    assert_eq!(s.selected, 31);
+    update(&mut s, Msg::Action(Action::Down));
+    assert_eq!(s.selected, 31);
+    update(&mut s, Msg::Action(Action::Top));
+    update(&mut s, Msg::Action(Action::Up));
+    assert_eq!(s.selected, 0);
+}
+
+#[test]
+fn refresh_asks_for_inventory_and_fleet_and_signals_quit() {
+    let mut s = state();
+    assert_eq!(
+        update(&mut s, Msg::Action(Action::Refresh)),
+        vec![Effect::LoadSites, Effect::RefreshFleet]
+    );
+    update(&mut s, Msg::Signal("SIGTERM"));
+    assert!(s.should_quit);
+}
+
+#[test]
+fn an_identical_poll_changes_nothing_on_screen() {
+    let mut s = state();
+    update(&mut s, Msg::Poll(node_with("h1", &["web"])));
+    assert!(s.dirty);
+    s.dirty = false;
+    update(&mut s, Msg::Poll(node_with("h1", &["web"])));
+    assert!(!s.dirty, "nothing changed, nothing to draw");
+    update(&mut s, Msg::Poll(node_with("h1", &["web", "db"])));
+    assert!(s.dirty);
+}
