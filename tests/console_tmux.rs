@@ -325,16 +325,15 @@ fn console_shows_the_lab_and_a_container_started_out_of_band() {
     );
     assert!(screen.contains("ct "), "{screen}");
 
-    // Navigate to it; the details pane shows it.
+    // Filter down to it and select it; the details pane shows it.
+    tmux.send(&["/"]);
+    tmux.send(&["-l", &name]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("/{name}")) && !s.contains("h2 up"),
+        "the filtered tree",
+    );
     tmux.send(&["G"]);
-    for _ in 0..40 {
-        let screen = tmux.screen();
-        if screen.contains(&format!("container  {name}")) {
-            break;
-        }
-        tmux.send(&["k"]);
-        std::thread::sleep(Duration::from_millis(50));
-    }
     tmux.wait_for(|s| s.contains(&format!("container  {name}")), "its details");
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");

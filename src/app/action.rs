@@ -15,6 +15,7 @@ pub enum Action {
     Top,
     Bottom,
     Toggle,
+    Filter,
     Refresh,
 }
 
@@ -24,7 +25,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show or hide this help",
-            Action::Close => "close the popup",
+            Action::Close => "close the popup, clear the filter",
             Action::Up => "move up",
             Action::Down => "move down",
             Action::PageUp => "page up",
@@ -32,6 +33,7 @@ impl Action {
             Action::Top => "go to the first row",
             Action::Bottom => "go to the last row",
             Action::Toggle => "expand or collapse",
+            Action::Filter => "filter by name, IP, domain or state (esc clears)",
             Action::Refresh => "reload now",
         }
     }

@@ -10,6 +10,6 @@ pub mod update;
 
 pub use action::Action;
 pub use keymap::{KeySpec, Keymap};
-pub use msg::{Effect, Msg};
+pub use msg::{Effect, FilterEdit, Msg};
 pub use state::{SitesView, State};
 pub use update::update;

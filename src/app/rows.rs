@@ -160,6 +160,38 @@ fn push_node(
     }
 }
 
+/// Keep the rows that match `needle` (name, state or extra, any case) and the ancestors
+/// of every match, so a match is always seen where it lives.
+pub fn filtered(rows: Vec<Row>, needle: &str) -> Vec<Row> {
+    let needle = needle.trim().to_lowercase();
+    if needle.is_empty() {
+        return rows;
+    }
+    let hit = |r: &Row| {
+        [&r.name, &r.state, &r.extra]
+            .iter()
+            .any(|f| f.to_lowercase().contains(&needle))
+    };
+    // One pass with the chain of ancestors of the current row: a match keeps itself
+    // and that whole chain.
+    let mut keep = vec![false; rows.len()];
+    let mut chain: Vec<usize> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        while chain.last().is_some_and(|&a| rows[a].depth >= row.depth) {
+            chain.pop();
+        }
+        if hit(row) {
+            keep[i] = true;
+            chain.iter().for_each(|&a| keep[a] = true);
+        }
+        chain.push(i);
+    }
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
+}
+
 /// Every visible row, in screen order.
 pub fn rows(doc: &TreeDoc, collapsed: &HashSet<String>) -> Vec<Row> {
     let nested: HashSet<&str> = doc
@@ -205,5 +237,59 @@ mod tests {
         let folded = rows(&doc(), &HashSet::from(["node/hyper".to_string()]));
         assert_eq!(folded.len(), 1);
         assert!(folded[0].collapsed);
+    }
+
+    fn row(id: &str, depth: usize, name: &str) -> Row {
+        Row {
+            id: id.into(),
+            depth,
+            kind: if depth == 0 {
+                RowKind::Node
+            } else {
+                RowKind::Container
+            },
+            name: name.into(),
+            state: "running".into(),
+            extra: String::new(),
+            health: Health::Good,
+            expandable: false,
+            collapsed: false,
+        }
+    }
+
+    #[test]
+    fn filter_keeps_matches_and_their_ancestors_only() {
+        let all = vec![
+            row("a", 0, "hyper"),
+            row("a/x", 1, "web"),
+            row("b", 1, "vm"),
+            row("b/y", 2, "blog.example.org"),
+            row("b/z", 2, "shop"),
+            row("c", 0, "garen"),
+            row("c/w", 1, "db"),
+        ];
+        let names = |rows: Vec<Row>| rows.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(filtered(all.clone(), "BLOG")),
+            ["hyper", "vm", "blog.example.org"]
+        );
+        assert_eq!(names(filtered(all.clone(), "garen")), ["garen"]);
+        assert_eq!(
+            names(filtered(all.clone(), "running")).len(),
+            7,
+            "state words match too"
+        );
+        assert_eq!(names(filtered(all.clone(), "nothing")).len(), 0);
+        assert_eq!(filtered(all.clone(), "  ").len(), 7);
+        // A match deep in one subtree keeps its own parent even when a later sibling
+        // subtree also matches.
+        let tricky = vec![
+            row("n", 0, "n"),
+            row("p", 1, "p"),
+            row("q", 2, "hit"),
+            row("s", 2, "s"),
+            row("t", 1, "hit"),
+        ];
+        assert_eq!(names(filtered(tricky, "hit")), ["n", "p", "hit", "hit"]);
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Keymap;
-use super::rows::{Row, rows};
+use super::rows::{Row, filtered, rows};
 use crate::config::Config;
 use crate::fleet::live::Fleet;
 use crate::fleet::tree::{self, TreeDoc};
@@ -30,6 +30,10 @@ pub struct State {
     pub doc: TreeDoc,
     pub rows: Vec<Row>,
     pub collapsed: HashSet<String>,
+    /// The `/` filter: rows matching it and their ancestors.
+    pub filter: String,
+    /// Keys go to the filter text while it is being typed.
+    pub filter_editing: bool,
     /// Index into `rows`; `selected_id` keeps it on the same item across refreshes.
     pub selected: usize,
     pub selected_id: Option<String>,
@@ -82,6 +86,8 @@ impl State {
             },
             rows: Vec::new(),
             collapsed: HashSet::new(),
+            filter: String::new(),
+            filter_editing: false,
             selected: 0,
             selected_id: None,
             data_as_of: None,
@@ -118,7 +124,7 @@ impl State {
             self.sites(),
             String::new(),
         );
-        self.rows = rows(&self.doc, &self.collapsed);
+        self.rows = filtered(rows(&self.doc, &self.collapsed), &self.filter);
         let found = self
             .selected_id
             .as_ref()

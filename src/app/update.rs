@@ -1,6 +1,6 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
-use super::{Action, Effect, Msg, SitesView, State};
+use super::{Action, Effect, FilterEdit, Msg, SitesView, State};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // Everything but a poll that changed nothing is worth a frame.
@@ -12,6 +12,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(sites) => SitesView::Loaded(sites),
                 Err(e) => SitesView::Failed(e),
             };
+            state.rebuild();
+            Vec::new()
+        }
+        Msg::FilterEdit(edit) => {
+            match edit {
+                FilterEdit::Insert(c) => state.filter.push(c),
+                FilterEdit::Backspace => {
+                    state.filter.pop();
+                }
+                FilterEdit::Accept => state.filter_editing = false,
+                FilterEdit::Cancel => {
+                    state.filter.clear();
+                    state.filter_editing = false;
+                }
+            }
             state.rebuild();
             Vec::new()
         }
@@ -47,7 +62,13 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => state.should_quit = true,
         Action::Help => state.show_help = true,
-        Action::Close => {}
+        Action::Close => {
+            if !state.filter.is_empty() {
+                state.filter.clear();
+                state.rebuild();
+            }
+        }
+        Action::Filter => state.filter_editing = true,
         Action::Up => state.select(at.saturating_sub(1)),
         Action::Down => state.select((at + 1).min(last)),
         Action::PageUp => state.select(at.saturating_sub(page)),

@@ -30,3 +30,17 @@ pub fn to_spec(event: KeyEvent) -> Option<KeySpec> {
         alt: event.modifiers.contains(KeyModifiers::ALT),
     })
 }
+
+/// While the filter is typed, keys are text: the one other place a key code is read.
+pub fn to_filter_edit(event: KeyEvent) -> Option<crate::app::FilterEdit> {
+    use crate::app::FilterEdit;
+    match event.code {
+        KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(FilterEdit::Insert(c))
+        }
+        KeyCode::Backspace => Some(FilterEdit::Backspace),
+        KeyCode::Enter => Some(FilterEdit::Accept),
+        KeyCode::Esc => Some(FilterEdit::Cancel),
+        _ => None,
+    }
+}

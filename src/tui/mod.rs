@@ -95,7 +95,11 @@ async fn event_loop(
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    keys::to_spec(key).and_then(|spec| keymap.action(spec)).map(Msg::Action)
+                    if state.filter_editing {
+                        keys::to_filter_edit(key).map(Msg::FilterEdit)
+                    } else {
+                        keys::to_spec(key).and_then(|spec| keymap.action(spec)).map(Msg::Action)
+                    }
                 }
                 Some(Ok(Event::Resize(_, height))) => {
                     state.page_rows = crate::ui::table_rows(height);

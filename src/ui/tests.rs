@@ -189,3 +189,13 @@ fn the_selection_stays_visible_at_the_bottom() {
     let screen = format!("{}", draw(&s, 80, 24).backend());
     assert!(screen.contains("bastion"), "{screen}");
 }
+
+#[test]
+fn filter_80x24() {
+    let mut s = state(false, 12);
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "site1".chars() {
+        update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Insert(c)));
+    }
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

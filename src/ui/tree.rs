@@ -64,9 +64,19 @@ fn line(row: &Row, selected: bool) -> Line<'static> {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let block = Block::new().borders(Borders::ALL).title(" Fleet ");
+    let title = match (state.filter.is_empty(), state.filter_editing) {
+        (true, false) => " Fleet ".to_string(),
+        (_, true) => format!(" Fleet  /{}▏ ", state.filter),
+        (false, false) => format!(" Fleet  /{} ", state.filter),
+    };
+    let block = Block::new().borders(Borders::ALL).title(title);
     if state.rows.is_empty() {
-        frame.render_widget(Paragraph::new("No nodes in the config.").block(block), area);
+        let text = if state.filter.is_empty() {
+            "No nodes in the config."
+        } else {
+            "Nothing matches the filter (esc clears it)."
+        };
+        frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
     let visible = usize::from(area.height.saturating_sub(2)).max(1);

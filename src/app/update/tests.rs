@@ -141,3 +141,27 @@ fn an_identical_poll_changes_nothing_on_screen() {
     update(&mut s, Msg::Poll(node_with("h1", &["web", "db"])));
     assert!(s.dirty);
 }
+
+#[test]
+fn the_filter_narrows_rows_as_it_is_typed_and_esc_clears_it() {
+    let mut s = state();
+    update(&mut s, Msg::Poll(node_with("h1", &["web", "db"])));
+    update(&mut s, Msg::Action(Action::Filter));
+    assert!(s.filter_editing);
+    for c in "we".chars() {
+        update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Insert(c)));
+    }
+    let names: Vec<&str> = s.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["h1", "web"]);
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Backspace));
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Accept));
+    assert!(!s.filter_editing);
+    assert_eq!(s.filter, "w");
+    update(&mut s, Msg::Action(Action::Close));
+    assert_eq!(s.filter, "");
+    assert_eq!(s.rows.len(), 4);
+    update(&mut s, Msg::Action(Action::Filter));
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Insert('z')));
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Cancel));
+    assert_eq!((s.filter.as_str(), s.rows.len()), ("", 4));
+}
