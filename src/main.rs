@@ -33,6 +33,7 @@ fn console(cli: &Cli) -> Result<(), Failure> {
         config_label: ctx.loaded.source.to_string(),
         inventory_path: ctx.inventory_path()?,
         config: std::sync::Arc::new(ctx.loaded.config.clone()),
+        theme: fleetdeck::ui::theme::Theme::from_env(cli.global.ascii, |k| std::env::var(k).ok()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

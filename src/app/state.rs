@@ -47,6 +47,7 @@ pub struct State {
     /// Rows that fit in the tree, so paging moves by a screenful.
     pub page_rows: usize,
     pub keymap: Keymap,
+    pub theme: crate::ui::theme::Theme,
 }
 
 impl State {
@@ -96,6 +97,7 @@ impl State {
             dirty: true,
             page_rows: 10,
             keymap,
+            theme: crate::ui::theme::Theme::default(),
         };
         state.rebuild();
         state

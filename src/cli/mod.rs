@@ -37,6 +37,9 @@ pub struct GlobalArgs {
     /// Monitoring mode: nothing can change anything
     #[arg(long, global = true, env = "FLEETDECK_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
     pub read_only: bool,
+    /// ASCII glyphs and borders (also when the locale is not UTF-8)
+    #[arg(long, global = true)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,9 +48,6 @@ pub enum Command {
     Tree {
         #[arg(long)]
         json: bool,
-        /// ASCII branches even on a UTF-8 terminal
-        #[arg(long)]
-        ascii: bool,
     },
     /// Inventory of sites (domain, login, VLAN, IP)
     #[command(subcommand)]
@@ -142,7 +142,9 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Inventory(InventoryCmd::ImportLegacy { path }) => {
             inventory_cmd::import_legacy(&Context::load(&cli.global)?, path)
         }
-        Command::Tree { json, ascii } => tree_cmd::run(&Context::load(&cli.global)?, *json, *ascii),
+        Command::Tree { json } => {
+            tree_cmd::run(&Context::load(&cli.global)?, *json, cli.global.ascii)
+        }
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)
         }

@@ -24,6 +24,7 @@ pub struct ConsoleSetup {
     pub config_label: String,
     pub inventory_path: PathBuf,
     pub config: Arc<Config>,
+    pub theme: crate::ui::theme::Theme,
 }
 
 /// Run the console until the user quits or a signal arrives. The terminal is restored on
@@ -66,6 +67,7 @@ async fn event_loop(
         setup.inventory_path.display().to_string(),
         Keymap::defaults(),
     );
+    state.theme = setup.theme;
     state.page_rows = crate::ui::table_rows(terminal.size()?.height);
     // The first frame goes out before any slow work starts: every node is listed, as
     // "unknown", before any of them has answered.

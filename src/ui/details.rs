@@ -143,7 +143,10 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<Li
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let block = Block::new().borders(Borders::ALL).title(" Details ");
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(state.theme.border())
+        .title(" Details ");
     let lines = state
         .selected_row()
         .and_then(|row| {

@@ -34,11 +34,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let room = usize::from(area.width.min(POPUP_WIDTH)).saturating_sub(13);
     lines.push(Line::raw(format!(
         "config:    {}",
-        super::statusbar::shorten_left(&state.config_label, room)
+        super::statusbar::shorten_left(&state.config_label, room, state.theme.ellipsis())
     )));
     lines.push(Line::raw(format!(
         "inventory: {}",
-        super::statusbar::shorten_left(&state.inventory_label, room)
+        super::statusbar::shorten_left(&state.inventory_label, room, state.theme.ellipsis())
     )));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let [popup] = Layout::vertical([Constraint::Length(height)])

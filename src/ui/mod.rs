@@ -3,6 +3,7 @@
 mod details;
 mod help;
 mod statusbar;
+pub mod theme;
 mod tree;
 
 use ratatui::Frame;

@@ -11,6 +11,7 @@ use crate::app::State;
 /// Fleet counts for the bar: nodes up and down, containers running of all.
 fn counts(state: &State) -> String {
     use crate::fleet::snapshot::NodeStatus;
+    let sep = state.theme.separator();
     let nodes = &state.doc.nodes;
     let up = nodes.iter().filter(|n| n.status == NodeStatus::Up).count();
     let down = nodes
@@ -25,24 +26,33 @@ fn counts(state: &State) -> String {
         .data_as_of
         .as_deref()
         .and_then(|t| t.get(11..19))
-        .map(|t| format!(" │ {t}"))
+        .map(|t| format!(" {sep} {t}"))
         .unwrap_or_default();
-    format!(" {up} up {down} down │ {running}/{total} running{age} │")
+    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}")
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let mode = if state.read_only {
-        Span::styled(
-            " READ-ONLY ",
+    let colored = |style: Style| {
+        if state.theme.color {
+            style
+        } else {
             Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        )
+        }
+    };
+    let mode = if state.read_only {
+        // In monochrome the badge stands out by reversing, so it is never missed.
+        let style =
+            colored(Style::new().fg(Color::Black).bg(Color::Yellow)).add_modifier(Modifier::BOLD);
+        let style = if state.theme.color {
+            style
+        } else {
+            style.add_modifier(Modifier::REVERSED)
+        };
+        Span::styled(" READ-ONLY ", style)
     } else {
         Span::styled(
             " READ-WRITE ",
-            Style::new().fg(Color::Black).bg(Color::Green),
+            colored(Style::new().fg(Color::Black).bg(Color::Green)),
         )
     };
     let help = " ? help ";
@@ -59,14 +69,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if config_room > 3 {
         spans.push(Span::raw(" cfg "));
         spans.push(Span::styled(
-            shorten_left(&state.config_label, config_room),
+            shorten_left(&state.config_label, config_room, state.theme.ellipsis()),
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }
     if inventory_room > 3 {
         spans.push(Span::raw(" inv "));
         spans.push(Span::styled(
-            shorten_left(&state.inventory_label, inventory_room),
+            shorten_left(
+                &state.inventory_label,
+                inventory_room,
+                state.theme.ellipsis(),
+            ),
             Style::new().add_modifier(Modifier::BOLD),
         ));
     }
@@ -89,17 +103,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
 }
 
-/// Keep the end of `text` within `width` characters, marking a cut with '…'.
-pub fn shorten_left(text: &str, width: usize) -> String {
+/// Keep the end of `text` within `width` characters, marking a cut with `ellipsis`.
+pub fn shorten_left(text: &str, width: usize, ellipsis: &str) -> String {
     let count = text.chars().count();
     if count <= width {
         return text.to_string();
     }
-    if width == 0 {
-        return String::new();
+    let mark = ellipsis.chars().count();
+    if width <= mark {
+        return ellipsis.chars().take(width).collect();
     }
-    let tail: String = text.chars().skip(count - (width - 1)).collect();
-    format!("…{tail}")
+    let tail: String = text.chars().skip(count - (width - mark)).collect();
+    format!("{ellipsis}{tail}")
 }
 
 /// Share `room` columns between two labels: both whole when they fit, else each keeps at

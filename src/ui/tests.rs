@@ -199,3 +199,22 @@ fn filter_80x24() {
     }
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }
+
+#[test]
+fn monochrome_ascii_80x24() {
+    let mut s = state(true, 3);
+    s.theme = super::theme::Theme {
+        color: false,
+        ascii: true,
+    };
+    let terminal = draw(&s, 80, 24);
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.is_ascii(), "only ASCII on screen:\n{screen}");
+    for y in 0..24 {
+        for x in 0..80 {
+            let cell = &terminal.backend().buffer()[(x, y)];
+            assert_eq!(cell.fg, ratatui::style::Color::Reset, "colour at {x},{y}");
+        }
+    }
+    insta::assert_snapshot!(terminal.backend());
+}

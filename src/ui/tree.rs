@@ -7,17 +7,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::theme::Theme;
 use crate::app::State;
-use crate::app::rows::{Health, Row, RowKind};
-
-pub fn health_style(h: Health) -> (&'static str, Style) {
-    match h {
-        Health::Good => ("●", Style::new().fg(Color::Green)),
-        Health::Warn => ("◐", Style::new().fg(Color::Yellow)),
-        Health::Bad => ("✖", Style::new().fg(Color::Red)),
-        Health::Unknown => ("?", Style::new().fg(Color::DarkGray)),
-    }
-}
+use crate::app::rows::{Row, RowKind};
 
 fn kind_tag(kind: RowKind) -> &'static str {
     match kind {
@@ -29,13 +21,15 @@ fn kind_tag(kind: RowKind) -> &'static str {
     }
 }
 
-fn line(row: &Row, selected: bool) -> Line<'static> {
-    let (glyph, style) = health_style(row.health);
+fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
+    let (glyph, style) = theme.health(row.health);
+    let (open, closed) = theme.fold();
     let fold = match (row.expandable, row.collapsed) {
-        (true, true) => "▸ ",
-        (true, false) => "▾ ",
+        (true, true) => closed,
+        (true, false) => open,
         (false, _) => "  ",
     };
+    let dim = theme.fg(Color::DarkGray);
     let name_style = if row.kind == RowKind::Node {
         Style::new().add_modifier(Modifier::BOLD)
     } else {
@@ -44,16 +38,13 @@ fn line(row: &Row, selected: bool) -> Line<'static> {
     let mut spans = vec![
         Span::raw(format!("{}{fold}", "  ".repeat(row.depth))),
         Span::styled(format!("{glyph} "), style),
-        Span::styled(kind_tag(row.kind), Style::new().fg(Color::DarkGray)),
+        Span::styled(kind_tag(row.kind), dim),
         Span::styled(row.name.clone(), name_style),
         Span::raw(" "),
         Span::styled(row.state.clone(), style),
     ];
     if !row.extra.is_empty() {
-        spans.push(Span::styled(
-            format!("  {}", row.extra),
-            Style::new().fg(Color::DarkGray),
-        ));
+        spans.push(Span::styled(format!("  {}", row.extra), dim));
     }
     let line = Line::from(spans);
     if selected {
@@ -66,10 +57,13 @@ fn line(row: &Row, selected: bool) -> Line<'static> {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let title = match (state.filter.is_empty(), state.filter_editing) {
         (true, false) => " Fleet ".to_string(),
-        (_, true) => format!(" Fleet  /{}▏ ", state.filter),
+        (_, true) => format!(" Fleet  /{}{} ", state.filter, state.theme.cursor()),
         (false, false) => format!(" Fleet  /{} ", state.filter),
     };
-    let block = Block::new().borders(Borders::ALL).title(title);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(state.theme.border())
+        .title(title);
     if state.rows.is_empty() {
         let text = if state.filter.is_empty() {
             "No nodes in the config."
@@ -87,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         .enumerate()
         .skip(offset)
         .take(visible)
-        .map(|(i, row)| line(row, i == state.selected))
+        .map(|(i, row)| line(row, i == state.selected, &state.theme))
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

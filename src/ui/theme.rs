@@ -1,0 +1,132 @@
+//! How things are drawn: colour or not (`NO_COLOR`), Unicode or ASCII glyphs (`--ascii`,
+//! or a terminal whose locale is not UTF-8). Every state also has a word, so the screen
+//! reads in monochrome.
+
+use ratatui::style::{Color, Style};
+use ratatui::symbols::border;
+
+use crate::app::rows::Health;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+    pub ascii: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            color: true,
+            ascii: false,
+        }
+    }
+}
+
+const ASCII_BORDER: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+impl Theme {
+    /// `NO_COLOR` (any non-empty value, per no-color.org) turns colour off; `ascii` or a
+    /// locale that is not UTF-8 turns Unicode glyphs off.
+    pub fn from_env(ascii_flag: bool, var: impl Fn(&str) -> Option<String>) -> Theme {
+        Theme {
+            color: var("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ascii: ascii_flag || !crate::fleet::text::locale_is_utf8(&var),
+        }
+    }
+
+    pub fn fg(&self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn health(&self, h: Health) -> (&'static str, Style) {
+        let (unicode, ascii, color) = match h {
+            Health::Good => ("●", "*", Color::Green),
+            Health::Warn => ("◐", "~", Color::Yellow),
+            Health::Bad => ("✖", "x", Color::Red),
+            Health::Unknown => ("?", "?", Color::DarkGray),
+        };
+        (if self.ascii { ascii } else { unicode }, self.fg(color))
+    }
+
+    /// Fold marker of an expandable row: open, closed.
+    pub fn fold(&self) -> (&'static str, &'static str) {
+        if self.ascii {
+            ("v ", "> ")
+        } else {
+            ("▾ ", "▸ ")
+        }
+    }
+
+    pub fn border(&self) -> border::Set<'static> {
+        if self.ascii {
+            ASCII_BORDER
+        } else {
+            border::PLAIN
+        }
+    }
+
+    pub fn separator(&self) -> &'static str {
+        if self.ascii { "|" } else { "│" }
+    }
+
+    pub fn ellipsis(&self) -> &'static str {
+        if self.ascii { "..." } else { "…" }
+    }
+
+    pub fn cursor(&self) -> &'static str {
+        if self.ascii { "_" } else { "▏" }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_and_locale_decide() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8")]));
+        assert_eq!(
+            t,
+            Theme {
+                color: true,
+                ascii: false
+            }
+        );
+        let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8"), ("NO_COLOR", "1")]));
+        assert!(!t.color);
+        let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8"), ("NO_COLOR", "")]));
+        assert!(t.color, "an empty NO_COLOR does not count");
+        assert!(Theme::from_env(false, env(&[("LANG", "C")])).ascii);
+        assert!(Theme::from_env(true, env(&[("LANG", "en_US.UTF-8")])).ascii);
+        assert_eq!(
+            Theme::from_env(false, env(&[])).fg(Color::Red),
+            Style::new().fg(Color::Red)
+        );
+        let mono = Theme {
+            color: false,
+            ascii: true,
+        };
+        assert_eq!(mono.health(Health::Bad), ("x", Style::new()));
+    }
+}
