@@ -274,23 +274,8 @@ fn console_is_usable_at_a_tiny_size() {
 
 /// The lab's hosts as a fleet config in the tmux home.
 fn lab_config(tmux: &Tmux, lab: &support::lab::Lab) -> PathBuf {
-    let mut text = format!(
-        "refresh_secs = 60\n[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n",
-        lab.ssh_config.display().to_string()
-    );
-    for host in &lab.hosts {
-        text.push_str(&format!(
-            "[[node]]\nname = {:?}\nssh = {:?}\ndocker_socket = {:?}\n",
-            host.name,
-            host.name,
-            host.docker_socket.display().to_string()
-        ));
-        if !host.reachable_from_root {
-            text.push_str("jump = \"h1\"\n");
-        }
-    }
     let path = tmux.home().join("fleet.toml");
-    std::fs::write(&path, text).expect("config");
+    std::fs::write(&path, lab.fleet_config("refresh_secs = 60", "")).expect("config");
     path
 }
 

@@ -12,22 +12,7 @@ use fleetdeck::transport::links::build_links;
 use support::lab::Lab;
 
 fn lab_config(lab: &Lab, read_only: bool) -> fleetdeck::config::Config {
-    let mut text = format!(
-        "read_only = {read_only}\n[ssh]\nconfig = {:?}\n",
-        lab.ssh_config.display().to_string()
-    );
-    let isolated = lab.isolated_host().name.clone();
-    for host in &lab.hosts {
-        text.push_str(&format!(
-            "[[node]]\nname = {:?}\nssh = {:?}\ndocker = \"ssh\"\ndocker_socket = {:?}\n",
-            host.name,
-            host.name,
-            host.docker_socket.display().to_string()
-        ));
-        if host.name == isolated {
-            text.push_str("jump = \"h1\"\n");
-        }
-    }
+    let text = lab.fleet_config(&format!("read_only = {read_only}"), "");
     fleetdeck::config::load_str(&text, Path::new("lab.toml")).expect("lab config")
 }
 

@@ -17,22 +17,10 @@ use support::lab::Lab;
 use tokio::sync::mpsc;
 
 fn lab_config(lab: &Lab) -> fleetdeck::config::Config {
-    let mut text = format!(
-        "refresh_secs = 60\n[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n",
-        lab.ssh_config.display().to_string()
+    let text = lab.fleet_config(
+        "refresh_secs = 60",
+        "[[node]]\nname = \"ghost\"\nssh = \"root@10.77.0.99\"\n",
     );
-    for host in &lab.hosts {
-        text.push_str(&format!(
-            "[[node]]\nname = {:?}\nssh = {:?}\ndocker_socket = {:?}\n",
-            host.name,
-            host.name,
-            host.docker_socket.display().to_string()
-        ));
-        if !host.reachable_from_root {
-            text.push_str("jump = \"h1\"\n");
-        }
-    }
-    text.push_str("[[node]]\nname = \"ghost\"\nssh = \"root@10.77.0.99\"\n");
     fleetdeck::config::load_str(&text, Path::new("lab.toml")).expect("config")
 }
 

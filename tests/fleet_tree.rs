@@ -20,23 +20,10 @@ struct Fleet {
 impl Fleet {
     fn new(lab: &Lab, extra: &str) -> Fleet {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut text = format!(
-            "[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n[inventory]\npath = \"inventory.db\"\n",
-            lab.ssh_config.display().to_string()
+        let text = lab.fleet_config(
+            "",
+            &format!("[inventory]\npath = \"inventory.db\"\n{extra}"),
         );
-        let isolated = lab.isolated_host().name.clone();
-        for host in &lab.hosts {
-            text.push_str(&format!(
-                "[[node]]\nname = {:?}\nssh = {:?}\ndocker_socket = {:?}\n",
-                host.name,
-                host.name,
-                host.docker_socket.display().to_string()
-            ));
-            if host.name == isolated {
-                text.push_str("jump = \"h1\"\n");
-            }
-        }
-        text.push_str(extra);
         let config = dir.path().join("fleet.toml");
         std::fs::write(&config, text).expect("config");
         Fleet { dir, config }

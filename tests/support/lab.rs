@@ -195,6 +195,29 @@ impl Lab {
     }
 
     /// The host named `name` (`h1`, ...). Panics if there is none.
+    /// A fleetdeck config over the lab: `top` (top-level keys), an `[ssh]` table using the
+    /// lab's ssh_config, one `[[node]]` per host reached by its alias (Docker through SSH,
+    /// the isolated host behind h1), then `tables`.
+    pub fn fleet_config(&self, top: &str, tables: &str) -> String {
+        let mut text = format!(
+            "{top}\n[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n",
+            self.ssh_config.display().to_string()
+        );
+        for host in &self.hosts {
+            text.push_str(&format!(
+                "[[node]]\nname = {:?}\nssh = {:?}\ndocker = \"ssh\"\ndocker_socket = {:?}\n",
+                host.name,
+                host.name,
+                host.docker_socket.display().to_string()
+            ));
+            if !host.reachable_from_root {
+                text.push_str("jump = \"h1\"\n");
+            }
+        }
+        text.push_str(tables);
+        text
+    }
+
     pub fn host(&self, name: &str) -> &Host {
         self.hosts
             .iter()
