@@ -157,6 +157,58 @@ impl Keymap {
         })
     }
 
+    /// The defaults with the config's `[keys]` applied: an entry replaces that action's
+    /// keys (taking them from any other action). A bad entry is skipped and reported;
+    /// it never stops the console.
+    pub fn with_overrides(
+        &self,
+        overrides: &BTreeMap<String, Vec<String>>,
+    ) -> (Keymap, Vec<String>) {
+        let mut map = self.clone();
+        let mut warnings = Vec::new();
+        for (name, keys) in overrides {
+            let action: Action = match toml::Value::String(name.clone()).try_into() {
+                Ok(a) => a,
+                Err(_) => {
+                    warnings.push(format!(
+                        "[keys] {name}: no such action; see `?` for the list"
+                    ));
+                    continue;
+                }
+            };
+            let mut specs = Vec::new();
+            for raw in keys {
+                match raw.parse::<KeySpec>() {
+                    Ok(spec) => specs.push(spec),
+                    Err(e) => warnings.push(format!("[keys] {name}: {e}")),
+                }
+            }
+            if specs.is_empty() {
+                warnings.push(format!("[keys] {name}: no usable key; the default stays"));
+                continue;
+            }
+            if let Some(old) = map.by_action.remove(&action) {
+                old.iter().for_each(|k| {
+                    map.bindings.remove(k);
+                });
+            }
+            for spec in &specs {
+                if let Some(other) = map.bindings.insert(*spec, action)
+                    && other != action
+                {
+                    if let Some(list) = map.by_action.get_mut(&other) {
+                        list.retain(|k| k != spec);
+                    }
+                    warnings.push(format!(
+                        "[keys] {name}: {spec} was bound to {other:?}; it is now {action:?}"
+                    ));
+                }
+            }
+            map.by_action.insert(action, specs);
+        }
+        (map, warnings)
+    }
+
     pub fn action(&self, key: KeySpec) -> Option<Action> {
         self.bindings.get(&key).copied()
     }
@@ -187,6 +239,44 @@ mod tests {
         );
         assert_eq!(map.action(KeySpec::plain(Key::Down)), Some(Action::Down));
         assert_eq!(map.keys_for(Action::Help).len(), 2);
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_bad_ones_are_warnings() {
+        let defaults = Keymap::defaults();
+        let overrides = BTreeMap::from([
+            ("quit".to_string(), vec!["x".to_string()]),
+            ("fly".to_string(), vec!["f".to_string()]),
+            ("help".to_string(), vec!["hyper-z".to_string()]),
+            ("refresh".to_string(), vec!["j".to_string()]),
+        ]);
+        let (map, warnings) = defaults.with_overrides(&overrides);
+        assert_eq!(
+            map.action(KeySpec::plain(Key::Char('x'))),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.action(KeySpec::plain(Key::Char('q'))),
+            None,
+            "the old quit key is free"
+        );
+        assert_eq!(
+            map.action(KeySpec::plain(Key::Char('?'))),
+            Some(Action::Help),
+            "a bad override keeps the default"
+        );
+        assert_eq!(
+            map.action(KeySpec::plain(Key::Char('j'))),
+            Some(Action::Refresh)
+        );
+        assert!(
+            !map.keys_for(Action::Down)
+                .contains(&KeySpec::plain(Key::Char('j')))
+        );
+        assert_eq!(warnings.len(), 4, "{warnings:#?}");
+        assert!(warnings.iter().any(|w| w.contains("fly")));
+        assert!(warnings.iter().any(|w| w.contains("hyper-z")));
+        assert!(warnings.iter().any(|w| w.contains("was bound to Down")));
     }
 
     #[test]

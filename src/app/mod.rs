@@ -11,5 +11,5 @@ pub mod update;
 pub use action::Action;
 pub use keymap::{KeySpec, Keymap};
 pub use msg::{Effect, FilterEdit, Msg};
-pub use state::{SitesView, State};
+pub use state::{Activity, Level, SitesView, State};
 pub use update::update;

@@ -17,6 +17,25 @@ pub enum SitesView {
     Failed(String),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// One line of the activity panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    /// `HH:MM:SS`, UTC.
+    pub at: String,
+    pub level: Level,
+    pub text: String,
+}
+
+/// Lines the activity panel keeps.
+const ACTIVITY_KEPT: usize = 200;
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub read_only: bool,
@@ -48,6 +67,8 @@ pub struct State {
     pub page_rows: usize,
     pub keymap: Keymap,
     pub theme: crate::ui::theme::Theme,
+    /// Newest last.
+    pub activity: Vec<Activity>,
 }
 
 impl State {
@@ -98,6 +119,7 @@ impl State {
             page_rows: 10,
             keymap,
             theme: crate::ui::theme::Theme::default(),
+            activity: Vec::new(),
         };
         state.rebuild();
         state
@@ -135,6 +157,18 @@ impl State {
             .unwrap_or(self.selected)
             .min(self.rows.len().saturating_sub(1));
         self.selected_id = self.rows.get(self.selected).map(|r| r.id.clone());
+    }
+
+    pub fn log(&mut self, level: Level, text: impl Into<String>) {
+        let now = crate::inventory::now_rfc3339();
+        self.activity.push(Activity {
+            at: now.get(11..19).unwrap_or_default().to_string(),
+            level,
+            text: text.into(),
+        });
+        if self.activity.len() > ACTIVITY_KEPT {
+            self.activity.remove(0);
+        }
     }
 
     pub fn select(&mut self, index: usize) {

@@ -1,6 +1,8 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
-use super::{Action, Effect, FilterEdit, Msg, SitesView, State};
+use super::{Action, Effect, FilterEdit, Level, Msg, SitesView, State};
+use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // Everything but a poll that changed nothing is worth a frame.
@@ -10,7 +12,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::SitesLoaded(result) => {
             state.sites = match result {
                 Ok(sites) => SitesView::Loaded(sites),
-                Err(e) => SitesView::Failed(e),
+                Err(e) => {
+                    state.log(Level::Error, format!("inventory: {e}"));
+                    SitesView::Failed(e)
+                }
             };
             state.rebuild();
             Vec::new()
@@ -31,6 +36,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Poll(event) => {
+            if let PollEvent::Snapshot(snap) = &event {
+                note_transition(state, snap);
+            }
             if state.fleet.apply(event) {
                 state.data_as_of = Some(crate::inventory::now_rfc3339());
                 state.rebuild();
@@ -42,6 +50,39 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Signal(_) => {
             state.should_quit = true;
             Vec::new()
+        }
+    }
+}
+
+/// A node that changes between up and down says so in the activity panel.
+fn note_transition(state: &mut State, snap: &NodeSnapshot) {
+    let before = state.fleet.node(&snap.name).map(|n| n.status);
+    match (before, snap.status) {
+        (Some(NodeStatus::Up), NodeStatus::Down)
+        | (None | Some(NodeStatus::Unknown), NodeStatus::Down) => {
+            let why = snap.error.clone().unwrap_or_default();
+            state.log(Level::Error, format!("{} down: {why}", snap.name));
+        }
+        (Some(NodeStatus::Down), NodeStatus::Up) => {
+            state.log(Level::Info, format!("{} is back up", snap.name))
+        }
+        _ => {}
+    }
+    if snap.status == NodeStatus::Up {
+        let before_errors = state
+            .fleet
+            .node(&snap.name)
+            .map(|n| n.fact_errors.clone())
+            .unwrap_or_default();
+        for e in snap
+            .fact_errors
+            .iter()
+            .filter(|e| !before_errors.contains(e))
+        {
+            state.log(
+                Level::Warn,
+                format!("{}: {}: {}", snap.name, e.fact, e.message),
+            );
         }
     }
 }

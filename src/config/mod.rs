@@ -42,6 +42,10 @@ pub struct Config {
     pub dns: Option<DnsConfig>,
     #[serde(default, rename = "tunnel")]
     pub tunnels: Vec<TunnelConfig>,
+    /// Key overrides, `action = ["key", ...]`; checked when the console starts (a bad
+    /// entry is a warning there, not an error here).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 fn default_refresh_secs() -> u64 {
@@ -317,6 +321,7 @@ impl Config {
             proxy: None,
             dns: None,
             tunnels: Vec::new(),
+            keys: Default::default(),
         }
     }
 

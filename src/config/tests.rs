@@ -88,6 +88,9 @@ fn every_key() -> Config {
             target: "h:2".into(),
             via: Some("n".into()),
         }],
+        keys: [("quit".to_string(), vec!["q".to_string()])]
+            .into_iter()
+            .collect(),
     }
 }
 

@@ -68,6 +68,11 @@ async fn event_loop(
         Keymap::defaults(),
     );
     state.theme = setup.theme;
+    let (keymap, warnings) = Keymap::defaults().with_overrides(&setup.config.keys);
+    state.keymap = keymap;
+    for w in warnings {
+        state.log(crate::app::Level::Warn, w);
+    }
     state.page_rows = crate::ui::table_rows(terminal.size()?.height);
     // The first frame goes out before any slow work starts: every node is listed, as
     // "unknown", before any of them has answered.

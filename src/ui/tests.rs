@@ -115,6 +115,7 @@ fn state(read_only: bool, containers: usize) -> State {
     update(&mut s, Msg::Poll(garen_down()));
     // Fixed, so snapshots don't depend on the clock.
     s.data_as_of = Some("2026-11-22T10:00:05Z".into());
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
     s
 }
 
@@ -217,4 +218,15 @@ fn monochrome_ascii_80x24() {
         }
     }
     insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn activity_panel_with_a_node_going_down_120x30() {
+    let mut s = state(false, 2);
+    s.log(
+        crate::app::Level::Warn,
+        "[keys] fly: no such action; see `?` for the list",
+    );
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    insta::assert_snapshot!(draw(&s, 120, 30).backend());
 }

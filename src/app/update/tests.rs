@@ -165,3 +165,25 @@ fn the_filter_narrows_rows_as_it_is_typed_and_esc_clears_it() {
     update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Cancel));
     assert_eq!((s.filter.as_str(), s.rows.len()), ("", 4));
 }
+
+#[test]
+fn nodes_going_down_and_back_up_are_logged_once() {
+    let mut s = state();
+    update(&mut s, Msg::Poll(node_with("h1", &[])));
+    assert!(
+        s.activity.is_empty(),
+        "coming up the first time is not news"
+    );
+    let mut down = NodeSnapshot::unknown("h1");
+    down.status = NodeStatus::Down;
+    down.error = Some("timed out".into());
+    update(
+        &mut s,
+        Msg::Poll(PollEvent::Snapshot(Box::new(down.clone()))),
+    );
+    update(&mut s, Msg::Poll(PollEvent::Snapshot(Box::new(down))));
+    update(&mut s, Msg::Poll(node_with("h1", &[])));
+    let texts: Vec<&str> = s.activity.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(texts, ["h1 down: timed out", "h1 is back up"]);
+    assert_eq!(s.activity[0].level, crate::app::Level::Error);
+}
