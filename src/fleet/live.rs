@@ -28,7 +28,7 @@ impl Fleet {
                 changed
             }
             PollEvent::Docker { node, facts } => match self.nodes.get_mut(&node) {
-                Some(snap) if snap.docker.as_ref() != Some(&facts) => {
+                Some(snap) if !same_docker(snap.docker.as_ref(), &facts) => {
                     snap.docker = Some(facts);
                     true
                 }
@@ -46,6 +46,19 @@ impl Fleet {
     }
 }
 
+fn same_docker(
+    old: Option<&crate::collect::docker::DockerFacts>,
+    new: &crate::collect::docker::DockerFacts,
+) -> bool {
+    let Some(old) = old else { return false };
+    let strip = |d: &crate::collect::docker::DockerFacts| {
+        let mut d = d.clone();
+        d.containers.iter_mut().for_each(|c| c.status.clear());
+        d
+    };
+    strip(old) == strip(new)
+}
+
 /// Equal but for the bookkeeping that changes on every poll (times, durations, load).
 fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
     let strip = |s: &NodeSnapshot| {
@@ -55,6 +68,10 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
         s.took_ms = 0;
         s.facts.uptime_secs = None;
         s.facts.load = None;
+        // Docker's "Up 3 minutes" moves with the clock; the state word is what counts.
+        if let Some(d) = s.docker.as_mut() {
+            d.containers.iter_mut().for_each(|c| c.status.clear());
+        }
         s
     };
     strip(a) == strip(b)

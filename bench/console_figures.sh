@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Console figures on the lab, through a real terminal (tmux): time to first frame, CPU
+# and bytes written to the terminal over an idle minute (refresh every 2 s), and bytes
+# written when one container changes state, next to a full redraw. A measurement, not a
+# test: it prints figures and never fails on slow ones.
+#
+#   FLEETDECK_LAB=/tmp/fleetdeck-lab/lab.json bench/console_figures.sh [idle-seconds]
+set -euo pipefail
+IDLE="${1:-60}"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LAB_JSON="${FLEETDECK_LAB:?set FLEETDECK_LAB to the lab.json of a running lab, see tests/lab/lab.sh up}"
+command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
+DOCKER="$(jq -r .docker_cli "$LAB_JSON")"
+IMAGE="$(jq -r .image "$LAB_JSON")"
+H1_SOCK="$(jq -r '.hosts[0].docker_socket' "$LAB_JSON")"
+WORK="$(mktemp -d)"
+SOCK="fdbench-$$"
+cleanup() {
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
+  "$DOCKER" -H "unix://$H1_SOCK" rm -f fdbench-console >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
+{
+  echo 'refresh_secs = 2'
+  echo '[ssh]'
+  echo "config = \"$(jq -r .ssh_config "$LAB_JSON")\""
+  echo '[inventory]'
+  echo "path = \"$WORK/inventory.db\""
+  jq -r '.hosts[] | "[[node]]\nname = \"\(.name)\"\nssh = \"\(.name)\"\ndocker_socket = \"\(.docker_socket)\"" + (if .reachable_from_root then "" else "\njump = \"h1\"" end)' "$LAB_JSON"
+} >"$WORK/fleet.toml"
+"$DOCKER" -H "unix://$H1_SOCK" run -d --name fdbench-console "$IMAGE" >/dev/null
+
+size() { stat -c %s "$WORK/tty.out"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$WORK TERM=screen-256color LANG=C.UTF-8 bash --norc --noprofile"
+: >"$WORK/tty.out"
+tmux -L "$SOCK" pipe-pane -o -t 0 "cat >> $WORK/tty.out"
+sleep 0.5
+base=$(size)
+t0=$(now_ms)
+tmux -L "$SOCK" send-keys -t 0 "exec $REPO/target/release/fleetdeck --config $WORK/fleet.toml" Enter
+# First frame: the alternate screen and the tree's border arrive.
+until grep -q "Fleet" "$WORK/tty.out" 2>/dev/null; do sleep 0.005; done
+t1=$(now_ms)
+# Let every node answer and the screen settle.
+until tmux -L "$SOCK" capture-pane -p -t 0 | grep -q "fdbench-console running"; do sleep 0.1; done
+sleep 5
+PID="$(tmux -L "$SOCK" display-message -p -t 0 '#{pane_pid}')"
+ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+full_frame=$(($(size) - base))
+c0=$(ticks); b0=$(size)
+sleep "$IDLE"
+c1=$(ticks); b1=$(size)
+hz=$(getconf CLK_TCK)
+cpu_pct=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * t / hz / s }')
+b2=$(size)
+"$DOCKER" -H "unix://$H1_SOCK" stop -t 1 fdbench-console >/dev/null
+until tmux -L "$SOCK" capture-pane -p -t 0 | grep -q "fdbench-console exited"; do sleep 0.05; done
+sleep 3
+b3=$(size)
+redraw=$(tmux -L "$SOCK" capture-pane -p -e -t 0 | wc -c)
+echo
+echo "console on the lab (120x40, refresh 2 s, $(jq '.hosts | length' "$LAB_JSON") hosts)"
+echo "| figure | value |"
+echo "|---|---|"
+echo "| time to first frame (command sent to first frame on the terminal) | $((t1 - t0)) ms |"
+echo "| CPU over an idle ${IDLE} s | ${cpu_pct} % of one core |"
+echo "| bytes written to the terminal over the idle ${IDLE} s | $((b1 - b0)) |"
+echo "| bytes written when one container stops | $((b3 - b2)) |"
+echo "| a full screen, for comparison (first frames / capture of the screen) | ${full_frame} / ${redraw} |"
