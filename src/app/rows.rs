@@ -92,48 +92,63 @@ fn push_node(
         return;
     }
     let inner = depth + 1;
+    // Items under a node are leaves: one id scheme, `node/<name>/<kind>/<key>`.
+    let leaf = |kind: RowKind,
+                tag: &str,
+                key: &str,
+                name: &str,
+                state: String,
+                extra: String,
+                health: Health| Row {
+        id: format!("{id}/{tag}/{key}"),
+        depth: inner,
+        kind,
+        name: name.to_string(),
+        state,
+        extra,
+        health,
+        expandable: false,
+        collapsed: false,
+    };
     for g in &node.guests {
-        out.push(Row {
-            id: format!("{id}/guest/{}", g.name),
-            depth: inner,
-            kind: RowKind::Guest,
-            name: g.name.clone(),
-            state: g.state.to_string(),
-            extra: g.ip.clone().unwrap_or_default(),
-            health: word_health(g.state),
-            expandable: false,
-            collapsed: false,
-        });
+        let extra = g.ip.clone().unwrap_or_default();
+        out.push(leaf(
+            RowKind::Guest,
+            "guest",
+            &g.name,
+            &g.name,
+            g.state.to_string(),
+            extra,
+            word_health(g.state),
+        ));
     }
     for c in &node.containers {
-        out.push(Row {
-            id: format!("{id}/container/{}", c.id),
-            depth: inner,
-            kind: RowKind::Container,
-            name: c.name.clone(),
-            state: c.state.clone(),
-            extra: [c.ip.clone(), c.domain.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-            health: word_health(&c.state),
-            expandable: false,
-            collapsed: false,
-        });
+        let extra = [c.ip.clone(), c.domain.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(leaf(
+            RowKind::Container,
+            "container",
+            &c.id,
+            &c.name,
+            c.state.clone(),
+            extra,
+            word_health(&c.state),
+        ));
     }
     for b in &node.bridges {
-        out.push(Row {
-            id: format!("{id}/bridge/{}", b.name),
-            depth: inner,
-            kind: RowKind::Bridge,
-            name: b.name.clone(),
-            state: format!("{} ports", b.ports.len()),
-            extra: b.addresses.join(" "),
-            health: Health::Good,
-            expandable: false,
-            collapsed: false,
-        });
+        let state = format!("{} ports", b.ports.len());
+        out.push(leaf(
+            RowKind::Bridge,
+            "bridge",
+            &b.name,
+            &b.name,
+            state,
+            b.addresses.join(" "),
+            Health::Good,
+        ));
     }
     for t in &node.tunnels {
         let (state, health) = match t.status {
@@ -141,17 +156,16 @@ fn push_node(
             TunnelStatus::Down => ("down", Health::Bad),
             TunnelStatus::Unknown => ("unknown", Health::Unknown),
         };
-        out.push(Row {
-            id: format!("{id}/tunnel/{}", t.name),
-            depth: inner,
-            kind: RowKind::Tunnel,
-            name: t.name.clone(),
-            state: state.into(),
-            extra: format!("{} -> {}", t.listen, t.target),
+        let extra = format!("{} -> {}", t.listen, t.target);
+        out.push(leaf(
+            RowKind::Tunnel,
+            "tunnel",
+            &t.name,
+            &t.name,
+            state.into(),
+            extra,
             health,
-            expandable: false,
-            collapsed: false,
-        });
+        ));
     }
     for child in &node.children {
         if let Some(c) = doc.nodes.iter().find(|n| &n.name == child) {
