@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::inventory_cmd::open_for_reading;
 use super::{Code, Context, Failure};
-use crate::collect::node::{down, poll_node};
+use crate::collect::node::poll_reaching;
 use crate::config::{Config, NodeConfig};
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::{text, tree};
@@ -21,29 +21,10 @@ async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeS
     // node, which is slower than a connect: it gets its own, wider budget.
     let docker_budget = connect.max(DOCKER_CONNECT_MIN);
     let limit = connect + docker_budget * 2 + Duration::from_secs(10);
-    let work = async {
-        // Reach the node first: when it is down, that error is the one worth showing,
-        // not a Docker dial that failed for the same reason.
-        if let Some(ssh) = &link.ssh
-            && let Err(e) = ssh.session().await
-        {
-            return down(node, link, e.to_string());
-        }
-        let docker = async {
-            match &link.docker {
-                Err(_) => Ok(None),
-                Ok(_) => link
-                    .docker_client(docker_budget)
-                    .await
-                    .map(Some)
-                    .map_err(|e| e.to_string()),
-            }
-        };
-        let origin = config.tunnels.iter().any(|t| t.node == node.name);
-        poll_node(node, link, origin, docker).await
-    };
+    let origin = config.is_tunnel_origin(&node.name);
+    let work = poll_reaching(node, link, origin, None, docker_budget);
     match tokio::time::timeout(limit, work).await {
-        Ok(snap) => snap,
+        Ok((snap, _)) => snap,
         Err(_) => {
             let mut snap = NodeSnapshot::unknown(&node.name);
             snap.status = NodeStatus::Down;

@@ -285,3 +285,42 @@ pub async fn poll_node(
     tracing::debug!(node = %node.name, took_ms = snap.took_ms, errors = snap.fact_errors.len(), "node polled");
     snap
 }
+
+/// Poll a node the way every caller wants it: reach it first, so a down node reports its
+/// own error and not a Docker dial that failed for the same reason; reuse the `kept`
+/// Docker client or connect one within `docker_budget`. Returns the snapshot and the
+/// client worth keeping for the next poll (none after a Docker failure).
+pub async fn poll_reaching(
+    node: &NodeConfig,
+    link: &NodeLink,
+    tunnel_origin: bool,
+    kept: Option<DockerClient>,
+    docker_budget: std::time::Duration,
+) -> (NodeSnapshot, Option<DockerClient>) {
+    if let Some(ssh) = &link.ssh
+        && let Err(e) = ssh.session().await
+    {
+        return (down(node, link, e.to_string()), None);
+    }
+    let (client_tx, client_rx) = tokio::sync::oneshot::channel();
+    let connect = async move {
+        let result = match (&link.docker, kept) {
+            (Err(_), _) => Ok(None),
+            (Ok(_), Some(client)) => Ok(Some(client)),
+            (Ok(_), None) => link
+                .docker_client(docker_budget)
+                .await
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        };
+        let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
+        result
+    };
+    let snap = poll_node(node, link, tunnel_origin, connect).await;
+    let client = client_rx
+        .await
+        .ok()
+        .flatten()
+        .filter(|_| snap.fact_error("docker").is_none());
+    (snap, client)
+}

@@ -329,6 +329,11 @@ impl Config {
         self.nodes.iter().find(|n| n.name == name)
     }
 
+    /// Whether a declared tunnel starts on `node` (its ssh processes are then looked for).
+    pub fn is_tunnel_origin(&self, node: &str) -> bool {
+        self.tunnels.iter().any(|t| t.node == node)
+    }
+
     pub fn vlan(&self, id: u16) -> Option<&VlanConfig> {
         self.vlans.iter().find(|v| v.id == id)
     }

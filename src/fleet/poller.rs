@@ -12,8 +12,8 @@ use tokio::task::JoinHandle;
 
 use super::snapshot::NodeSnapshot;
 use crate::collect::docker::{self, DockerChange, DockerFacts};
-use crate::collect::node::{down, poll_node};
-use crate::config::{Config, NodeConfig};
+use crate::collect::node::poll_reaching;
+use crate::config::Config;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
@@ -98,13 +98,16 @@ async fn node_task(
         return;
     };
     let refresh = Duration::from_secs(config.refresh_secs);
-    let tunnel_origin = config.tunnels.iter().any(|t| t.node == name);
+    let tunnel_origin = config.is_tunnel_origin(&name);
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
     let mut watcher: Option<JoinHandle<()>> = None;
     let mut round = 0u64;
     loop {
-        let snapshot = poll(node, link, tunnel_origin, &mut docker).await;
+        // The Docker client is kept between polls and rebuilt after a failure.
+        let (snapshot, client) =
+            poll_reaching(node, link, tunnel_origin, docker.take(), DOCKER_CONNECT).await;
+        docker = client;
         if tx
             .send(PollEvent::Snapshot(Box::new(snapshot)))
             .await
@@ -149,45 +152,6 @@ async fn node_task(
     if let Some(w) = watcher {
         w.abort();
     }
-}
-
-/// One full poll; the Docker client is kept between polls and rebuilt after a failure.
-async fn poll(
-    node: &NodeConfig,
-    link: &NodeLink,
-    tunnel_origin: bool,
-    docker: &mut Option<DockerClient>,
-) -> NodeSnapshot {
-    if let Some(ssh) = &link.ssh
-        && let Err(e) = ssh.session().await
-    {
-        *docker = None;
-        return down(node, link, e.to_string());
-    }
-    let kept = docker.clone();
-    let connect = async {
-        match (&link.docker, kept) {
-            (Err(_), _) => Ok(None),
-            (Ok(_), Some(client)) => Ok(Some(client)),
-            (Ok(_), None) => link
-                .docker_client(DOCKER_CONNECT)
-                .await
-                .map(Some)
-                .map_err(|e| e.to_string()),
-        }
-    };
-    let (client_tx, client_rx) = tokio::sync::oneshot::channel();
-    let connect = async move {
-        let result = connect.await;
-        let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
-        result
-    };
-    let snap = poll_node(node, link, tunnel_origin, connect).await;
-    *docker = client_rx.await.ok().flatten();
-    if snap.fact_error("docker").is_some() {
-        *docker = None;
-    }
-    snap
 }
 
 #[cfg(test)]
