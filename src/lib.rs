@@ -11,6 +11,7 @@ pub mod config;
 pub mod fleet;
 pub mod inventory;
 pub mod logging;
+pub mod ops;
 pub mod transport;
 pub mod tui;
 pub mod ui;

@@ -3,6 +3,7 @@
 
 mod audit_cmd;
 mod config_cmd;
+pub mod confirm;
 mod exit;
 mod init_cmd;
 mod inventory_cmd;

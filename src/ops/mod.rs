@@ -1,0 +1,18 @@
+//! Operations that change the world (DESIGN.md §3, rule 2): each is a pure `plan` that can
+//! be shown and tested, then an async `apply` that reports each step as it goes and
+//! undoes what it did when a step fails. The console and the CLI share them.
+
+pub mod progress;
+
+pub use progress::{Progress, Silent};
+
+/// How an operation ended badly; decides the exit code of DESIGN.md §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailKind {
+    /// Bad input or a conflict (domain taken, unknown VLAN, IP exhausted...): exit 4.
+    Invalid,
+    /// A step failed and what was done was undone: exit 1.
+    Failed,
+    /// Refused by read-only mode: exit 3.
+    ReadOnly,
+}
