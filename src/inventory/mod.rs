@@ -5,6 +5,7 @@ mod audit;
 pub mod ipam;
 pub mod legacy;
 mod migrations;
+mod site_writes;
 mod sites;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use audit::{AuditEntry, AuditRecord, Outcome};
+pub use site_writes::{Reservation, ReserveError};
 pub use sites::{Site, SiteState};
 
 /// How long a writer waits for another fleetdeck holding the database lock.
