@@ -4,9 +4,12 @@
 mod audit_cmd;
 mod config_cmd;
 pub mod confirm;
+mod create_cmd;
+mod delete_cmd;
 mod exit;
 mod init_cmd;
 mod inventory_cmd;
+mod ops_env;
 mod tree_cmd;
 
 use std::path::PathBuf;
@@ -49,6 +52,33 @@ pub enum Command {
     Tree {
         #[arg(long)]
         json: bool,
+    },
+    /// Create a site: a container on the VLAN's node, with an allocated IP, recorded
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        vlan: String,
+        #[arg(long)]
+        domain: String,
+        /// Node to create it on [default: the VLAN's node]
+        #[arg(long)]
+        node: Option<String>,
+        /// Image [default: [containers] image]
+        #[arg(long)]
+        image: Option<String>,
+        /// Apply without asking
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a site: its container and its inventory row
+    Delete {
+        domain: String,
+        /// Apply without asking
+        #[arg(long)]
+        yes: bool,
     },
     /// Inventory of sites (domain, login, VLAN, IP)
     #[command(subcommand)]
@@ -145,6 +175,27 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         }
         Command::Tree { json } => {
             tree_cmd::run(&Context::load(&cli.global)?, *json, cli.global.ascii)
+        }
+        Command::Create {
+            login,
+            vlan,
+            domain,
+            node,
+            image,
+            yes,
+            json,
+        } => {
+            let req = crate::ops::create::CreateRequest {
+                login: login.clone(),
+                vlan: vlan.clone(),
+                domain: domain.clone(),
+                node: node.clone(),
+                image: image.clone(),
+            };
+            create_cmd::run(&Context::load(&cli.global)?, &req, *yes, *json)
+        }
+        Command::Delete { domain, yes } => {
+            delete_cmd::run(&Context::load(&cli.global)?, domain, *yes)
         }
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)

@@ -2,7 +2,13 @@
 //! be shown and tested, then an async `apply` that reports each step as it goes and
 //! undoes what it did when a step fails. The console and the CLI share them.
 
+pub mod create;
+pub mod delete;
+pub mod docker_steps;
+pub mod labels;
+pub mod pending;
 pub mod progress;
+pub mod reconcile;
 
 pub use progress::{Progress, Silent};
 

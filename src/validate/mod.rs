@@ -213,6 +213,44 @@ fn name_like(
     Ok(raw.to_string())
 }
 
+/// A Docker image reference (`name[:tag][@digest]`, optionally with a registry host and
+/// port): lowercase repository path, at most 255 characters, nothing a shell could read.
+pub fn image(raw: &str) -> Result<String, Invalid> {
+    if raw.is_empty() {
+        return Err(invalid("image", raw, "is empty"));
+    }
+    if raw.len() > 255 {
+        return Err(invalid("image", raw, "is longer than 255 characters"));
+    }
+    if !raw.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(invalid("image", raw, "must start with a letter or digit"));
+    }
+    if let Some(bad) = raw
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':' | '@')))
+    {
+        return Err(invalid(
+            "image",
+            raw,
+            format!("contains {bad:?}; an image is name[:tag][@digest]"),
+        ));
+    }
+    // The repository part (before any tag or digest) must be lowercase for Docker.
+    let repo_end = raw.find('@').unwrap_or(raw.len());
+    let repo = &raw[..repo_end];
+    let last_slash = repo.rfind('/').map_or(0, |i| i + 1);
+    let name_end = repo[last_slash..]
+        .find(':')
+        .map_or(repo.len(), |i| last_slash + i);
+    if repo[..name_end].chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(invalid("image", raw, "repository names must be lowercase"));
+    }
+    if raw.contains("//") || raw.ends_with(['/', ':', '@']) {
+        return Err(invalid("image", raw, "is not a valid image reference"));
+    }
+    Ok(raw.to_string())
+}
+
 /// The container name fleetdeck derives from a (validated) domain. A domain is already a
 /// valid Docker name, so it is kept whole: replacing dots would let `a-b.c` and `a.b-c`
 /// collide.

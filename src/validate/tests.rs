@@ -124,3 +124,30 @@ proptest! {
         prop_assert_eq!(domain(&d), Ok(d.clone()));
     }
 }
+
+#[test]
+fn images() {
+    for ok in [
+        "fdlab/busybox:latest",
+        "nginx",
+        "registry.example.org:5000/team/site:stable",
+        "alpine@sha256:0123abcd",
+    ] {
+        assert!(super::image(ok).is_ok(), "{ok} should be accepted");
+    }
+    for bad in [
+        "",
+        "busybox; rm -rf /",
+        "$(id)",
+        "a b",
+        "Busybox",
+        "-busybox",
+        "busybox:",
+        "a//b",
+        "x\ny",
+    ] {
+        let err = super::image(bad).expect_err(bad);
+        assert_eq!(err.field, "image");
+    }
+    assert!(super::image(&"a".repeat(256)).is_err());
+}

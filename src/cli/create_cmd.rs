@@ -1,0 +1,75 @@
+//! `fleetdeck create --login L --vlan V --domain D [--node N] [--image I] [--yes] [--json]`.
+
+use super::confirm::{code_for, confirm};
+use super::inventory_cmd::SCHEMA_VERSION;
+use super::ops_env::{DOCKER_CALL, OpsEnv, docker_for, stderr_progress};
+use super::{Code, Context, Failure};
+use crate::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
+
+pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<(), Failure> {
+    let mut env = OpsEnv::open(ctx, "create")?;
+    env.reconcile(ctx)?;
+    let config = &ctx.loaded.config;
+    let inventory = &env.inventory;
+    let taken = |d: &str| inventory.site(d).map(|s| s.is_some()).unwrap_or(false);
+    let used = |vlan: u16| inventory.used_ips(vlan).unwrap_or_default();
+    let view = InventoryView {
+        domain_taken: &taken,
+        used_ips: &used,
+    };
+    let plan = create::plan(config, req, &view)
+        .map_err(|e| Failure::new(code_for(e.kind()), format!("not created: {e}")))?;
+    for line in plan.lines() {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    confirm("Create this site?", yes)?;
+    let links = &env.links;
+    let node = plan.node.clone();
+    let docker = env
+        .runtime
+        .block_on(docker_for(links, node.clone()))
+        .map_err(|why| {
+            Failure::new(
+                Code::Failed,
+                format!("not created: node {node}: {why}; nothing was changed"),
+            )
+        })?;
+    let limits = ApplyLimits {
+        docker_call: DOCKER_CALL,
+    };
+    let result = env.runtime.block_on(create::apply(
+        &plan,
+        &mut env.inventory,
+        &docker,
+        &env.actor,
+        &stderr_progress(),
+        limits,
+    ));
+    let done = result.map_err(|e| Failure::new(code_for(e.kind()), format!("not created: {e}")))?;
+    if json {
+        let doc = serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "site": done.site,
+            "container": plan.container,
+            "container_id": done.container_id,
+            "network_created": done.network_created,
+        });
+        println!("{doc:#}");
+    } else {
+        println!(
+            "created {} for {} at {} on {} (container {} {})",
+            done.site.domain,
+            done.site.login,
+            done.site.ip,
+            plan.node,
+            plan.container,
+            create::short(&done.container_id)
+        );
+        println!("its proxy rule is added by the next `fleetdeck proxy apply`");
+    }
+    Ok(())
+}

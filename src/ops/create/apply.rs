@@ -1,0 +1,284 @@
+//! Applying a create plan: reserve → image → network → container → start → activate.
+//! Each step is reported; a failure undoes what was done, and what cannot be undone
+//! (the node stopped answering) is left as a `pending` row for start-up reconciliation,
+//! never as an untracked container.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::CreatePlan;
+use crate::actor::Actor;
+use crate::inventory::{
+    AuditRecord, Inventory, InventoryError, Outcome, Reservation, ReserveError, Site, SiteState,
+};
+use crate::ops::docker_steps::{self, Removal, StepError};
+use crate::ops::{FailKind, Progress, pending};
+use crate::transport::docker::DockerClient;
+
+/// Time limits of one create.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyLimits {
+    /// Each Docker call (inspect, create, start, remove).
+    pub docker_call: Duration,
+}
+
+impl Default for ApplyLimits {
+    fn default() -> Self {
+        ApplyLimits {
+            docker_call: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A finished create.
+#[derive(Debug, Clone)]
+pub struct CreateOutcome {
+    pub site: Site,
+    pub container_id: String,
+    /// Set when the planned address was taken meanwhile and another was used.
+    pub planned_ip_taken: Option<Ipv4Addr>,
+    pub network_created: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("{0}")]
+    Conflict(String),
+    #[error("cannot record the site: {0}")]
+    Inventory(#[from] InventoryError),
+    #[error("{cause}; {undo}")]
+    Step { cause: String, undo: String },
+}
+
+impl CreateError {
+    pub fn kind(&self) -> FailKind {
+        match self {
+            CreateError::Conflict(_) => FailKind::Invalid,
+            CreateError::Inventory(_) | CreateError::Step { .. } => FailKind::Failed,
+        }
+    }
+}
+
+/// Run the plan. Writes one audit row (`create`), whatever the outcome.
+pub async fn apply(
+    plan: &CreatePlan,
+    inventory: &mut Inventory,
+    docker: &DockerClient,
+    actor: &Actor,
+    progress: &dyn Progress,
+    limits: ApplyLimits,
+) -> Result<CreateOutcome, CreateError> {
+    let result = run(plan, inventory, docker, progress, limits).await;
+    let (outcome, detail) = match &result {
+        Ok(done) => (
+            Outcome::Ok,
+            format!(
+                "container {} at {}",
+                short(&done.container_id),
+                done.site.ip
+            ),
+        ),
+        Err(e @ CreateError::Conflict(_)) => (Outcome::Refused, e.to_string()),
+        Err(e) => (Outcome::Failed, e.to_string()),
+    };
+    let ip = result.as_ref().map(|d| d.site.ip).unwrap_or(plan.ip);
+    let record = AuditRecord {
+        action: "create".into(),
+        target: Some(plan.domain.clone()),
+        params: json!({
+            "login": plan.login, "vlan": plan.vlan, "node": plan.node,
+            "image": plan.image, "ip": ip.to_string(),
+        }),
+        outcome,
+        detail: Some(detail),
+    };
+    if let Err(e) = inventory.record_audit(actor, &record) {
+        tracing::error!(error = %e, domain = %plan.domain, "cannot write the audit row of a create");
+    }
+    result
+}
+
+async fn run(
+    plan: &CreatePlan,
+    inventory: &mut Inventory,
+    docker: &DockerClient,
+    progress: &dyn Progress,
+    limits: ApplyLimits,
+) -> Result<CreateOutcome, CreateError> {
+    // Held until the create ends, so reconciliation elsewhere leaves this row alone.
+    let _owner = pending::claim(inventory.path(), &plan.domain)
+        .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
+    progress.step(&format!("reserving {} on VLAN {}", plan.ip, plan.vlan));
+    let (site, planned_ip_taken) = reserve(plan, inventory)?;
+    if planned_ip_taken.is_some() {
+        progress.step(&format!(
+            "{} was taken meanwhile; using {}",
+            plan.ip, site.ip
+        ));
+    }
+    let mut plan = plan.clone();
+    plan.ip = site.ip;
+    let mut done = Done::default();
+    match docker_part(&plan, docker, progress, limits, &mut done).await {
+        Ok(container_id) => {
+            progress.step("recording the site as active");
+            if inventory.activate_site(&plan.domain, &container_id)? {
+                let site = Site {
+                    container_id: Some(container_id.clone()),
+                    state: SiteState::Active,
+                    ..site
+                };
+                progress.step(&format!(
+                    "created {} at {} on {}",
+                    plan.container, site.ip, plan.node
+                ));
+                return Ok(CreateOutcome {
+                    site,
+                    container_id,
+                    planned_ip_taken,
+                    network_created: done.network_created,
+                });
+            }
+            let cause = format!(
+                "the pending row of {} vanished during the create",
+                plan.domain
+            );
+            let undo = undo(&plan, inventory, docker, progress, limits, &done).await;
+            Err(CreateError::Step { cause, undo })
+        }
+        Err(StepError(cause)) => {
+            progress.step(&format!("failed: {cause}"));
+            let undo = undo(&plan, inventory, docker, progress, limits, &done).await;
+            Err(CreateError::Step { cause, undo })
+        }
+    }
+}
+
+fn reserve(
+    plan: &CreatePlan,
+    inventory: &mut Inventory,
+) -> Result<(Site, Option<Ipv4Addr>), CreateError> {
+    let mut request = Reservation {
+        domain: plan.domain.clone(),
+        login: plan.login.clone(),
+        vlan: plan.vlan,
+        node: plan.node.clone(),
+        image: plan.image.clone(),
+        port: plan.port,
+        ip: Some(plan.ip),
+    };
+    match inventory.reserve_pending(&request, &plan.pool) {
+        Ok(site) => Ok((site, None)),
+        Err(ReserveError::IpTaken { .. }) => {
+            request.ip = None;
+            let site = inventory
+                .reserve_pending(&request, &plan.pool)
+                .map_err(conflict)?;
+            Ok((site, Some(plan.ip)))
+        }
+        Err(e) => Err(conflict(e)),
+    }
+}
+
+fn conflict(e: ReserveError) -> CreateError {
+    match e {
+        ReserveError::Inventory(e) => CreateError::Inventory(e),
+        other => CreateError::Conflict(other.to_string()),
+    }
+}
+
+/// What the Docker part got done, for the undo.
+#[derive(Default)]
+struct Done {
+    network_created: bool,
+    /// A create call was sent: the container may exist even if the call failed.
+    container_attempted: bool,
+}
+
+async fn docker_part(
+    plan: &CreatePlan,
+    docker: &DockerClient,
+    progress: &dyn Progress,
+    limits: ApplyLimits,
+    done: &mut Done,
+) -> Result<String, StepError> {
+    let limit = limits.docker_call;
+    progress.step(&format!("checking image {} on {}", plan.image, plan.node));
+    docker_steps::check_image(docker, &plan.image, &plan.node, limit).await?;
+    progress.step(&format!(
+        "making sure network {} exists on {}",
+        plan.network.name, plan.node
+    ));
+    done.network_created =
+        docker_steps::ensure_network(docker, &plan.network, plan.vlan, limit).await?;
+    if done.network_created {
+        progress.step(&format!(
+            "created network {} ({})",
+            plan.network.name, plan.network.subnet
+        ));
+    }
+    progress.step(&format!("creating container {}", plan.container));
+    done.container_attempted = true;
+    let id = docker_steps::create_container(docker, plan, limit).await?;
+    progress.step(&format!("starting container {}", plan.container));
+    docker_steps::start_container(docker, &id, &plan.container, limit).await?;
+    Ok(id)
+}
+
+/// Undo in reverse order; returns what the undo did, in words.
+async fn undo(
+    plan: &CreatePlan,
+    inventory: &Inventory,
+    docker: &DockerClient,
+    progress: &dyn Progress,
+    limits: ApplyLimits,
+    done: &Done,
+) -> String {
+    let limit = limits.docker_call;
+    if done.container_attempted {
+        progress.step(&format!("undo: removing container {}", plan.container));
+        if let Removal::Unknown(why) =
+            docker_steps::remove_container(docker, &plan.container, limit).await
+        {
+            // The container may exist: keep the row pending so the next start adopts or
+            // removes it, rather than forgetting a container that may be running.
+            return format!(
+                "could not confirm container {} is gone ({why}); its row stays pending and is reconciled at the next start",
+                plan.container
+            );
+        }
+    }
+    let mut notes = Vec::new();
+    if done.network_created {
+        progress.step(&format!("undo: removing network {}", plan.network.name));
+        if let Err(StepError(e)) =
+            docker_steps::remove_network_if_unused(docker, &plan.network.name, limit).await
+        {
+            notes.push(format!(
+                "network {} was left in place ({e})",
+                plan.network.name
+            ));
+        }
+    }
+    progress.step(&format!(
+        "undo: releasing {} on VLAN {}",
+        plan.ip, plan.vlan
+    ));
+    match inventory.delete_pending_site(&plan.domain) {
+        Ok(_) => {}
+        Err(e) => notes.push(format!(
+            "the pending row could not be deleted ({e}); it is reconciled at the next start"
+        )),
+    }
+    if notes.is_empty() {
+        "everything was undone".into()
+    } else {
+        format!("undone, except: {}", notes.join("; "))
+    }
+}
+
+pub fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
