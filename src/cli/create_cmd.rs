@@ -17,8 +17,19 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
         domain_taken: &taken,
         used_ips: &used,
     };
-    let plan = create::plan(config, req, &view)
-        .map_err(|e| Failure::new(code_for(e.kind()), format!("not created: {e}")))?;
+    let params = serde_json::json!({
+        "login": req.login, "vlan": req.vlan, "node": req.node, "image": req.image,
+    });
+    let plan = match create::plan(config, req, &view) {
+        Ok(plan) => plan,
+        Err(e) => {
+            env.audit_refused("create", &req.domain, params, &e.to_string());
+            return Err(Failure::new(
+                code_for(e.kind()),
+                format!("not created: {e}"),
+            ));
+        }
+    };
     for line in plan.lines() {
         if json {
             eprintln!("{line}");
@@ -26,7 +37,10 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
             println!("{line}");
         }
     }
-    confirm("Create this site?", yes)?;
+    if let Err(e) = confirm("Create this site?", yes) {
+        env.audit_refused("create", &plan.domain, params, &e.message);
+        return Err(e);
+    }
     let links = &env.links;
     let node = plan.node.clone();
     let docker = env

@@ -10,20 +10,30 @@ pub fn run(ctx: &Context, domain: &str, yes: bool) -> Result<(), Failure> {
     env.reconcile(ctx)?;
     let config = &ctx.loaded.config;
     let links = &env.links;
-    let plan = env
-        .runtime
-        .block_on(delete::plan(
-            config,
-            &env.inventory,
-            domain,
-            |node| docker_for(links, node),
-            DOCKER_CALL,
-        ))
-        .map_err(|e| Failure::new(code_for(e.kind()), format!("not deleted: {e}")))?;
+    let planned = env.runtime.block_on(delete::plan(
+        config,
+        &env.inventory,
+        domain,
+        |node| docker_for(links, node),
+        DOCKER_CALL,
+    ));
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(e) => {
+            env.audit_refused("delete", domain, serde_json::json!({}), &e.to_string());
+            return Err(Failure::new(
+                code_for(e.kind()),
+                format!("not deleted: {e}"),
+            ));
+        }
+    };
     for line in plan.lines() {
         println!("{line}");
     }
-    confirm("Delete this site?", yes)?;
+    if let Err(e) = confirm("Delete this site?", yes) {
+        env.audit_refused("delete", domain, serde_json::json!({}), &e.message);
+        return Err(e);
+    }
     let node = plan.node.clone();
     let docker = env
         .runtime

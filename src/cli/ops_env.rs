@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{Code, Context, Failure};
 use crate::actor::Actor;
-use crate::inventory::Inventory;
+use crate::inventory::{AuditRecord, Inventory, Outcome};
 use crate::ops::progress::ProgressFn;
 use crate::ops::reconcile;
 use crate::transport::docker::DockerClient;
@@ -60,6 +60,22 @@ impl OpsEnv {
             eprintln!("{line}");
         }
         Ok(())
+    }
+}
+
+impl OpsEnv {
+    /// Audit an attempt refused before apply (bad input, a conflict, no confirmation).
+    pub fn audit_refused(&self, action: &str, target: &str, params: serde_json::Value, why: &str) {
+        let record = AuditRecord {
+            action: action.into(),
+            target: Some(target.into()),
+            params,
+            outcome: Outcome::Refused,
+            detail: Some(why.into()),
+        };
+        if let Err(e) = self.inventory.record_audit(&self.actor, &record) {
+            tracing::error!(error = %e, action, "cannot write the audit row of a refused action");
+        }
     }
 }
 

@@ -83,12 +83,10 @@ impl Inventory {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
-        migrations::migrations()
-            .to_latest(&mut conn)
-            .map_err(|source| InventoryError::Migrate {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        migrate(&mut conn).map_err(|source| InventoryError::Migrate {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Inventory {
             conn,
             path: path.to_path_buf(),
@@ -133,6 +131,31 @@ impl Inventory {
 
     pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// Bring the schema up to date. Two fleetdeck processes opening a fresh file at the same
+/// moment both see it unmigrated; the loser's transaction fails, and by then the winner
+/// has done the work, so a failure is checked against the version before it counts.
+fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    let mut attempt = 0;
+    loop {
+        match migrations::migrations().to_latest(conn) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(50 * attempt));
+                let version: i64 = conn
+                    .pragma_query_value(None, "user_version", |r| r.get(0))
+                    .unwrap_or(0);
+                if version >= migrations::LATEST {
+                    return Ok(());
+                }
+                if attempt >= 5 {
+                    return Err(e);
+                }
+            }
+        }
     }
 }
 

@@ -275,3 +275,109 @@ fn a_file_without_the_users_table_is_named_as_such() {
         "import must not create the legacy file"
     );
 }
+
+fn reservation(domain: &str, ip: Option<&str>) -> Reservation {
+    Reservation {
+        domain: domain.into(),
+        login: "alice".into(),
+        vlan: 100,
+        node: "teemo".into(),
+        image: "site:1".into(),
+        port: 80,
+        ip: ip.map(|i| i.parse().expect("ip")),
+    }
+}
+
+fn small_pool() -> ipam::Pool {
+    ipam::Pool {
+        subnet: "10.2.0.0/29".parse().expect("subnet"),
+        gateway: "10.2.0.1".parse().expect("gw"),
+        reserved: vec![],
+    }
+}
+
+#[test]
+fn reserve_pending_allocates_and_guards_domain_and_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inv = Inventory::open(&dir.path().join("inv.db")).expect("open");
+    let a = inv
+        .reserve_pending(&reservation("a.example", None), &small_pool())
+        .expect("a");
+    assert_eq!(a.ip, Ipv4Addr::new(10, 2, 0, 2));
+    assert_eq!(a.state, SiteState::Pending);
+    let b = inv
+        .reserve_pending(&reservation("b.example", None), &small_pool())
+        .expect("b");
+    assert_eq!(b.ip, Ipv4Addr::new(10, 2, 0, 3));
+    assert!(matches!(
+        inv.reserve_pending(&reservation("a.example", None), &small_pool()),
+        Err(ReserveError::DomainTaken(_))
+    ));
+    assert!(matches!(
+        inv.reserve_pending(&reservation("c.example", Some("10.2.0.3")), &small_pool()),
+        Err(ReserveError::IpTaken { vlan: 100, .. })
+    ));
+    for d in ["c.example", "d.example", "e.example"] {
+        inv.reserve_pending(&reservation(d, None), &small_pool())
+            .expect(d);
+    }
+    assert!(matches!(
+        inv.reserve_pending(&reservation("f.example", None), &small_pool()),
+        Err(ReserveError::Ipam(_))
+    ));
+    // Activate, then an undo of the pending row must not touch the active one.
+    assert!(inv.activate_site("a.example", "abc123").expect("activate"));
+    assert!(
+        !inv.delete_pending_site("a.example")
+            .expect("delete pending")
+    );
+    let a = inv.site("a.example").expect("query").expect("row");
+    assert_eq!(a.state, SiteState::Active);
+    assert_eq!(a.container_id.as_deref(), Some("abc123"));
+    assert!(
+        inv.delete_pending_site("b.example")
+            .expect("delete pending")
+    );
+    assert!(inv.delete_site("a.example").expect("delete"));
+    assert!(!inv.delete_site("a.example").expect("delete again"));
+    // Freed addresses come back.
+    let again = inv
+        .reserve_pending(&reservation("g.example", None), &small_pool())
+        .expect("g");
+    assert_eq!(again.ip, Ipv4Addr::new(10, 2, 0, 2));
+}
+
+#[test]
+fn two_connections_reserving_at_once_never_share_an_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("inv.db");
+    drop(Inventory::open(&path).expect("create"));
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut inv = Inventory::open(&path).expect("open");
+                let pool = ipam::Pool {
+                    subnet: "10.2.0.0/24".parse().expect("subnet"),
+                    gateway: "10.2.0.1".parse().expect("gw"),
+                    reserved: vec![],
+                };
+                (0..10)
+                    .map(|j| {
+                        inv.reserve_pending(&reservation(&format!("s{i}-{j}.example"), None), &pool)
+                            .expect("reserve")
+                            .ip
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ips: Vec<Ipv4Addr> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("thread"))
+        .collect();
+    ips.sort();
+    let n = ips.len();
+    ips.dedup();
+    assert_eq!((n, ips.len()), (40, 40));
+}

@@ -89,75 +89,101 @@ pub async fn ensure_network(
     vlan: u16,
     limit: Duration,
 ) -> Result<bool, StepError> {
-    let api = client.api();
+    if let Some(subnets) = network_subnets(client, &net.name, limit).await? {
+        return matching_subnet(net, vlan, &subnets).map(|()| false);
+    }
+    let request = NetworkCreateRequest {
+        name: net.name.clone(),
+        driver: Some("bridge".into()),
+        ipam: Some(Ipam {
+            driver: Some("default".into()),
+            config: Some(vec![IpamConfig {
+                subnet: Some(net.subnet.to_string()),
+                gateway: Some(net.gateway.to_string()),
+                ..Default::default()
+            }]),
+            options: None,
+        }),
+        options: Some(HashMap::from([(
+            "com.docker.network.bridge.name".to_string(),
+            net.bridge.clone(),
+        )])),
+        labels: Some(HashMap::from([(
+            super::labels::VLAN.to_string(),
+            vlan.to_string(),
+        )])),
+        ..Default::default()
+    };
+    let created = bounded(
+        limit,
+        "creating the network",
+        client.api().create_network(request),
+    )
+    .await?;
+    match created {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            // Another admin's create may be making it at this moment (the engine then
+            // says the pool overlaps before the name is visible): that one will do.
+            for _ in 0..10 {
+                if let Some(subnets) = network_subnets(client, &net.name, limit).await? {
+                    return matching_subnet(net, vlan, &subnets).map(|()| false);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(StepError(format!(
+                "creating network {}: {}",
+                net.name,
+                describe(e)
+            )))
+        }
+    }
+}
+
+/// The subnets of a network, or `None` when there is no such network.
+async fn network_subnets(
+    client: &DockerClient,
+    name: &str,
+    limit: Duration,
+) -> Result<Option<Vec<String>>, StepError> {
     match bounded(
         limit,
         "inspecting the network",
-        api.inspect_network(&net.name, None),
+        client.api().inspect_network(name, None),
     )
     .await?
     {
-        Ok(found) => {
-            let subnets: Vec<String> = found
+        Ok(found) => Ok(Some(
+            found
                 .ipam
                 .and_then(|i| i.config)
                 .unwrap_or_default()
                 .into_iter()
                 .filter_map(|c| c.subnet)
-                .collect();
-            let want = net.subnet.to_string();
-            if subnets.iter().any(|s| *s == want) {
-                Ok(false)
-            } else {
-                Err(StepError(format!(
-                    "network {} exists with subnet {} but VLAN {vlan} says {want}: fix the config or the network",
-                    net.name,
-                    if subnets.is_empty() {
-                        "none".to_string()
-                    } else {
-                        subnets.join(", ")
-                    }
-                )))
-            }
-        }
-        Err(e) if status(&e) == Some(404) => {
-            let request = NetworkCreateRequest {
-                name: net.name.clone(),
-                driver: Some("bridge".into()),
-                ipam: Some(Ipam {
-                    driver: Some("default".into()),
-                    config: Some(vec![IpamConfig {
-                        subnet: Some(net.subnet.to_string()),
-                        gateway: Some(net.gateway.to_string()),
-                        ..Default::default()
-                    }]),
-                    options: None,
-                }),
-                options: Some(HashMap::from([(
-                    "com.docker.network.bridge.name".to_string(),
-                    net.bridge.clone(),
-                )])),
-                labels: Some(HashMap::from([(
-                    super::labels::VLAN.to_string(),
-                    vlan.to_string(),
-                )])),
-                ..Default::default()
-            };
-            match bounded(limit, "creating the network", api.create_network(request)).await? {
-                Ok(_) => Ok(true),
-                Err(e) => Err(StepError(format!(
-                    "creating network {}: {}",
-                    net.name,
-                    describe(e)
-                ))),
-            }
-        }
+                .collect(),
+        )),
+        Err(e) if status(&e) == Some(404) => Ok(None),
         Err(e) => Err(StepError(format!(
-            "inspecting network {}: {}",
-            net.name,
+            "inspecting network {name}: {}",
             describe(e)
         ))),
     }
+}
+
+fn matching_subnet(net: &NetworkSpec, vlan: u16, subnets: &[String]) -> Result<(), StepError> {
+    let want = net.subnet.to_string();
+    if subnets.contains(&want) {
+        return Ok(());
+    }
+    let have = if subnets.is_empty() {
+        "none".to_string()
+    } else {
+        subnets.join(", ")
+    };
+    Err(StepError(format!(
+        "network {} exists with subnet {have} but VLAN {vlan} says {want}: fix the config or the network",
+        net.name
+    )))
 }
 
 /// Create the container with its static address and labels; returns its id.

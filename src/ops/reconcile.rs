@@ -171,6 +171,27 @@ where
                 why: format!("container {name} on {node} does not carry this site's labels"),
             }
         }
+        None if settle_left(site) > Duration::ZERO => {
+            // A create killed just after sending its request may still be completed by
+            // the engine: give it time before concluding there is no container.
+            tokio::time::sleep(settle_left(site)).await;
+            match docker_steps::inspect(&client, &name, limit).await {
+                Ok(None) => {
+                    inventory.delete_pending_site(&site.domain)?;
+                    Resolution::Removed {
+                        why: format!("no container {name} on {node}"),
+                    }
+                }
+                Ok(Some(_)) => Resolution::Left {
+                    why: format!(
+                        "container {name} appeared on {node} meanwhile; checked again at the next start"
+                    ),
+                },
+                Err(StepError(e)) => Resolution::Left {
+                    why: format!("node {node}: {e}"),
+                },
+            }
+        }
         None => {
             inventory.delete_pending_site(&site.domain)?;
             Resolution::Removed {
@@ -179,4 +200,22 @@ where
         }
     };
     Ok(resolution)
+}
+
+/// How long an engine may still be finishing a create it received before its client died.
+const SETTLE: Duration = Duration::from_secs(5);
+
+/// Time until a pending row is old enough for "no container" to be final.
+fn settle_left(site: &Site) -> Duration {
+    let Ok(at) = time::OffsetDateTime::parse(
+        &site.updated_at,
+        &time::format_description::well_known::Rfc3339,
+    ) else {
+        return Duration::ZERO;
+    };
+    let age = time::OffsetDateTime::now_utc() - at;
+    // Timestamps have whole seconds: add one so a row is never judged too early.
+    let wait = SETTLE + Duration::from_secs(1);
+    let age = Duration::try_from(age).unwrap_or(Duration::ZERO);
+    wait.saturating_sub(age)
 }

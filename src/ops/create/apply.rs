@@ -14,7 +14,7 @@ use crate::inventory::{
     AuditRecord, Inventory, InventoryError, Outcome, Reservation, ReserveError, Site, SiteState,
 };
 use crate::ops::docker_steps::{self, Removal, StepError};
-use crate::ops::{FailKind, Progress, pending};
+use crate::ops::{FailKind, Progress, labels, pending};
 use crate::transport::docker::DockerClient;
 
 /// Time limits of one create.
@@ -195,6 +195,8 @@ struct Done {
     network_created: bool,
     /// A create call was sent: the container may exist even if the call failed.
     container_attempted: bool,
+    /// The id, once the engine confirmed the create.
+    container_id: Option<String>,
 }
 
 async fn docker_part(
@@ -222,6 +224,7 @@ async fn docker_part(
     progress.step(&format!("creating container {}", plan.container));
     done.container_attempted = true;
     let id = docker_steps::create_container(docker, plan, limit).await?;
+    done.container_id = Some(id.clone());
     progress.step(&format!("starting container {}", plan.container));
     docker_steps::start_container(docker, &id, &plan.container, limit).await?;
     Ok(id)
@@ -239,9 +242,7 @@ async fn undo(
     let limit = limits.docker_call;
     if done.container_attempted {
         progress.step(&format!("undo: removing container {}", plan.container));
-        if let Removal::Unknown(why) =
-            docker_steps::remove_container(docker, &plan.container, limit).await
-        {
+        if let Removal::Unknown(why) = remove_ours(plan, docker, done, limit).await {
             // The container may exist: keep the row pending so the next start adopts or
             // removes it, rather than forgetting a container that may be running.
             return format!(
@@ -276,6 +277,29 @@ async fn undo(
         "everything was undone".into()
     } else {
         format!("undone, except: {}", notes.join("; "))
+    }
+}
+
+/// Remove the container this create made, and never one it did not: by the id the engine
+/// gave, or else by name only when it carries this site's labels.
+async fn remove_ours(
+    plan: &CreatePlan,
+    docker: &DockerClient,
+    done: &Done,
+    limit: Duration,
+) -> Removal {
+    if let Some(id) = &done.container_id {
+        return docker_steps::remove_container(docker, id, limit).await;
+    }
+    match docker_steps::inspect(docker, &plan.container, limit).await {
+        Err(StepError(why)) => Removal::Unknown(why),
+        Ok(None) => Removal::Absent,
+        Ok(Some(found))
+            if labels::belong_to(&found.labels, &plan.domain, &plan.login, plan.vlan) =>
+        {
+            docker_steps::remove_container(docker, &found.id, limit).await
+        }
+        Ok(Some(_)) => Removal::Absent,
     }
 }
 

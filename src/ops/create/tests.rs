@@ -1,1 +1,214 @@
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+use std::path::Path;
 
+use super::*;
+
+fn config(extra: &str) -> Config {
+    let text = format!(
+        r#"
+[[node]]
+name = "teemo"
+ssh = "root@10.0.0.2"
+[[node]]
+name = "summoners"
+ssh = "root@10.0.0.1"
+docker = "none"
+[containers]
+image = "site:stable"
+port = 8080
+[[vlan]]
+id = 100
+node = "teemo"
+subnet = "10.2.0.0/29"
+gateway = "10.2.0.1"
+reserved = ["10.2.0.2"]
+{extra}
+"#
+    );
+    crate::config::load_str(&text, Path::new("test.toml")).expect("config")
+}
+
+fn request(domain: &str) -> CreateRequest {
+    CreateRequest {
+        login: "alice".into(),
+        vlan: "100".into(),
+        domain: domain.into(),
+        node: None,
+        image: None,
+    }
+}
+
+fn plan_with(
+    config: &Config,
+    req: &CreateRequest,
+    taken: &[&str],
+    used: &[Ipv4Addr],
+) -> Result<CreatePlan, PlanError> {
+    let taken: HashSet<String> = taken.iter().map(|s| s.to_string()).collect();
+    let used: HashSet<Ipv4Addr> = used.iter().copied().collect();
+    let is_taken = |d: &str| taken.contains(d);
+    let used_ips = |_: u16| used.clone();
+    plan(
+        config,
+        req,
+        &InventoryView {
+            domain_taken: &is_taken,
+            used_ips: &used_ips,
+        },
+    )
+}
+
+#[test]
+fn a_plan_has_every_detail_of_the_create() {
+    let cfg = config("");
+    let p = plan_with(&cfg, &request("Blog.Example.org"), &[], &[]).expect("plan");
+    assert_eq!(p.domain, "blog.example.org", "domains are lowercased");
+    assert_eq!(p.node, "teemo", "the VLAN's node by default");
+    assert_eq!(
+        p.ip,
+        Ipv4Addr::new(10, 2, 0, 3),
+        "skips network, gateway and reserved"
+    );
+    assert_eq!(p.container, "fd-blog.example.org");
+    assert_eq!(p.image, "site:stable");
+    assert_eq!(p.port, 8080);
+    assert_eq!(p.network.name, "vlan100");
+    assert_eq!(p.network.bridge, "fdvlan100");
+    assert_eq!(
+        p.labels.get("fleetdeck.vlan").map(String::as_str),
+        Some("100")
+    );
+    assert_eq!(
+        p.labels.get("fleetdeck.login").map(String::as_str),
+        Some("alice")
+    );
+    assert_eq!(p.restart, "unless-stopped");
+    assert!(
+        p.proxy_rule.contains("http://10.2.0.3:8080"),
+        "{}",
+        p.proxy_rule
+    );
+    let shown = p.lines().join("\n");
+    for needle in [
+        "teemo",
+        "10.2.0.3",
+        "vlan100",
+        "site:stable",
+        "fleetdeck.domain=blog.example.org",
+    ] {
+        assert!(shown.contains(needle), "{needle} in {shown}");
+    }
+}
+
+#[test]
+fn used_addresses_are_skipped_and_exhaustion_is_a_conflict() {
+    let cfg = config("");
+    let used = [Ipv4Addr::new(10, 2, 0, 3), Ipv4Addr::new(10, 2, 0, 4)];
+    let p = plan_with(&cfg, &request("a.example"), &[], &used).expect("plan");
+    assert_eq!(p.ip, Ipv4Addr::new(10, 2, 0, 5));
+    let all = [3, 4, 5, 6].map(|o| Ipv4Addr::new(10, 2, 0, o));
+    let err = plan_with(&cfg, &request("a.example"), &[], &all).expect_err("exhausted");
+    assert!(matches!(err, PlanError::Ipam { vlan: 100, .. }), "{err:?}");
+    assert_eq!(err.kind(), FailKind::Invalid);
+}
+
+#[test]
+fn bad_requests_are_named() {
+    let cfg = config("");
+    let cases: Vec<(CreateRequest, &str)> = vec![
+        (
+            CreateRequest {
+                login: "al ice".into(),
+                ..request("a.example")
+            },
+            "login",
+        ),
+        (
+            CreateRequest {
+                login: "a;rm -rf".into(),
+                ..request("a.example")
+            },
+            "login",
+        ),
+        (request("a;b.example"), "domain"),
+        (request("$(id).example"), "domain"),
+        (
+            CreateRequest {
+                vlan: "7".into(),
+                ..request("a.example")
+            },
+            "unknown VLAN 7",
+        ),
+        (
+            CreateRequest {
+                vlan: "x".into(),
+                ..request("a.example")
+            },
+            "vlan",
+        ),
+        (
+            CreateRequest {
+                node: Some("nowhere".into()),
+                ..request("a.example")
+            },
+            "unknown node",
+        ),
+        (
+            CreateRequest {
+                node: Some("summoners".into()),
+                ..request("a.example")
+            },
+            "docker = \"none\"",
+        ),
+        (
+            CreateRequest {
+                node: Some("a b".into()),
+                ..request("a.example")
+            },
+            "node name",
+        ),
+        (
+            CreateRequest {
+                image: Some("x y".into()),
+                ..request("a.example")
+            },
+            "image",
+        ),
+    ];
+    for (req, needle) in cases {
+        let err = plan_with(&cfg, &req, &[], &[]).expect_err(needle);
+        assert!(err.to_string().contains(needle), "{req:?}: {err}");
+        assert_eq!(err.kind(), FailKind::Invalid);
+    }
+    let err = plan_with(&cfg, &request("a.example"), &["a.example"], &[]).expect_err("taken");
+    assert_eq!(err, PlanError::DomainTaken("a.example".into()));
+}
+
+#[test]
+fn the_image_comes_from_the_request_or_the_config() {
+    let mut cfg = config("");
+    let req = CreateRequest {
+        image: Some("other:1".into()),
+        ..request("a.example")
+    };
+    assert_eq!(
+        plan_with(&cfg, &req, &[], &[]).expect("plan").image,
+        "other:1"
+    );
+    cfg.containers.image = None;
+    assert_eq!(
+        plan_with(&cfg, &request("a.example"), &[], &[]).expect_err("no image"),
+        PlanError::NoImage
+    );
+}
+
+#[test]
+fn an_explicit_node_wins_over_the_vlan_s() {
+    let cfg = config("[[node]]\nname = \"other\"\nssh = \"root@10.0.0.3\"\n");
+    let req = CreateRequest {
+        node: Some("other".into()),
+        ..request("a.example")
+    };
+    assert_eq!(plan_with(&cfg, &req, &[], &[]).expect("plan").node, "other");
+}

@@ -1,0 +1,743 @@
+//! `fleetdeck create` and `delete` against the lab's real Docker engines and a real
+//! SQLite inventory: the happy path end to end, and every failure path (image missing,
+//! IP exhausted, bad input, a name already taken on the node, the node going down in the
+//! middle of a create, fleetdeck killed mid-create, concurrent creates).
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use fleetdeck::inventory::{Inventory, SiteState};
+use support::lab::{Lab, defer};
+
+/// A private directory with a config over the lab and one VLAN of this test's own.
+struct Fleet {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    vlan: u16,
+}
+
+const IMAGE: &str = "fdlab/busybox:latest";
+
+impl Fleet {
+    /// VLAN `vlan` (110–119) on `node`, subnet 10.90.<vlan>.0/24 unless `subnet` is given.
+    fn new(lab: &Lab, node: &'static str, vlan: u16, vlan_extra: &str) -> Fleet {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let vlan_table = if vlan_extra.contains("subnet") {
+            format!(
+                "[[vlan]]\nid = {vlan}\nnode = {node:?}\nbridge = \"fdtm{vlan}\"\nnetwork = \"fdtm-vlan{vlan}\"\n{vlan_extra}\n"
+            )
+        } else {
+            format!(
+                "[[vlan]]\nid = {vlan}\nnode = {node:?}\nsubnet = \"10.90.{vlan}.0/24\"\ngateway = \"10.90.{vlan}.1\"\nbridge = \"fdtm{vlan}\"\nnetwork = \"fdtm-vlan{vlan}\"\n{vlan_extra}\n"
+            )
+        };
+        let text = lab.fleet_config(
+            "",
+            &format!("[inventory]\npath = \"inventory.db\"\n[containers]\nimage = {IMAGE:?}\n{vlan_table}"),
+        );
+        let config = dir.path().join("fleet.toml");
+        std::fs::write(&config, text).expect("config");
+        Fleet { dir, config, vlan }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("USER", "tester")
+            .env_remove("SUDO_USER")
+            .env_remove("FLEETDECK_READ_ONLY")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        support::lab::run_with_timeout(&mut self.command(args), Duration::from_secs(120))
+    }
+
+    fn create(&self, login: &str, domain: &str, extra: &[&str]) -> Output {
+        let vlan = self.vlan.to_string();
+        let mut args = vec![
+            "create", "--login", login, "--vlan", &vlan, "--domain", domain, "--yes",
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn inventory_path(&self) -> PathBuf {
+        self.dir.path().join("inventory.db")
+    }
+
+    fn inventory(&self) -> Inventory {
+        Inventory::open(&self.inventory_path()).expect("inventory")
+    }
+
+    fn network(&self) -> String {
+        format!("fdtm-vlan{}", self.vlan)
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `docker inspect -f FORMAT NAME` on a lab host; `None` when there is no such object.
+fn inspect(lab: &Lab, host: &str, format: &str, name: &str) -> Option<String> {
+    let out = lab.docker(host, &["inspect", "-f", format, name]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn cleanup(lab: &Lab, host: &str, containers: &[String], network: &str) {
+    for c in containers {
+        let _ = lab.docker(host, &["rm", "-f", c]);
+    }
+    let _ = lab.docker(host, &["network", "rm", network]);
+}
+
+fn audit(fleet: &Fleet) -> Vec<serde_json::Value> {
+    let out = fleet.run(&["audit", "--json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit json");
+    doc["audit"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("audit json has no rows: {doc}"))
+}
+
+#[test]
+fn create_then_delete_end_to_end() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 110, "");
+    let domain = "fdtm-e2e.lab";
+    let name = format!("fd-{domain}");
+    let _clean = defer(|| cleanup(&lab, "h1", std::slice::from_ref(&name), &fleet.network()));
+
+    let out = fleet.create("alice", domain, &["--json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("create json");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(
+        doc["site"]["ip"], "10.90.110.2",
+        "first free address after the gateway"
+    );
+    assert_eq!(doc["site"]["state"], "active");
+    assert_eq!(doc["network_created"], true);
+    let id = doc["container_id"]
+        .as_str()
+        .expect("container id")
+        .to_string();
+
+    // The container, as the engine sees it.
+    assert_eq!(
+        inspect(&lab, "h1", "{{.State.Status}}", &name).as_deref(),
+        Some("running")
+    );
+    assert_eq!(
+        inspect(&lab, "h1", "{{.Id}}", &name).as_deref(),
+        Some(id.as_str())
+    );
+    let ip = inspect(
+        &lab,
+        "h1",
+        &format!(
+            "{{{{(index .NetworkSettings.Networks \"{}\").IPAddress}}}}",
+            fleet.network()
+        ),
+        &name,
+    );
+    assert_eq!(ip.as_deref(), Some("10.90.110.2"));
+    assert_eq!(
+        inspect(&lab, "h1", "{{.HostConfig.RestartPolicy.Name}}", &name).as_deref(),
+        Some("unless-stopped")
+    );
+    let labels = inspect(&lab, "h1", "{{json .Config.Labels}}", &name).expect("labels");
+    let labels: serde_json::Value = serde_json::from_str(&labels).expect("labels json");
+    assert_eq!(labels["fleetdeck.domain"], domain);
+    assert_eq!(labels["fleetdeck.login"], "alice");
+    assert_eq!(labels["fleetdeck.vlan"], "110");
+    let bridge = inspect(
+        &lab,
+        "h1",
+        "{{index .Options \"com.docker.network.bridge.name\"}}",
+        &fleet.network(),
+    );
+    assert_eq!(bridge.as_deref(), Some("fdtm110"));
+    let subnet = inspect(
+        &lab,
+        "h1",
+        "{{(index .IPAM.Config 0).Subnet}}",
+        &fleet.network(),
+    );
+    assert_eq!(subnet.as_deref(), Some("10.90.110.0/24"));
+    // The site answers on its address from the node.
+    let page = lab.in_netns(
+        "h1",
+        "curl",
+        &["-s", "--max-time", "5", "http://10.90.110.2/"],
+    );
+    assert_eq!(String::from_utf8_lossy(&page.stdout).trim(), &id[..12]);
+
+    // The inventory row and the tree agree.
+    let site = fleet.inventory().site(domain).expect("query").expect("row");
+    assert_eq!(site.state, SiteState::Active);
+    assert_eq!(site.container_id.as_deref(), Some(id.as_str()));
+    assert_eq!(site.node.as_deref(), Some("h1"));
+    let tree = fleet.run(&["tree", "--json"]);
+    assert_eq!(code(&tree), 0, "{}", text(&tree));
+    let tree: serde_json::Value = serde_json::from_slice(&tree.stdout).expect("tree json");
+    let h1 = tree["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["name"] == "h1")
+        .expect("h1");
+    let c = h1["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .find(|c| c["name"] == name.as_str())
+        .expect("container in tree");
+    assert_eq!(c["domain"], domain);
+    assert_eq!(c["login"], "alice");
+    assert_eq!(c["ip"], "10.90.110.2");
+
+    // A second create of the same domain is a conflict, and changes nothing.
+    let again = fleet.create("bob", domain, &[]);
+    assert_eq!(code(&again), 4, "{}", text(&again));
+    assert!(
+        text(&again).contains("already in the inventory"),
+        "{}",
+        text(&again)
+    );
+
+    // Delete: container and row go, the proxy rebuild is offered.
+    let del = fleet.run(&["delete", domain, "--yes"]);
+    assert_eq!(code(&del), 0, "{}", text(&del));
+    assert!(text(&del).contains("proxy apply"), "{}", text(&del));
+    assert_eq!(
+        inspect(&lab, "h1", "{{.Id}}", &name),
+        None,
+        "container removed"
+    );
+    assert!(
+        fleet.inventory().site(domain).expect("query").is_none(),
+        "row removed"
+    );
+    let again = fleet.run(&["delete", domain, "--yes"]);
+    assert_eq!(code(&again), 4, "{}", text(&again));
+    assert!(
+        text(&again).contains("no site fdtm-e2e.lab"),
+        "{}",
+        text(&again)
+    );
+
+    let rows = audit(&fleet);
+    let actions: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap_or("").to_string(),
+                r["outcome"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // Newest first: the refused second delete, the delete, the refused second create,
+    // the create.
+    let want = [
+        ("delete", "refused"),
+        ("delete", "ok"),
+        ("create", "refused"),
+        ("create", "ok"),
+    ];
+    let got: Vec<(&str, &str)> = actions
+        .iter()
+        .map(|(a, o)| (a.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(rows.iter().all(|r| r["actor"] == "tester"), "{rows:?}");
+}
+
+#[test]
+fn a_missing_image_undoes_everything() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 111, "");
+    let _clean = defer(|| {
+        cleanup(
+            &lab,
+            "h1",
+            &["fd-fdtm-noimage.lab".to_string()],
+            &fleet.network(),
+        )
+    });
+    let out = fleet.create("alice", "fdtm-noimage.lab", &["--image", "fdlab/absent:1"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("image fdlab/absent:1 is not on node h1"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        fleet.inventory().sites().expect("sites").is_empty(),
+        "no row left"
+    );
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-noimage.lab"), None);
+    let rows = audit(&fleet);
+    assert_eq!(rows[0]["action"], "create");
+    assert_eq!(rows[0]["outcome"], "failed");
+}
+
+#[test]
+fn an_exhausted_vlan_is_a_conflict_and_bad_input_is_named() {
+    let lab = Lab::load();
+    // A /29 with .2–.5 reserved and .1 the gateway leaves exactly .6.
+    let fleet = Fleet::new(
+        &lab,
+        "h1",
+        112,
+        "subnet = \"10.90.112.0/29\"\ngateway = \"10.90.112.1\"\nreserved = [\"10.90.112.2-10.90.112.5\"]",
+    );
+    let names = ["fd-fdtm-one.lab".to_string(), "fd-fdtm-two.lab".to_string()];
+    let _clean = defer(|| cleanup(&lab, "h1", &names, &fleet.network()));
+    let one = fleet.create("alice", "fdtm-one.lab", &[]);
+    assert_eq!(code(&one), 0, "{}", text(&one));
+    assert!(text(&one).contains("10.90.112.6"), "{}", text(&one));
+    let two = fleet.create("alice", "fdtm-two.lab", &[]);
+    assert_eq!(code(&two), 4, "{}", text(&two));
+    assert!(text(&two).contains("no free address"), "{}", text(&two));
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-two.lab"), None);
+
+    for (args, needle) in [
+        (
+            vec!["--login", "alice", "--vlan", "112", "--domain", "a;b.lab"],
+            "domain",
+        ),
+        (
+            vec![
+                "--login",
+                "al ice",
+                "--vlan",
+                "112",
+                "--domain",
+                "fdtm-x.lab",
+            ],
+            "login",
+        ),
+        (
+            vec![
+                "--login",
+                "alice",
+                "--vlan",
+                "999",
+                "--domain",
+                "fdtm-x.lab",
+            ],
+            "unknown VLAN 999",
+        ),
+        (
+            vec![
+                "--login",
+                "alice",
+                "--vlan",
+                "abc",
+                "--domain",
+                "fdtm-x.lab",
+            ],
+            "vlan",
+        ),
+        (
+            vec![
+                "--login",
+                "alice",
+                "--vlan",
+                "112",
+                "--domain",
+                "fdtm-x.lab",
+                "--node",
+                "h9",
+            ],
+            "unknown node",
+        ),
+        (
+            vec![
+                "--login",
+                "alice",
+                "--vlan",
+                "112",
+                "--domain",
+                "fdtm-x.lab",
+                "--image",
+                "$(id)",
+            ],
+            "image",
+        ),
+    ] {
+        let mut full = vec!["create"];
+        full.extend(args.iter());
+        full.push("--yes");
+        let out = fleet.run(&full);
+        assert_eq!(code(&out), 4, "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains(needle),
+            "{args:?} should name {needle}: {}",
+            text(&out)
+        );
+    }
+    assert_eq!(fleet.inventory().sites().expect("sites").len(), 1);
+}
+
+#[test]
+fn a_foreign_container_with_the_name_is_left_alone() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 113, "");
+    let name = "fd-fdtm-taken.lab".to_string();
+    let _clean = defer(|| cleanup(&lab, "h1", std::slice::from_ref(&name), &fleet.network()));
+    let out = lab.docker("h1", &["create", "--name", &name, IMAGE]);
+    assert!(out.status.success(), "{}", text(&out));
+    let foreign = inspect(&lab, "h1", "{{.Id}}", &name).expect("foreign id");
+    let out = fleet.create("alice", "fdtm-taken.lab", &[]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        text(&out).contains("already exists on h1"),
+        "{}",
+        text(&out)
+    );
+    // The undo must not remove what it did not create.
+    assert_eq!(
+        inspect(&lab, "h1", "{{.Id}}", &name).as_deref(),
+        Some(foreign.as_str())
+    );
+    assert!(fleet.inventory().sites().expect("sites").is_empty());
+}
+
+#[test]
+fn read_only_refuses_create_and_delete() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 114, "");
+    let before = std::fs::read(fleet.dir.path().join("fleet.toml")).expect("config");
+    for args in [
+        vec![
+            "--read-only",
+            "create",
+            "--login",
+            "a",
+            "--vlan",
+            "114",
+            "--domain",
+            "fdtm-ro.lab",
+            "--yes",
+        ],
+        vec!["--read-only", "delete", "fdtm-ro.lab", "--yes"],
+    ] {
+        let out = fleet.run(&args);
+        assert_eq!(code(&out), 3, "{}", text(&out));
+        assert!(text(&out).contains("read-only mode"), "{}", text(&out));
+    }
+    assert!(
+        !fleet.inventory_path().exists(),
+        "read-only never creates the inventory"
+    );
+    assert_eq!(
+        std::fs::read(fleet.dir.path().join("fleet.toml")).expect("config"),
+        before
+    );
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-ro.lab"), None);
+}
+
+/// Without --yes and without a terminal, nothing is applied.
+#[test]
+fn no_confirmation_no_change() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 115, "");
+    let out = fleet.run(&[
+        "create",
+        "--login",
+        "a",
+        "--vlan",
+        "115",
+        "--domain",
+        "fdtm-ask.lab",
+    ]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains("--yes"), "{}", text(&out));
+    assert!(fleet.inventory().sites().expect("sites").is_empty());
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-ask.lab"), None);
+}
+
+#[test]
+fn concurrent_creates_never_share_an_ip_or_a_domain() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 116, "");
+    let domains: Vec<String> = (0..4).map(|i| format!("fdtm-par{i}.lab")).collect();
+    let names: Vec<String> = domains.iter().map(|d| format!("fd-{d}")).collect();
+    let _clean = defer(|| cleanup(&lab, "h1", &names, &fleet.network()));
+    // Four different domains and the first one twice, all at once.
+    let mut children = Vec::new();
+    for d in domains.iter().chain(std::iter::once(&domains[0])) {
+        let child = fleet
+            .command(&[
+                "create", "--login", "alice", "--vlan", "116", "--domain", d, "--yes",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn create");
+        children.push((d.clone(), child));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for (d, child) in children {
+        let out = child.wait_with_output().expect("wait");
+        match code(&out) {
+            0 => ok += 1,
+            4 => {
+                assert_eq!(d, domains[0], "{}", text(&out));
+                conflicts += 1;
+            }
+            other => panic!("create {d} exited {other}: {}", text(&out)),
+        }
+    }
+    assert_eq!((ok, conflicts), (4, 1));
+    let sites = fleet.inventory().sites().expect("sites");
+    assert_eq!(sites.len(), 4);
+    let mut ips: Vec<_> = sites.iter().map(|s| s.ip).collect();
+    ips.sort();
+    ips.dedup();
+    assert_eq!(ips.len(), 4, "distinct addresses: {sites:?}");
+    for s in &sites {
+        assert_eq!(s.state, SiteState::Active);
+        let ip = inspect(
+            &lab,
+            "h1",
+            &format!(
+                "{{{{(index .NetworkSettings.Networks \"{}\").IPAddress}}}}",
+                fleet.network()
+            ),
+            &format!("fd-{}", s.domain),
+        );
+        assert_eq!(ip, Some(s.ip.to_string()), "{}", s.domain);
+    }
+}
+
+/// SIGKILL in the middle of a create: the next start reconciles the pending row, leaving
+/// no orphan container and no pending row.
+#[test]
+fn a_create_killed_midway_is_reconciled_at_the_next_start() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 117, "");
+    let names = [
+        "fd-fdtm-killed.lab".to_string(),
+        "fd-fdtm-after.lab".to_string(),
+    ];
+    let _clean = defer(|| cleanup(&lab, "h1", &names, &fleet.network()));
+    for stop_at in ["creating container", "checking image"] {
+        let mut child = fleet
+            .command(&[
+                "create",
+                "--login",
+                "alice",
+                "--vlan",
+                "117",
+                "--domain",
+                "fdtm-killed.lab",
+                "--yes",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn create");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut seen = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.expect("line");
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains(stop_at) {
+                child.kill().expect("SIGKILL");
+                break;
+            }
+        }
+        let _ = child.wait();
+        assert!(seen.contains(stop_at), "never reached {stop_at:?}: {seen}");
+        let site = fleet.inventory().site("fdtm-killed.lab").expect("query");
+        assert!(
+            site.as_ref().is_some_and(|s| s.state == SiteState::Pending),
+            "killed at {stop_at:?}: the row is pending: {site:?}"
+        );
+
+        // The next mutating start reconciles first.
+        let after = fleet.create("alice", "fdtm-after.lab", &[]);
+        assert_eq!(code(&after), 0, "{}", text(&after));
+        assert!(
+            text(&after).contains("pending site fdtm-killed.lab"),
+            "{}",
+            text(&after)
+        );
+        let site = fleet.inventory().site("fdtm-killed.lab").expect("query");
+        let container = inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-killed.lab");
+        match (&site, &container) {
+            (None, None) => {}
+            (Some(s), Some(id)) => {
+                assert_eq!(s.state, SiteState::Active);
+                assert_eq!(s.container_id.as_deref(), Some(id.as_str()));
+            }
+            other => panic!("killed at {stop_at:?}: row and container disagree: {other:?}"),
+        }
+        assert!(
+            fleet
+                .inventory()
+                .sites()
+                .expect("sites")
+                .iter()
+                .all(|s| s.state == SiteState::Active),
+            "no pending row left"
+        );
+        // Reset for the next round.
+        let _ = fleet.run(&["delete", "fdtm-killed.lab", "--yes"]);
+        let _ = fleet.run(&["delete", "fdtm-after.lab", "--yes"]);
+        let _ = lab.docker("h1", &["rm", "-f", "fd-fdtm-killed.lab"]);
+    }
+}
+
+fn pid_of(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .expect("pid file")
+        .trim()
+        .to_string()
+}
+
+/// The node stops answering between the reservation and the container: the create gives
+/// up within its limit, keeps the row pending (the container may exist), and the next
+/// reconciliation settles it once the node is back.
+#[test]
+fn the_node_going_down_mid_create_leaves_nothing_untracked() {
+    use fleetdeck::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
+    use fleetdeck::ops::progress::ProgressFn;
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h2", 118, "");
+    let name = "fd-fdtm-down.lab".to_string();
+    let dockerd = pid_of(&lab.dir.join("run/h2-dockerd.pid"));
+    let signal = |sig: &str| {
+        let out = Command::new("kill")
+            .args([sig, &dockerd])
+            .output()
+            .expect("kill");
+        assert!(out.status.success(), "kill {sig} {dockerd}");
+    };
+    let _resume = defer(|| {
+        let _ = Command::new("kill").args(["-CONT", &dockerd]).output();
+        cleanup(
+            &lab,
+            "h2",
+            std::slice::from_ref(&name),
+            &format!("fdtm-vlan{}", 118),
+        );
+    });
+    let text = std::fs::read_to_string(&fleet.config).expect("config");
+    let config = fleetdeck::config::load_str(&text, &fleet.config).expect("config");
+    let links = fleetdeck::transport::links::build_links(&config, false).expect("links");
+    let mut inventory = fleet.inventory();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let req = CreateRequest {
+        login: "alice".into(),
+        vlan: "118".into(),
+        domain: "fdtm-down.lab".into(),
+        ..Default::default()
+    };
+    let plan = {
+        let taken = |_: &str| false;
+        let used = |_: u16| Default::default();
+        create::plan(
+            &config,
+            &req,
+            &InventoryView {
+                domain_taken: &taken,
+                used_ips: &used,
+            },
+        )
+        .expect("plan")
+    };
+    let docker = runtime
+        .block_on(links["h2"].docker_client(Duration::from_secs(10)))
+        .expect("docker on h2");
+    let actor = fleetdeck::actor::Actor {
+        user: "tester".into(),
+        origin: "local".into(),
+    };
+    // The engine freezes right before the container is created.
+    let progress = ProgressFn(|step: &str| {
+        if step.starts_with("creating container") {
+            signal("-STOP");
+        }
+    });
+    let limits = ApplyLimits {
+        docker_call: Duration::from_secs(3),
+    };
+    let started = std::time::Instant::now();
+    let result = runtime.block_on(create::apply(
+        &plan,
+        &mut inventory,
+        &docker,
+        &actor,
+        &progress,
+        limits,
+    ));
+    let err = result.expect_err("the create must fail while the engine is frozen");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "gave up within its limits"
+    );
+    assert!(err.to_string().contains("stays pending"), "{err}");
+    let row = inventory
+        .site("fdtm-down.lab")
+        .expect("query")
+        .expect("row kept");
+    assert_eq!(row.state, SiteState::Pending);
+
+    // The node comes back; reconciliation settles the row one way or the other.
+    signal("-CONT");
+    let report = runtime
+        .block_on(fleetdeck::ops::reconcile::reconcile(
+            &config,
+            &mut inventory,
+            |node| {
+                let link = &links[&node];
+                async move {
+                    link.docker_client(Duration::from_secs(10))
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            },
+            &actor,
+            &fleetdeck::ops::Silent,
+            Duration::from_secs(20),
+        ))
+        .expect("reconcile");
+    assert_eq!(report.rows.len(), 1, "{report:?}");
+    let site = inventory.site("fdtm-down.lab").expect("query");
+    let container = inspect(&lab, "h2", "{{.Id}}", &name);
+    match (&site, &container) {
+        (None, None) => {}
+        (Some(s), Some(id)) => {
+            assert_eq!(s.state, SiteState::Active);
+            assert_eq!(s.container_id.as_deref(), Some(id.as_str()));
+        }
+        other => panic!("row and container disagree after reconcile: {other:?} ({report:?})"),
+    }
+}
