@@ -2,6 +2,8 @@
 //! the terminal, the network or the database.
 
 pub mod action;
+pub mod confirm;
+pub mod create_form;
 pub mod keymap;
 pub mod msg;
 pub mod rows;

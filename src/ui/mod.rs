@@ -1,6 +1,9 @@
 //! Rendering: a pure function of [`State`] to a frame.
 
 mod activity;
+pub mod confirm;
+pub mod create_form;
+pub mod popup;
 mod details;
 mod help;
 mod statusbar;

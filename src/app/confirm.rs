@@ -1,0 +1,54 @@
+//! The confirm step of plan → confirm → apply in the console: a plan shown as lines (a
+//! diff for the proxy), scrolled with the usual keys, applied with `y`, dropped with
+//! `n` or Esc. Nothing is applied without passing through here.
+
+use crate::ops::create::CreatePlan;
+use crate::ops::delete::DeletePlan;
+
+/// A plan waiting for the operator's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlannedOp {
+    Create(Box<CreatePlan>),
+    Delete(DeletePlan),
+}
+
+impl PlannedOp {
+    pub fn title(&self) -> String {
+        match self {
+            PlannedOp::Create(p) => format!("Create {}", p.domain),
+            PlannedOp::Delete(p) => format!("Delete {}", p.domain),
+        }
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            PlannedOp::Create(p) => p.lines(),
+            PlannedOp::Delete(p) => p.lines(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmView {
+    pub op: PlannedOp,
+    pub lines: Vec<String>,
+    /// First line shown.
+    pub scroll: usize,
+}
+
+impl ConfirmView {
+    pub fn new(op: PlannedOp) -> ConfirmView {
+        let lines = op.lines();
+        ConfirmView {
+            op,
+            lines,
+            scroll: 0,
+        }
+    }
+
+    /// Scroll by `delta` lines, keeping at least one line on screen.
+    pub fn scroll_by(&mut self, delta: isize) {
+        let max = self.lines.len().saturating_sub(1);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+}
