@@ -33,7 +33,13 @@ pub enum Field {
     Node,
 }
 
-pub const FIELDS: [Field; 5] = [Field::Login, Field::Vlan, Field::Domain, Field::Image, Field::Node];
+pub const FIELDS: [Field; 5] = [
+    Field::Login,
+    Field::Vlan,
+    Field::Domain,
+    Field::Image,
+    Field::Node,
+];
 
 impl Field {
     pub fn label(self) -> &'static str {
@@ -78,7 +84,11 @@ impl CreateForm {
             domain: Input::default(),
             image: Input::default(),
             node: Input::default(),
-            vlans: config.vlans.iter().map(|v| (v.id, v.node.clone())).collect(),
+            vlans: config
+                .vlans
+                .iter()
+                .map(|v| (v.id, v.node.clone()))
+                .collect(),
             vlan_index: 0,
             focus: 0,
             submitted: false,
@@ -123,7 +133,9 @@ impl CreateForm {
                     .clone()
                     .unwrap_or_else(|| "required: no [containers] image".into()),
             ),
-            Field::Node => self.vlan().map(|(_, node)| format!("{node} (the VLAN's node)")),
+            Field::Node => self
+                .vlan()
+                .map(|(_, node)| format!("{node} (the VLAN's node)")),
             _ => None,
         }
     }
@@ -148,7 +160,9 @@ impl CreateForm {
             }
             Field::Node => {
                 let v = self.node.value().trim();
-                (!v.is_empty()).then(|| err(validate::node_name(v))).flatten()
+                (!v.is_empty())
+                    .then(|| err(validate::node_name(v)))
+                    .flatten()
             }
         }
     }
@@ -171,7 +185,10 @@ impl CreateForm {
         let opt = |i: &Input| Some(i.value().trim().to_string()).filter(|v| !v.is_empty());
         CreateRequest {
             login: self.login.value().trim().to_string(),
-            vlan: self.vlan().map(|(id, _)| id.to_string()).unwrap_or_default(),
+            vlan: self
+                .vlan()
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default(),
             domain: self.domain.value().trim().to_string(),
             node: opt(&self.node),
             image: opt(&self.image),
@@ -215,7 +232,8 @@ impl CreateForm {
                 };
                 if let Some(input) = self.input_mut(field) {
                     // Fields are short: refuse runaway pastes instead of storing them.
-                    if matches!(request, InputRequest::InsertChar(_)) && input.value().len() >= 253 {
+                    if matches!(request, InputRequest::InsertChar(_)) && input.value().len() >= 253
+                    {
                         return FormOutcome::Editing;
                     }
                     input.handle(request);
@@ -282,7 +300,11 @@ gateway = "10.3.0.1"
     #[test]
     fn errors_show_as_typed_and_submit_goes_to_the_bad_field() {
         let mut form = CreateForm::new(&config());
-        assert_eq!(form.shown_error(Field::Login), None, "a fresh form is not red");
+        assert_eq!(
+            form.shown_error(Field::Login),
+            None,
+            "a fresh form is not red"
+        );
         type_text(&mut form, "al ice");
         assert!(form.shown_error(Field::Login).is_some());
         form.handle(FormEdit::Backspace);
@@ -295,7 +317,11 @@ gateway = "10.3.0.1"
         form.focus = 3;
         type_text(&mut form, "bad image");
         assert_eq!(form.handle(FormEdit::Submit), FormOutcome::Editing);
-        assert_eq!(form.field(), Field::Domain, "the first invalid field gets focus");
+        assert_eq!(
+            form.field(),
+            Field::Domain,
+            "the first invalid field gets focus"
+        );
         assert!(form.shown_error(Field::Domain).is_some());
         assert!(form.shown_error(Field::Image).is_some());
         assert_eq!(form.handle(FormEdit::Cancel), FormOutcome::Cancelled);

@@ -46,6 +46,8 @@ pub enum InventoryError {
         found: i64,
         needed: i64,
     },
+    #[error("cannot write the inventory {}: its filesystem is read-only (remount it, or monitor with --read-only)", path.display())]
+    ReadOnlyFs { path: PathBuf },
     #[error("inventory query failed: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("inventory row for {domain:?} is unreadable: {reason}")]
@@ -60,6 +62,21 @@ pub struct Inventory {
 impl Inventory {
     /// Open (creating and migrating when needed) the inventory at `path`.
     pub fn open(path: &Path) -> Result<Inventory, InventoryError> {
+        Self::open_writable(path).map_err(|e| match e {
+            InventoryError::Open { .. }
+            | InventoryError::Migrate { .. }
+            | InventoryError::CreateDir { .. }
+                if on_read_only_fs(path) || path.parent().is_some_and(on_read_only_fs) =>
+            {
+                InventoryError::ReadOnlyFs {
+                    path: path.to_path_buf(),
+                }
+            }
+            other => other,
+        })
+    }
+
+    fn open_writable(path: &Path) -> Result<Inventory, InventoryError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dir(dir).map_err(|source| InventoryError::CreateDir {
                 path: dir.to_path_buf(),
@@ -95,14 +112,32 @@ impl Inventory {
 
     /// Open an existing inventory without ever writing to it (monitoring, `list`).
     pub fn open_read_only(path: &Path) -> Result<Inventory, InventoryError> {
+        match Self::open_read_only_with(path, None) {
+            // A WAL database on read-only media cannot create its shared-memory file;
+            // nothing can write it there either, so reading it as immutable is exact.
+            Err(InventoryError::Open { .. }) if on_read_only_fs(path) => {
+                Self::open_read_only_with(path, Some("immutable=1"))
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only_with(
+        path: &Path,
+        uri_query: Option<&str>,
+    ) -> Result<Inventory, InventoryError> {
         let open_err = |source| InventoryError::Open {
             path: path.to_path_buf(),
             source,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match uri_query {
+            None => Connection::open_with_flags(path, flags),
+            Some(query) => Connection::open_with_flags(
+                format!("file:{}?{query}", uri_escape(path)),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            ),
+        }
         .map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         let version: i64 = conn
@@ -157,6 +192,28 @@ fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
             }
         }
     }
+}
+
+/// Whether `path` sits on a filesystem mounted read-only.
+fn on_read_only_fs(path: &Path) -> bool {
+    match std::fs::OpenOptions::new().append(true).open(path) {
+        Err(e) => e.kind() == std::io::ErrorKind::ReadOnlyFilesystem,
+        Ok(_) => false,
+    }
+}
+
+/// A path as the file part of an SQLite URI.
+fn uri_escape(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

@@ -35,9 +35,15 @@ pub fn render(frame: &mut Frame, area: Rect, view: &ConfirmView, read_only: bool
     let keys = if read_only {
         "read-only mode: this plan cannot be applied · esc close".to_string()
     } else {
-        format!("y apply · n/esc cancel{}", if more { " · ↓/PgDn more" } else { "" })
+        format!(
+            "y apply · n/esc cancel{}",
+            if more { " · ↓/PgDn more" } else { "" }
+        )
     };
-    lines.push(Line::styled(keys, Style::new().add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        keys,
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
     frame.render_widget(Clear, popup);
     let block = Block::new()
         .borders(Borders::ALL)

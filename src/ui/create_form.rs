@@ -23,7 +23,10 @@ pub fn render(frame: &mut Frame, area: Rect, form: &CreateForm, theme: &Theme) {
             Style::new().add_modifier(Modifier::BOLD)
         };
         let marker = if focused { ">" } else { " " };
-        let mut spans = vec![Span::styled(format!("{marker}{:<LABEL$}", field.label()), label_style)];
+        let mut spans = vec![Span::styled(
+            format!("{marker}{:<LABEL$}", field.label()),
+            label_style,
+        )];
         spans.extend(value_spans(form, *field, focused, room, theme));
         lines.push(Line::from(spans));
         let note = match form.shown_error(*field) {
@@ -51,11 +54,21 @@ pub fn render(frame: &mut Frame, area: Rect, form: &CreateForm, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
-fn value_spans(form: &CreateForm, field: Field, focused: bool, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+fn value_spans(
+    form: &CreateForm,
+    field: Field,
+    focused: bool,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
     if field == Field::Vlan {
         return match form.vlan() {
             Some((id, node)) => {
-                let (l, r) = if theme.ascii { ("<", ">") } else { ("◂", "▸") };
+                let (l, r) = if theme.ascii {
+                    ("<", ">")
+                } else {
+                    ("◂", "▸")
+                };
                 vec![Span::raw(format!(" {l} {id} {r}  on {node}"))]
             }
             None => vec![Span::raw(" (none)")],
@@ -71,18 +84,30 @@ fn value_spans(form: &CreateForm, field: Field, focused: bool, room: usize, them
             spans.push(Span::raw(theme.cursor()));
         }
         if let Some(p) = form.placeholder(field) {
-            spans.push(Span::styled(p, theme.fg(Color::DarkGray).add_modifier(Modifier::DIM)));
+            spans.push(Span::styled(
+                p,
+                theme.fg(Color::DarkGray).add_modifier(Modifier::DIM),
+            ));
         }
         return spans;
     }
     // Keep the cursor in view when the value is longer than the field.
     let scroll = input.visual_scroll(room.saturating_sub(1));
-    let value: String = input.value().chars().skip(scroll).take(room.saturating_sub(1)).collect();
+    let value: String = input
+        .value()
+        .chars()
+        .skip(scroll)
+        .take(room.saturating_sub(1))
+        .collect();
     if !focused {
         return vec![Span::raw(format!(" {value}"))];
     }
     let cursor = input.visual_cursor().saturating_sub(scroll);
     let before: String = value.chars().take(cursor).collect();
     let after: String = value.chars().skip(cursor).collect();
-    vec![Span::raw(format!(" {before}")), Span::raw(theme.cursor()), Span::raw(after)]
+    vec![
+        Span::raw(format!(" {before}")),
+        Span::raw(theme.cursor()),
+        Span::raw(after),
+    ]
 }

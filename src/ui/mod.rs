@@ -3,9 +3,9 @@
 mod activity;
 pub mod confirm;
 pub mod create_form;
-pub mod popup;
 mod details;
 mod help;
+pub mod popup;
 mod statusbar;
 pub mod theme;
 mod tree;
