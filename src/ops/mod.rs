@@ -3,6 +3,7 @@
 //! undoes what it did when a step fails. The console and the CLI share them.
 
 pub mod progress;
+pub mod proxy;
 
 pub use progress::{Progress, Silent};
 
