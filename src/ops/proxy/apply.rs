@@ -16,6 +16,8 @@ use crate::transport::exec::{Exec, Output, RemoteCommand};
 
 /// The inventory lock every proxy apply takes.
 pub const LOCK_NAME: &str = "proxy";
+/// The audit action of every apply.
+pub const AUDIT_ACTION: &str = "proxy.apply";
 /// How often a waiting apply asks for the lock again.
 const LOCK_POLL: Duration = Duration::from_millis(250);
 /// nginx's lines shown when a test or reload fails (a broken include can print many).
@@ -293,7 +295,7 @@ fn audit(
         Err(e) => (Outcome::Failed, e.to_string()),
     };
     let record = AuditRecord {
-        action: "proxy.apply".into(),
+        action: AUDIT_ACTION.into(),
         target: Some(format!("{}:{}", plan.node, plan.path)),
         params: serde_json::json!({
             "node": plan.node,
@@ -307,6 +309,19 @@ fn audit(
     };
     if let Err(e) = inventory.record_audit(actor, &record) {
         tracing::error!(error = %e, "could not write the proxy.apply audit row");
+    }
+}
+
+/// The audit row of an apply that stopped before `apply` ran (refused in read-only mode,
+/// or the plan could not be made).
+pub fn unapplied_record(proxy: &ProxyConfig, outcome: Outcome, detail: &str) -> AuditRecord {
+    let path = proxy.path.display().to_string();
+    AuditRecord {
+        action: AUDIT_ACTION.into(),
+        target: Some(format!("{}:{path}", proxy.node)),
+        params: serde_json::json!({ "node": proxy.node, "path": path }),
+        outcome,
+        detail: Some(detail.to_string()),
     }
 }
 

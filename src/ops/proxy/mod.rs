@@ -10,7 +10,7 @@ mod script;
 
 use std::path::Path;
 
-pub use apply::{Applied, ApplyOptions, LOCK_NAME, apply};
+pub use apply::{AUDIT_ACTION, Applied, ApplyOptions, LOCK_NAME, apply, unapplied_record};
 pub use fetch::{FetchError, fetch_current, read_command};
 pub use plan::{ProxyPlan, plan};
 pub use render::{BUILTIN_TEMPLATE, RenderError, TemplateSource, render};
