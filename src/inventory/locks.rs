@@ -54,7 +54,7 @@ pub enum Acquired {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("the {name} lock is held by {}", by.describe())]
-    Held { name: String, by: LockHolder },
+    Held { name: String, by: Box<LockHolder> },
     #[error(transparent)]
     Inventory(#[from] InventoryError),
 }
@@ -84,7 +84,7 @@ impl Inventory {
             Some(old) => {
                 return Err(LockError::Held {
                     name: name.to_string(),
-                    by: old,
+                    by: Box::new(old),
                 });
             }
         };
