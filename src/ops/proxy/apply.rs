@@ -12,7 +12,7 @@ use crate::config::ProxyConfig;
 use crate::inventory::locks::process_alive;
 use crate::inventory::{Acquired, AuditRecord, Inventory, LockError, LockHolder, Outcome};
 use crate::ops::Progress;
-use crate::transport::exec::{Exec, Output, RemoteCommand};
+use crate::transport::exec::{Exec, ExecError, Output, RemoteCommand};
 
 /// The inventory lock every proxy apply takes.
 pub const LOCK_NAME: &str = "proxy";
@@ -70,6 +70,12 @@ pub async fn apply(
             swapped.map(|()| Applied { took_over })
         }
     };
+    match &result {
+        Ok(_) => tracing::info!(node = %plan.node, path = %plan.path, "proxy apply done"),
+        Err(e) => {
+            tracing::warn!(node = %plan.node, path = %plan.path, error = %e, "proxy apply stopped")
+        }
+    }
     audit(inventory, actor, plan, &result);
     result
 }
@@ -139,9 +145,15 @@ async fn swap(
         reload_cmd: &proxy.reload_cmd,
         lock_wait: options.node_lock_wait,
     });
-    let out = exec.run(&cmd).await.map_err(|source| ProxyError::Exec {
-        node: plan.node.clone(),
-        source,
+    let out = exec.run(&cmd).await.map_err(|source| match source {
+        // The guard refused before anything was sent: say so without the whole script.
+        ExecError::ReadOnly { .. } => ProxyError::ReadOnly {
+            node: plan.node.clone(),
+        },
+        source => ProxyError::Exec {
+            node: plan.node.clone(),
+            source,
+        },
     })?;
     let steps = parse_steps(&out.stdout_text());
     let ctx = Ctx {

@@ -255,6 +255,11 @@ async fn read_only_transport_refuses_the_swap() {
     .await
     .expect_err("read-only");
     assert_eq!(err.kind(), FailKind::ReadOnly);
+    assert!(err.to_string().starts_with("refused: "), "{err}");
+    assert!(
+        !err.to_string().contains("fleetdeck-step"),
+        "no script text: {err}"
+    );
     assert!(!std::path::Path::new(&s.target).exists());
     assert_eq!(last_audit(&s.inv).outcome, "refused");
     drop(s.dir);

@@ -54,7 +54,9 @@ pub enum ProxyError {
     },
     #[error("[proxy] path {0:?} names no file")]
     BadPath(String),
-    #[error("proxy apply on {node}: {source}")]
+    #[error("refused: proxy apply changes {node} and fleetdeck is in read-only mode")]
+    ReadOnly { node: String },
+    #[error("proxy apply on {node}: {source}; run proxy plan to see what is deployed")]
     Exec {
         node: String,
         #[source]
@@ -94,10 +96,7 @@ pub enum ProxyError {
 impl ProxyError {
     pub fn kind(&self) -> FailKind {
         match self {
-            ProxyError::Exec {
-                source: ExecError::ReadOnly { .. },
-                ..
-            } => FailKind::ReadOnly,
+            ProxyError::ReadOnly { .. } => FailKind::ReadOnly,
             ProxyError::NotConfigured
             | ProxyError::TemplateFile { .. }
             | ProxyError::Render(_)
@@ -123,10 +122,7 @@ impl ProxyError {
             ProxyError::Lock(LockError::Held { .. })
                 | ProxyError::Stale { .. }
                 | ProxyError::Busy { .. }
-                | ProxyError::Exec {
-                    source: ExecError::ReadOnly { .. },
-                    ..
-                }
+                | ProxyError::ReadOnly { .. }
         )
     }
 }
