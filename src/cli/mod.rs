@@ -10,6 +10,7 @@ mod exit;
 mod init_cmd;
 mod inventory_cmd;
 mod ops_env;
+mod proxy_cmd;
 mod tree_cmd;
 
 use std::path::PathBuf;
@@ -100,6 +101,25 @@ pub enum Command {
     /// Configuration tools
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// nginx reverse-proxy rules rendered from the inventory
+    #[command(subcommand)]
+    Proxy(ProxyCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProxyCmd {
+    /// Show the diff between the deployed file and the inventory
+    Plan {
+        /// Exit 5 when changes are pending (0 when up to date)
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Show the plan, confirm, then install, test and reload (restoring on failure)
+    Apply {
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +216,12 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         }
         Command::Delete { domain, yes } => {
             delete_cmd::run(&Context::load(&cli.global)?, domain, *yes)
+        }
+        Command::Proxy(ProxyCmd::Plan { exit_code }) => {
+            proxy_cmd::plan(&Context::load(&cli.global)?, *exit_code)
+        }
+        Command::Proxy(ProxyCmd::Apply { yes }) => {
+            proxy_cmd::apply(&Context::load(&cli.global)?, *yes)
         }
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)

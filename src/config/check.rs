@@ -301,6 +301,12 @@ fn check_proxy(config: &Config) -> Result<(), Problem> {
     if !proxy.path.is_absolute() {
         return Err(problem(key("proxy", "path"), "must be an absolute path"));
     }
+    if !listen_is_valid(&proxy.listen) {
+        return Err(problem(
+            key("proxy", "listen"),
+            "must be a port or address:port, like \"80\" or \"203.0.113.20:80\"",
+        ));
+    }
     for field in ["test_cmd", "reload_cmd"] {
         let cmd = if field == "test_cmd" {
             &proxy.test_cmd
@@ -315,6 +321,14 @@ fn check_proxy(config: &Config) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// A port (1-65535) or a socket address: nothing else may reach the rendered file.
+pub fn listen_is_valid(raw: &str) -> bool {
+    raw.parse::<u16>().is_ok_and(|p| p != 0)
+        || raw
+            .parse::<std::net::SocketAddr>()
+            .is_ok_and(|a| a.port() != 0)
 }
 
 fn check_dns(config: &Config) -> Result<(), Problem> {

@@ -231,6 +231,11 @@ pub struct ProxyConfig {
     pub path: PathBuf,
     /// minijinja template; defaults to the one embedded from `assets/nginx/`.
     pub template: Option<PathBuf>,
+    /// What each server block's `listen` says: a port, or `address:port` when the proxy's
+    /// nginx already listens on a specific address (nginx then never matches a block that
+    /// listens on the wildcard for that address's connections).
+    #[serde(default = "default_proxy_listen")]
+    pub listen: String,
     #[serde(default = "default_test_cmd")]
     pub test_cmd: Vec<String>,
     #[serde(default = "default_reload_cmd")]
@@ -239,6 +244,9 @@ pub struct ProxyConfig {
 
 fn default_proxy_path() -> PathBuf {
     PathBuf::from("/etc/nginx/sites-enabled/fleetdeck.conf")
+}
+fn default_proxy_listen() -> String {
+    "80".into()
 }
 fn default_test_cmd() -> Vec<String> {
     vec!["nginx".into(), "-t".into()]

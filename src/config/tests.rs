@@ -73,6 +73,7 @@ fn every_key() -> Config {
             node: "n".into(),
             path: "/p".into(),
             template: Some("/t".into()),
+            listen: "80".into(),
             test_cmd: vec!["t".into()],
             reload_cmd: vec!["r".into()],
         }),
@@ -277,6 +278,12 @@ const BAD: &[(&str, usize, &str, &str)] = &[
         5,
         "proxy.test_cmd",
         "non-empty",
+    ),
+    (
+        "[[node]]\nname = \"a\"\n[proxy]\nnode = \"a\"\nlisten = \"80; include /etc/x\"\n",
+        5,
+        "proxy.listen",
+        "port or address:port",
     ),
     (
         "[dns]\nservers = [\"resolver\"]\n",

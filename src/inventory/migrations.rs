@@ -3,11 +3,12 @@
 use rusqlite_migration::{M, Migrations};
 
 /// `user_version` after the last migration.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE sites (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE sites (
             domain       TEXT PRIMARY KEY NOT NULL,
             login        TEXT NOT NULL,
             vlan         INTEGER NOT NULL CHECK (vlan BETWEEN 1 AND 4094),
@@ -33,7 +34,20 @@ pub fn migrations() -> Migrations<'static> {
             detail  TEXT
         ) STRICT;
         CREATE INDEX audit_at ON audit (at);",
-    )])
+        ),
+        // 2: advisory locks between admins sharing the inventory (one proxy apply at a
+        // time). The row names its holder so a refused admin knows whom to ask.
+        M::up(
+            "CREATE TABLE locks (
+            name        TEXT PRIMARY KEY NOT NULL,
+            holder      TEXT NOT NULL,
+            origin      TEXT NOT NULL,
+            pid         INTEGER NOT NULL,
+            host        TEXT NOT NULL,
+            acquired_at TEXT NOT NULL
+        ) STRICT;",
+        ),
+    ])
 }
 
 #[cfg(test)]

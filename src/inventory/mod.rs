@@ -4,6 +4,7 @@
 mod audit;
 pub mod ipam;
 pub mod legacy;
+pub mod locks;
 mod migrations;
 mod site_writes;
 mod sites;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use audit::{AuditEntry, AuditRecord, Outcome};
+pub use locks::{Acquired, LockError, LockHolder};
 pub use site_writes::{Reservation, ReserveError};
 pub use sites::{Site, SiteState};
 

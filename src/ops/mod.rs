@@ -8,6 +8,7 @@ pub mod docker_steps;
 pub mod labels;
 pub mod pending;
 pub mod progress;
+pub mod proxy;
 pub mod reconcile;
 
 pub use progress::{Progress, Silent};

@@ -1,0 +1,137 @@
+//! `fleetdeck proxy plan [--exit-code] | apply [--yes]`: the nginx rules rendered from the
+//! inventory, diffed against the file on the proxy node, and applied under a lock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::confirm::{code_for, confirm};
+use super::inventory_cmd::open_for_reading;
+use super::{Code, Context, Failure};
+use crate::actor::Actor;
+use crate::config::ProxyConfig;
+use crate::inventory::{Inventory, Outcome};
+use crate::ops::progress::ProgressFn;
+use crate::ops::proxy::{self, ApplyOptions, ProxyError, ProxyPlan};
+use crate::transport::exec::Exec;
+use crate::transport::links::build_links;
+
+fn require_proxy(ctx: &Context) -> Result<&ProxyConfig, Failure> {
+    ctx.loaded.config.proxy.as_ref().ok_or_else(|| {
+        Failure::new(
+            Code::Usage,
+            format!(
+                "no [proxy] table in {}: add one with the proxy node and file (see config.example.toml)",
+                ctx.loaded.source
+            ),
+        )
+    })
+}
+
+fn failure(e: &ProxyError) -> Failure {
+    Failure::new(code_for(e.kind()), e.to_string())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))
+}
+
+/// The proxy node's exec handle (read-only guarded in read-only mode).
+fn proxy_exec(ctx: &Context, proxy: &ProxyConfig) -> Result<Arc<dyn Exec>, Failure> {
+    let links = build_links(&ctx.loaded.config, ctx.read_only)
+        .map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+    links
+        .get(&proxy.node)
+        .map(|l| l.exec.clone())
+        .ok_or_else(|| {
+            Failure::new(
+                Code::Usage,
+                format!("[proxy] node {:?} is not a [[node]]", proxy.node),
+            )
+        })
+}
+
+fn up_to_date(plan: &ProxyPlan) -> String {
+    format!("no changes: {} on {} is up to date", plan.path, plan.node)
+}
+
+pub fn plan(ctx: &Context, exit_code: bool) -> Result<(), Failure> {
+    let proxy = require_proxy(ctx)?;
+    let sites = match open_for_reading(ctx)? {
+        Some(inv) => inv.sites().map_err(Failure::inventory)?,
+        None => Vec::new(),
+    };
+    let exec = proxy_exec(ctx, proxy)?;
+    let rt = runtime()?;
+    let made = rt.block_on(proxy::make_plan(&ctx.loaded.config, &sites, exec.as_ref()));
+    rt.shutdown_timeout(Duration::from_millis(200));
+    let plan = made.map_err(|e| failure(&e))?;
+    if !plan.changed {
+        println!("{}", up_to_date(&plan));
+        return Ok(());
+    }
+    print!("{}", plan.diff);
+    if exit_code {
+        return Err(Failure::new(
+            Code::Pending,
+            format!("changes pending: {}", plan.summary()),
+        ));
+    }
+    eprintln!("{}; `fleetdeck proxy apply` applies them", plan.summary());
+    Ok(())
+}
+
+pub fn apply(ctx: &Context, yes: bool) -> Result<(), Failure> {
+    let proxy = require_proxy(ctx)?;
+    let actor = Actor::from_env();
+    // Read-only mode writes nothing, not even an audit row of the refusal.
+    ctx.ensure_writable("proxy apply")?;
+    let path = ctx.inventory_path()?;
+    let mut inv = Inventory::open(&path).map_err(Failure::inventory)?;
+    let sites = inv.sites().map_err(Failure::inventory)?;
+    let exec = proxy_exec(ctx, proxy)?;
+    let rt = runtime()?;
+    let made = rt.block_on(proxy::make_plan(&ctx.loaded.config, &sites, exec.as_ref()));
+    let plan = match made {
+        Ok(plan) => plan,
+        Err(e) => {
+            // The admin asked for an apply and it could not even be planned: one row.
+            record(&inv, proxy, &actor, Outcome::Failed, &e.to_string());
+            return Err(failure(&e));
+        }
+    };
+    if !plan.changed {
+        println!("{}", up_to_date(&plan));
+        return Ok(());
+    }
+    print!("{}", plan.diff);
+    eprintln!("{}", plan.summary());
+    confirm(
+        &format!("Apply this to {} on {}?", plan.path, plan.node),
+        yes,
+    )?;
+    let progress = ProgressFn(|s: &str| eprintln!("  {s}"));
+    let applied = rt.block_on(proxy::apply(
+        &plan,
+        proxy,
+        exec.as_ref(),
+        &mut inv,
+        &actor,
+        &ApplyOptions::default(),
+        &progress,
+    ));
+    rt.shutdown_timeout(Duration::from_millis(200));
+    applied.map_err(|e| failure(&e))?;
+    println!("applied: {}", plan.summary());
+    Ok(())
+}
+
+fn record(inv: &Inventory, proxy: &ProxyConfig, actor: &Actor, outcome: Outcome, detail: &str) {
+    let record = proxy::unapplied_record(proxy, outcome, detail);
+    if let Err(e) = inv.record_audit(actor, &record) {
+        tracing::error!(error = %e, "could not write the proxy.apply audit row");
+    }
+}
