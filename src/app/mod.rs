@@ -3,13 +3,16 @@
 
 pub mod action;
 pub mod keymap;
+pub mod logs;
 pub mod msg;
+pub mod palette;
 pub mod rows;
 pub mod state;
+pub mod stats;
 pub mod update;
 
-pub use action::Action;
+pub use action::{Action, Mode};
 pub use keymap::{KeySpec, Keymap};
-pub use msg::{Effect, FilterEdit, Msg};
-pub use state::{Activity, Level, SitesView, State};
+pub use msg::{Effect, FilterEdit, Mouse, Msg, OpRequest, PaletteEdit, StreamEvent};
+pub use state::{Activity, Focus, Level, SitesView, State, TextInput, View};
 pub use update::update;
