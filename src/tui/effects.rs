@@ -40,6 +40,15 @@ enum Kind {
     Stats,
 }
 
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Logs => "logs",
+            Kind::Stats => "stats",
+        }
+    }
+}
+
 impl Runner {
     pub fn new(
         tx: UnboundedSender<Msg>,
@@ -78,9 +87,10 @@ impl Runner {
                 container,
             } => self.open(Kind::Stats, stream, node, container),
             Effect::CloseStream(stream) => {
+                // The token ends the task at its next await, whether it is still
+                // connecting or streaming; the task logs that it ended.
                 if let Some(task) = self.streams.remove(&stream) {
                     task.cancel.cancel();
-                    task.handle.abort();
                 }
             }
             Effect::Operation(op) if self.read_only && op.mutating() => {
@@ -94,35 +104,13 @@ impl Runner {
     }
 
     fn open(&mut self, kind: Kind, stream: u64, node: String, container: String) {
-        let tx = self.tx.clone();
+        let (tx, links) = (self.tx.clone(), self.links.clone());
         let cancel = CancellationToken::new();
-        let links = self.links.clone();
         let token = cancel.clone();
         let handle = tokio::spawn(async move {
-            let client = tokio::select! {
-                _ = token.cancelled() => return,
-                client = connect(links, &node) => client,
-            };
-            let client = match client {
-                Ok(c) => c,
-                Err(why) => {
-                    let _ = tx.send(match kind {
-                        Kind::Logs => Msg::Logs {
-                            stream,
-                            event: StreamEvent::Failed(why),
-                        },
-                        Kind::Stats => Msg::Stats {
-                            stream,
-                            event: StreamEvent::Failed(why),
-                        },
-                    });
-                    return;
-                }
-            };
-            match kind {
-                Kind::Logs => super::streams::logs(client, container, stream, tx, token).await,
-                Kind::Stats => super::streams::stats(client, container, stream, tx, token).await,
-            }
+            tracing::info!(stream, kind = kind.word(), %node, %container, "container stream opening");
+            run_stream(kind, links, &node, container, stream, tx, token).await;
+            tracing::info!(stream, kind = kind.word(), "container stream ended");
         });
         self.streams.insert(stream, StreamTask { cancel, handle });
     }
@@ -148,6 +136,42 @@ impl Drop for Runner {
         for task in self.streams.values() {
             task.cancel.cancel();
             task.handle.abort();
+        }
+    }
+}
+
+/// Connect to the node's engine and follow the stream, until either is cancelled.
+async fn run_stream(
+    kind: Kind,
+    links: Option<Arc<BTreeMap<String, NodeLink>>>,
+    node: &str,
+    container: String,
+    stream: u64,
+    tx: UnboundedSender<Msg>,
+    token: CancellationToken,
+) {
+    let client = tokio::select! {
+        _ = token.cancelled() => return,
+        client = connect(links, node) => client,
+    };
+    match (client, kind) {
+        (Ok(client), Kind::Logs) => {
+            super::streams::logs(client, container, stream, tx, token).await
+        }
+        (Ok(client), Kind::Stats) => {
+            super::streams::stats(client, container, stream, tx, token).await
+        }
+        (Err(why), Kind::Logs) => {
+            let _ = tx.send(Msg::Logs {
+                stream,
+                event: StreamEvent::Failed(why),
+            });
+        }
+        (Err(why), Kind::Stats) => {
+            let _ = tx.send(Msg::Stats {
+                stream,
+                event: StreamEvent::Failed(why),
+            });
         }
     }
 }

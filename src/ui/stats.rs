@@ -114,14 +114,13 @@ pub fn render(frame: &mut Frame, area: Rect, view: &StatsView, theme: &Theme) {
     frame.render_widget(Paragraph::new(label("CPU", cpu_text)), cpu_label);
     frame.render_widget(Paragraph::new(label("Memory", mem_text)), mem_label);
     frame.render_widget(Paragraph::new(status), footer);
-    // CPU is drawn against 100 % (or the peak, when above one CPU); memory against
-    // its own peak, since a limit is often the whole host and would flatten it.
+    // Each graph is scaled to its own peak on screen (CPU to at least 1 %): an idle
+    // container against 100 %, or a few MiB against a host-sized limit, would be flat.
+    // The numbers above give the absolute values.
     let cpu = tail(&view.cpu, cpu_graph.width);
     let mem = tail(&view.mem, mem_graph.width);
+    let cpu_max = cpu.iter().copied().max().unwrap_or(0).max(100);
     let mem_max = mem.iter().copied().max().unwrap_or(1);
-    frame.render_widget(
-        sparkline(cpu, cpu_peak.max(10_000), Color::Cyan, theme),
-        cpu_graph,
-    );
+    frame.render_widget(sparkline(cpu, cpu_max, Color::Cyan, theme), cpu_graph);
     frame.render_widget(sparkline(mem, mem_max, Color::Magenta, theme), mem_graph);
 }
