@@ -10,7 +10,7 @@ use crate::app::{Level, Msg, OpRequest};
 /// again in the effect runner).
 pub fn start(op: OpRequest, tx: &UnboundedSender<Msg>) {
     let _ = tx.send(Msg::Notice {
-        level: Level::Warn,
+        level: Level::Info,
         text: format!("{}: not available yet", op.label()),
     });
 }
