@@ -164,6 +164,18 @@ fn read_only_refuses_mutating_actions_from_keys_and_palette() {
         assert!(type_palette(&mut s, typed).is_empty(), "{typed}");
         assert!(last_activity(&s).contains("read-only mode"), "{typed}");
     }
+    // Looking is fine in read-only mode: logs and stats open.
+    select_named(&mut s, "fdtu-logs");
+    assert!(matches!(
+        &act(&mut s, Action::Logs)[..],
+        [Effect::OpenLogs { .. }]
+    ));
+    act(&mut s, Action::Close);
+    assert!(matches!(
+        &act(&mut s, Action::Stats)[..],
+        [Effect::OpenStats { .. }]
+    ));
+    act(&mut s, Action::Close);
     act(&mut s, Action::Palette);
     let offered = s.palette.as_ref().expect("palette").candidates.clone();
     assert!(offered.contains(&"check".to_string()));
