@@ -179,7 +179,11 @@ fn console_shows_status_bar_help_and_gives_the_prompt_back() {
     assert!(screen.contains("Fleet"), "{screen}");
 
     tmux.send(&["?"]);
-    let screen = tmux.wait_for(|s| s.contains("Help"), "the help popup");
+    // The popup's last line: a capture can land between the first and last cells of a frame.
+    let screen = tmux.wait_for(
+        |s| s.contains("Help") && s.contains("inventory:"),
+        "the help popup",
+    );
     assert!(screen.contains("quit"), "{screen}");
     assert!(
         screen.contains("built-in default"),
@@ -323,4 +327,142 @@ fn console_shows_the_lab_and_a_container_started_out_of_band() {
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn console_logs_stats_and_palette_on_a_lab_container() {
+    let lab = support::lab::Lab::load();
+    let name = format!("fdtu-logs-{}", std::process::id());
+    let _cleanup = support::lab::defer(|| {
+        lab.docker("h1", &["rm", "-f", &name]);
+    });
+    let script = "i=0; while [ $i -lt 3 ]; do echo \"hello stdout $i\"; \
+                  echo \"oops stderr $i\" >&2; i=$((i+1)); done; exec sleep 3600";
+    let out = lab.docker(
+        "h1",
+        &["run", "-d", "--name", &name, &lab.image, "sh", "-c", script],
+    );
+    support::lab::assert_success(&out, "docker run");
+
+    let tmux = Tmux::start(120, 40);
+    let config = lab_config(&tmux, &lab);
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        config.display()
+    ));
+    tmux.wait_for(
+        |s| s.contains("h2 up") && s.contains(&format!("{name} running")),
+        "the lab and the container",
+    );
+
+    // Select it through the filter.
+    tmux.send(&["/"]);
+    tmux.send(&["-l", &name]);
+    tmux.send(&["Enter"]);
+    tmux.send(&["G"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("container  {name}")),
+        "it is selected",
+    );
+
+    // Its logs: stdout and stderr, stderr marked by a word.
+    tmux.send(&["l"]);
+    let screen = tmux.wait_for(
+        |s| {
+            s.contains(&format!("Logs: {name} on h1"))
+                && s.contains("oops stderr 2")
+                && s.contains("FOLLOWING")
+        },
+        "the logs view with its lines",
+    );
+    assert!(screen.contains("hello stdout 2"), "{screen}");
+    let err_line = screen
+        .lines()
+        .find(|l| l.contains("oops stderr 0"))
+        .expect("an stderr line");
+    assert!(err_line.contains("ERR "), "stderr is marked: {err_line}");
+    let out_line = screen
+        .lines()
+        .find(|l| l.contains("hello stdout 0"))
+        .expect("a stdout line");
+    assert!(!out_line.contains("ERR "), "stdout is not: {out_line}");
+    tmux.send(&["Escape"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("container  {name}")) && !s.contains("Logs:"),
+        "back on the tree",
+    );
+
+    // Its stats: the view opens and fills with a sample.
+    tmux.send(&["s"]);
+    tmux.wait_for(
+        |s| {
+            s.contains(&format!("Stats: {name} on h1"))
+                && s.contains("Memory")
+                && s.contains("samples, one a second")
+        },
+        "the stats view with a sample",
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Stats:"), "the stats view closed");
+    // Both streams stopped when their views closed, while the console runs on.
+    let log_path = log_file(tmux.home());
+    let ended = support::lab::retry(Duration::from_secs(10), || {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let count = |what: &str, kind: &str| {
+            log.lines()
+                .filter(|l| {
+                    l.contains(what)
+                        && (l.contains(&format!("kind={kind}"))
+                            || l.contains(&format!("kind=\"{kind}\"")))
+                })
+                .count()
+        };
+        let counts = [
+            count("container stream opening", "logs"),
+            count("container stream ended", "logs"),
+            count("container stream opening", "stats"),
+            count("container stream ended", "stats"),
+        ];
+        (counts == [1, 1, 1, 1]).then_some(counts)
+    });
+    assert!(
+        ended.is_some(),
+        "each stream ends when its view closes:\n{}",
+        std::fs::read_to_string(&log_path).unwrap_or_default()
+    );
+
+    // The palette: complete `:node`, then go to h2 (the filter hiding it goes).
+    tmux.send(&[":"]);
+    tmux.send(&["-l", "no"]);
+    tmux.send(&["Tab"]);
+    tmux.wait_for(
+        |s| s.contains(":node h1") && s.contains(":node h2"),
+        "node candidates",
+    );
+    tmux.send(&["-l", "h2"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains("node       h2") && s.contains("h1 up"),
+        "h2 selected, shown in the details",
+    );
+    tmux.send(&[":"]);
+    tmux.send(&["-l", "frobnicate"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for(
+        |s| s.contains("unknown command :frobnicate"),
+        "an unknown command in the activity panel",
+    );
+
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    assert!(
+        !screen.contains("Fleet"),
+        "alternate screen left:\n{screen}"
+    );
+    tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ,; echo");
+    tmux.wait_for(
+        |s| s.contains("icanon,echo,") || s.contains("echo,icanon,"),
+        "cooked mode",
+    );
 }

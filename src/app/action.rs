@@ -1,4 +1,5 @@
-//! What the user can ask for, whatever key they press for it.
+//! What the user can ask for, whatever key they press for it, and which of those make
+//! sense on the screen currently shown.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,9 +18,102 @@ pub enum Action {
     Toggle,
     Filter,
     Refresh,
+    /// Open the `:` command palette.
+    Palette,
+    /// Move the focus between the tree and the details pane.
+    Focus,
+    /// Logs of the selected container.
+    Logs,
+    /// CPU and memory of the selected container.
+    Stats,
+    /// Logs view: follow new lines or stay put.
+    Follow,
+    /// Logs view: next and previous search match.
+    NextMatch,
+    PrevMatch,
+    Check,
+    ProxyPlan,
+    ProxyApply,
+    Create,
+    Delete,
+}
+
+/// The screen keys are read for; the help lists only what works on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Tree,
+    Logs,
+    Stats,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Tree => "fleet",
+            Mode::Logs => "logs",
+            Mode::Stats => "stats",
+        }
+    }
 }
 
 impl Action {
+    /// Actions that change the world: refused, and never offered, in read-only mode.
+    pub fn mutating(self) -> bool {
+        matches!(self, Action::ProxyApply | Action::Create | Action::Delete)
+    }
+
+    /// A short name for messages: the palette command where there is one.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Check => "check",
+            Action::ProxyPlan => "proxy plan",
+            Action::ProxyApply => "proxy apply",
+            Action::Create => "create",
+            Action::Delete => "delete",
+            other => other.describe(),
+        }
+    }
+
+    /// Whether the action does anything in `mode`.
+    pub fn available(self, mode: Mode, read_only: bool) -> bool {
+        if read_only && self.mutating() {
+            return false;
+        }
+        use Action::*;
+        match mode {
+            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch),
+            Mode::Logs => matches!(
+                self,
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Filter
+                    | Follow
+                    | NextMatch
+                    | PrevMatch
+            ),
+            Mode::Stats => matches!(self, Quit | Help | Close),
+        }
+    }
+
+    /// Shown in the help screen of `mode`.
+    pub fn describe_in(self, mode: Mode) -> &'static str {
+        match (mode, self) {
+            (Mode::Logs | Mode::Stats, Action::Quit | Action::Close) => "close this view",
+            (Mode::Logs, Action::Up) => "scroll up (pauses follow)",
+            (Mode::Logs, Action::Down) => "scroll down",
+            (Mode::Logs, Action::Top) => "oldest line kept",
+            (Mode::Logs, Action::Bottom) => "newest line, follow again",
+            (Mode::Logs, Action::Filter) => "search (enter keeps, esc drops)",
+            _ => self.describe(),
+        }
+    }
+
     /// Shown in the help screen.
     pub fn describe(self) -> &'static str {
         match self {
@@ -33,8 +127,60 @@ impl Action {
             Action::Top => "go to the first row",
             Action::Bottom => "go to the last row",
             Action::Toggle => "expand or collapse",
-            Action::Filter => "filter by name, IP, domain or state (esc clears)",
+            Action::Filter => "filter by name, IP, domain or state",
             Action::Refresh => "reload now",
+            Action::Palette => "command palette (tab completes)",
+            Action::Focus => "focus the tree or the details",
+            Action::Logs => "logs of the selected container",
+            Action::Stats => "CPU and memory of the selected container",
+            Action::Follow => "follow new lines on or off",
+            Action::NextMatch => "next match (newer)",
+            Action::PrevMatch => "previous match (older)",
+            Action::Check => "check IPs, domains, DNS and proxy",
+            Action::ProxyPlan => "show the proxy changes",
+            Action::ProxyApply => "apply the proxy changes",
+            Action::Create => "create a site container",
+            Action::Delete => "delete the selected site",
         }
+    }
+
+    /// Actions shown on one help line with their partner (`↑ k / ↓ j  move up / down`),
+    /// so the help fits an 80x24 terminal.
+    pub fn partner(self) -> Option<(Action, &'static str)> {
+        match self {
+            Action::Up => Some((Action::Down, "move up / down")),
+            Action::PageUp => Some((Action::PageDown, "page up / down")),
+            Action::Top => Some((Action::Bottom, "first / last row")),
+            Action::NextMatch => Some((Action::PrevMatch, "next / previous match")),
+            _ => None,
+        }
+    }
+
+    /// The second of a pair, listed on its partner's line.
+    pub fn is_partner(self) -> bool {
+        matches!(
+            self,
+            Action::Down | Action::PageDown | Action::Bottom | Action::PrevMatch
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_never_offers_a_mutating_action() {
+        for a in [Action::ProxyApply, Action::Create, Action::Delete] {
+            assert!(a.available(Mode::Tree, false));
+            assert!(!a.available(Mode::Tree, true));
+        }
+        assert!(Action::Check.available(Mode::Tree, true));
+        assert!(Action::ProxyPlan.available(Mode::Tree, true));
+        assert!(!Action::Follow.available(Mode::Tree, false));
+        assert!(Action::Follow.available(Mode::Logs, true));
+        assert!(!Action::Logs.available(Mode::Logs, false));
+        assert!(!Action::Up.available(Mode::Stats, false));
+        assert_eq!(Action::Quit.describe_in(Mode::Logs), "close this view");
     }
 }

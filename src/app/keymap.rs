@@ -242,6 +242,29 @@ mod tests {
     }
 
     #[test]
+    fn the_console_keys_of_issue_5_are_bound_by_default() {
+        let map = Keymap::defaults();
+        let key = |c: char| map.action(KeySpec::plain(Key::Char(c)));
+        let expected = [
+            (':', Action::Palette),
+            ('l', Action::Logs),
+            ('s', Action::Stats),
+            ('f', Action::Follow),
+            ('n', Action::NextMatch),
+            ('N', Action::PrevMatch),
+            ('i', Action::Check),
+            ('p', Action::ProxyPlan),
+            ('P', Action::ProxyApply),
+            ('c', Action::Create),
+            ('d', Action::Delete),
+        ];
+        for (c, action) in expected {
+            assert_eq!(key(c), Some(action), "{c}");
+        }
+        assert_eq!(map.action(KeySpec::plain(Key::Tab)), Some(Action::Focus));
+    }
+
+    #[test]
     fn overrides_replace_keys_and_bad_ones_are_warnings() {
         let defaults = Keymap::defaults();
         let overrides = BTreeMap::from([

@@ -1,6 +1,8 @@
 //! Messages into `update`, and the effects it asks the driver to run.
 
-use super::Action;
+use super::logs::LogLine;
+use super::stats::StatsSample;
+use super::{Action, Level};
 use crate::fleet::poller::PollEvent;
 use crate::inventory::Site;
 
@@ -9,12 +11,34 @@ pub enum Msg {
     Action(Action),
     /// The inventory was read (or could not be).
     SitesLoaded(Result<Vec<Site>, String>),
-    /// Typing into the `/` filter.
+    /// Typing into the `/` filter, or into the logs view's search.
     FilterEdit(FilterEdit),
+    /// Typing into the `:` palette.
+    Palette(PaletteEdit),
     /// A node was polled, or its containers re-read after an engine event.
     Poll(PollEvent),
     /// The terminal changed size; the next frame uses the new size.
-    Resized,
+    Resized {
+        width: u16,
+        height: u16,
+    },
+    /// A mouse click or wheel turn (only when `mouse = true`).
+    Mouse(Mouse),
+    /// News from a logs stream opened by [`Effect::OpenLogs`].
+    Logs {
+        stream: u64,
+        event: StreamEvent<Vec<LogLine>>,
+    },
+    /// News from a stats stream opened by [`Effect::OpenStats`].
+    Stats {
+        stream: u64,
+        event: StreamEvent<StatsSample>,
+    },
+    /// A line for the activity panel from the driver (an operation's outcome...).
+    Notice {
+        level: Level,
+        text: String,
+    },
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Signal(&'static str),
 }
@@ -29,10 +53,89 @@ pub enum FilterEdit {
     Cancel,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaletteEdit {
+    /// Editing the line (characters, cursor moves, deletions).
+    Input(tui_input::InputRequest),
+    /// Tab: complete the line.
+    Complete,
+    /// Down / Up: pick among the candidates.
+    Next,
+    Prev,
+    /// Enter: run the picked candidate, or the line as typed.
+    Run,
+    /// Esc.
+    Close,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Click { column: u16, row: u16 },
+    WheelUp,
+    WheelDown,
+}
+
+/// What a stream task reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent<T> {
+    Data(T),
+    /// The stream ended by itself (the container stopped).
+    Ended,
+    /// It could not start or broke; the text says why.
+    Failed(String),
+}
+
+/// An operation that changes or checks the world, run by the driver (plan, confirm,
+/// apply). Asked for by a key or a palette command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpRequest {
+    Check,
+    ProxyPlan,
+    ProxyApply,
+    Create,
+    Delete { domain: String },
+}
+
+impl OpRequest {
+    /// Whether it changes the world (refused in read-only mode).
+    pub fn mutating(&self) -> bool {
+        matches!(
+            self,
+            OpRequest::ProxyApply | OpRequest::Create | OpRequest::Delete { .. }
+        )
+    }
+
+    /// As the user would type it in the palette.
+    pub fn label(&self) -> String {
+        match self {
+            OpRequest::Check => "check".into(),
+            OpRequest::ProxyPlan => "proxy plan".into(),
+            OpRequest::ProxyApply => "proxy apply".into(),
+            OpRequest::Create => "create".into(),
+            OpRequest::Delete { domain } => format!("delete {domain}"),
+        }
+    }
+}
+
 /// Work with side effects, run by the driver; results come back as [`Msg`]s.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     LoadSites,
     /// Poll every node now.
     RefreshFleet,
+    /// Follow a container's logs; lines come back as [`Msg::Logs`] tagged `stream`.
+    OpenLogs {
+        stream: u64,
+        node: String,
+        container: String,
+    },
+    /// Follow a container's CPU and memory as [`Msg::Stats`] tagged `stream`.
+    OpenStats {
+        stream: u64,
+        node: String,
+        container: String,
+    },
+    /// The view of `stream` closed: stop its task.
+    CloseStream(u64),
+    Operation(OpRequest),
 }

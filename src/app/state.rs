@@ -4,7 +4,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Keymap;
-use super::rows::{Row, filtered, rows};
+use super::action::Mode;
+use super::logs::LogsView;
+use super::palette::{Names, Palette};
+use super::rows::{Row, RowKind, filtered, rows};
+use super::stats::StatsView;
 use crate::config::Config;
 use crate::fleet::live::Fleet;
 use crate::fleet::tree::{self, TreeDoc};
@@ -31,6 +35,31 @@ pub struct Activity {
     pub at: String,
     pub level: Level,
     pub text: String,
+}
+
+/// What fills the screen: the fleet, or a view of one container.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    Tree,
+    Logs(Box<LogsView>),
+    Stats(Box<StatsView>),
+}
+
+/// Which pane of the fleet screen the arrow keys move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Tree,
+    Details,
+}
+
+/// Where typed keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextInput {
+    /// Keys are looked up in the keymap.
+    None,
+    /// The `/` filter or the logs search.
+    Line,
+    Palette,
 }
 
 /// Lines the activity panel keeps.
@@ -69,6 +98,17 @@ pub struct State {
     pub theme: crate::ui::theme::Theme,
     /// Newest last.
     pub activity: Vec<Activity>,
+    /// Terminal size, for paging and mouse clicks.
+    pub screen: (u16, u16),
+    pub view: View,
+    pub palette: Option<Palette>,
+    pub focus: Focus,
+    /// First line of the details pane shown (when it is focused and scrolled).
+    pub details_scroll: u16,
+    /// First tree row shown; moves only as far as needed to keep the selection visible.
+    pub tree_offset: usize,
+    /// Tag of the last logs or stats stream asked for.
+    pub last_stream: u64,
 }
 
 impl State {
@@ -116,10 +156,17 @@ impl State {
             show_help: false,
             should_quit: false,
             dirty: true,
-            page_rows: 10,
+            page_rows: crate::ui::table_rows(24),
             keymap,
             theme: crate::ui::theme::Theme::default(),
             activity: Vec::new(),
+            screen: (80, 24),
+            view: View::Tree,
+            palette: None,
+            focus: Focus::Tree,
+            details_scroll: 0,
+            tree_offset: 0,
+            last_stream: 0,
         };
         state.rebuild();
         state
@@ -153,10 +200,8 @@ impl State {
             .selected_id
             .as_ref()
             .and_then(|id| self.rows.iter().position(|r| &r.id == id));
-        self.selected = found
-            .unwrap_or(self.selected)
-            .min(self.rows.len().saturating_sub(1));
-        self.selected_id = self.rows.get(self.selected).map(|r| r.id.clone());
+        let at = found.unwrap_or(self.selected);
+        self.select(at);
     }
 
     pub fn log(&mut self, level: Level, text: impl Into<String>) {
@@ -172,8 +217,87 @@ impl State {
     }
 
     pub fn select(&mut self, index: usize) {
+        let before = self.selected_id.clone();
         self.selected = index.min(self.rows.len().saturating_sub(1));
         self.selected_id = self.rows.get(self.selected).map(|r| r.id.clone());
+        if self.selected_id != before {
+            self.details_scroll = 0;
+        }
+        // The tree scrolls only as far as needed to keep the selection in sight.
+        let page = self.page_rows.max(1);
+        if self.selected < self.tree_offset {
+            self.tree_offset = self.selected;
+        } else if self.selected >= self.tree_offset + page {
+            self.tree_offset = self.selected + 1 - page;
+        }
+        self.tree_offset = self.tree_offset.min(self.rows.len().saturating_sub(page));
+    }
+
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.screen = (width, height);
+        self.page_rows = crate::ui::table_rows(height);
+        self.select(self.selected);
+    }
+
+    pub fn mode(&self) -> Mode {
+        match self.view {
+            View::Tree => Mode::Tree,
+            View::Logs(_) => Mode::Logs,
+            View::Stats(_) => Mode::Stats,
+        }
+    }
+
+    pub fn text_input(&self) -> TextInput {
+        match &self.view {
+            _ if self.palette.is_some() => TextInput::Palette,
+            View::Logs(logs) if logs.searching => TextInput::Line,
+            View::Tree if self.filter_editing => TextInput::Line,
+            _ => TextInput::None,
+        }
+    }
+
+    /// Node, container and domain names for the palette's completion.
+    pub fn names(&self) -> Names {
+        let mut names = Names {
+            nodes: self.config.nodes.iter().map(|n| n.name.clone()).collect(),
+            ..Names::default()
+        };
+        for c in self.doc.nodes.iter().flat_map(|n| n.containers.iter()) {
+            names.containers.push(c.name.clone());
+            if let Some(d) = &c.domain {
+                names.containers.push(d.clone());
+                names.domains.push(d.clone());
+            }
+        }
+        for list in [&mut names.containers, &mut names.domains] {
+            list.sort();
+            list.dedup();
+        }
+        names
+    }
+
+    /// The selected row's container: its node, id and name.
+    pub fn selected_container(&self) -> Option<super::logs::ContainerRef> {
+        let row = self
+            .selected_row()
+            .filter(|r| r.kind == RowKind::Container)?;
+        let rest = row.id.strip_prefix("node/")?;
+        let (node, id) = rest.split_once("/container/")?;
+        Some(super::logs::ContainerRef {
+            node: node.to_string(),
+            id: id.to_string(),
+            name: row.name.clone(),
+        })
+    }
+
+    /// The site domain of the selected container, when it has one.
+    pub fn selected_domain(&self) -> Option<String> {
+        let c = self.selected_container()?;
+        let node = self.doc.nodes.iter().find(|n| n.name == c.node)?;
+        node.containers
+            .iter()
+            .find(|t| t.id == c.id)
+            .and_then(|t| t.domain.clone())
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

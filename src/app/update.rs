@@ -1,12 +1,46 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
+mod commands;
+mod views;
+
+use super::action::Mode;
+use super::msg::OpRequest;
+use super::palette::Palette;
+use super::state::{Focus, View};
 use super::{Action, Effect, FilterEdit, Level, Msg, SitesView, State};
 use crate::fleet::poller::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    // Everything but a poll that changed nothing is worth a frame.
-    state.dirty |= !matches!(msg, Msg::Poll(_));
+    match msg {
+        // Stream and poll news draws only when it changed something on screen.
+        Msg::Poll(event) => {
+            if let PollEvent::Snapshot(snap) = &event {
+                note_transition(state, snap);
+            }
+            if state.fleet.apply(event) {
+                state.data_as_of = Some(crate::inventory::now_rfc3339());
+                state.rebuild();
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Logs { stream, event } => {
+            views::on_logs(state, stream, event);
+            Vec::new()
+        }
+        Msg::Stats { stream, event } => {
+            views::on_stats(state, stream, event);
+            Vec::new()
+        }
+        other => {
+            state.dirty = true;
+            on_other(state, other)
+        }
+    }
+}
+
+fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Action(action) => on_action(state, action),
         Msg::SitesLoaded(result) => {
@@ -21,6 +55,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::FilterEdit(edit) => {
+            if matches!(state.view, View::Logs(_)) {
+                views::search_edit(state, edit);
+                return Vec::new();
+            }
             match edit {
                 FilterEdit::Insert(c) => state.filter.push(c),
                 FilterEdit::Backspace => {
@@ -35,22 +73,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.rebuild();
             Vec::new()
         }
-        Msg::Poll(event) => {
-            if let PollEvent::Snapshot(snap) = &event {
-                note_transition(state, snap);
-            }
-            if state.fleet.apply(event) {
-                state.data_as_of = Some(crate::inventory::now_rfc3339());
-                state.rebuild();
-                state.dirty = true;
-            }
+        Msg::Palette(edit) => commands::on_palette(state, edit),
+        Msg::Mouse(mouse) => {
+            commands::on_mouse(state, mouse);
             Vec::new()
         }
-        Msg::Resized => Vec::new(),
+        Msg::Resized { width, height } => {
+            state.resize(width, height);
+            Vec::new()
+        }
+        Msg::Notice { level, text } => {
+            state.log(level, text);
+            Vec::new()
+        }
         Msg::Signal(_) => {
             state.should_quit = true;
             Vec::new()
         }
+        Msg::Poll(_) | Msg::Logs { .. } | Msg::Stats { .. } => Vec::new(),
     }
 }
 
@@ -87,14 +127,46 @@ fn note_transition(state: &mut State, snap: &NodeSnapshot) {
     }
 }
 
-fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if state.show_help {
-        // The help popup is modal: it closes on help/close, and quit still quits.
+        // The help popup is modal: it closes on help/close, and quit still quits (or
+        // closes the view under it).
         match action {
             Action::Help | Action::Close => state.show_help = false,
-            Action::Quit => state.should_quit = true,
+            Action::Quit if state.mode() == Mode::Tree => state.should_quit = true,
+            Action::Quit => {
+                state.show_help = false;
+                return views::close_view(state);
+            }
             _ => {}
         }
+        return Vec::new();
+    }
+    let mode = state.mode();
+    if !action.available(mode, false) {
+        return Vec::new();
+    }
+    // The one place read-only mode refuses an action; the palette and help never offer
+    // these, but a key or a typed command can still ask.
+    if state.read_only && action.mutating() {
+        state.log(
+            Level::Warn,
+            format!(
+                "{}: refused in read-only mode (restart without --read-only to change things)",
+                action.name()
+            ),
+        );
+        return Vec::new();
+    }
+    match mode {
+        Mode::Tree => tree_action(state, action),
+        Mode::Logs => views::logs_action(state, action),
+        Mode::Stats => views::stats_action(state, action),
+    }
+}
+
+fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.focus == Focus::Details && commands::scroll_details(state, action) {
         return Vec::new();
     }
     let last = state.rows.len().saturating_sub(1);
@@ -104,7 +176,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit => state.should_quit = true,
         Action::Help => state.show_help = true,
         Action::Close => {
-            if !state.filter.is_empty() {
+            if state.focus == Focus::Details {
+                state.focus = Focus::Tree;
+            } else if !state.filter.is_empty() {
                 state.filter.clear();
                 state.rebuild();
             }
@@ -126,9 +200,28 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => return vec![Effect::LoadSites, Effect::RefreshFleet],
+        Action::Palette => {
+            state.palette = Some(Palette::open(&state.names(), state.read_only));
+        }
+        Action::Focus => commands::toggle_focus(state),
+        Action::Logs | Action::Stats => return views::open_selected(state, action),
+        Action::Check => return vec![Effect::Operation(OpRequest::Check)],
+        Action::ProxyPlan => return vec![Effect::Operation(OpRequest::ProxyPlan)],
+        Action::ProxyApply => return vec![Effect::Operation(OpRequest::ProxyApply)],
+        Action::Create => return vec![Effect::Operation(OpRequest::Create)],
+        Action::Delete => match state.selected_domain() {
+            Some(domain) => return vec![Effect::Operation(OpRequest::Delete { domain })],
+            None => state.log(
+                Level::Warn,
+                "delete: select a site container first, or type :delete DOMAIN",
+            ),
+        },
+        Action::Follow | Action::NextMatch | Action::PrevMatch => {}
     }
     Vec::new()
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod view_tests;

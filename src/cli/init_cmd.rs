@@ -82,7 +82,10 @@ pub fn starting_config(hosts: &[ImportedHost]) -> String {
         "# fleetdeck configuration: every key is documented in config.example.toml.\n\
          # Validate with `fleetdeck config check`.\n\n\
          read_only = false\n\
-         refresh_secs = 5\n\n\
+         refresh_secs = 5\n\
+         # Mouse in the console (click to select, wheel to scroll); off keeps the\n\
+         # terminal's own text selection.\n\
+         mouse = false\n\n\
          [ssh]\n\
          connect_timeout_secs = 10\n\
          keepalive_secs = 30\n\n",

@@ -26,6 +26,10 @@ pub struct Config {
     pub read_only: bool,
     #[serde(default = "default_refresh_secs")]
     pub refresh_secs: u64,
+    /// Console mouse support (click a tree row to select it, wheel to scroll). Off by
+    /// default: mouse reporting gets in the way of selecting text in the terminal.
+    #[serde(default)]
+    pub mouse: bool,
     #[serde(default)]
     pub inventory: InventoryConfig,
     #[serde(default)]
@@ -308,6 +312,7 @@ impl Config {
         Config {
             read_only: false,
             refresh_secs: DEFAULT_REFRESH_SECS,
+            mouse: false,
             inventory: InventoryConfig::default(),
             ssh: SshConfig::default(),
             nodes: vec![NodeConfig {

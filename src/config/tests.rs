@@ -30,6 +30,7 @@ fn every_key() -> Config {
     Config {
         read_only: true,
         refresh_secs: 7,
+        mouse: true,
         inventory: InventoryConfig {
             path: Some(PathBuf::from("/i.db")),
         },

@@ -1,18 +1,52 @@
-//! Runs effects as tasks; their results come back as messages.
+//! Runs effects as tasks; their results come back as messages. Read-only mode is
+//! enforced here a second time: a mutating operation is refused before it starts.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
-use crate::app::{Effect, Msg};
+use crate::app::{Effect, Level, Msg, StreamEvent};
 use crate::fleet::poller::Poller;
 use crate::inventory::Inventory;
+use crate::transport::DockerClient;
+use crate::transport::links::NodeLink;
+
+/// Time to reach a node's engine when a logs or stats view opens.
+const STREAM_CONNECT: Duration = Duration::from_secs(10);
+
+/// A running logs or stats task, stopped when its view closes.
+struct StreamTask {
+    cancel: CancellationToken,
+    handle: JoinHandle<()>,
+}
 
 pub struct Runner {
     tx: UnboundedSender<Msg>,
     inventory_path: PathBuf,
     read_only: bool,
     poller: Option<Poller>,
+    links: Option<Arc<BTreeMap<String, NodeLink>>>,
+    streams: HashMap<u64, StreamTask>,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Logs,
+    Stats,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Logs => "logs",
+            Kind::Stats => "stats",
+        }
+    }
 }
 
 impl Runner {
@@ -21,16 +55,20 @@ impl Runner {
         inventory_path: PathBuf,
         read_only: bool,
         poller: Option<Poller>,
+        links: Option<Arc<BTreeMap<String, NodeLink>>>,
     ) -> Runner {
         Runner {
             tx,
             inventory_path,
             read_only,
             poller,
+            links,
+            streams: HashMap::new(),
         }
     }
 
-    pub fn run(&self, effect: Effect) {
+    pub fn run(&mut self, effect: Effect) {
+        self.streams.retain(|_, t| !t.handle.is_finished());
         match effect {
             Effect::LoadSites => self.load_sites(),
             Effect::RefreshFleet => {
@@ -38,7 +76,43 @@ impl Runner {
                     p.refresh_all();
                 }
             }
+            Effect::OpenLogs {
+                stream,
+                node,
+                container,
+            } => self.open(Kind::Logs, stream, node, container),
+            Effect::OpenStats {
+                stream,
+                node,
+                container,
+            } => self.open(Kind::Stats, stream, node, container),
+            Effect::CloseStream(stream) => {
+                // The token ends the task at its next await, whether it is still
+                // connecting or streaming; the task logs that it ended.
+                if let Some(task) = self.streams.remove(&stream) {
+                    task.cancel.cancel();
+                }
+            }
+            Effect::Operation(op) if self.read_only && op.mutating() => {
+                let _ = self.tx.send(Msg::Notice {
+                    level: Level::Warn,
+                    text: format!("{}: refused in read-only mode", op.label()),
+                });
+            }
+            Effect::Operation(op) => super::ops::start(op, &self.tx),
         }
+    }
+
+    fn open(&mut self, kind: Kind, stream: u64, node: String, container: String) {
+        let (tx, links) = (self.tx.clone(), self.links.clone());
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        let handle = tokio::spawn(async move {
+            tracing::info!(stream, kind = kind.word(), %node, %container, "container stream opening");
+            run_stream(kind, links, &node, container, stream, tx, token).await;
+            tracing::info!(stream, kind = kind.word(), "container stream ended");
+        });
+        self.streams.insert(stream, StreamTask { cancel, handle });
     }
 
     /// SQLite is blocking: read it off the event loop.
@@ -55,6 +129,64 @@ impl Runner {
             let _ = tx.send(Msg::SitesLoaded(result));
         });
     }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        for task in self.streams.values() {
+            task.cancel.cancel();
+            task.handle.abort();
+        }
+    }
+}
+
+/// Connect to the node's engine and follow the stream, until either is cancelled.
+async fn run_stream(
+    kind: Kind,
+    links: Option<Arc<BTreeMap<String, NodeLink>>>,
+    node: &str,
+    container: String,
+    stream: u64,
+    tx: UnboundedSender<Msg>,
+    token: CancellationToken,
+) {
+    let client = tokio::select! {
+        _ = token.cancelled() => return,
+        client = connect(links, node) => client,
+    };
+    match (client, kind) {
+        (Ok(client), Kind::Logs) => {
+            super::streams::logs(client, container, stream, tx, token).await
+        }
+        (Ok(client), Kind::Stats) => {
+            super::streams::stats(client, container, stream, tx, token).await
+        }
+        (Err(why), Kind::Logs) => {
+            let _ = tx.send(Msg::Logs {
+                stream,
+                event: StreamEvent::Failed(why),
+            });
+        }
+        (Err(why), Kind::Stats) => {
+            let _ = tx.send(Msg::Stats {
+                stream,
+                event: StreamEvent::Failed(why),
+            });
+        }
+    }
+}
+
+async fn connect(
+    links: Option<Arc<BTreeMap<String, NodeLink>>>,
+    node: &str,
+) -> Result<DockerClient, String> {
+    let link = links
+        .as_ref()
+        .and_then(|l| l.get(node))
+        .ok_or_else(|| format!("node {node} has no link (see the log file)"))?;
+    link.docker_client(STREAM_CONNECT)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 fn read_sites(

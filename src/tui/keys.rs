@@ -1,9 +1,11 @@
-//! crossterm key events to [`KeySpec`]: the only place that sees a key code.
+//! crossterm events to messages: the only place that sees a key code.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
-use crate::app::KeySpec;
 use crate::app::keymap::Key;
+use crate::app::{KeySpec, Keymap, Mouse, Msg, PaletteEdit, TextInput};
 
 pub fn to_spec(event: KeyEvent) -> Option<KeySpec> {
     let key = match event.code {
@@ -41,6 +43,50 @@ pub fn to_filter_edit(event: KeyEvent) -> Option<crate::app::FilterEdit> {
         KeyCode::Backspace => Some(FilterEdit::Backspace),
         KeyCode::Enter => Some(FilterEdit::Accept),
         KeyCode::Esc => Some(FilterEdit::Cancel),
+        _ => None,
+    }
+}
+
+/// While the palette is open, keys edit its line; tab, arrows, enter and esc drive it.
+pub fn to_palette_edit(event: &Event) -> Option<PaletteEdit> {
+    let Event::Key(key) = event else { return None };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Tab => Some(PaletteEdit::Complete),
+        KeyCode::Down => Some(PaletteEdit::Next),
+        KeyCode::Up | KeyCode::BackTab => Some(PaletteEdit::Prev),
+        KeyCode::Enter => Some(PaletteEdit::Run),
+        KeyCode::Esc => Some(PaletteEdit::Close),
+        KeyCode::Char('c') if ctrl => Some(PaletteEdit::Close),
+        _ => tui_input::backend::crossterm::to_input_request(event).map(PaletteEdit::Input),
+    }
+}
+
+pub fn to_mouse(event: MouseEvent) -> Option<Mouse> {
+    match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Mouse::Click {
+            column: event.column,
+            row: event.row,
+        }),
+        MouseEventKind::ScrollUp => Some(Mouse::WheelUp),
+        MouseEventKind::ScrollDown => Some(Mouse::WheelDown),
+        _ => None,
+    }
+}
+
+/// A terminal event as a message, given where typed keys go now.
+pub fn to_msg(event: Event, input: TextInput, keymap: &Keymap) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Release => None,
+        Event::Key(key) => match input {
+            TextInput::Palette => to_palette_edit(&event).map(Msg::Palette),
+            TextInput::Line => to_filter_edit(key).map(Msg::FilterEdit),
+            TextInput::None => to_spec(key)
+                .and_then(|spec| keymap.action(spec))
+                .map(Msg::Action),
+        },
+        Event::Resize(width, height) => Some(Msg::Resized { width, height }),
+        Event::Mouse(m) => to_mouse(m).map(Msg::Mouse),
         _ => None,
     }
 }

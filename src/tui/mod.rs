@@ -3,11 +3,13 @@
 
 mod effects;
 mod keys;
+mod ops;
+pub mod streams;
 
 use std::io;
 use std::path::PathBuf;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -33,10 +35,27 @@ pub async fn run(setup: ConsoleSetup) -> io::Result<()> {
     // Handlers first: a SIGTERM that lands while the first frame is drawn must still
     // restore the terminal instead of killing the process in raw mode.
     let signals = Signals::new()?;
+    let mouse = setup.config.mouse;
     let mut terminal = ratatui::init();
+    if mouse {
+        mouse_capture_on()?;
+    }
     let result = event_loop(&mut terminal, setup, signals).await;
+    if mouse {
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     result
+}
+
+/// Mouse reporting on, and off again on a panic, before ratatui's hook restores the rest.
+fn mouse_capture_on() -> io::Result<()> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    crossterm::execute!(io::stdout(), EnableMouseCapture)
 }
 
 struct Signals {
@@ -73,7 +92,8 @@ async fn event_loop(
     for w in warnings {
         state.log(crate::app::Level::Warn, w);
     }
-    state.page_rows = crate::ui::table_rows(terminal.size()?.height);
+    let size = terminal.size()?;
+    state.resize(size.width, size.height);
     // The first frame goes out before any slow work starts: every node is listed, as
     // "unknown", before any of them has answered.
     terminal.draw(|f| crate::ui::render(f, &state))?;
@@ -81,18 +101,17 @@ async fn event_loop(
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (poll_tx, mut polls) = mpsc::channel::<PollEvent>(256);
-    let poller = match build_links(&setup.config, setup.read_only) {
-        Ok(links) => Some(Poller::spawn(
-            setup.config.clone(),
-            Arc::new(links),
-            poll_tx,
-        )),
+    let links = match build_links(&setup.config, setup.read_only) {
+        Ok(links) => Some(Arc::new(links)),
         Err(e) => {
             tracing::error!(error = %e, "cannot build the node links; the fleet is not polled");
             None
         }
     };
-    let runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only, poller);
+    let poller = links
+        .clone()
+        .map(|links| Poller::spawn(setup.config.clone(), links, poll_tx));
+    let mut runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only, poller, links);
     runner.load_sites();
 
     let mut events = EventStream::new();
@@ -101,18 +120,7 @@ async fn event_loop(
     while !state.should_quit {
         let msg = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    if state.filter_editing {
-                        keys::to_filter_edit(key).map(Msg::FilterEdit)
-                    } else {
-                        keys::to_spec(key).and_then(|spec| keymap.action(spec)).map(Msg::Action)
-                    }
-                }
-                Some(Ok(Event::Resize(_, height))) => {
-                    state.page_rows = crate::ui::table_rows(height);
-                    Some(Msg::Resized)
-                }
-                Some(Ok(_)) => None,
+                Some(Ok(event)) => keys::to_msg(event, state.text_input(), &keymap),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
@@ -129,6 +137,13 @@ async fn event_loop(
         }
         for effect in update(&mut state, msg) {
             runner.run(effect);
+        }
+        // Whatever else already arrived (a burst of log lines...) goes in the same frame.
+        while !state.should_quit {
+            let Ok(more) = rx.try_recv() else { break };
+            for effect in update(&mut state, more) {
+                runner.run(effect);
+            }
         }
         if !state.should_quit && state.dirty {
             terminal.draw(|f| crate::ui::render(f, &state))?;

@@ -6,8 +6,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::app::State;
 use crate::app::rows::RowKind;
+use crate::app::{Focus, State};
 use crate::fleet::tree::TreeNode;
 
 fn kv(key: &str, value: impl Into<String>) -> Line<'static> {
@@ -142,22 +142,40 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<Li
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_set(state.theme.border())
-        .title(" Details ");
-    let lines = state
+/// The selected item's lines.
+pub fn lines(state: &State) -> Vec<Line<'static>> {
+    state
         .selected_row()
         .and_then(|row| {
             let node_name = row.id.strip_prefix("node/")?.split('/').next()?;
             let node = state.doc.nodes.iter().find(|n| n.name == node_name)?;
             Some(item_lines(state, node, row.kind, &row.id))
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State) {
+    // The focus shows in words and weight, so it reads without colour.
+    let focused = state.focus == Focus::Details;
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(state.theme.border());
+    let block = if focused {
+        let title = if state.theme.ascii {
+            " Details - up/down scroll, tab back "
+        } else {
+            " Details · ↑↓ scroll, tab back "
+        };
+        block
+            .title(title)
+            .border_style(Style::new().add_modifier(Modifier::BOLD))
+    } else {
+        block.title(" Details ")
+    };
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(lines(state))
             .wrap(Wrap { trim: false })
+            .scroll((state.details_scroll, 0))
             .block(block),
         area,
     );

@@ -1,4 +1,5 @@
-//! The `?` popup, generated from the keymap so it never lies about a binding.
+//! The `?` popup, generated from the keymap so it never lies about a binding, and listing
+//! only what works on the screen under it (and never what read-only mode refuses).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -6,26 +7,74 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::State;
+use crate::app::{Action, KeySpec, Mode, State};
 
 const POPUP_WIDTH: u16 = 60;
+const KEYS_WIDTH: usize = 16;
+
+fn keys_text(keys: &[KeySpec]) -> String {
+    keys.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The partner listed on `a`'s line, when both work in `mode` and have keys.
+fn pair_of(state: &State, mode: Mode, a: Action) -> Option<(Action, &'static str)> {
+    let (b, what) = a.partner()?;
+    let shown =
+        |x: Action| x.available(mode, state.read_only) && !state.keymap.keys_for(x).is_empty();
+    (shown(a) && shown(b)).then_some((b, what))
+}
+
+/// The action whose line lists `b`, if `b` is the second of a pair.
+fn leader(b: Action) -> Option<Action> {
+    [Action::Up, Action::PageUp, Action::Top, Action::NextMatch]
+        .into_iter()
+        .find(|a| a.partner().is_some_and(|(x, _)| x == b))
+}
+
+/// One line per action available in `mode`; pairs (up/down...) share a line.
+pub fn action_lines(state: &State, mode: Mode) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (action, keys) in state.keymap.actions() {
+        if !action.available(mode, state.read_only) || keys.is_empty() {
+            continue;
+        }
+        if action.is_partner() && leader(action).is_some_and(|l| pair_of(state, mode, l).is_some())
+        {
+            continue;
+        }
+        let (keys, what) = match pair_of(state, mode, action) {
+            Some((other, both)) => {
+                let what = match (mode, action) {
+                    (Mode::Logs, Action::Up) => "scroll up / down (up pauses follow)",
+                    (Mode::Logs, Action::Top) => "oldest / newest line (end follows)",
+                    _ => both,
+                };
+                let keys = format!(
+                    "{} / {}",
+                    keys_text(keys),
+                    keys_text(state.keymap.keys_for(other))
+                );
+                (keys, what)
+            }
+            None => (keys_text(keys), action.describe_in(mode)),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{keys:<KEYS_WIDTH$} "),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(what),
+        ]));
+    }
+    lines
+}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let mut lines: Vec<Line> = state
-        .keymap
-        .actions()
-        .map(|(action, keys)| {
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<14}", keys.join(" ")),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(action.describe()),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
+    let mode = state.mode();
+    let mut lines = action_lines(state, mode);
     lines.push(Line::raw(if state.read_only {
         "Read-only mode: nothing can be changed."
     } else {
@@ -50,6 +99,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Clear, popup);
     let block = Block::new()
         .borders(Borders::ALL)
-        .title(" Help — esc or ? to close ");
+        .border_set(state.theme.border())
+        .title(format!(" Help: {} (esc or ? closes) ", mode.title()));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

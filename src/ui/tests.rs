@@ -102,7 +102,7 @@ fn sites() -> Vec<Site> {
     }]
 }
 
-fn state(read_only: bool, containers: usize) -> State {
+pub(super) fn state(read_only: bool, containers: usize) -> State {
     let mut s = State::with_config(
         config(),
         read_only,
@@ -119,7 +119,7 @@ fn state(read_only: bool, containers: usize) -> State {
     s
 }
 
-fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+pub(super) fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|f| super::render(f, state)).expect("draw");
     terminal

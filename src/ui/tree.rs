@@ -54,6 +54,22 @@ fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
     }
 }
 
+/// First row shown when `visible` rows fit: the state's scroll position, moved only as
+/// far as needed to keep the selection on screen (the screen may be smaller than the
+/// page `update` assumed).
+pub fn offset(state: &State, visible: usize) -> usize {
+    let visible = visible.max(1);
+    let mut offset = state
+        .tree_offset
+        .min(state.rows.len().saturating_sub(visible));
+    if state.selected < offset {
+        offset = state.selected;
+    } else if state.selected >= offset + visible {
+        offset = state.selected + 1 - visible;
+    }
+    offset
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let title = match (state.filter.is_empty(), state.filter_editing) {
         (true, false) => " Fleet ".to_string(),
@@ -74,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         return;
     }
     let visible = usize::from(area.height.saturating_sub(2)).max(1);
-    let offset = state.selected.saturating_sub(visible - 1);
+    let offset = offset(state, visible);
     let lines: Vec<Line> = state
         .rows
         .iter()

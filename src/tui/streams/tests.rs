@@ -1,0 +1,124 @@
+use std::time::Duration;
+
+use futures::stream;
+use tokio::sync::mpsc;
+
+use super::*;
+
+fn out(stderr: bool, text: &str) -> Result<LogOutput, bollard::errors::Error> {
+    let message = text.to_string().into();
+    Ok(if stderr {
+        LogOutput::StdErr { message }
+    } else {
+        LogOutput::StdOut { message }
+    })
+}
+
+#[test]
+fn frames_split_into_timed_lines_with_their_stream() {
+    let lines = lines_of(LogOutput::StdErr {
+        message: "2026-11-22T10:00:01.123456789Z oops\tbad\r\n".into(),
+    });
+    assert_eq!(
+        lines,
+        vec![LogLine {
+            stream: LogStream::Stderr,
+            at: "10:00:01".into(),
+            text: "oops    bad".into()
+        }]
+    );
+    let two = lines_of(LogOutput::StdOut {
+        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\n".into(),
+    });
+    assert_eq!(two.len(), 2);
+    assert_eq!(
+        (two[0].at.as_str(), two[0].text.as_str()),
+        ("", "no-time here")
+    );
+    assert_eq!(two[1].text, "b[31m", "control characters are dropped");
+}
+
+#[tokio::test]
+async fn a_burst_is_one_message_and_the_end_is_reported() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let frames = stream::iter(vec![
+        out(false, "T a\n"),
+        out(true, "T b\n"),
+        out(false, "T c\n"),
+    ]);
+    pump_logs(frames, 7, tx, CancellationToken::new()).await;
+    let Some(Msg::Logs {
+        stream: 7,
+        event: StreamEvent::Data(lines),
+    }) = rx.recv().await
+    else {
+        panic!("lines expected");
+    };
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["T a", "T b", "T c"]);
+    assert_eq!(lines[1].stream, LogStream::Stderr);
+    assert_eq!(
+        rx.recv().await,
+        Some(Msg::Logs {
+            stream: 7,
+            event: StreamEvent::Ended
+        })
+    );
+}
+
+#[tokio::test]
+async fn cancelling_ends_a_stream_that_never_sends() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let logs = tokio::spawn(pump_logs(
+        stream::pending::<Result<LogOutput, bollard::errors::Error>>(),
+        1,
+        tx.clone(),
+        cancel.clone(),
+    ));
+    let stats = tokio::spawn(pump_stats(
+        stream::pending::<Result<ContainerStatsResponse, bollard::errors::Error>>(),
+        2,
+        tx,
+        cancel.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!logs.is_finished() && !stats.is_finished());
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(2), logs)
+        .await
+        .expect("the logs task ends when its view closes")
+        .expect("no panic");
+    tokio::time::timeout(Duration::from_secs(2), stats)
+        .await
+        .expect("the stats task ends when its view closes")
+        .expect("no panic");
+    assert!(rx.recv().await.is_none(), "nothing sent after cancel");
+}
+
+#[test]
+fn samples_take_what_docker_stats_uses() {
+    let json = serde_json::json!({
+        "cpu_stats": {"cpu_usage": {"total_usage": 300, "percpu_usage": [100, 200]},
+                      "system_cpu_usage": 2000},
+        "precpu_stats": {"cpu_usage": {"total_usage": 100}, "system_cpu_usage": 1000},
+        "memory_stats": {"usage": 5000, "limit": 10000,
+                         "stats": {"inactive_file": 1000}}
+    });
+    let s: ContainerStatsResponse = serde_json::from_value(json).expect("stats json");
+    let sample = sample_of(&s);
+    assert_eq!(
+        sample.online_cpus, 2,
+        "from percpu_usage when online_cpus is absent"
+    );
+    assert_eq!((sample.system, sample.presystem), (Some(2000), Some(1000)));
+    assert!((crate::app::stats::cpu_percent(&sample) - 40.0).abs() < 1e-9);
+    assert_eq!(crate::app::stats::mem_used(&sample), 4000);
+    let first: ContainerStatsResponse = serde_json::from_value(serde_json::json!({
+        "cpu_stats": {"cpu_usage": {"total_usage": 300}, "system_cpu_usage": 2000, "online_cpus": 4},
+        "precpu_stats": {"cpu_usage": {}, "system_cpu_usage": 0}
+    }))
+    .expect("first sample");
+    assert_eq!(sample_of(&first).presystem, None);
+    assert_eq!(crate::app::stats::cpu_percent(&sample_of(&first)), 0.0);
+}

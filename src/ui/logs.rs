@@ -1,0 +1,127 @@
+//! The logs view: one screen line per log line, stderr marked by a word (not only a
+//! colour), search matches highlighted and the current one marked in the gutter, and a
+//! status line saying whether the view follows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::theme::Theme;
+use crate::app::logs::{LogLine, LogStream, LogsView, StreamStatus, find_all};
+
+/// From this width on, each line shows its time.
+const TIME_MIN_WIDTH: u16 = 60;
+
+/// The text with every match of `needle` reversed.
+fn highlighted(text: &str, needle: &str) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for (start, end) in find_all(text, needle) {
+        spans.push(Span::raw(text[at..start].to_string()));
+        spans.push(Span::styled(
+            text[start..end].to_string(),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+        at = end;
+    }
+    spans.push(Span::raw(text[at..].to_string()));
+    spans
+}
+
+fn line(l: &LogLine, hit: bool, time: bool, search: &str, theme: &Theme) -> Line<'static> {
+    let gutter = match (hit, theme.ascii) {
+        (false, _) => " ",
+        (true, true) => ">",
+        (true, false) => "▶",
+    };
+    let mut spans = vec![Span::styled(
+        gutter,
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    spans.push(match l.stream {
+        LogStream::Stderr => {
+            Span::styled("ERR ", theme.fg(Color::Red).add_modifier(Modifier::BOLD))
+        }
+        LogStream::Stdout | LogStream::Console => Span::raw("    "),
+    });
+    if time && !l.at.is_empty() {
+        spans.push(Span::styled(
+            format!("{} ", l.at),
+            theme.fg(Color::DarkGray),
+        ));
+    }
+    spans.extend(highlighted(&l.text, search));
+    Line::from(spans)
+}
+
+fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
+    if view.searching {
+        return Line::raw(format!("/{}{}", view.search, theme.cursor()));
+    }
+    let sep = format!(" {} ", theme.separator());
+    let mode = if view.follow {
+        Span::styled(
+            "FOLLOWING",
+            theme.fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled(
+            "PAUSED (f follows)",
+            theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )
+    };
+    let first = view.first_shown(rows);
+    let last = (first + rows).min(view.lines.len());
+    let mut text = format!(
+        "{sep}{}-{last}/{}",
+        if view.lines.is_empty() { 0 } else { first + 1 },
+        view.lines.len(),
+    );
+    // A live stream is the normal case; only the others are worth the room.
+    if view.status != StreamStatus::Live {
+        text.push_str(&format!("{sep}{}", view.status.word()));
+    }
+    if !view.search.is_empty() {
+        let count = view.match_count();
+        text.push_str(&format!("{sep}/{}: {count} match", view.search));
+        if count != 1 {
+            text.push_str("es");
+        }
+    }
+    text.push_str(&format!("{sep}/ n N search, esc closes"));
+    Line::from(vec![mode, Span::raw(text)])
+}
+
+pub fn render(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme) {
+    let title = format!(" Logs: {} on {} ", view.target.name, view.target.node);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [body, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    let rows = usize::from(body.height).max(1);
+    let first = view.first_shown(rows);
+    let time = area.width >= TIME_MIN_WIDTH;
+    let lines: Vec<Line> = if view.lines.is_empty() {
+        vec![Line::raw(match view.status {
+            StreamStatus::Connecting => {
+                format!(" connecting to the engine{}", theme.ellipsis())
+            }
+            _ => " no log lines".to_string(),
+        })]
+    } else {
+        view.lines
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(rows)
+            .map(|(i, l)| line(l, view.hit == Some(i), time, &view.search, theme))
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines), body);
+    frame.render_widget(Paragraph::new(status_line(view, rows, theme)), status);
+}
