@@ -4,12 +4,14 @@
 
 use crate::ops::create::CreatePlan;
 use crate::ops::delete::DeletePlan;
+use crate::ops::proxy::ProxyPlan;
 
 /// A plan waiting for the operator's yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlannedOp {
     Create(Box<CreatePlan>),
     Delete(DeletePlan),
+    Proxy(Box<ProxyPlan>),
 }
 
 impl PlannedOp {
@@ -17,6 +19,7 @@ impl PlannedOp {
         match self {
             PlannedOp::Create(p) => format!("Create {}", p.domain),
             PlannedOp::Delete(p) => format!("Delete {}", p.domain),
+            PlannedOp::Proxy(p) => format!("Proxy rules on {}", p.node),
         }
     }
 
@@ -24,6 +27,29 @@ impl PlannedOp {
         match self {
             PlannedOp::Create(p) => p.lines(),
             PlannedOp::Delete(p) => p.lines(),
+            PlannedOp::Proxy(p) if !p.changed => vec![format!(
+                "no changes: {} on {} is up to date",
+                p.path, p.node
+            )],
+            PlannedOp::Proxy(p) => {
+                let mut lines = vec![p.summary(), String::new()];
+                lines.extend(p.diff.lines().map(str::to_string));
+                lines
+            }
+        }
+    }
+
+    /// Whether there is anything to apply (an up-to-date proxy file is not).
+    pub fn applicable(&self) -> bool {
+        !matches!(self, PlannedOp::Proxy(p) if !p.changed)
+    }
+
+    /// Short name for the activity panel.
+    pub fn label(&self) -> String {
+        match self {
+            PlannedOp::Create(p) => format!("create {}", p.domain),
+            PlannedOp::Delete(p) => format!("delete {}", p.domain),
+            PlannedOp::Proxy(_) => "proxy apply".into(),
         }
     }
 }

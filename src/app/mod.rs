@@ -15,6 +15,6 @@ pub mod update;
 
 pub use action::{Action, Mode};
 pub use keymap::{KeySpec, Keymap};
-pub use msg::{Effect, FilterEdit, Mouse, Msg, OpRequest, PaletteEdit, StreamEvent};
-pub use state::{Activity, Focus, Level, SitesView, State, TextInput, View};
+pub use msg::{ConfirmEdit, Effect, FilterEdit, Mouse, Msg, OpRequest, PaletteEdit, StreamEvent};
+pub use state::{Activity, Focus, Level, Modal, SitesView, State, TextInput, View};
 pub use update::update;

@@ -1,10 +1,13 @@
 //! Messages into `update`, and the effects it asks the driver to run.
 
+use super::confirm::PlannedOp;
+use super::create_form::FormEdit;
 use super::logs::LogLine;
 use super::stats::StatsSample;
 use super::{Action, Level};
 use crate::fleet::poller::PollEvent;
 use crate::inventory::Site;
+use crate::ops::create::CreateRequest;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -39,8 +42,29 @@ pub enum Msg {
         level: Level,
         text: String,
     },
+    /// Typing into the create form.
+    Form(FormEdit),
+    /// An answer to the confirm popup.
+    Confirm(ConfirmEdit),
+    /// The driver made a plan (or could not): it goes to the confirm popup.
+    OpPlanned(Result<PlannedOp, String>),
+    /// A step of an operation in flight, for the activity panel.
+    OpProgress(String),
+    /// An operation ended; `then` is offered next (a proxy rebuild after a delete).
+    OpFinished {
+        ok: bool,
+        text: String,
+        then: Option<OpRequest>,
+    },
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Signal(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmEdit {
+    Yes,
+    No,
+    Scroll(isize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,5 +161,10 @@ pub enum Effect {
     },
     /// The view of `stream` closed: stop its task.
     CloseStream(u64),
+    /// Plan `op` (check runs at once; the others come back as [`Msg::OpPlanned`]).
     Operation(OpRequest),
+    /// Plan a create from the filled form.
+    PlanCreate(CreateRequest),
+    /// The operator said yes: apply.
+    Apply(PlannedOp),
 }

@@ -60,6 +60,10 @@ pub enum TextInput {
     /// The `/` filter or the logs search.
     Line,
     Palette,
+    /// The create form.
+    Form,
+    /// The confirm popup (y / n / scrolling).
+    Confirm,
 }
 
 /// Lines the activity panel keeps.
@@ -109,6 +113,17 @@ pub struct State {
     pub tree_offset: usize,
     /// Tag of the last logs or stats stream asked for.
     pub last_stream: u64,
+    /// The create form or a plan waiting for confirmation, over everything else.
+    pub modal: Option<Modal>,
+    /// The operation in flight from this console (one at a time), for the status bar.
+    pub op_busy: Option<String>,
+}
+
+/// A popup that takes every key until it closes.
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Create(Box<crate::app::create_form::CreateForm>),
+    Confirm(Box<crate::app::confirm::ConfirmView>),
 }
 
 impl State {
@@ -163,6 +178,8 @@ impl State {
             screen: (80, 24),
             view: View::Tree,
             palette: None,
+            modal: None,
+            op_busy: None,
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -249,6 +266,8 @@ impl State {
 
     pub fn text_input(&self) -> TextInput {
         match &self.view {
+            _ if matches!(self.modal, Some(Modal::Create(_))) => TextInput::Form,
+            _ if matches!(self.modal, Some(Modal::Confirm(_))) => TextInput::Confirm,
             _ if self.palette.is_some() => TextInput::Palette,
             View::Logs(logs) if logs.searching => TextInput::Line,
             View::Tree if self.filter_editing => TextInput::Line,

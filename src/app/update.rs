@@ -1,6 +1,7 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
 mod commands;
+pub(crate) mod ops;
 mod views;
 
 use super::action::Mode;
@@ -86,6 +87,14 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.log(level, text);
             Vec::new()
         }
+        Msg::Form(edit) => ops::on_form(state, edit),
+        Msg::Confirm(edit) => ops::on_confirm(state, edit),
+        Msg::OpPlanned(planned) => ops::on_planned(state, planned),
+        Msg::OpProgress(step) => {
+            state.log(Level::Info, step);
+            Vec::new()
+        }
+        Msg::OpFinished { ok, text, then } => ops::on_finished(state, ok, text, then),
         Msg::Signal(_) => {
             state.should_quit = true;
             Vec::new()
@@ -205,12 +214,12 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Focus => commands::toggle_focus(state),
         Action::Logs | Action::Stats => return views::open_selected(state, action),
-        Action::Check => return vec![Effect::Operation(OpRequest::Check)],
-        Action::ProxyPlan => return vec![Effect::Operation(OpRequest::ProxyPlan)],
-        Action::ProxyApply => return vec![Effect::Operation(OpRequest::ProxyApply)],
-        Action::Create => return vec![Effect::Operation(OpRequest::Create)],
+        Action::Check => return ops::request(state, OpRequest::Check),
+        Action::ProxyPlan => return ops::request(state, OpRequest::ProxyPlan),
+        Action::ProxyApply => return ops::request(state, OpRequest::ProxyApply),
+        Action::Create => return ops::request(state, OpRequest::Create),
         Action::Delete => match state.selected_domain() {
-            Some(domain) => return vec![Effect::Operation(OpRequest::Delete { domain })],
+            Some(domain) => return ops::request(state, OpRequest::Delete { domain }),
             None => state.log(
                 Level::Warn,
                 "delete: select a site container first, or type :delete DOMAIN",
@@ -221,6 +230,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+#[cfg(test)]
+mod ops_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub struct Runner {
     poller: Option<Poller>,
     links: Option<Arc<BTreeMap<String, NodeLink>>>,
     streams: HashMap<u64, StreamTask>,
+    ops: super::ops::OpsContext,
 }
 
 #[derive(Clone, Copy)]
@@ -56,7 +57,15 @@ impl Runner {
         read_only: bool,
         poller: Option<Poller>,
         links: Option<Arc<BTreeMap<String, NodeLink>>>,
+        config: Arc<crate::config::Config>,
     ) -> Runner {
+        let ops = super::ops::OpsContext {
+            tx: tx.clone(),
+            config,
+            links: links.clone(),
+            inventory_path: inventory_path.clone(),
+            read_only,
+        };
         Runner {
             tx,
             inventory_path,
@@ -64,7 +73,13 @@ impl Runner {
             poller,
             links,
             streams: HashMap::new(),
+            ops,
         }
+    }
+
+    /// Settle pending rows an interrupted create left (not in read-only mode).
+    pub fn reconcile(&self) {
+        super::ops::reconcile_at_start(self.ops.clone());
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -99,7 +114,16 @@ impl Runner {
                     text: format!("{}: refused in read-only mode", op.label()),
                 });
             }
-            Effect::Operation(op) => super::ops::start(op, &self.tx),
+            Effect::Operation(op) => super::ops::start(op, self.ops.clone()),
+            Effect::PlanCreate(_) | Effect::Apply(_) if self.read_only => {
+                let _ = self.tx.send(Msg::OpFinished {
+                    ok: false,
+                    text: "refused in read-only mode".into(),
+                    then: None,
+                });
+            }
+            Effect::PlanCreate(req) => super::ops::plan_create(req, self.ops.clone()),
+            Effect::Apply(op) => super::ops::apply(op, self.ops.clone()),
         }
     }
 

@@ -62,6 +62,44 @@ pub fn to_palette_edit(event: &Event) -> Option<PaletteEdit> {
     }
 }
 
+/// Keys while the create form is open: text, cursor moves, field changes.
+pub fn to_form_edit(event: KeyEvent) -> Option<crate::app::create_form::FormEdit> {
+    use crate::app::create_form::FormEdit;
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    match event.code {
+        KeyCode::Char('c') if ctrl => Some(FormEdit::Cancel),
+        KeyCode::Char(c) if !ctrl => Some(FormEdit::Insert(c)),
+        KeyCode::Backspace => Some(FormEdit::Backspace),
+        KeyCode::Delete => Some(FormEdit::Delete),
+        KeyCode::Left => Some(FormEdit::Left),
+        KeyCode::Right => Some(FormEdit::Right),
+        KeyCode::Home => Some(FormEdit::Home),
+        KeyCode::End => Some(FormEdit::End),
+        KeyCode::Tab | KeyCode::Down => Some(FormEdit::NextField),
+        KeyCode::BackTab | KeyCode::Up => Some(FormEdit::PrevField),
+        KeyCode::Enter => Some(FormEdit::Submit),
+        KeyCode::Esc => Some(FormEdit::Cancel),
+        _ => None,
+    }
+}
+
+/// Keys while a plan waits for confirmation: only an explicit `y` applies.
+pub fn to_confirm_edit(event: KeyEvent) -> Option<crate::app::ConfirmEdit> {
+    use crate::app::ConfirmEdit;
+    match event.code {
+        KeyCode::Char('y' | 'Y') => Some(ConfirmEdit::Yes),
+        KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Some(ConfirmEdit::No),
+        KeyCode::Char('c') if event.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(ConfirmEdit::No)
+        }
+        KeyCode::Down | KeyCode::Char('j') => Some(ConfirmEdit::Scroll(1)),
+        KeyCode::Up | KeyCode::Char('k') => Some(ConfirmEdit::Scroll(-1)),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(ConfirmEdit::Scroll(10)),
+        KeyCode::PageUp => Some(ConfirmEdit::Scroll(-10)),
+        _ => None,
+    }
+}
+
 pub fn to_mouse(event: MouseEvent) -> Option<Mouse> {
     match event.kind {
         MouseEventKind::Down(MouseButton::Left) => Some(Mouse::Click {
@@ -81,6 +119,8 @@ pub fn to_msg(event: Event, input: TextInput, keymap: &Keymap) -> Option<Msg> {
         Event::Key(key) => match input {
             TextInput::Palette => to_palette_edit(&event).map(Msg::Palette),
             TextInput::Line => to_filter_edit(key).map(Msg::FilterEdit),
+            TextInput::Form => to_form_edit(key).map(Msg::Form),
+            TextInput::Confirm => to_confirm_edit(key).map(Msg::Confirm),
             TextInput::None => to_spec(key)
                 .and_then(|spec| keymap.action(spec))
                 .map(Msg::Action),

@@ -111,8 +111,16 @@ async fn event_loop(
     let poller = links
         .clone()
         .map(|links| Poller::spawn(setup.config.clone(), links, poll_tx));
-    let mut runner = effects::Runner::new(tx, setup.inventory_path, setup.read_only, poller, links);
+    let mut runner = effects::Runner::new(
+        tx,
+        setup.inventory_path,
+        setup.read_only,
+        poller,
+        links,
+        setup.config.clone(),
+    );
     runner.load_sites();
+    runner.reconcile();
 
     let mut events = EventStream::new();
     let keymap = state.keymap.clone();

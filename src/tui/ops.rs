@@ -1,16 +1,306 @@
-//! The seam where the console's operations (check, proxy plan/apply, create, delete) are
-//! run. Each will plan, confirm and apply, reporting through [`Msg`]s; until they are
-//! wired, asking for one says so in the activity panel.
+//! The driver side of the console's operations: plans and applies run as tasks, their
+//! steps and outcomes come back as messages. The same `ops` functions as the CLI.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::actor::Actor;
+use crate::app::confirm::PlannedOp;
 use crate::app::{Level, Msg, OpRequest};
+use crate::config::Config;
+use crate::inventory::Inventory;
+use crate::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
+use crate::ops::progress::ProgressFn;
+use crate::ops::{delete, proxy, reconcile};
+use crate::transport::DockerClient;
+use crate::transport::links::NodeLink;
 
-/// Start `op`. Read-only mode has already refused the mutating ones (in `update`, and
-/// again in the effect runner).
-pub fn start(op: OpRequest, tx: &UnboundedSender<Msg>) {
-    let _ = tx.send(Msg::Notice {
-        level: Level::Info,
-        text: format!("{}: not available yet", op.label()),
+const DOCKER_CONNECT: Duration = Duration::from_secs(15);
+const DOCKER_CALL: Duration = Duration::from_secs(30);
+
+/// What the operation tasks need, cheap to clone into each.
+#[derive(Clone)]
+pub struct OpsContext {
+    pub tx: UnboundedSender<Msg>,
+    pub config: Arc<Config>,
+    pub links: Option<Arc<BTreeMap<String, NodeLink>>>,
+    pub inventory_path: PathBuf,
+    pub read_only: bool,
+}
+
+impl OpsContext {
+    fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
+
+    fn finished(&self, ok: bool, text: String, then: Option<OpRequest>) {
+        self.send(Msg::OpFinished { ok, text, then });
+    }
+
+    fn progress(&self) -> ProgressFn<impl Fn(&str) + Send + Sync + use<>> {
+        let tx = self.tx.clone();
+        ProgressFn(move |step: &str| {
+            let _ = tx.send(Msg::OpProgress(format!("  · {step}")));
+        })
+    }
+
+    fn inventory(&self) -> Result<Inventory, String> {
+        if self.read_only {
+            Inventory::open_read_only(&self.inventory_path)
+        } else {
+            Inventory::open(&self.inventory_path)
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    async fn docker(&self, node: &str) -> Result<DockerClient, String> {
+        let links = self
+            .links
+            .as_ref()
+            .ok_or("the nodes' links could not be built")?;
+        let link = links
+            .get(node)
+            .ok_or_else(|| format!("node {node} is not in the config"))?;
+        link.docker_client(DOCKER_CONNECT)
+            .await
+            .map_err(|e| format!("node {node}: {e}"))
+    }
+
+    fn proxy_offer(&self) -> Option<OpRequest> {
+        self.config.proxy.as_ref().map(|_| OpRequest::ProxyPlan)
+    }
+}
+
+/// Run an operation's task on a blocking thread: SQLite calls block, and an `Inventory`
+/// (a `rusqlite::Connection`) must not be shared across the runtime's threads.
+fn spawn_op<F, Fut>(task: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(task()));
+}
+
+/// Plan `op` (create is planned from its form with [`plan_create`]).
+pub fn start(op: OpRequest, ctx: OpsContext) {
+    spawn_op(move || async move {
+        match op {
+            OpRequest::ProxyPlan | OpRequest::ProxyApply => {
+                let planned = plan_proxy(&ctx).await;
+                ctx.send(Msg::OpPlanned(
+                    planned.map(|p| PlannedOp::Proxy(Box::new(p))),
+                ));
+            }
+            OpRequest::Delete { domain } => {
+                let planned = plan_delete(&ctx, &domain).await;
+                ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Delete)));
+            }
+            OpRequest::Check => {
+                ctx.finished(
+                    false,
+                    "check: not available in the console yet".into(),
+                    None,
+                );
+            }
+            OpRequest::Create => {}
+        }
+    });
+}
+
+pub fn plan_create(req: CreateRequest, ctx: OpsContext) {
+    spawn_op(move || async move {
+        let planned = ctx.inventory().and_then(|inv| {
+            let taken = |d: &str| inv.site(d).map(|s| s.is_some()).unwrap_or(false);
+            let used = |vlan: u16| inv.used_ips(vlan).unwrap_or_default();
+            let view = InventoryView {
+                domain_taken: &taken,
+                used_ips: &used,
+            };
+            create::plan(&ctx.config, &req, &view).map_err(|e| e.to_string())
+        });
+        ctx.send(Msg::OpPlanned(
+            planned.map(|p| PlannedOp::Create(Box::new(p))),
+        ));
+    });
+}
+
+async fn plan_proxy(ctx: &OpsContext) -> Result<proxy::ProxyPlan, String> {
+    let proxy_cfg = ctx
+        .config
+        .proxy
+        .as_ref()
+        .ok_or("no [proxy] section in the config")?;
+    let sites = match ctx.inventory() {
+        Ok(inv) => inv.sites().map_err(|e| e.to_string())?,
+        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let exec = ctx
+        .links
+        .as_ref()
+        .and_then(|l| l.get(&proxy_cfg.node))
+        .map(|l| l.exec.clone())
+        .ok_or_else(|| format!("proxy node {} has no link", proxy_cfg.node))?;
+    proxy::make_plan(&ctx.config, &sites, exec.as_ref())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn plan_delete(ctx: &OpsContext, domain: &str) -> Result<delete::DeletePlan, String> {
+    let inv = ctx.inventory()?;
+    delete::plan(
+        &ctx.config,
+        &inv,
+        domain,
+        |node| async move { ctx.docker(&node).await },
+        DOCKER_CALL,
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// Apply a confirmed plan. Read-only mode never gets here (refused in `update` and in
+/// the effect runner); the transports would refuse again.
+pub fn apply(op: PlannedOp, ctx: OpsContext) {
+    spawn_op(move || async move {
+        let label = op.label();
+        let outcome = match op {
+            PlannedOp::Create(plan) => apply_create(&ctx, &plan).await,
+            PlannedOp::Delete(plan) => apply_delete(&ctx, &plan).await,
+            PlannedOp::Proxy(plan) => apply_proxy(&ctx, &plan).await,
+        };
+        match outcome {
+            Ok((text, then)) => ctx.finished(true, text, then),
+            Err(e) => ctx.finished(false, format!("{label} failed: {e}"), None),
+        }
+    });
+}
+
+type Done = Result<(String, Option<OpRequest>), String>;
+
+async fn apply_create(ctx: &OpsContext, plan: &create::CreatePlan) -> Done {
+    let mut inv = ctx.inventory()?;
+    let docker = ctx.docker(&plan.node).await?;
+    let limits = ApplyLimits {
+        docker_call: DOCKER_CALL,
+    };
+    let done = create::apply(
+        plan,
+        &mut inv,
+        &docker,
+        &Actor::from_env(),
+        &ctx.progress(),
+        limits,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let text = format!(
+        "created {} at {} on {} (container {})",
+        done.site.domain,
+        done.site.ip,
+        plan.node,
+        create::short(&done.container_id)
+    );
+    Ok((text, ctx.proxy_offer()))
+}
+
+async fn apply_delete(ctx: &OpsContext, plan: &delete::DeletePlan) -> Done {
+    let inv = ctx.inventory()?;
+    let docker = ctx.docker(&plan.node).await?;
+    delete::apply(
+        plan,
+        &inv,
+        &docker,
+        &Actor::from_env(),
+        &ctx.progress(),
+        DOCKER_CALL,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((format!("deleted {}", plan.domain), ctx.proxy_offer()))
+}
+
+async fn apply_proxy(ctx: &OpsContext, plan: &proxy::ProxyPlan) -> Done {
+    let proxy_cfg = ctx
+        .config
+        .proxy
+        .as_ref()
+        .ok_or("no [proxy] section in the config")?;
+    let mut inv = ctx.inventory()?;
+    let exec = ctx
+        .links
+        .as_ref()
+        .and_then(|l| l.get(&proxy_cfg.node))
+        .map(|l| l.exec.clone())
+        .ok_or_else(|| format!("proxy node {} has no link", proxy_cfg.node))?;
+    proxy::apply(
+        plan,
+        proxy_cfg,
+        exec.as_ref(),
+        &mut inv,
+        &Actor::from_env(),
+        &proxy::ApplyOptions::default(),
+        &ctx.progress(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok((format!("proxy rules applied: {}", plan.summary()), None))
+}
+
+/// At start-up: settle pending rows that an interrupted create left behind.
+pub fn reconcile_at_start(ctx: OpsContext) {
+    if ctx.read_only || !ctx.inventory_path.exists() {
+        return;
+    }
+    spawn_op(move || async move {
+        let mut inv = match Inventory::open(&ctx.inventory_path) {
+            Ok(inv) => inv,
+            Err(e) => {
+                ctx.send(Msg::Notice {
+                    level: Level::Error,
+                    text: format!("inventory: {e}"),
+                });
+                return;
+            }
+        };
+        let ctx2 = ctx.clone();
+        let report = reconcile::reconcile(
+            &ctx.config,
+            &mut inv,
+            |node| {
+                let ctx = ctx2.clone();
+                async move { ctx.docker(&node).await }
+            },
+            &Actor::from_env(),
+            &crate::ops::Silent,
+            DOCKER_CALL,
+        )
+        .await;
+        match report {
+            Ok(report) => {
+                for line in report.lines() {
+                    ctx.send(Msg::Notice {
+                        level: Level::Warn,
+                        text: line,
+                    });
+                }
+                if !report.rows.is_empty() {
+                    ctx.send(Msg::OpFinished {
+                        ok: true,
+                        text: "pending sites reconciled".into(),
+                        then: None,
+                    });
+                }
+            }
+            Err(e) => ctx.send(Msg::Notice {
+                level: Level::Error,
+                text: format!("reconcile: {e}"),
+            }),
+        }
     });
 }

@@ -86,6 +86,15 @@ pub fn render(frame: &mut Frame, state: &State) {
     if let Some(p) = &state.palette {
         palette::render(frame, main, p, &state.theme);
     }
+    match &state.modal {
+        Some(crate::app::Modal::Create(form)) => {
+            create_form::render(frame, main, form, &state.theme)
+        }
+        Some(crate::app::Modal::Confirm(view)) => {
+            confirm::render(frame, main, view, state.read_only, &state.theme)
+        }
+        None => {}
+    }
     if state.show_help {
         help::render(frame, frame.area(), state);
     }
@@ -148,6 +157,8 @@ pub fn hit(state: &State, column: u16, row: u16) -> Hit {
     }
 }
 
+#[cfg(test)]
+mod ops_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -28,7 +28,12 @@ fn counts(state: &State) -> String {
         .and_then(|t| t.get(11..19))
         .map(|t| format!(" {sep} {t}"))
         .unwrap_or_default();
-    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}")
+    let busy = state
+        .op_busy
+        .as_deref()
+        .map(|op| format!(" {op}… {sep}"))
+        .unwrap_or_default();
+    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{busy}")
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

@@ -49,7 +49,7 @@ pub(super) fn run(state: &mut State, line: &str) -> Vec<Effect> {
                 return super::on_action(state, Action::Delete);
             }
             match crate::validate::domain(&raw) {
-                Ok(domain) => vec![Effect::Operation(OpRequest::Delete { domain })],
+                Ok(domain) => super::ops::request(state, OpRequest::Delete { domain }),
                 Err(e) => {
                     state.log(Level::Warn, format!("delete: {e}"));
                     Vec::new()

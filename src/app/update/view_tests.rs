@@ -107,24 +107,26 @@ fn lines(n: usize) -> Vec<LogLine> {
 fn operation_keys_ask_the_driver_for_their_operation() {
     let mut s = state(false);
     assert_eq!(
-        act(&mut s, Action::Check),
+        op_act(&mut s, Action::Check),
         vec![Effect::Operation(OpRequest::Check)]
     );
     assert_eq!(
-        act(&mut s, Action::ProxyPlan),
+        op_act(&mut s, Action::ProxyPlan),
         vec![Effect::Operation(OpRequest::ProxyPlan)]
     );
     assert_eq!(
-        act(&mut s, Action::ProxyApply),
+        op_act(&mut s, Action::ProxyApply),
         vec![Effect::Operation(OpRequest::ProxyApply)]
     );
-    assert_eq!(
-        act(&mut s, Action::Create),
-        vec![Effect::Operation(OpRequest::Create)]
+    assert!(
+        act(&mut s, Action::Create).is_empty(),
+        "create opens its form"
     );
+    assert!(matches!(s.modal, Some(crate::app::Modal::Create(_))));
+    s.modal = None;
     select_named(&mut s, "fd-blog.example.org");
     assert_eq!(
-        act(&mut s, Action::Delete),
+        op_act(&mut s, Action::Delete),
         vec![Effect::Operation(OpRequest::Delete {
             domain: "blog.example.org".into()
         })]
@@ -153,11 +155,11 @@ fn read_only_refuses_mutating_actions_from_keys_and_palette() {
         );
     }
     assert_eq!(
-        act(&mut s, Action::Check),
+        op_act(&mut s, Action::Check),
         vec![Effect::Operation(OpRequest::Check)]
     );
     assert_eq!(
-        act(&mut s, Action::ProxyPlan),
+        op_act(&mut s, Action::ProxyPlan),
         vec![Effect::Operation(OpRequest::ProxyPlan)]
     );
     for typed in ["create", "proxy apply", "delete blog.example.org"] {
@@ -191,7 +193,7 @@ fn read_only_refuses_mutating_actions_from_keys_and_palette() {
 fn the_palette_completes_runs_and_reports_unknown_commands() {
     let mut s = state(false);
     assert_eq!(
-        type_palette(&mut s, "check"),
+        op_palette(&mut s, "check"),
         vec![Effect::Operation(OpRequest::Check)]
     );
     assert!(s.palette.is_none(), "enter closes it");
@@ -210,7 +212,7 @@ fn the_palette_completes_runs_and_reports_unknown_commands() {
     update(&mut s, Msg::Palette(PaletteEdit::Next));
     update(&mut s, Msg::Palette(PaletteEdit::Next));
     assert_eq!(
-        update(&mut s, Msg::Palette(PaletteEdit::Run)),
+        op_update(&mut s, Msg::Palette(PaletteEdit::Run)),
         vec![Effect::Operation(OpRequest::ProxyApply)],
         "the picked candidate runs"
     );
@@ -224,7 +226,7 @@ fn the_palette_completes_runs_and_reports_unknown_commands() {
         last_activity(&s)
     );
     assert_eq!(
-        type_palette(&mut s, "delete Shop.Example.org"),
+        op_palette(&mut s, "delete Shop.Example.org"),
         vec![Effect::Operation(OpRequest::Delete {
             domain: "shop.example.org".into()
         })]
@@ -475,4 +477,23 @@ fn mouse_clicks_select_rows_and_the_wheel_moves() {
         panic!("logs view")
     };
     assert!(!v.follow, "the wheel scrolls the logs");
+}
+
+// The driver finishes at once in these tests, so the next operation may start.
+fn op_act(s: &mut State, action: Action) -> Vec<Effect> {
+    let effects = act(s, action);
+    s.op_busy = None;
+    effects
+}
+
+fn op_palette(s: &mut State, typed: &str) -> Vec<Effect> {
+    let effects = type_palette(s, typed);
+    s.op_busy = None;
+    effects
+}
+
+fn op_update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    let effects = update(s, msg);
+    s.op_busy = None;
+    effects
 }

@@ -72,20 +72,23 @@ pub fn plan_from(site: &Site, node: &str, found: Option<&Found>) -> DeletePlan {
 
 impl DeletePlan {
     pub fn lines(&self) -> Vec<String> {
-        let container = match &self.container {
-            Some((id, name, state)) => format!(
-                "{name} ({}, {state}) on {}: stopped and removed",
-                super::create::short(id),
+        let mut lines = vec![format!("delete site {} ({})", self.domain, self.ip)];
+        match &self.container {
+            Some((id, name, state)) => {
+                lines.push(format!("  container  {name} on {}", self.node));
+                lines.push(format!(
+                    "             {} ({state}): stopped, then removed",
+                    super::create::short(id)
+                ));
+            }
+            None => lines.push(format!(
+                "  container  none found on {} (already gone)",
                 self.node
-            ),
-            None => format!("none found on {} (already gone)", self.node),
-        };
-        vec![
-            format!("delete site {} ({})", self.domain, self.ip),
-            format!("  container  {container}"),
-            "  inventory  its row is deleted".into(),
-            "  proxy      its rule goes at the next proxy rebuild (fleetdeck proxy apply)".into(),
-        ]
+            )),
+        }
+        lines.push("  inventory  its row is deleted".into());
+        lines.push("  proxy      its rule goes at the next proxy rebuild".into());
+        lines
     }
 }
 

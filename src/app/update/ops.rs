@@ -1,0 +1,121 @@
+//! Operations in the console: plan → confirm → apply. `update` opens the create form,
+//! asks the driver for plans, shows them in the confirm popup, and applies only on `y`.
+//! One operation runs at a time per console; its steps go to the activity panel.
+
+use crate::app::confirm::{ConfirmView, PlannedOp};
+use crate::app::create_form::{CreateForm, FormEdit, FormOutcome};
+use crate::app::{ConfirmEdit, Effect, Level, Modal, OpRequest, State};
+
+/// A key or palette command asked for `op`. Read-only mode has refused mutating ones.
+pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
+    if let Some(busy) = &state.op_busy {
+        state.log(
+            Level::Warn,
+            format!("{}: wait, {busy} is still running", op.label()),
+        );
+        return Vec::new();
+    }
+    match op {
+        OpRequest::Create => {
+            state.modal = Some(Modal::Create(Box::new(CreateForm::new(&state.config))));
+            Vec::new()
+        }
+        op => {
+            state.op_busy = Some(op.label());
+            state.log(Level::Info, format!("{}: planning…", op.label()));
+            vec![Effect::Operation(op)]
+        }
+    }
+}
+
+pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
+    let Some(Modal::Create(form)) = &mut state.modal else {
+        return Vec::new();
+    };
+    match form.handle(edit) {
+        FormOutcome::Editing => Vec::new(),
+        FormOutcome::Cancelled => {
+            state.modal = None;
+            Vec::new()
+        }
+        FormOutcome::Submit(req) => {
+            state.modal = None;
+            state.op_busy = Some(format!("create {}", req.domain));
+            state.log(Level::Info, format!("create {}: planning…", req.domain));
+            vec![Effect::PlanCreate(req)]
+        }
+    }
+}
+
+pub fn on_planned(state: &mut State, planned: Result<PlannedOp, String>) -> Vec<Effect> {
+    match planned {
+        Ok(op) => {
+            state.log(
+                Level::Info,
+                format!("{}: plan ready, y to apply", op.label()),
+            );
+            state.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(op))));
+        }
+        Err(e) => {
+            let what = state.op_busy.take().unwrap_or_else(|| "plan".into());
+            state.log(Level::Error, format!("{what}: {e}"));
+        }
+    }
+    Vec::new()
+}
+
+pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
+    let Some(Modal::Confirm(view)) = &mut state.modal else {
+        return Vec::new();
+    };
+    match edit {
+        ConfirmEdit::Scroll(delta) => {
+            view.scroll_by(delta);
+            Vec::new()
+        }
+        ConfirmEdit::No => {
+            let label = view.op.label();
+            state.modal = None;
+            state.op_busy = None;
+            state.log(
+                Level::Info,
+                format!("{label}: cancelled, nothing was changed"),
+            );
+            Vec::new()
+        }
+        ConfirmEdit::Yes if !view.op.applicable() => {
+            state.modal = None;
+            state.op_busy = None;
+            Vec::new()
+        }
+        ConfirmEdit::Yes if state.read_only => {
+            let label = view.op.label();
+            state.modal = None;
+            state.op_busy = None;
+            state.log(Level::Warn, format!("{label}: refused in read-only mode"));
+            Vec::new()
+        }
+        ConfirmEdit::Yes => {
+            let op = view.op.clone();
+            state.modal = None;
+            state.op_busy = Some(op.label());
+            state.log(Level::Info, format!("{}: applying…", op.label()));
+            vec![Effect::Apply(op)]
+        }
+    }
+}
+
+pub fn on_finished(
+    state: &mut State,
+    ok: bool,
+    text: String,
+    then: Option<OpRequest>,
+) -> Vec<Effect> {
+    state.op_busy = None;
+    state.log(if ok { Level::Info } else { Level::Error }, text);
+    let mut effects = vec![Effect::LoadSites];
+    if let Some(next) = then.filter(|n| !(state.read_only && n.mutating())) {
+        effects.extend(request(state, next));
+    }
+    effects
+}

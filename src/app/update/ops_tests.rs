@@ -1,0 +1,219 @@
+//! `update` for operations: the create form, plans, the confirm popup, one at a time,
+//! read-only refusals, and the proxy rebuild offered after a create or delete.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::app::confirm::PlannedOp;
+use crate::app::create_form::FormEdit;
+use crate::app::{ConfirmEdit, Keymap, Modal, TextInput};
+use crate::ops::delete::DeletePlan;
+use crate::ops::proxy::ProxyPlan;
+
+fn state(read_only: bool) -> State {
+    let config = crate::config::load_str(
+        "[[node]]\nname = \"h1\"\nssh = \"root@10.77.0.1\"\n\
+         [containers]\nimage = \"site:1\"\n\
+         [[vlan]]\nid = 100\nnode = \"h1\"\nsubnet = \"10.2.0.0/24\"\ngateway = \"10.2.0.1\"\n\
+         [proxy]\nnode = \"h1\"\n",
+        std::path::Path::new("t.toml"),
+    )
+    .expect("config");
+    State::with_config(
+        Arc::new(config),
+        read_only,
+        "cfg".into(),
+        "inv".into(),
+        Keymap::defaults(),
+    )
+}
+
+fn last(s: &State) -> String {
+    s.activity
+        .last()
+        .map(|a| a.text.clone())
+        .unwrap_or_default()
+}
+
+fn delete_plan() -> PlannedOp {
+    PlannedOp::Delete(DeletePlan {
+        domain: "blog.example.org".into(),
+        node: "h1".into(),
+        ip: "10.2.0.2".into(),
+        container: Some((
+            "abcdef0123456789".into(),
+            "fd-blog.example.org".into(),
+            "running".into(),
+        )),
+        proxy_rule: true,
+    })
+}
+
+fn proxy_plan(changed: bool) -> PlannedOp {
+    PlannedOp::Proxy(Box::new(ProxyPlan {
+        node: "h1".into(),
+        path: "/etc/nginx/sites-enabled/fleetdeck.conf".into(),
+        current: Some("old\n".into()),
+        desired: if changed {
+            "new\n".into()
+        } else {
+            "old\n".into()
+        },
+        diff: if changed {
+            "--- a\n+++ b\n@@ -1 +1 @@\n-old\n+new\n".into()
+        } else {
+            String::new()
+        },
+        changed,
+    }))
+}
+
+#[test]
+fn create_goes_form_then_plan_then_confirm_then_apply() {
+    let mut s = state(false);
+    assert!(update(&mut s, Msg::Action(Action::Create)).is_empty());
+    assert_eq!(s.text_input(), TextInput::Form);
+    for c in "alice".chars() {
+        update(&mut s, Msg::Form(FormEdit::Insert(c)));
+    }
+    update(&mut s, Msg::Form(FormEdit::NextField));
+    update(&mut s, Msg::Form(FormEdit::NextField));
+    for c in "blog.example.org".chars() {
+        update(&mut s, Msg::Form(FormEdit::Insert(c)));
+    }
+    let effects = update(&mut s, Msg::Form(FormEdit::Submit));
+    let [Effect::PlanCreate(req)] = &effects[..] else {
+        panic!("expected a plan request, got {effects:?}");
+    };
+    assert_eq!(
+        (req.login.as_str(), req.vlan.as_str(), req.domain.as_str()),
+        ("alice", "100", "blog.example.org")
+    );
+    assert!(s.modal.is_none());
+    assert_eq!(s.op_busy.as_deref(), Some("create blog.example.org"));
+
+    // While it runs, another operation waits its turn.
+    assert!(update(&mut s, Msg::Action(Action::Check)).is_empty());
+    assert!(last(&s).contains("still running"), "{}", last(&s));
+
+    let plan = {
+        let taken = |_: &str| false;
+        let used = |_: u16| Default::default();
+        let view = crate::ops::create::InventoryView {
+            domain_taken: &taken,
+            used_ips: &used,
+        };
+        crate::ops::create::plan(&s.config, req, &view).expect("plan")
+    };
+    let op = PlannedOp::Create(Box::new(plan));
+    assert!(update(&mut s, Msg::OpPlanned(Ok(op.clone()))).is_empty());
+    assert_eq!(s.text_input(), TextInput::Confirm);
+    let Some(Modal::Confirm(view)) = &s.modal else {
+        panic!("confirm popup")
+    };
+    assert!(
+        view.lines.iter().any(|l| l.contains("10.2.0.2")),
+        "{:?}",
+        view.lines
+    );
+    update(&mut s, Msg::Confirm(ConfirmEdit::Scroll(1)));
+    assert_eq!(
+        update(&mut s, Msg::Confirm(ConfirmEdit::Yes)),
+        vec![Effect::Apply(op)]
+    );
+    assert!(s.modal.is_none());
+    update(
+        &mut s,
+        Msg::OpProgress("  · creating container fd-blog.example.org".into()),
+    );
+    assert!(last(&s).contains("creating container"));
+
+    // Done: the inventory is re-read and the proxy rebuild is offered.
+    let effects = update(
+        &mut s,
+        Msg::OpFinished {
+            ok: true,
+            text: "created blog.example.org".into(),
+            then: Some(OpRequest::ProxyPlan),
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadSites, Effect::Operation(OpRequest::ProxyPlan)]
+    );
+    assert_eq!(s.op_busy.as_deref(), Some("proxy plan"));
+}
+
+#[test]
+fn no_cancels_and_a_failed_plan_is_reported() {
+    let mut s = state(false);
+    s.op_busy = Some("delete blog.example.org".into());
+    update(&mut s, Msg::OpPlanned(Ok(delete_plan())));
+    assert!(update(&mut s, Msg::Confirm(ConfirmEdit::No)).is_empty());
+    assert!(s.modal.is_none() && s.op_busy.is_none());
+    assert!(last(&s).contains("cancelled, nothing was changed"));
+
+    s.op_busy = Some("delete x.example".into());
+    update(
+        &mut s,
+        Msg::OpPlanned(Err("no site x.example in the inventory".into())),
+    );
+    assert!(s.op_busy.is_none());
+    assert!(
+        last(&s).contains("delete x.example: no site"),
+        "{}",
+        last(&s)
+    );
+
+    let effects = update(
+        &mut s,
+        Msg::OpFinished {
+            ok: false,
+            text: "create a failed: image".into(),
+            then: None,
+        },
+    );
+    assert_eq!(effects, vec![Effect::LoadSites]);
+    assert_eq!(s.activity.last().map(|a| a.level), Some(Level::Error));
+}
+
+#[test]
+fn an_up_to_date_proxy_plan_has_nothing_to_apply() {
+    let mut s = state(false);
+    update(&mut s, Msg::OpPlanned(Ok(proxy_plan(false))));
+    let Some(Modal::Confirm(view)) = &s.modal else {
+        panic!("confirm popup")
+    };
+    assert!(view.lines[0].contains("up to date"));
+    assert!(update(&mut s, Msg::Confirm(ConfirmEdit::Yes)).is_empty());
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn read_only_shows_plans_but_never_applies() {
+    let mut s = state(true);
+    assert!(update(&mut s, Msg::Action(Action::Create)).is_empty());
+    assert!(s.modal.is_none(), "no form in read-only mode");
+    assert!(last(&s).contains("read-only mode"));
+    assert_eq!(
+        update(&mut s, Msg::Action(Action::ProxyPlan)),
+        vec![Effect::Operation(OpRequest::ProxyPlan)]
+    );
+    update(&mut s, Msg::OpPlanned(Ok(proxy_plan(true))));
+    assert!(update(&mut s, Msg::Confirm(ConfirmEdit::Yes)).is_empty());
+    assert!(
+        last(&s).contains("refused in read-only mode"),
+        "{}",
+        last(&s)
+    );
+    // A rebuild offered after an operation is not started in read-only mode.
+    let effects = update(
+        &mut s,
+        Msg::OpFinished {
+            ok: true,
+            text: "x".into(),
+            then: Some(OpRequest::ProxyApply),
+        },
+    );
+    assert_eq!(effects, vec![Effect::LoadSites]);
+}

@@ -1,0 +1,156 @@
+//! Operations from the console, for real in tmux on the lab: `c` fills the create form,
+//! the plan is confirmed with `y`, the container appears in the tree without a refresh;
+//! `d` on it deletes it after confirmation; the proxy rebuild is offered after each.
+//! In read-only mode the same keys change nothing.
+
+mod support;
+
+use std::time::Duration;
+
+use fleetdeck::inventory::{Inventory, SiteState};
+use support::lab::{Lab, defer};
+use support::tmux::{Tmux, exit_line};
+
+const VLAN: u16 = 119;
+
+fn config(tmux: &Tmux, lab: &Lab, top: &str) -> std::path::PathBuf {
+    let path = tmux.home().join("fleet.toml");
+    let tables = format!(
+        "[inventory]\npath = {:?}\n[containers]\nimage = {:?}\n\
+         [[vlan]]\nid = {VLAN}\nnode = \"h1\"\nsubnet = \"10.90.{VLAN}.0/24\"\ngateway = \"10.90.{VLAN}.1\"\n\
+         bridge = \"fdtm{VLAN}\"\nnetwork = \"fdtm-vlan{VLAN}\"\n",
+        tmux.home().join("inventory.db").display().to_string(),
+        lab.image
+    );
+    std::fs::write(
+        &path,
+        lab.fleet_config(&format!("refresh_secs = 60\n{top}"), &tables),
+    )
+    .expect("config");
+    path
+}
+
+fn inspect_id(lab: &Lab, name: &str) -> Option<String> {
+    let out = lab.docker("h1", &["inspect", "-f", "{{.Id}}", name]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn create_and_delete_from_the_console() {
+    let lab = Lab::load();
+    let tmux = Tmux::start(120, 40);
+    let cfg = config(&tmux, &lab, "");
+    let domain = format!("fdtm-tui{}.lab", std::process::id());
+    let name = format!("fd-{domain}");
+    let _clean = defer(|| {
+        let _ = lab.docker("h1", &["rm", "-f", &name]);
+        let _ = lab.docker("h1", &["network", "rm", &format!("fdtm-vlan{VLAN}")]);
+    });
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        cfg.display()
+    ));
+    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
+
+    // The form: login, (VLAN already chosen), domain; Enter plans.
+    tmux.send(&["c"]);
+    tmux.wait_for(|s| s.contains("Create a site"), "the create form");
+    tmux.send(&["-l", "alice"]);
+    tmux.send(&["Tab"]);
+    tmux.send(&["Tab"]);
+    tmux.send(&["-l", &domain]);
+    tmux.send(&["Enter"]);
+    let plan = tmux.wait_for(
+        |s| s.contains("— plan") && s.contains("y apply"),
+        "the create plan",
+    );
+    assert!(plan.contains(&format!("10.90.{VLAN}.2")), "{plan}");
+    assert!(plan.contains(&name), "{plan}");
+    assert!(inspect_id(&lab, &name).is_none(), "nothing before y");
+    tmux.send(&["y"]);
+    // Created, shown in the tree (the engine's event stream brings it), and the proxy
+    // rebuild is offered next (no [proxy] here: then it just says so).
+    tmux.wait_for(|s| s.contains(&format!("created {domain}")), "created");
+    // Filter down to it (other tests' containers may fill the tree): it is there without
+    // any refresh, brought by the engine's event stream.
+    tmux.send(&["/"]);
+    tmux.send(&["-l", &name]);
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for(
+        |s| s.contains(&format!("{name} running")),
+        "the new container in the tree",
+    );
+    assert!(screen.contains(&domain), "{screen}");
+    let id = inspect_id(&lab, &name).expect("container exists");
+    let inv = Inventory::open(&tmux.home().join("inventory.db")).expect("inventory");
+    let site = inv.site(&domain).expect("query").expect("row");
+    assert_eq!(site.state, SiteState::Active);
+    assert_eq!(site.container_id.as_deref(), Some(id.as_str()));
+
+    // Select it and delete it; `n` first cancels without a change.
+    tmux.send(&["G"]);
+    tmux.wait_for(|s| s.contains(&format!("container  {name}")), "its details");
+    tmux.send(&["d"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("Delete {domain}")),
+        "the delete plan",
+    );
+    tmux.send(&["n"]);
+    tmux.wait_for(
+        |s| s.contains("cancelled, nothing was changed"),
+        "cancelled",
+    );
+    assert!(inspect_id(&lab, &name).is_some());
+    tmux.send(&["d"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("Delete {domain}")),
+        "the delete plan again",
+    );
+    tmux.send(&["y"]);
+    tmux.wait_for(|s| s.contains(&format!("deleted {domain}")), "deleted");
+    assert!(inspect_id(&lab, &name).is_none(), "container removed");
+    assert!(inv.site(&domain).expect("query").is_none(), "row removed");
+    let audit = inv.audit(10).expect("audit");
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|a| (a.action.as_str(), a.outcome.as_str()))
+        .collect();
+    assert_eq!(actions, vec![("delete", "ok"), ("create", "ok")]);
+
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn read_only_console_keys_change_nothing() {
+    let lab = Lab::load();
+    let tmux = Tmux::start(100, 30);
+    let cfg = config(&tmux, &lab, "read_only = true");
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        cfg.display()
+    ));
+    tmux.wait_for(
+        |s| s.contains("READ-ONLY") && s.contains("h1 up"),
+        "h1 up, read-only",
+    );
+    for key in ["c", "d", "P"] {
+        tmux.send(&[key]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let screen = tmux.wait_for(
+        |s| s.matches("read-only mode").count() >= 3,
+        "three refusals",
+    );
+    assert!(!screen.contains("Create a site"), "{screen}");
+    assert!(
+        !tmux.home().join("inventory.db").exists(),
+        "nothing written"
+    );
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}

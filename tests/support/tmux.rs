@@ -1,0 +1,168 @@
+//! The full-screen console in a private tmux server: send keys, read the screen.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server running one bash with a known prompt, in a private HOME.
+pub struct Tmux {
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+pub const PROMPT: &str = "fdprompt$";
+
+impl Tmux {
+    pub fn start(width: u16, height: u16) -> Tmux {
+        let found = Command::new("tmux").arg("-V").output();
+        assert!(
+            found.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is required for the console tests (scripts/test.sh installs it): {found:?}"
+        );
+        let home = tempfile::tempdir().expect("tempdir");
+        let socket = format!(
+            "fdtest-{}-{}",
+            std::process::id(),
+            home.path()
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x")
+        );
+        let tmux = Tmux { socket, home };
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_fleetdeck"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let h = tmux.home.path();
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .args(["env", "-i"])
+            .arg(format!("PATH={path}"))
+            .arg(format!("HOME={}", h.display()))
+            .arg(format!("XDG_CONFIG_HOME={}", h.join(".config").display()))
+            .arg(format!(
+                "XDG_DATA_HOME={}",
+                h.join(".local/share").display()
+            ))
+            .arg(format!(
+                "XDG_STATE_HOME={}",
+                h.join(".local/state").display()
+            ))
+            .arg("TERM=screen-256color")
+            .arg("USER=tester")
+            .arg(format!("PS1={PROMPT} "))
+            .args(["bash", "--norc", "--noprofile"])
+            .status()
+            .expect("start tmux");
+        assert!(status.success(), "tmux new-session failed");
+        tmux.wait_for(|s| s.contains(PROMPT), "the shell prompt");
+        tmux
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "0"])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    pub fn type_line(&self, line: &str) {
+        self.send(&["-l", line]);
+        self.send(&["Enter"]);
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Poll the screen until `cond` holds; fail with the screen after 15 s.
+    pub fn wait_for(&self, cond: impl Fn(&str) -> bool, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The pid of the fleetdeck running in the pane.
+    pub fn console_pid(&self) -> u32 {
+        let pane_pid = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "display-message",
+                "-p",
+                "-t",
+                "0",
+                "#{pane_pid}",
+            ])
+            .output()
+            .expect("pane pid");
+        let pane_pid = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
+        let children = Command::new("pgrep")
+            .args(["-P", &pane_pid, "-x", "fleetdeck"])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&children.stdout)
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no fleetdeck under pane pid {pane_pid}"))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command).
+pub fn exit_line(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("EXIT="))
+}
+
+pub fn log_file(home: &Path) -> PathBuf {
+    home.join(".local/state/fleetdeck/fleetdeck.log")
+}
