@@ -2,6 +2,7 @@
 //! and cron call. Every failure becomes a [`Failure`] with the documented exit code.
 
 mod audit_cmd;
+mod check_cmd;
 mod config_cmd;
 pub mod confirm;
 mod exit;
@@ -47,6 +48,11 @@ pub struct GlobalArgs {
 pub enum Command {
     /// One snapshot of the fleet, then exit
     Tree {
+        #[arg(long)]
+        json: bool,
+    },
+    /// IP/domain/DNS/proxy consistency: exit 0 when clean, 1 when problems were found
+    Check {
         #[arg(long)]
         json: bool,
     },
@@ -146,6 +152,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Tree { json } => {
             tree_cmd::run(&Context::load(&cli.global)?, *json, cli.global.ascii)
         }
+        Command::Check { json } => check_cmd::run(&Context::load(&cli.global)?, *json),
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)
         }
