@@ -32,28 +32,8 @@ struct Collector {
 }
 
 impl Collector {
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        kind: Kind,
-        severity: Severity,
-        domain: Option<&str>,
-        node: Option<&str>,
-        expected: Option<String>,
-        actual: Option<String>,
-        message: String,
-        target: Target,
-    ) {
-        self.findings.push(Finding {
-            kind,
-            severity,
-            domain: domain.map(str::to_string),
-            node: node.map(str::to_string),
-            expected,
-            actual,
-            message,
-            target,
-        });
+    fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 
     fn node_down(&mut self, node: &str, why: String) {
@@ -124,18 +104,15 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
 fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed: &mut Claimed) {
     let domain = site.domain.as_str();
     let Some(node) = site_node(input.config, site) else {
+        let message = format!(
+            "VLAN {} is not in the config and the row names no node: add the VLAN or set the site's node",
+            site.vlan
+        );
         out.push(
-            Kind::MissingContainer,
-            Severity::Error,
-            Some(domain),
-            None,
-            Some(format!("a node for VLAN {}", site.vlan)),
-            None,
-            format!(
-                "VLAN {} is not in the config and the row names no node: add the VLAN or set the site's node",
-                site.vlan
-            ),
-            site_target(None, domain, None),
+            Finding::new(Kind::MissingContainer, Severity::Error, message)
+                .domain(domain)
+                .expected(format!("a node for VLAN {}", site.vlan))
+                .target(site_target(None, domain, None)),
         );
         return;
     };
@@ -148,15 +125,14 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
             return;
         }
         None => {
+            let message =
+                format!("the inventory places it on node {node}, which is not in the config");
             out.push(
-                Kind::MissingContainer,
-                Severity::Error,
-                Some(domain),
-                Some(node),
-                Some(format!("a container on {node}")),
-                None,
-                format!("the inventory places it on node {node}, which is not in the config"),
-                site_target(Some(node), domain, None),
+                Finding::new(Kind::MissingContainer, Severity::Error, message)
+                    .domain(domain)
+                    .node(node)
+                    .expected(format!("a container on {node}"))
+                    .target(site_target(Some(node), domain, None)),
             );
             return;
         }
@@ -165,8 +141,8 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
     if let Some(c) = found {
         claimed.insert((node.to_string(), c.id.clone()), domain.to_string());
     }
-    let name = container_name_for(domain);
     let Some(c) = found else {
+        let name = container_name_for(domain);
         let (severity, message) = match site.state {
             // A create in flight has no container yet; start-up reconciles it.
             SiteState::Pending => (
@@ -178,62 +154,55 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
             SiteState::Active => (Severity::Error, format!("no container {name} on {node}")),
         };
         out.push(
-            Kind::MissingContainer,
-            severity,
-            Some(domain),
-            Some(node),
-            Some(name.clone()),
-            None,
-            message,
-            site_target(Some(node), domain, None),
+            Finding::new(Kind::MissingContainer, severity, message)
+                .domain(domain)
+                .node(node)
+                .expected(name)
+                .target(site_target(Some(node), domain, None)),
         );
         return;
     };
     if site.state == SiteState::Pending {
         return;
     }
-    let target = site_target(Some(node), domain, Some(&c.name));
+    let about = |f: Finding| {
+        f.domain(domain)
+            .node(node)
+            .target(site_target(Some(node), domain, Some(&c.name)))
+    };
     if c.state != "running" {
-        out.push(
-            Kind::ContainerStopped,
-            Severity::Warning,
-            Some(domain),
-            Some(node),
-            Some("running".into()),
-            Some(c.state.clone()),
-            format!(
-                "container {} on {node} is {} ({})",
-                c.name, c.state, c.status
-            ),
-            target,
+        let message = format!(
+            "container {} on {node} is {} ({})",
+            c.name, c.state, c.status
         );
+        out.push(about(
+            Finding::new(Kind::ContainerStopped, Severity::Warning, message)
+                .expected("running".to_string())
+                .actual(c.state.clone()),
+        ));
         return;
     }
-    let network = input.config.vlan(site.vlan).map(|v| v.network_name());
     let want = site.ip.to_string();
+    let network = input.config.vlan(site.vlan).map(|v| v.network_name());
     let actual = match &network {
         Some(net) => match c.networks.iter().find(|n| n.network == *net) {
             Some(n) => n.ip.clone(),
             None => {
                 let on: Vec<&str> = c.networks.iter().map(|n| n.network.as_str()).collect();
-                out.push(
-                    Kind::IpMismatch,
-                    Severity::Error,
-                    Some(domain),
-                    Some(node),
-                    Some(want.clone()),
-                    Some(format!("not on {net}")),
-                    format!(
-                        "container {} on {node} is not attached to {net} (it is on: {})",
-                        c.name,
-                        if on.is_empty() {
-                            "no network".into()
-                        } else {
-                            on.join(", ")
-                        }
-                    ),
-                    target,
+                let on = if on.is_empty() {
+                    "no network".to_string()
+                } else {
+                    on.join(", ")
+                };
+                let message = format!(
+                    "container {} on {node} is not attached to {net} (it is on: {on})",
+                    c.name
                 );
+                out.push(about(
+                    Finding::new(Kind::IpMismatch, Severity::Error, message)
+                        .expected(want)
+                        .actual(format!("not on {net}")),
+                ));
                 return;
             }
         },
@@ -246,21 +215,17 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
             .or_else(|| c.networks.iter().find_map(|n| n.ip.clone())),
     };
     if actual.as_deref() != Some(want.as_str()) {
-        let where_ = network.as_deref().unwrap_or("any network");
-        out.push(
-            Kind::IpMismatch,
-            Severity::Error,
-            Some(domain),
-            Some(node),
-            Some(want.clone()),
-            actual.clone(),
-            format!(
-                "container {} on {node} has {} on {where_}; the inventory says {want}",
-                c.name,
-                actual.as_deref().unwrap_or("no address")
-            ),
-            target,
+        let message = format!(
+            "container {} on {node} has {} on {}; the inventory says {want}",
+            c.name,
+            actual.as_deref().unwrap_or("no address"),
+            network.as_deref().unwrap_or("any network")
         );
+        out.push(about(
+            Finding::new(Kind::IpMismatch, Severity::Error, message)
+                .expected(want)
+                .actual(actual),
+        ));
     }
 }
 
@@ -302,17 +267,14 @@ fn unreachable_findings(input: &CheckInput<'_>, out: &mut Collector) {
             )
         };
         out.push(
-            Kind::NodeUnreachable,
-            Severity::Error,
-            None,
-            Some(&node),
-            Some("reachable".into()),
-            Some(why),
-            message,
-            Target {
-                node: Some(node.clone()),
-                ..Target::default()
-            },
+            Finding::new(Kind::NodeUnreachable, Severity::Error, message)
+                .node(node.as_str())
+                .expected("reachable".to_string())
+                .actual(why)
+                .target(Target {
+                    node: Some(node.clone()),
+                    ..Target::default()
+                }),
         );
     }
 }

@@ -99,6 +99,47 @@ pub struct Finding {
     pub target: Target,
 }
 
+impl Finding {
+    /// A finding about nothing in particular yet; the builders below say what it is about.
+    pub fn new(kind: Kind, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            severity,
+            domain: None,
+            node: None,
+            expected: None,
+            actual: None,
+            message: message.into(),
+            target: Target::default(),
+        }
+    }
+
+    pub fn domain<'a>(mut self, domain: impl Into<Option<&'a str>>) -> Finding {
+        self.domain = domain.into().map(str::to_string);
+        self
+    }
+
+    pub fn node<'a>(mut self, node: impl Into<Option<&'a str>>) -> Finding {
+        self.node = node.into().map(str::to_string);
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<Option<String>>) -> Finding {
+        self.expected = expected.into();
+        self
+    }
+
+    pub fn actual(mut self, actual: impl Into<Option<String>>) -> Finding {
+        self.actual = actual.into();
+        self
+    }
+
+    pub fn target(mut self, target: Target) -> Finding {
+        self.target = target;
+        self
+    }
+}
+
 /// `summary` of DESIGN.md §2. `sites`: inventory rows. `ok`: active sites fully checked
 /// with no finding about them. `problems`: findings of severity error or warning (so
 /// `check` exits 1 exactly when it is not 0). `unreachable`: sites that could not be fully

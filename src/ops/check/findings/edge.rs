@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use super::{Collector, short_list};
 use crate::inventory::{Site, SiteState};
 use crate::ops::check::nginx::{passes_to, rule_for};
-use crate::ops::check::{CheckInput, DnsAnswer, DnsCheck, Kind, ProxyCheck, Severity, Target};
+use crate::ops::check::{
+    CheckInput, DnsAnswer, DnsCheck, Finding, Kind, ProxyCheck, Severity, Target,
+};
 
 fn active<'a>(input: &'a CheckInput<'_>) -> impl Iterator<Item = &'a Site> {
     input.sites.iter().filter(|s| s.state == SiteState::Active)
@@ -49,25 +51,28 @@ pub(super) fn dns(input: &CheckInput<'_>, out: &mut Collector) {
                     .collect::<Vec<_>>()
                     .join(", ");
                 out.push(
-                    Kind::DnsMismatch,
-                    Severity::Error,
-                    Some(domain),
-                    None,
-                    Some(want.clone()),
-                    Some(got.clone()),
-                    format!("{domain} resolves to {got}, not to the proxy's {want} ({servers})"),
-                    domain_target(domain),
+                    Finding::new(
+                        Kind::DnsMismatch,
+                        Severity::Error,
+                        format!(
+                            "{domain} resolves to {got}, not to the proxy's {want} ({servers})"
+                        ),
+                    )
+                    .domain(domain)
+                    .expected(want.clone())
+                    .actual(got.clone())
+                    .target(domain_target(domain)),
                 );
             }
             DnsAnswer::Addresses(_) | DnsAnswer::NoRecord => out.push(
-                Kind::DnsMissing,
-                Severity::Error,
-                Some(domain),
-                None,
-                Some(want.clone()),
-                None,
-                format!("{domain} has no A record on {servers}; it should point to {want}"),
-                domain_target(domain),
+                Finding::new(
+                    Kind::DnsMissing,
+                    Severity::Error,
+                    format!("{domain} has no A record on {servers}; it should point to {want}"),
+                )
+                .domain(domain)
+                .expected(want.clone())
+                .target(domain_target(domain)),
             ),
             DnsAnswer::Failed(why) => failed.push((domain.to_string(), why)),
         }
@@ -81,19 +86,19 @@ pub(super) fn dns(input: &CheckInput<'_>, out: &mut Collector) {
     let reasons: Vec<&str> = reasons.into_iter().collect();
     let domains: Vec<String> = failed.iter().map(|(d, _)| d.clone()).collect();
     out.push(
-        Kind::NodeUnreachable,
-        Severity::Error,
-        None,
-        None,
-        Some(format!("answers from {servers}")),
-        Some(reasons.join("; ")),
-        format!(
-            "DNS servers {servers}: {} of {total} lookups failed ({}); DNS not checked for {}",
-            failed.len(),
-            reasons.join("; "),
-            short_list(&domains)
-        ),
-        Target::default(),
+        Finding::new(
+            Kind::NodeUnreachable,
+            Severity::Error,
+            format!(
+                "DNS servers {servers}: {} of {total} lookups failed ({}); DNS not checked for {}",
+                failed.len(),
+                reasons.join("; "),
+                short_list(&domains)
+            ),
+        )
+        .expected(format!("answers from {servers}"))
+        .actual(reasons.join("; "))
+        .target(Target::default()),
     );
     out.unchecked.extend(domains);
 }
@@ -112,17 +117,18 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
         }
         ProxyCheck::Unreadable { node, path, error } => {
             out.push(
-                Kind::ProxyMissing,
-                Severity::Error,
-                None,
-                Some(node),
-                Some(path.clone()),
-                Some(error.clone()),
-                format!("cannot read {path} on {node} ({error}): proxy rules not checked"),
-                Target {
+                Finding::new(
+                    Kind::ProxyMissing,
+                    Severity::Error,
+                    format!("cannot read {path} on {node} ({error}): proxy rules not checked"),
+                )
+                .node(node.as_str())
+                .expected(path.clone())
+                .actual(error.clone())
+                .target(Target {
                     node: Some(node.clone()),
                     ..Target::default()
-                },
+                }),
             );
             out.unchecked
                 .extend(active(input).map(|s| s.domain.clone()));
@@ -146,14 +152,11 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
                 Some(_) => format!("no server block for {domain} in {path} on {node}"),
             };
             out.push(
-                Kind::ProxyMissing,
-                Severity::Error,
-                Some(domain),
-                Some(node),
-                Some(want),
-                None,
-                message,
-                target,
+                Finding::new(Kind::ProxyMissing, Severity::Error, message)
+                    .domain(domain)
+                    .node(node.as_str())
+                    .expected(want)
+                    .target(target),
             );
             continue;
         };
@@ -170,17 +173,19 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
             .clone()
             .unwrap_or_else(|| "no proxy_pass".into());
         out.push(
-            Kind::ProxyStale,
-            Severity::Error,
-            Some(domain),
-            Some(node),
-            Some(want.clone()),
-            Some(actual.clone()),
-            format!(
-                "{path}:{} sends {domain} to {actual}, not {want}: rebuild the proxy rules",
-                rule.line
-            ),
-            target,
+            Finding::new(
+                Kind::ProxyStale,
+                Severity::Error,
+                format!(
+                    "{path}:{} sends {domain} to {actual}, not {want}: rebuild the proxy rules",
+                    rule.line
+                ),
+            )
+            .domain(domain)
+            .node(node.as_str())
+            .expected(want.clone())
+            .actual(actual.clone())
+            .target(target),
         );
     }
     // Rules left for sites the inventory no longer has (a delete that never reached the
@@ -195,22 +200,21 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
                 .proxy_pass
                 .clone()
                 .unwrap_or_else(|| "no proxy_pass".into());
+            let message = format!(
+                "{path}:{} serves {name}, which the inventory does not have: rebuild the proxy rules",
+                rule.line
+            );
             out.push(
-                Kind::ProxyStale,
-                Severity::Error,
-                Some(name),
-                Some(node),
-                Some("no rule (not in the inventory)".into()),
-                Some(actual),
-                format!(
-                    "{path}:{} serves {name}, which the inventory does not have: rebuild the proxy rules",
-                    rule.line
-                ),
-                Target {
-                    node: Some(node.clone()),
-                    container: None,
-                    domain: Some(name.clone()),
-                },
+                Finding::new(Kind::ProxyStale, Severity::Error, message)
+                    .domain(name.as_str())
+                    .node(node.as_str())
+                    .expected("no rule (not in the inventory)".to_string())
+                    .actual(actual)
+                    .target(Target {
+                        node: Some(node.clone()),
+                        container: None,
+                        domain: Some(name.clone()),
+                    }),
             );
         }
     }

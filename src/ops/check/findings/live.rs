@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Claimed, Collector, LABEL_DOMAIN, LABEL_VLAN, site_node};
 use crate::collect::docker::ContainerInfo;
 use crate::config::Config;
-use crate::ops::check::{CheckInput, Kind, Severity, Target};
+use crate::ops::check::{CheckInput, Finding, Kind, Severity, Target};
 
 /// Every address held by two or more rows, whatever their VLANs: the proxy reaches a site
 /// by its address alone, so two sites with one address cannot both be served. Returns
@@ -30,22 +30,24 @@ pub(super) fn inventory_duplicates(
                 .collect();
             let node = site_node(input.config, site);
             out.push(
-                Kind::DuplicateIp,
-                Severity::Error,
-                Some(&site.domain),
-                node,
-                Some("an address of its own".into()),
-                Some(ip.clone()),
-                format!(
-                    "the inventory gives {ip} to {} and to {}",
-                    site.domain,
-                    super::short_list(&others)
-                ),
-                Target {
+                Finding::new(
+                    Kind::DuplicateIp,
+                    Severity::Error,
+                    format!(
+                        "the inventory gives {ip} to {} and to {}",
+                        site.domain,
+                        super::short_list(&others)
+                    ),
+                )
+                .domain(site.domain.as_str())
+                .node(node)
+                .expected("an address of its own".to_string())
+                .actual(ip.clone())
+                .target(Target {
                     node: node.map(str::to_string),
                     container: None,
                     domain: Some(site.domain.clone()),
-                },
+                }),
             );
         }
         dups.insert(ip);
@@ -150,17 +152,19 @@ pub(super) fn live_containers(
             None => c.state.clone(),
         };
         out.push(
-            Kind::OrphanContainer,
-            Severity::Warning,
-            l.domain(),
-            Some(l.node),
-            Some("an inventory row".into()),
-            Some(c.name.clone()),
-            format!(
-                "container {} on {} ({at}) has no inventory row: import it or remove it",
-                c.name, l.node
-            ),
-            l.target(),
+            Finding::new(
+                Kind::OrphanContainer,
+                Severity::Warning,
+                format!(
+                    "container {} on {} ({at}) has no inventory row: import it or remove it",
+                    c.name, l.node
+                ),
+            )
+            .domain(l.domain())
+            .node(l.node)
+            .expected("an inventory row".to_string())
+            .actual(c.name.clone())
+            .target(l.target()),
         );
     }
     let mut by_ip: BTreeMap<&str, Vec<&Live<'_>>> = BTreeMap::new();
@@ -177,19 +181,21 @@ pub(super) fn live_containers(
                 .map(|o| format!("{} on {}", o.container.name, o.node))
                 .collect();
             out.push(
-                Kind::DuplicateIp,
-                Severity::Error,
-                l.domain(),
-                Some(l.node),
-                Some("an address of its own".into()),
-                Some(ip.to_string()),
-                format!(
-                    "{ip} is held by container {} on {} and by {}",
-                    l.container.name,
-                    l.node,
-                    super::short_list(&others)
-                ),
-                l.target(),
+                Finding::new(
+                    Kind::DuplicateIp,
+                    Severity::Error,
+                    format!(
+                        "{ip} is held by container {} on {} and by {}",
+                        l.container.name,
+                        l.node,
+                        super::short_list(&others)
+                    ),
+                )
+                .domain(l.domain())
+                .node(l.node)
+                .expected("an address of its own".to_string())
+                .actual(ip.to_string())
+                .target(l.target()),
             );
         }
     }
