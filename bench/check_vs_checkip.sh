@@ -51,7 +51,8 @@ cleanup() {
   for ((i = 0; i < 3; i++)); do
     h="${HOSTS[$i]}"
     dk "$h" ps -aq --filter label=fdtc.bench=1 | xargs -r "$DOCKER" -H "unix://$(sock "$h")" rm -f >/dev/null
-    dk "$h" network rm "fdtc${VLANS[$i]}" >/dev/null 2>&1 || true
+    dk "$h" network rm "fdtc${VLANS[$i]}" >/dev/null 2>&1 ||
+      echo "note: network fdtc${VLANS[$i]} on $h not removed ($(dk "$h" network rm "fdtc${VLANS[$i]}" 2>&1 | tail -1))" >&2
   done
   dns_drop_ours
   rm -f "$PROXY_FILE"
@@ -92,23 +93,32 @@ echo "creating $SITES sites over ${HOSTS[*]}..." >&2
   printf '[proxy]\nnode = "h1"\npath = "%s"\n' "$PROXY_FILE"
 } >"$WORK/fleet.toml"
 
-for ((i = 0; i < 3; i++)); do
-  v="${VLANS[$i]}"
-  dk "${HOSTS[$i]}" network create --driver bridge --subnet "10.90.$v.0/24" --gateway "10.90.$v.1" \
+net_ready() { # host vlan: create the VLAN network, or reuse one left with the same subnet
+  local h="$1" v="$2" subnet
+  subnet="$(dk "$h" network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "fdtc$v" 2>/dev/null || true)"
+  [[ "$subnet" == "10.90.$v.0/24" ]] && return 0
+  dk "$h" network create --driver bridge --subnet "10.90.$v.0/24" --gateway "10.90.$v.1" \
     -o "com.docker.network.bridge.name=fdtc$v" "fdtc$v" >/dev/null
-done
-run_one() { # index
-  local n="$1" d
-  d="$(domain "$n")"
-  dk "$(host_of "$n")" run -d --name "fd-$d" --network "fdtc$(vlan_of "$n")" --ip "$(ip_of "$n")" \
-    --label fdtc.bench=1 --label "fleetdeck.domain=$d" --label fleetdeck.login=bench \
-    --label "fleetdeck.vlan=$(vlan_of "$n")" "$IMAGE" >/dev/null
 }
-export -f run_one dk sock domain host_of vlan_of ip_of
-export LAB_JSON DOCKER IMAGE
-HOSTS_STR="${HOSTS[*]}" VLANS_STR="${VLANS[*]}"
-export HOSTS_STR VLANS_STR
-seq 0 $((SITES - 1)) | xargs -P 6 -I{} bash -c 'HOSTS=($HOSTS_STR); VLANS=($VLANS_STR); run_one {}'
+run_one() { # index
+  local n="$1" d out
+  d="$(domain "$n")"
+  # h1's dockerd runs with --ip-forward=false and says so on every run: keep only real errors.
+  out="$(dk "$(host_of "$n")" run -d --name "fd-$d" --network "fdtc$(vlan_of "$n")" --ip "$(ip_of "$n")" \
+    --label fdtc.bench=1 --label "fleetdeck.domain=$d" --label fleetdeck.login=bench \
+    --label "fleetdeck.vlan=$(vlan_of "$n")" "$IMAGE" 2>&1)" || { echo "$out" >&2; return 1; }
+}
+# One host at a time per network, the hosts in parallel: dockerd 20.10 can lose count of a
+# network's endpoints when containers join it concurrently, and then refuses to remove it.
+pids=()
+for ((i = 0; i < 3; i++)); do
+  (
+    net_ready "${HOSTS[$i]}" "${VLANS[$i]}"
+    for ((n = i; n < SITES; n += 3)); do run_one "$n"; done
+  ) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
 
 # The inventory as the original scripts kept it, brought in the supported way.
 {

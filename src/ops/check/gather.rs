@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::findings::site_node;
 use super::{CheckInput, DnsCheck, NodeContainers, ProxyCheck, dns, nginx};
-use crate::collect::docker::collect;
+use crate::collect::docker::containers;
 use crate::config::Config;
 use crate::inventory::{Site, SiteState};
 use crate::transport::RemoteCommand;
@@ -70,8 +70,10 @@ async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
         .docker_client(budget)
         .await
         .map_err(|e| format!("Docker: {e}"))?;
-    match tokio::time::timeout(LIST_TIMEOUT, collect(&client)).await {
-        Ok(Ok(facts)) => Ok(facts.containers),
+    // Containers only: their networks and addresses come with them, and a second request
+    // can cost a second `docker system dial-stdio` on nodes without stream forwarding.
+    match tokio::time::timeout(LIST_TIMEOUT, containers(&client)).await {
+        Ok(Ok(list)) => Ok(list),
         Ok(Err(e)) => Err(format!("Docker: {e}")),
         Err(_) => Err(format!(
             "Docker did not list its containers within {}s",
