@@ -2,6 +2,7 @@
 //! and cron call. Every failure becomes a [`Failure`] with the documented exit code.
 
 mod audit_cmd;
+mod check_cmd;
 mod config_cmd;
 pub mod confirm;
 mod create_cmd;
@@ -80,6 +81,11 @@ pub enum Command {
         /// Apply without asking
         #[arg(long)]
         yes: bool,
+    },
+    /// IP/domain/DNS/proxy consistency: exit 0 when clean, 1 when problems were found
+    Check {
+        #[arg(long)]
+        json: bool,
     },
     /// Inventory of sites (domain, login, VLAN, IP)
     #[command(subcommand)]
@@ -223,6 +229,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Proxy(ProxyCmd::Apply { yes }) => {
             proxy_cmd::apply(&Context::load(&cli.global)?, *yes)
         }
+        Command::Check { json } => check_cmd::run(&Context::load(&cli.global)?, *json),
         Command::Audit { json, limit } => {
             audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)
         }

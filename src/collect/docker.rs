@@ -48,26 +48,35 @@ pub struct DockerFacts {
     pub networks: Vec<NetworkInfo>,
 }
 
-pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
+/// Every container of the engine, in every state, sorted by name (what `check` needs).
+pub async fn containers(client: &DockerClient) -> Result<Vec<ContainerInfo>, DockerError> {
     let options = ListContainersOptionsBuilder::default().all(true).build();
-    // One after the other on the client's kept connection: asked at once, the second
-    // would need a connection of its own, and through SSH that can mean starting
-    // `docker system dial-stdio` on the node again.
-    let containers = client
+    let mut containers: Vec<ContainerInfo> = client
         .api()
         .list_containers(Some(options))
         .await
-        .map_err(DockerError::from)?;
+        .map_err(DockerError::from)?
+        .into_iter()
+        .map(container_from)
+        .collect();
+    containers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(containers)
+}
+
+pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
+    // One after the other on the client's kept connection: asked at once, the second
+    // would need a connection of its own, and through SSH that can mean starting
+    // `docker system dial-stdio` on the node again.
+    let containers = containers(client).await?;
     let networks = client
         .api()
         .list_networks(None::<ListNetworksOptions>)
         .await
         .map_err(DockerError::from)?;
     let mut facts = DockerFacts {
-        containers: containers.into_iter().map(container_from).collect(),
+        containers,
         networks: networks.into_iter().map(network_from).collect(),
     };
-    facts.containers.sort_by(|a, b| a.name.cmp(&b.name));
     facts.networks.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(facts)
 }

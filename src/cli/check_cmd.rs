@@ -1,0 +1,43 @@
+//! `fleetdeck check [--json]`: do the inventory, the live containers, DNS and the proxy
+//! agree? Exit 0 when clean, 1 when something is wrong (DESIGN.md §2). It only reads, so
+//! it runs in read-only mode too, and writes no audit row.
+
+use std::time::Duration;
+
+use super::inventory_cmd::open_for_reading;
+use super::{Code, Context, Failure};
+use crate::ops::check::{evaluate, gather::gather, report};
+use crate::transport::links::build_links;
+
+pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
+    let config = &ctx.loaded.config;
+    let links =
+        build_links(config, ctx.read_only).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+    let sites = match open_for_reading(ctx)? {
+        Some(inv) => inv.sites().map_err(Failure::inventory)?,
+        None => Vec::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))?;
+    let result = runtime.block_on(async {
+        let input = gather(config, &sites, &links).await;
+        evaluate(&input)
+    });
+    // Connections close with the runtime; don't wait on sessions winding down.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    if json {
+        let text = report::json(&result).map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", report::text(&result));
+    }
+    match result.summary.problems {
+        0 => Ok(()),
+        n => Err(Failure::new(
+            Code::Failed,
+            format!("check found {n} problem(s)"),
+        )),
+    }
+}

@@ -1,0 +1,183 @@
+//! The I/O of `check`, all at once: one container listing per node (in parallel, each on
+//! one Docker connection), one read of the deployed proxy file, and the DNS queries. Every
+//! read is bounded in time, so a node that stalls is reported, never waited on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use super::findings::site_node;
+use super::{CheckInput, DnsCheck, NodeContainers, ProxyCheck, dns, nginx};
+use crate::collect::docker::containers;
+use crate::config::Config;
+use crate::inventory::{Site, SiteState};
+use crate::transport::RemoteCommand;
+use crate::transport::links::NodeLink;
+
+/// Reaching Docker through SSH may start `docker system dial-stdio` on the node, slower
+/// than a plain connect: it gets at least this much.
+const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
+/// Time to list a node's containers once connected.
+const LIST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time to read the proxy file once connected.
+const READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The address every site's name must resolve to: `[dns] expect`, else the proxy node's
+/// `public_ip`.
+pub fn dns_expected(config: &Config) -> Result<IpAddr, String> {
+    let dns = config
+        .dns
+        .as_ref()
+        .ok_or("no [dns] section in the config")?;
+    if let Some(ip) = dns.expect {
+        return Ok(ip);
+    }
+    config
+        .proxy
+        .as_ref()
+        .and_then(|p| config.node(&p.node))
+        .and_then(|n| n.public_ip)
+        .ok_or_else(|| "set [dns] expect, or public_ip on the [proxy] node".to_string())
+}
+
+/// Nodes whose containers matter: those hosting a VLAN or a site.
+pub fn nodes_to_read(config: &Config, sites: &[Site]) -> BTreeSet<String> {
+    let mut nodes: BTreeSet<String> = config.vlans.iter().map(|v| v.node.clone()).collect();
+    nodes.extend(
+        sites
+            .iter()
+            .filter_map(|s| site_node(config, s).map(str::to_string)),
+    );
+    nodes.retain(|n| config.node(n).is_some());
+    nodes
+}
+
+async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
+    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
+    // Reach the node first, so a node that is down reports its own error and not a Docker
+    // dial that failed for the same reason.
+    if let Some(ssh) = &link.ssh {
+        // Room for a jump host's connect before the node's own.
+        let limit = connect * 3;
+        match tokio::time::timeout(limit, ssh.session()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err(format!("no SSH connection within {}s", limit.as_secs())),
+        }
+    }
+    let budget = connect.max(DOCKER_CONNECT_MIN);
+    let client = link
+        .docker_client(budget)
+        .await
+        .map_err(|e| format!("Docker: {e}"))?;
+    // Containers only: their networks and addresses come with them, and a second request
+    // can cost a second `docker system dial-stdio` on nodes without stream forwarding.
+    match tokio::time::timeout(LIST_TIMEOUT, containers(&client)).await {
+        Ok(Ok(list)) => Ok(list),
+        Ok(Err(e)) => Err(format!("Docker: {e}")),
+        Err(_) => Err(format!(
+            "Docker did not list its containers within {}s",
+            LIST_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> ProxyCheck {
+    let Some(proxy) = &config.proxy else {
+        return ProxyCheck::Skipped("no [proxy] section in the config".into());
+    };
+    let node = proxy.node.clone();
+    let path = proxy.path.display().to_string();
+    let Some(link) = links.get(&node) else {
+        return ProxyCheck::Skipped(format!("[proxy] node {node} is not a configured node"));
+    };
+    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
+    // `cat --` is in the read-only catalog: this works in --read-only.
+    let cmd = RemoteCommand::new(["cat", "--", path.as_str()]).with_timeout(READ_TIMEOUT);
+    let limit = READ_TIMEOUT + connect * 3;
+    let out = match tokio::time::timeout(limit, link.exec.run(&cmd)).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => {
+            return ProxyCheck::Unreachable {
+                node,
+                error: e.to_string(),
+            };
+        }
+        Err(_) => {
+            return ProxyCheck::Unreachable {
+                node,
+                error: format!("no answer within {}s", limit.as_secs()),
+            };
+        }
+    };
+    if out.success() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        return ProxyCheck::Read {
+            node,
+            path,
+            rules: Some(nginx::parse(&text)),
+        };
+    }
+    let error = out.stderr_tail();
+    if error.contains("No such file or directory") {
+        return ProxyCheck::Read {
+            node,
+            path,
+            rules: None,
+        };
+    }
+    ProxyCheck::Unreadable { node, path, error }
+}
+
+async fn resolve(config: &Config, sites: &[Site]) -> DnsCheck {
+    let expected = match dns_expected(config) {
+        Ok(ip) => ip,
+        Err(why) => return DnsCheck::Skipped(why),
+    };
+    let servers = config
+        .dns
+        .as_ref()
+        .map(|d| d.server_addrs())
+        .unwrap_or_default();
+    if servers.is_empty() {
+        return DnsCheck::Skipped("[dns] servers is empty".into());
+    }
+    let domains: Vec<String> = sites
+        .iter()
+        .filter(|s| s.state == SiteState::Active)
+        .map(|s| s.domain.clone())
+        .collect();
+    DnsCheck::Checked {
+        servers: dns::describe(&servers),
+        expected,
+        answers: dns::resolve_all(&servers, &domains).await,
+    }
+}
+
+/// Read everything a check needs, concurrently.
+pub async fn gather<'a>(
+    config: &'a Config,
+    sites: &'a [Site],
+    links: &BTreeMap<String, NodeLink>,
+) -> CheckInput<'a> {
+    let wanted = nodes_to_read(config, sites);
+    let nodes = futures::future::join_all(wanted.into_iter().map(|name| async move {
+        let result = match links.get(&name) {
+            Some(link) => node_containers(config, link).await,
+            None => Err("no link to it was built".to_string()),
+        };
+        if let Err(e) = &result {
+            tracing::info!(node = %name, error = %e, "check: node unreachable");
+        }
+        (name, result)
+    }));
+    let (nodes, proxy, dns) =
+        tokio::join!(nodes, read_proxy(config, links), resolve(config, sites));
+    CheckInput {
+        config,
+        sites,
+        nodes: nodes.into_iter().collect(),
+        dns,
+        proxy,
+    }
+}
