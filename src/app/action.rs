@@ -44,6 +44,7 @@ pub enum Mode {
     Tree,
     Logs,
     Stats,
+    Findings,
 }
 
 impl Mode {
@@ -52,6 +53,7 @@ impl Mode {
             Mode::Tree => "fleet",
             Mode::Logs => "logs",
             Mode::Stats => "stats",
+            Mode::Findings => "findings",
         }
     }
 }
@@ -98,13 +100,21 @@ impl Action {
                     | PrevMatch
             ),
             Mode::Stats => matches!(self, Quit | Help | Close),
+            Mode::Findings => matches!(
+                self,
+                Quit | Help | Close | Up | Down | PageUp | PageDown | Top | Bottom | Toggle | Check
+            ),
         }
     }
 
     /// Shown in the help screen of `mode`.
     pub fn describe_in(self, mode: Mode) -> &'static str {
         match (mode, self) {
-            (Mode::Logs | Mode::Stats, Action::Quit | Action::Close) => "close this view",
+            (Mode::Logs | Mode::Stats | Mode::Findings, Action::Quit | Action::Close) => {
+                "close this view"
+            }
+            (Mode::Findings, Action::Toggle) => "go to what the finding is about",
+            (Mode::Findings, Action::Check) => "check again",
             (Mode::Logs, Action::Up) => "scroll up (pauses follow)",
             (Mode::Logs, Action::Down) => "scroll down",
             (Mode::Logs, Action::Top) => "oldest line kept",

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod confirm;
 pub mod create_form;
+pub mod findings;
 pub mod keymap;
 pub mod logs;
 pub mod msg;

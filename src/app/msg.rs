@@ -56,6 +56,8 @@ pub enum Msg {
         text: String,
         then: Option<OpRequest>,
     },
+    /// A check finished (or could not run).
+    CheckDone(Result<crate::ops::check::CheckReport, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Signal(&'static str),
 }

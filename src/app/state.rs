@@ -43,6 +43,7 @@ pub enum View {
     Tree,
     Logs(Box<LogsView>),
     Stats(Box<StatsView>),
+    Findings(crate::app::findings::FindingsView),
 }
 
 /// Which pane of the fleet screen the arrow keys move.
@@ -117,6 +118,8 @@ pub struct State {
     pub modal: Option<Modal>,
     /// The operation in flight from this console (one at a time), for the status bar.
     pub op_busy: Option<String>,
+    /// The last check's findings: the findings view, the status bar, the details.
+    pub last_check: Option<crate::app::findings::LastCheck>,
 }
 
 /// A popup that takes every key until it closes.
@@ -180,6 +183,7 @@ impl State {
             palette: None,
             modal: None,
             op_busy: None,
+            last_check: None,
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -261,6 +265,7 @@ impl State {
             View::Tree => Mode::Tree,
             View::Logs(_) => Mode::Logs,
             View::Stats(_) => Mode::Stats,
+            View::Findings(_) => Mode::Findings,
         }
     }
 

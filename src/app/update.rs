@@ -1,5 +1,6 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
+mod check;
 mod commands;
 pub(crate) mod ops;
 mod views;
@@ -87,6 +88,7 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.log(level, text);
             Vec::new()
         }
+        Msg::CheckDone(result) => check::on_done(state, result),
         Msg::Form(edit) => ops::on_form(state, edit),
         Msg::Confirm(edit) => ops::on_confirm(state, edit),
         Msg::OpPlanned(planned) => ops::on_planned(state, planned),
@@ -171,6 +173,7 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Tree => tree_action(state, action),
         Mode::Logs => views::logs_action(state, action),
         Mode::Stats => views::stats_action(state, action),
+        Mode::Findings => check::findings_action(state, action),
     }
 }
 

@@ -100,13 +100,7 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
                 let planned = plan_delete(&ctx, &domain).await;
                 ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Delete)));
             }
-            OpRequest::Check => {
-                ctx.finished(
-                    false,
-                    "check: not available in the console yet".into(),
-                    None,
-                );
-            }
+            OpRequest::Check => ctx.send(Msg::CheckDone(run_check(&ctx).await)),
             OpRequest::Create => {}
         }
     });
@@ -127,6 +121,20 @@ pub fn plan_create(req: CreateRequest, ctx: OpsContext) {
             planned.map(|p| PlannedOp::Create(Box::new(p))),
         ));
     });
+}
+
+async fn run_check(ctx: &OpsContext) -> Result<crate::ops::check::CheckReport, String> {
+    let links = ctx
+        .links
+        .as_ref()
+        .ok_or("the nodes' links could not be built")?;
+    let sites = match ctx.inventory() {
+        Ok(inv) => inv.sites().map_err(|e| e.to_string())?,
+        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let input = crate::ops::check::gather::gather(&ctx.config, &sites, links).await;
+    Ok(crate::ops::check::evaluate(&input))
 }
 
 async fn plan_proxy(ctx: &OpsContext) -> Result<proxy::ProxyPlan, String> {

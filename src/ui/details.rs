@@ -142,16 +142,53 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<Li
     }
 }
 
-/// The selected item's lines.
+/// The selected item's lines, then its findings from the last check.
 pub fn lines(state: &State) -> Vec<Line<'static>> {
     state
         .selected_row()
         .and_then(|row| {
             let node_name = row.id.strip_prefix("node/")?.split('/').next()?;
             let node = state.doc.nodes.iter().find(|n| n.name == node_name)?;
-            Some(item_lines(state, node, row.kind, &row.id))
+            let mut lines = item_lines(state, node, row.kind, &row.id);
+            lines.extend(finding_lines(state, node, row.kind, &row.id));
+            Some(lines)
         })
         .unwrap_or_default()
+}
+
+fn finding_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<Line<'static>> {
+    let Some(check) = &state.last_check else {
+        return Vec::new();
+    };
+    let key = id.rsplit('/').next().unwrap_or_default();
+    let (container, domain) = match kind {
+        RowKind::Node => (None, None),
+        RowKind::Container => match node.containers.iter().find(|c| c.id == key) {
+            Some(c) => (Some(c.name.as_str()), c.domain.as_deref()),
+            None => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let found: Vec<_> = check.about(&node.name, container, domain).collect();
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled(
+            format!("last check ({})", check.at.get(11..19).unwrap_or(&check.at)),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if found.is_empty() {
+        lines.push(Line::raw("no finding"));
+    }
+    for f in found {
+        lines.push(Line::raw(format!(
+            "{} {}: {}",
+            f.severity.as_str(),
+            f.kind.as_str(),
+            f.message
+        )));
+    }
+    lines
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

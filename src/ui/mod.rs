@@ -5,6 +5,7 @@ mod activity;
 pub mod confirm;
 pub mod create_form;
 mod details;
+mod findings;
 mod help;
 mod logs;
 mod palette;
@@ -81,6 +82,9 @@ pub fn render(frame: &mut Frame, state: &State) {
         }
         View::Logs(view) => logs::render(frame, main, view, &state.theme),
         View::Stats(view) => stats::render(frame, main, view, &state.theme),
+        View::Findings(view) => {
+            findings::render(frame, main, view, state.last_check.as_ref(), &state.theme)
+        }
     }
     statusbar::render(frame, status, state);
     if let Some(p) = &state.palette {
@@ -113,6 +117,12 @@ pub fn table_rows(height: u16) -> usize {
 
 /// Log lines visible for a terminal `height` rows tall: less the status bar, the
 /// borders and the view's own status line.
+/// Findings visible for a terminal `height` rows tall: less the status bar, the borders
+/// and the summary line.
+pub fn findings_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(STATUS_ROWS + 3)).max(1)
+}
+
 pub fn logs_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(STATUS_ROWS + 3)).max(1)
 }

@@ -84,3 +84,86 @@ fn read_only_confirm_says_it_cannot_apply() {
         "{text}"
     );
 }
+
+fn report() -> crate::ops::check::CheckReport {
+    use crate::ops::check::{CheckReport, Finding, Kind, Severity, Summary, Target};
+    CheckReport {
+        summary: Summary {
+            sites: 3,
+            ok: 1,
+            problems: 2,
+            unreachable: 1,
+        },
+        findings: vec![
+            Finding::new(
+                Kind::IpMismatch,
+                Severity::Error,
+                "container has 10.2.0.99, inventory says 10.2.0.11",
+            )
+            .domain("site01.example.org")
+            .node("teemo")
+            .expected(Some("10.2.0.11".into()))
+            .actual(Some("10.2.0.99".into()))
+            .target(Target {
+                node: Some("teemo".into()),
+                container: Some("fd-site01.example.org".into()),
+                domain: Some("site01.example.org".into()),
+            }),
+            Finding::new(
+                Kind::NodeUnreachable,
+                Severity::Error,
+                "garen: did not answer within 10s",
+            )
+            .node("garen")
+            .target(Target {
+                node: Some("garen".into()),
+                ..Default::default()
+            }),
+        ],
+        skipped: vec!["DNS not checked: no [dns] section".into()],
+    }
+}
+
+#[test]
+fn a_check_with_problems_opens_the_findings_and_enter_goes_to_the_container() {
+    use crate::app::{Action, Msg, View, update};
+    let mut s = state(false, 3);
+    update(&mut s, Msg::CheckDone(Ok(report())));
+    assert!(matches!(s.view, View::Findings(_)));
+    if let Some(c) = &mut s.last_check {
+        c.at = "2026-11-22T10:00:06Z".into();
+    }
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    insta::assert_snapshot!("findings_80x24", draw(&s, 80, 24).backend());
+    update(&mut s, Msg::Action(Action::Down));
+    update(&mut s, Msg::Action(Action::Up));
+    update(&mut s, Msg::Action(Action::Toggle));
+    assert!(matches!(s.view, View::Tree));
+    let row = s.selected_row().expect("a row").id.clone();
+    assert!(row.contains("/container/"), "{row}");
+    assert_eq!(s.selected_domain().as_deref(), Some("site01.example.org"));
+    // The details pane shows the finding, the status bar the count.
+    insta::assert_snapshot!("details_with_a_finding_160x48", draw(&s, 160, 48).backend());
+}
+
+#[test]
+fn a_clean_check_stays_on_the_tree() {
+    use crate::app::{Msg, View, update};
+    let mut s = state(false, 3);
+    let mut clean = report();
+    clean.findings.clear();
+    clean.summary.problems = 0;
+    update(&mut s, Msg::CheckDone(Ok(clean)));
+    assert!(matches!(s.view, View::Tree));
+    assert!(
+        s.activity
+            .iter()
+            .any(|a| a.text.contains("check: 0 problem(s)"))
+    );
+    update(&mut s, Msg::CheckDone(Err("no link".into())));
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text == "check: no link")
+    );
+}

@@ -33,7 +33,12 @@ fn counts(state: &State) -> String {
         .as_deref()
         .map(|op| format!(" {op}… {sep}"))
         .unwrap_or_default();
-    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{busy}")
+    let check = state
+        .last_check
+        .as_ref()
+        .map(|c| format!(" {} problems {sep}", c.report.summary.problems))
+        .unwrap_or_default();
+    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}")
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

@@ -118,7 +118,7 @@ pub(super) fn select_node(state: &mut State, name: &str) {
 }
 
 /// Select the container named `name` (or serving that domain). False when none is.
-fn select_container(state: &mut State, name: &str) -> bool {
+pub(super) fn select_container(state: &mut State, name: &str) -> bool {
     let wanted = name.to_lowercase();
     let found = state.doc.nodes.iter().find_map(|n| {
         n.containers
@@ -188,7 +188,7 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
     match (&mut state.view, mouse) {
         (View::Logs(v), Mouse::WheelUp) => v.scroll_up(WHEEL_STEP, rows),
         (View::Logs(v), Mouse::WheelDown) => v.scroll_down(WHEEL_STEP, rows),
-        (View::Logs(_) | View::Stats(_), _) => {}
+        (View::Logs(_) | View::Stats(_) | View::Findings(_), _) => {}
         (View::Tree, Mouse::Click { column, row }) => match crate::ui::hit(state, column, row) {
             crate::ui::Hit::TreeRow(at) => {
                 state.focus = Focus::Tree;
