@@ -154,3 +154,49 @@ fn read_only_console_keys_change_nothing() {
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }
+
+#[test]
+fn check_from_the_console_lists_findings() {
+    let lab = Lab::load();
+    let tmux = Tmux::start(120, 40);
+    let cfg = config(&tmux, &lab, "");
+    let domain = format!("fdtm-gone{}.lab", std::process::id());
+    {
+        let mut inv = Inventory::open(&tmux.home().join("inventory.db")).expect("inventory");
+        let now = fleetdeck::inventory::now_rfc3339();
+        inv.insert_site(&fleetdeck::inventory::Site {
+            domain: domain.clone(),
+            login: "alice".into(),
+            vlan: VLAN,
+            node: Some("h1".into()),
+            ip: format!("10.90.{VLAN}.77").parse().expect("ip"),
+            container_id: None,
+            image: None,
+            port: None,
+            state: SiteState::Active,
+            created_at: now.clone(),
+            updated_at: now,
+        })
+        .expect("site");
+    }
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        cfg.display()
+    ));
+    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
+    tmux.send(&["i"]);
+    let screen = tmux.wait_for(
+        |s| s.contains("Findings") && s.contains("missing_container"),
+        "the findings",
+    );
+    assert!(screen.contains(&domain), "{screen}");
+    assert!(
+        screen.contains("problems"),
+        "the status bar counts them: {screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Findings —"), "back to the tree");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}
