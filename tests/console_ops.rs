@@ -200,3 +200,62 @@ fn check_from_the_console_lists_findings() {
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }
+
+/// Two admins on one inventory: what the other one does shows in this console's
+/// activity panel within a refresh.
+#[test]
+fn another_admins_actions_show_in_the_activity_panel() {
+    let lab = Lab::load();
+    let tmux = Tmux::start(120, 40);
+    let cfg = config(&tmux, &lab, "");
+    // Refresh every 2 s for this test.
+    let text = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .replace("refresh_secs = 60", "refresh_secs = 2");
+    std::fs::write(&cfg, text).expect("config");
+    let domain = format!("fdtm-other{}.lab", std::process::id());
+    let name = format!("fd-{domain}");
+    let _clean = defer(|| {
+        let _ = lab.docker("h1", &["rm", "-f", &name]);
+        let _ = lab.docker("h1", &["network", "rm", &format!("fdtm-vlan{VLAN}")]);
+    });
+    // The inventory exists before the console starts (as on a shared bastion).
+    drop(Inventory::open(&tmux.home().join("inventory.db")).expect("inventory"));
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        cfg.display()
+    ));
+    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
+    std::thread::sleep(Duration::from_secs(3));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .arg("--config")
+        .arg(&cfg)
+        .args([
+            "create",
+            "--login",
+            "bob",
+            "--vlan",
+            &VLAN.to_string(),
+            "--domain",
+            &domain,
+            "--yes",
+        ])
+        .env("HOME", tmux.home())
+        .env("USER", "bob")
+        .env("SSH_CONNECTION", "10.77.0.254 50000 10.77.0.1 22")
+        .env_remove("FLEETDECK_READ_ONLY")
+        .output()
+        .expect("run create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux.wait_for(
+        |s| s.contains(&format!("audit: bob@ssh:10.77.0.254 create {domain} ok")),
+        "the other admin's create in the activity panel",
+    );
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}

@@ -56,6 +56,8 @@ pub enum Msg {
         text: String,
         then: Option<OpRequest>,
     },
+    /// Audit rows written since the last look (this or another admin's fleetdeck).
+    AuditRows(Vec<crate::inventory::AuditEntry>),
     /// A check finished (or could not run).
     CheckDone(Result<crate::ops::check::CheckReport, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.

@@ -89,6 +89,7 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::CheckDone(result) => check::on_done(state, result),
+        Msg::AuditRows(rows) => on_audit(state, rows),
         Msg::Form(edit) => ops::on_form(state, edit),
         Msg::Confirm(edit) => ops::on_confirm(state, edit),
         Msg::OpPlanned(planned) => ops::on_planned(state, planned),
@@ -102,6 +103,36 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Poll(_) | Msg::Logs { .. } | Msg::Stats { .. } => Vec::new(),
+    }
+}
+
+/// What admins did through any fleetdeck sharing the inventory; sites are re-read when
+/// one of them changed the inventory.
+fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<Effect> {
+    let mut reload = false;
+    for r in rows {
+        reload |= r.outcome == "ok" && r.action != "proxy.apply";
+        let level = if r.outcome == "ok" {
+            Level::Info
+        } else {
+            Level::Warn
+        };
+        state.log(
+            level,
+            format!(
+                "audit: {}@{} {} {} {}",
+                r.actor,
+                r.origin,
+                r.action,
+                r.target.as_deref().unwrap_or("-"),
+                r.outcome
+            ),
+        );
+    }
+    if reload {
+        vec![Effect::LoadSites]
+    } else {
+        Vec::new()
     }
 }
 

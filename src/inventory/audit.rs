@@ -57,11 +57,32 @@ impl Inventory {
 
     /// The newest `limit` rows, newest first.
     pub fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, InventoryError> {
-        let mut stmt = self.conn().prepare_cached(
+        self.audit_rows(
             "SELECT id, at, actor, origin, action, target, params, outcome, detail
              FROM audit ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map(params![limit], |r| {
+            i64::from(limit),
+        )
+    }
+
+    /// Rows written after row `id`, oldest first (what other admins did meanwhile).
+    pub fn audit_after(&self, id: i64) -> Result<Vec<AuditEntry>, InventoryError> {
+        self.audit_rows(
+            "SELECT id, at, actor, origin, action, target, params, outcome, detail
+             FROM audit WHERE id > ?1 ORDER BY id LIMIT 200",
+            id,
+        )
+    }
+
+    /// The id of the newest audit row (0 when there is none).
+    pub fn last_audit_id(&self) -> Result<i64, InventoryError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))?)
+    }
+
+    fn audit_rows(&self, sql: &str, arg: i64) -> Result<Vec<AuditEntry>, InventoryError> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let rows = stmt.query_map(params![arg], |r| {
             let params: Option<String> = r.get(6)?;
             Ok(AuditEntry {
                 id: r.get(0)?,

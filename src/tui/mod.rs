@@ -1,6 +1,7 @@
 //! The terminal shell around the pure core: enter and restore the terminal, turn terminal
 //! events and signals into messages, run effects, redraw when something changed.
 
+mod audit_watch;
 mod effects;
 mod keys;
 mod ops;
@@ -8,6 +9,7 @@ pub mod streams;
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, EventStream};
 use futures::StreamExt;
@@ -111,6 +113,8 @@ async fn event_loop(
     let poller = links
         .clone()
         .map(|links| Poller::spawn(setup.config.clone(), links, poll_tx));
+    let runner_inventory_path = setup.inventory_path.clone();
+    let audit_tx = tx.clone();
     let mut runner = effects::Runner::new(
         tx,
         setup.inventory_path,
@@ -121,6 +125,12 @@ async fn event_loop(
     );
     runner.load_sites();
     runner.reconcile();
+    audit_watch::spawn(
+        runner_inventory_path,
+        setup.read_only,
+        Duration::from_secs(setup.config.refresh_secs.max(1)),
+        audit_tx,
+    );
 
     let mut events = EventStream::new();
     let keymap = state.keymap.clone();
