@@ -217,3 +217,25 @@ fn read_only_shows_plans_but_never_applies() {
     );
     assert_eq!(effects, vec![Effect::LoadSites]);
 }
+
+#[test]
+fn other_admins_rows_are_logged_and_reload_the_sites() {
+    let mut s = state(true);
+    let row = |id: i64, action: &str, outcome: &str| crate::inventory::AuditEntry {
+        id,
+        at: "2026-11-22T10:00:00Z".into(),
+        actor: "bob".into(),
+        origin: "ssh:10.0.0.9".into(),
+        action: action.into(),
+        target: Some("blog.example.org".into()),
+        params: None,
+        outcome: outcome.into(),
+        detail: None,
+    };
+    let effects = update(&mut s, Msg::AuditRows(vec![row(7, "create", "ok")]));
+    assert_eq!(effects, vec![Effect::LoadSites]);
+    assert_eq!(last(&s), "audit: bob@ssh:10.0.0.9 create blog.example.org ok");
+    let effects = update(&mut s, Msg::AuditRows(vec![row(8, "delete", "failed")]));
+    assert!(effects.is_empty(), "a failed delete changed nothing");
+    assert_eq!(s.activity.last().map(|a| a.level), Some(Level::Warn));
+}
