@@ -46,14 +46,19 @@ dns_drop_ours() {
   kill -HUP "$(cat "$DNS_PID")"
 }
 
+host_cleanup() { # host vlan: its bench containers one at a time, then the network
+  local h="$1" v="$2" id
+  # One at a time: `docker rm -f` of many ids removes them concurrently, and dockerd 20.10
+  # can then lose count of the network's endpoints and refuse to remove it for good.
+  for id in $(dk "$h" ps -aq --filter label=fdtc.bench=1); do dk "$h" rm -f "$id" >/dev/null; done
+  dk "$h" network rm "fdtc$v" >/dev/null 2>&1 ||
+    echo "note: network fdtc$v on $h not removed ($(dk "$h" network rm "fdtc$v" 2>&1 | tail -1))" >&2
+}
+
 cleanup() {
-  local i h
-  for ((i = 0; i < 3; i++)); do
-    h="${HOSTS[$i]}"
-    dk "$h" ps -aq --filter label=fdtc.bench=1 | xargs -r "$DOCKER" -H "unix://$(sock "$h")" rm -f >/dev/null
-    dk "$h" network rm "fdtc${VLANS[$i]}" >/dev/null 2>&1 ||
-      echo "note: network fdtc${VLANS[$i]} on $h not removed ($(dk "$h" network rm "fdtc${VLANS[$i]}" 2>&1 | tail -1))" >&2
-  done
+  local i
+  for ((i = 0; i < 3; i++)); do host_cleanup "${HOSTS[$i]}" "${VLANS[$i]}" & done
+  wait
   dns_drop_ours
   rm -f "$PROXY_FILE"
   rm -rf "$WORK"
@@ -61,10 +66,8 @@ cleanup() {
 trap cleanup EXIT
 cleanup_on_start() { # leftovers of an interrupted run
   local i
-  for ((i = 0; i < 3; i++)); do
-    dk "${HOSTS[$i]}" ps -aq --filter label=fdtc.bench=1 | xargs -r "$DOCKER" -H "unix://$(sock "${HOSTS[$i]}")" rm -f >/dev/null
-    dk "${HOSTS[$i]}" network rm "fdtc${VLANS[$i]}" >/dev/null 2>&1 || true
-  done
+  for ((i = 0; i < 3; i++)); do host_cleanup "${HOSTS[$i]}" "${VLANS[$i]}" 2>/dev/null & done
+  wait
 }
 cleanup_on_start
 
