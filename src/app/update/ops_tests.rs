@@ -234,7 +234,10 @@ fn other_admins_rows_are_logged_and_reload_the_sites() {
     };
     let effects = update(&mut s, Msg::AuditRows(vec![row(7, "create", "ok")]));
     assert_eq!(effects, vec![Effect::LoadSites]);
-    assert_eq!(last(&s), "audit: bob@ssh:10.0.0.9 create blog.example.org ok");
+    assert_eq!(
+        last(&s),
+        "audit: bob@ssh:10.0.0.9 create blog.example.org ok"
+    );
     let effects = update(&mut s, Msg::AuditRows(vec![row(8, "delete", "failed")]));
     assert!(effects.is_empty(), "a failed delete changed nothing");
     assert_eq!(s.activity.last().map(|a| a.level), Some(Level::Warn));
