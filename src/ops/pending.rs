@@ -37,13 +37,25 @@ fn lock_path(inventory: &Path, domain: &str) -> PathBuf {
 }
 
 fn open(inventory: &Path, domain: &str) -> std::io::Result<File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    // On a shared bastion the inventory is group-writable; so must the lock files be, or
+    // the second admin could not create anything. Otherwise they stay private.
+    let shared = std::fs::metadata(inventory)
+        .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o020 != 0)
+        .unwrap_or(false);
     let dir = dir_for(inventory);
-    std::fs::create_dir_all(&dir)?;
+    if !dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(if shared { 0o2770 } else { 0o700 })
+            .create(&dir)?;
+    }
     let path = lock_path(inventory, domain);
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(if shared { 0o660 } else { 0o600 })
         .open(&path)?;
     Ok(file)
 }
