@@ -103,7 +103,7 @@ pub fn is_read_only_line(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_read_only;
+    use super::{is_read_only, is_read_only_line};
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()

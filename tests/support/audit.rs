@@ -38,6 +38,18 @@ pub struct DockerCall {
 pub struct Seen {
     pub sessions: Vec<Session>,
     pub docker_calls: Vec<DockerCall>,
+    /// The id of the lab's audit key (sessions with it are the test's own).
+    pub own_key: String,
+}
+
+impl Seen {
+    /// The sessions opened with the audit key (the test's own).
+    pub fn own_sessions(&self) -> Vec<&Session> {
+        self.sessions
+            .iter()
+            .filter(|s| s.key == self.own_key)
+            .collect()
+    }
 }
 
 struct Mark {
@@ -93,7 +105,10 @@ impl Watch {
 
     /// What every host logged since [`Watch::start`].
     pub fn seen(&self) -> Seen {
-        let mut seen = Seen::default();
+        let mut seen = Seen {
+            own_key: self.audit_key_id.clone(),
+            ..Seen::default()
+        };
         for mark in &self.marks {
             for line in lines_since(&mark.commands.0, mark.commands.1) {
                 let session = parse_session(&line)
@@ -113,15 +128,6 @@ impl Watch {
         seen
     }
 
-    /// The sessions of the window opened with the audit key (the test's own).
-    pub fn own_sessions(&self, seen: &Seen) -> Vec<Session> {
-        seen.sessions
-            .iter()
-            .filter(|s| s.key == self.audit_key_id)
-            .cloned()
-            .collect()
-    }
-
     /// The read-only proof over the window: no Docker call other than GET or HEAD on any
     /// host, and every command of the test's own sessions in fleetdeck's read-only
     /// catalog. Returns what was seen, for further checks.
@@ -136,7 +142,7 @@ impl Watch {
             writes.is_empty(),
             "{what}: Docker calls other than GET/HEAD during a read-only run: {writes:#?}"
         );
-        for s in self.own_sessions(&seen) {
+        for s in seen.own_sessions() {
             match &s.command {
                 None => panic!("{what}: an interactive shell was opened on {}", s.host),
                 Some(line) => assert!(
