@@ -38,6 +38,8 @@ pub struct DockerCall {
 pub struct Seen {
     pub sessions: Vec<Session>,
     pub docker_calls: Vec<DockerCall>,
+    /// Every dockerd log line of the window (POST bodies show as `form data: {...}`).
+    pub docker_lines: Vec<String>,
     /// The id of the lab's audit key (sessions with it are the test's own).
     pub own_key: String,
 }
@@ -123,6 +125,7 @@ impl Watch {
                         path,
                     });
                 }
+                seen.docker_lines.push(line);
             }
         }
         seen
