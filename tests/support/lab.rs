@@ -572,6 +572,18 @@ impl Lab {
         assert_success(&out, &format!("lab.sh start {service} {host}"));
     }
 
+    /// [`Lab::start_service`] for cleanup guards: never panics (a panic while a failed test
+    /// unwinds would abort), says on stderr when the service did not come back.
+    pub fn restore_service(&self, service: &str, host: &str) {
+        let out = self.lab_sh(&["start", service, host]);
+        if !out.status.success() {
+            eprintln!(
+                "WARNING: could not restart {service} on {host}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
     /// Puts an executable `tool` in `host`'s fakebin that runs `script` (POSIX sh) for
     /// sessions authenticated with [`Lab::audit_key`] only; every other session (other
     /// tests sharing the lab) gets the real tool. Removed when the guard drops.
