@@ -2,6 +2,7 @@
 
 use super::inventory_cmd::{SCHEMA_VERSION, open_for_reading};
 use super::{Context, Failure};
+use crate::validate::printable;
 
 pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     let rows = match open_for_reading(ctx)? {
@@ -16,8 +17,10 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     if rows.is_empty() {
         println!("(no audit rows)");
     }
+    // Targets and details hold what someone typed (a refused domain may carry escape
+    // sequences or newlines): shown escaped, one line per row.
     for r in &rows {
-        println!(
+        let line = format!(
             "{}  {:<8} {:<18} {:<14} {:<8} {}{}",
             r.at,
             r.outcome,
@@ -30,6 +33,7 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
                 .map(|d| format!("  {d}"))
                 .unwrap_or_default(),
         );
+        println!("{}", printable(&line));
     }
     Ok(())
 }

@@ -74,6 +74,10 @@ fn check_top(config: &Config) -> Result<(), Problem> {
             "must be a port between 1 and 65535",
         ));
     }
+    // Checked again at every create; here so that a bad default is named at start-up.
+    if let Some(image) = &config.containers.image {
+        validate::image(image).map_err(|e| problem(key("containers", "image"), e.reason))?;
+    }
     Ok(())
 }
 
@@ -139,11 +143,27 @@ fn check_node_fields(config: &Config, i: usize, node: &NodeConfig) -> Result<(),
         ));
     }
     if let Some(socket) = &node.docker_socket
-        && !socket.is_absolute()
+        && (!socket.is_absolute() || socket.to_string_lossy().contains(char::is_control))
     {
         return Err(problem(
             at("node", i, "docker_socket"),
-            "must be an absolute path",
+            "must be an absolute path without control characters",
+        ));
+    }
+    // Passed to `virsh -c` as one quoted argument; still, a URI has a scheme and no
+    // blanks, and anything else is a typo worth naming.
+    if let Some(uri) = &node.libvirt_uri
+        && (uri.contains(|c: char| c.is_whitespace() || c.is_control())
+            || !uri.split_once(':').is_some_and(|(scheme, _)| {
+                !scheme.is_empty()
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            }))
+    {
+        return Err(problem(
+            at("node", i, "libvirt_uri"),
+            format!("{uri:?} is not a libvirt URI like qemu:///system or qemu+ssh://host/system"),
         ));
     }
     Ok(())

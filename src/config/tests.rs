@@ -287,6 +287,30 @@ const BAD: &[(&str, usize, &str, &str)] = &[
         "port or address:port",
     ),
     (
+        "[containers]\nimage = \"busybox; reboot\"\n",
+        2,
+        "containers.image",
+        "contains ';'",
+    ),
+    (
+        "[[node]]\nname = \"a\"\nhypervisor = \"kvm\"\nlibvirt_uri = \"qemu:///system; reboot\"\n",
+        4,
+        "node[0].libvirt_uri",
+        "not a libvirt URI",
+    ),
+    (
+        "[[node]]\nname = \"a\"\nlibvirt_uri = \"$(reboot)\"\n",
+        3,
+        "node[0].libvirt_uri",
+        "not a libvirt URI",
+    ),
+    (
+        "[[node]]\nname = \"a\"\ndocker_socket = \"/run/docker.sock\\nx\"\n",
+        3,
+        "node[0].docker_socket",
+        "control characters",
+    ),
+    (
         "[dns]\nservers = [\"resolver\"]\n",
         2,
         "dns.servers[0]",

@@ -189,13 +189,16 @@ fn human_duration(secs: u64) -> String {
     }
 }
 
+/// Labels carry what nodes answered (guest and container names, errors): a hostile node
+/// could name a guest with escape sequences, so they are printed escaped.
 fn write_item(out: &mut String, item: &Item, prefix: &str, last: bool, top: bool, g: &Glyphs) {
+    let label = crate::validate::printable(&item.label);
     if top {
-        out.push_str(&item.label);
+        out.push_str(&label);
     } else {
         out.push_str(prefix);
         out.push_str(if last { g.last } else { g.branch });
-        out.push_str(&item.label);
+        out.push_str(&label);
     }
     out.push('\n');
     let inner = if top {

@@ -9,17 +9,24 @@ use super::exec::{Output, RemoteCommand};
 /// Record separator, then a tag: cannot appear in the text the parsers accept.
 const MARK: &[u8] = b"\x1eFDX";
 
+/// What follows each command of a batch: no stdin, then the marker with its status.
+const AFTER_EACH: &str = " </dev/null; printf '\\036FDX%s\\036\\n' \"$?\"";
+
 /// The command line that runs `cmds` in order in a POSIX login shell.
 pub fn batch_line(cmds: &[RemoteCommand]) -> String {
     cmds.iter()
-        .map(|c| {
-            format!(
-                "{} </dev/null; printf '\\036FDX%s\\036\\n' \"$?\"",
-                c.remote_line()
-            )
-        })
+        .map(|c| format!("{}{AFTER_EACH}", c.remote_line()))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The commands' remote lines of a line [`batch_line`] wrote, or `None` when `line` is
+/// not a batch. Quoting keeps the separator out of any argument (its quotes would be
+/// escaped), so the split is exact; callers still check each part.
+pub fn batch_parts(line: &str) -> Option<Vec<&str>> {
+    let body = line.strip_suffix(AFTER_EACH)?;
+    let separator = format!("{AFTER_EACH}; ");
+    Some(body.split(separator.as_str()).collect())
 }
 
 /// Cut the batch's stdout back into one output per command. A command whose marker is
@@ -104,6 +111,20 @@ mod tests {
             outs[1].as_ref().map(|o| o.stdout.as_slice()),
             Some(&b"after"[..])
         );
+    }
+
+    #[test]
+    fn a_batch_line_splits_back_into_its_commands() {
+        let cmds = [
+            cmd(&["hostname"]),
+            cmd(&["printf", "%s", "; printf '\\036FDX%s\\036\\n' \"$?\"; x"]),
+            cmd(&["ip", "-j", "addr", "show"]),
+        ];
+        let line = batch_line(&cmds);
+        let parts = batch_parts(&line).expect("a batch");
+        let wanted: Vec<String> = cmds.iter().map(RemoteCommand::remote_line).collect();
+        assert_eq!(parts, wanted);
+        assert_eq!(batch_parts("env LC_ALL=C hostname"), None);
     }
 
     #[test]

@@ -91,9 +91,19 @@ pub fn is_read_only(argv: &[String]) -> bool {
     READ_ONLY.iter().any(|p| matches(p, argv))
 }
 
+/// Whether a command line as a node's sshd received it (one command or a batch) runs only
+/// catalog commands. Any line fleetdeck would not have written this way is not read-only.
+/// The read-only proof checks the lab's command log with it.
+pub fn is_read_only_line(line: &str) -> bool {
+    let parts = super::batch::batch_parts(line).unwrap_or_else(|| vec![line]);
+    parts.iter().all(|part| {
+        super::exec::RemoteCommand::from_remote_line(part).is_some_and(|c| c.is_read_only())
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_read_only;
+    use super::{is_read_only, is_read_only_line};
 
     fn argv(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
@@ -149,5 +159,29 @@ mod tests {
             assert!(!is_read_only(&argv(cmd)), "{cmd:?} must not be read-only");
         }
         assert!(!is_read_only(&["uname".into(), "$(reboot)".into()]));
+    }
+
+    #[test]
+    fn lines_as_sshd_got_them_are_judged_per_command() {
+        use crate::transport::RemoteCommand;
+        use crate::transport::batch::batch_line;
+        let read = RemoteCommand::new(["ip", "-j", "addr", "show"]);
+        let write = RemoteCommand::new(["docker", "rm", "-f", "web"]);
+        assert!(is_read_only_line(&read.remote_line()));
+        assert!(is_read_only_line(&batch_line(&[
+            RemoteCommand::new(["hostname"]),
+            read.clone()
+        ])));
+        assert!(!is_read_only_line(&write.remote_line()));
+        assert!(!is_read_only_line(&batch_line(&[read.clone(), write])));
+        for line in [
+            "hostname",
+            "env LC_ALL=C hostname; reboot",
+            "env LC_ALL=C hostname $(reboot)",
+            "env LC_ALL=C 'hostname'",
+            "",
+        ] {
+            assert!(!is_read_only_line(line), "{line:?}");
+        }
     }
 }

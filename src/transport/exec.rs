@@ -64,9 +64,19 @@ impl RemoteCommand {
     /// as virsh print the untranslated words the parsers read. `env` works whatever the
     /// remote user's login shell is.
     pub fn remote_line(&self) -> String {
-        format!("env LC_ALL=C {}", self.command_line())
+        format!("{REMOTE_PREFIX}{}", self.command_line())
+    }
+
+    /// The command a [`RemoteCommand::remote_line`] stands for, or `None` for any other
+    /// line (lab tests read back what reached a node's shell).
+    pub fn from_remote_line(line: &str) -> Option<RemoteCommand> {
+        let argv = quote::split_command_line(line.strip_prefix(REMOTE_PREFIX)?)?;
+        Some(RemoteCommand::new(argv))
     }
 }
+
+/// Before every remote command: the C locale (see [`RemoteCommand::remote_line`]).
+const REMOTE_PREFIX: &str = "env LC_ALL=C ";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {

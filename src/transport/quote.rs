@@ -32,10 +32,71 @@ pub fn command_line<S: AsRef<str>>(argv: &[S]) -> String {
         .join(" ")
 }
 
+/// The argument list of a line [`command_line`] wrote, or `None` when `line` is anything
+/// else (other quoting, an operator, a variable...). Only the exact output of
+/// `command_line` is accepted, so a line read back this way runs exactly these arguments:
+/// the lab tests use it to check what reached a node's shell.
+pub fn split_command_line(line: &str) -> Option<Vec<String>> {
+    let mut args = Vec::new();
+    let mut chars = line.chars().peekable();
+    while chars.peek().is_some() {
+        let mut arg = String::new();
+        loop {
+            match chars.next() {
+                None => break,
+                Some(' ') => break,
+                Some('\'') => loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => arg.push(c),
+                    }
+                },
+                Some('\\') => arg.push(chars.next().filter(|c| *c == '\'')?),
+                Some(c) => arg.push(c),
+            }
+        }
+        args.push(arg);
+    }
+    (!args.is_empty() && command_line(&args) == line).then_some(args)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn quoted_lines_read_back_and_nothing_else_does() {
+        let args = [
+            "docker",
+            "ps",
+            "--format={{json .}}",
+            "it's",
+            "",
+            "$(id)",
+            "a\nb",
+        ];
+        let line = command_line(&args);
+        assert_eq!(
+            split_command_line(&line),
+            Some(args.iter().map(|s| s.to_string()).collect())
+        );
+        for other in [
+            "",
+            "ls  -l",
+            "ls; reboot",
+            "ls $(id)",
+            "ls \"x\"",
+            "'ls' -l",
+            "ls 'unterminated",
+            "ls \\x",
+            "ls >/tmp/x",
+            " ls",
+            "ls ",
+        ] {
+            assert_eq!(split_command_line(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn plain_words_stay_plain_and_the_rest_is_quoted() {
@@ -96,6 +157,11 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_quoted_line_reads_back(args in proptest::collection::vec("\\PC{0,12}", 1..5)) {
+            prop_assert_eq!(split_command_line(&command_line(&args)), Some(args));
+        }
+
         #[test]
         fn any_argument_survives_the_shell(args in proptest::collection::vec("[^\u{0}]{0,12}", 1..4)) {
             prop_assert_eq!(shell_roundtrip(&args), args);

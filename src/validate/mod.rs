@@ -251,6 +251,29 @@ pub fn image(raw: &str) -> Result<String, Invalid> {
     Ok(raw.to_string())
 }
 
+/// Text from outside (a value someone typed, a node's answer) made safe to print on a
+/// terminal: control characters and bidirectional overrides become visible escapes, so
+/// the text can neither drive the terminal (escape sequences), nor forge a line, nor
+/// display reordered. Everything else is kept as it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The container name fleetdeck derives from a (validated) domain. A domain is already a
 /// valid Docker name, so it is kept whole: replacing dots would let `a-b.c` and `a.b-c`
 /// collide.

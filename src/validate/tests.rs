@@ -151,3 +151,15 @@ fn images() {
     }
     assert!(super::image(&"a".repeat(256)).is_err());
 }
+
+#[test]
+fn printable_escapes_what_could_drive_a_terminal() {
+    assert!(matches!(
+        printable("plain café"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+    assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
+    assert_eq!(printable("x\u{1b}]0;t\u{7}"), "x\\u{1b}]0;t\\u{7}");
+    assert_eq!(printable("evil\u{202e}txt"), "evil\\u{202e}txt");
+    assert_eq!(printable("del\u{7f}"), "del\\u{7f}");
+}

@@ -95,6 +95,9 @@ EOF
       "ssh_streamlocal": $streamlocal,
       "sshd_config": $(json_str "$d/sshd_config"),
       "sshd_log": $(json_str "$d/sshd.log"),
+      "commands_log": $(json_str "$d/commands.log"),
+      "fakebin": $(json_str "$d/fakebin"),
+      "daemon_json": $(json_str "$d/daemon.json"),
       "host_keys": {$keys},
       "nginx": $nginx,
       "dns": $dns
@@ -120,6 +123,8 @@ write_lab_json() {
   "client_key": $(json_str "$LAB_DIR/client_ed25519"),
   "client_rsa_key": $(json_str "$LAB_DIR/client_rsa"),
   "wrong_key": $(json_str "$LAB_DIR/client_wrong"),
+  "audit_key": $(json_str "$LAB_DIR/client_audit"),
+  "cmdlog": $(json_str "$LAB_DIR/bin/fdlab-cmdlog"),
   "image": "$IMAGE",
   "docker_cli": $(json_str "$(docker_cli)"),
   "storage_driver": "$STORAGE_DRIVER",
@@ -145,6 +150,7 @@ write_lab_env() {
     printf 'export FDLAB_CLIENT_KEY=%q\n' "$LAB_DIR/client_ed25519"
     printf 'export FDLAB_CLIENT_RSA_KEY=%q\n' "$LAB_DIR/client_rsa"
     printf 'export FDLAB_WRONG_KEY=%q\n' "$LAB_DIR/client_wrong"
+    printf 'export FDLAB_AUDIT_KEY=%q\n' "$LAB_DIR/client_audit"
     printf 'export FDLAB_IMAGE=%q\n' "$IMAGE"
     printf 'export FDLAB_BRIDGE_IP=%q\n' "$BR0_IP"
     printf 'export FDLAB_HOSTS=%q\n' "$(for ((k = 1; k <= HOSTS; k++)); do printf '%s ' "h$k"; done | sed 's/ $//')"

@@ -68,12 +68,23 @@ containerd_wait() {
     { show_log "$(host_dir "$k")/containerd.log"; die "containerd for $(host_name "$k") did not come up"; }
 }
 
+# daemon.json: keeps /etc/docker/daemon.json out of the lab, and turns on debug
+# logging, which logs every API call ("Calling POST /v1.41/containers/create") to
+# <labdir>/hK/dockerd.log: the read-only proof reads them. dockerd reloads `debug`
+# on SIGHUP.
+dockerd_write_config() {
+  local d
+  d="$(host_dir "$1")"
+  printf '{\n  "debug": true\n}\n' >"$d/daemon.json.tmp"
+  mv "$d/daemon.json.tmp" "$d/daemon.json"
+}
+
 dockerd_start() {
   local k="$1" d x extra=()
   d="$(host_dir "$k")"
   x="$(host_xroot "$k")"
   mkdir -p "$d/docker" "$x/d"
-  echo '{}' >"$d/daemon.json" # keep /etc/docker/daemon.json out of the lab
+  dockerd_write_config "$k"
   # h1 is on both bridges: it must not route between them (the last host has to
   # stay unreachable except through SSH via h1). Other hosts keep Docker's
   # default (forwarding on in their own namespace) so published ports work.

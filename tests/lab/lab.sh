@@ -4,6 +4,8 @@
 #
 #   tests/lab/lab.sh up [--hosts N] [--no-nginx] [--no-dns]
 #   tests/lab/lab.sh down
+#   tests/lab/lab.sh stop|start sshd|dockerd hK     (fault tests; see live.sh)
+#   tests/lab/lab.sh instrument                     (apply daemon configs live)
 #
 # Lab directory: ${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}. `up` writes
 # <labdir>/lab.json (for the Rust tests: export FLEETDECK_LAB=<labdir>/lab.json)
@@ -42,9 +44,11 @@ source "$LAB_SRC/services.sh"
 source "$LAB_SRC/describe.sh"
 # shellcheck source=tests/lab/cleanup.sh
 source "$LAB_SRC/cleanup.sh"
+# shellcheck source=tests/lab/live.sh
+source "$LAB_SRC/live.sh"
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -98,6 +102,7 @@ cmd_up() {
   wait_pids_or_die "ssh key generation" "${keyjobs[@]}"
 
   log "starting sshd on every host"
+  cmdlog_install
   for ((k = 1; k <= HOSTS; k++)); do sshd_start "$k"; done
   ((WITH_NGINX == 0)) || { log "starting nginx on h$NGINX_HOST"; nginx_start; }
   ((WITH_DNS == 0)) || { log "starting dnsmasq on h$DNS_HOST"; dns_start; }
@@ -128,7 +133,7 @@ wait_pids_or_die() {
 
 main() {
   (($# >= 1)) || usage
-  local cmd="$1"
+  local cmd="$1" args=()
   shift
   while (($# > 0)); do
     case "$1" in
@@ -143,16 +148,28 @@ main() {
       --no-nginx) WITH_NGINX=0; shift ;;
       --no-dns) WITH_DNS=0; shift ;;
       -h | --help) usage ;;
-      *) die "unknown option '$1' (see: $0 --help)" ;;
+      -*) die "unknown option '$1' (see: $0 --help)" ;;
+      *) args+=("$1"); shift ;;
     esac
   done
   require_root
   resolve_lab_dir
   case "$cmd" in
+    up | down | instrument) ((${#args[@]} == 0)) || die "$cmd takes no arguments (got ${args[*]})" ;;
+    start | stop) ((${#args[@]} == 2)) || die "usage: $0 $cmd sshd|dockerd hK" ;;
+  esac
+  case "$cmd" in
     up) cmd_up ;;
     down) cmd_down ;;
+    instrument) live_load_state; live_instrument; log "instrumented: $LAB_DIR" ;;
+    start | stop)
+      live_load_state
+      local k
+      k="$(live_host "${args[1]}")"
+      "live_$cmd" "${args[0]}" "$k"
+      ;;
     -h | --help | help) usage ;;
-    *) die "unknown command '$cmd' (expected up or down)" ;;
+    *) die "unknown command '$cmd' (expected up, down, start, stop or instrument)" ;;
   esac
 }
 

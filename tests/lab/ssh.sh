@@ -10,13 +10,31 @@ keygen() {
   ssh-keygen -q -t "$1" "${bits[@]}" -N '' -C "$3" -f "$2" || die "ssh-keygen failed for $2"
 }
 
-# Client keys (same for every host): two authorized, one deliberately not.
+# Client keys (same for every host): three authorized, one deliberately not.
+# client_audit is authorized like client_ed25519, but only the hardening tests use it:
+# commands.log names the key of every session, so those tests can pick out their own
+# sessions (and fake tools can act for them alone) while other tests share the lab.
 ssh_client_keys() {
   keygen ed25519 "$LAB_DIR/client_ed25519" "fdlab client_ed25519"
   keygen rsa "$LAB_DIR/client_rsa" "fdlab client_rsa"
+  keygen ed25519 "$LAB_DIR/client_audit" "fdlab client_audit"
   keygen ed25519 "$LAB_DIR/client_wrong" "fdlab client_wrong (not authorized)"
-  cat "$LAB_DIR/client_ed25519.pub" "$LAB_DIR/client_rsa.pub" >"$LAB_DIR/authorized_keys"
+  cat "$LAB_DIR/client_ed25519.pub" "$LAB_DIR/client_rsa.pub" "$LAB_DIR/client_audit.pub" \
+    >"$LAB_DIR/authorized_keys"
   chmod 600 "$LAB_DIR/authorized_keys"
+}
+
+# The command log every sshd writes through its ForceCommand (tests/lab/fdlab-cmdlog):
+# the wrapper in <labdir>/bin, and per host an empty commands.log and fakebin/.
+cmdlog_install() {
+  local k d
+  install -d -m 0755 "$LAB_DIR/bin"
+  install -m 0755 "$LAB_SRC/fdlab-cmdlog" "$LAB_DIR/bin/fdlab-cmdlog"
+  for ((k = 1; k <= HOSTS; k++)); do
+    d="$(host_dir "$k")"
+    install -d -m 0755 "$d" "$d/fakebin"
+    [[ -f "$d/commands.log" ]] || install -m 0644 /dev/null "$d/commands.log"
+  done
 }
 
 ssh_host_keys() {
@@ -40,7 +58,9 @@ ssh_use_pam() {
   if getent shadow root 2>/dev/null | cut -d: -f2 | grep -q '^!'; then echo yes; else echo no; fi
 }
 
-sshd_start() {
+# Every session runs through fdlab-cmdlog (ForceCommand), which logs the command and
+# then runs it with the user's shell as sshd would; ExposeAuthInfo gives it the key.
+sshd_write_config() {
   local k="$1" d ip t
   d="$(host_dir "$k")"
   {
@@ -67,9 +87,18 @@ MaxSessions 100
 LogLevel VERBOSE
 SetEnv DOCKER_HOST=unix://$d/docker.sock
 Subsystem sftp /usr/lib/openssh/sftp-server
+ExposeAuthInfo yes
+ForceCommand $LAB_DIR/bin/fdlab-cmdlog $(host_name "$k")
 EOF
-  } >"$d/sshd_config"
-  /usr/sbin/sshd -t -f "$d/sshd_config" || die "sshd rejects $d/sshd_config"
+  } >"$d/sshd_config.tmp"
+  /usr/sbin/sshd -t -f "$d/sshd_config.tmp" || die "sshd rejects $d/sshd_config.tmp"
+  mv "$d/sshd_config.tmp" "$d/sshd_config"
+}
+
+sshd_start() {
+  local k="$1" d
+  d="$(host_dir "$k")"
+  sshd_write_config "$k"
   in_host "$k" /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" ||
     { show_log "$d/sshd.log"; die "sshd for $(host_name "$k") failed to start"; }
 }

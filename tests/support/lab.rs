@@ -43,6 +43,14 @@ pub struct Lab {
     pub client_rsa_key: PathBuf,
     /// A client key that is NOT authorized anywhere.
     pub wrong_key: PathBuf,
+    /// An authorized client key only the hardening tests use, so that their sessions can
+    /// be told apart in `commands.log` (see [`Lab::audit_key_id`]). `None` in a lab made
+    /// before the command log existed.
+    #[serde(default)]
+    pub audit_key: Option<PathBuf>,
+    /// Every sshd's ForceCommand (`<labdir>/bin/fdlab-cmdlog`, from tests/lab/fdlab-cmdlog).
+    #[serde(default)]
+    pub cmdlog: Option<PathBuf>,
     /// Test image present on every engine (`fdlab/busybox:latest`).
     pub image: String,
     /// docker CLI matching the engines.
@@ -98,6 +106,17 @@ pub struct Host {
     pub ssh_streamlocal: bool,
     pub sshd_config: PathBuf,
     pub sshd_log: PathBuf,
+    /// One line per SSH session (time, host, key, the exact command), written by the
+    /// sshd's ForceCommand; read it with [`crate::support::audit`].
+    #[serde(default)]
+    pub commands_log: Option<PathBuf>,
+    /// Prepended to PATH of every SSH session on the host (empty unless a test installs
+    /// a fake tool there: [`Lab::fake_tool`]).
+    #[serde(default)]
+    pub fakebin: Option<PathBuf>,
+    /// dockerd's `--config-file` (`"debug": true`: every API call is logged).
+    #[serde(default)]
+    pub daemon_json: Option<PathBuf>,
     /// Public host key files by type (`ed25519`, `rsa`, `ecdsa`).
     pub host_keys: BTreeMap<String, PathBuf>,
     pub nginx: Option<Nginx>,
@@ -194,14 +213,19 @@ impl Lab {
         lab
     }
 
-    /// The host named `name` (`h1`, ...). Panics if there is none.
     /// A fleetdeck config over the lab: `top` (top-level keys), an `[ssh]` table using the
     /// lab's ssh_config, one `[[node]]` per host reached by its alias (Docker through SSH,
     /// the isolated host behind h1), then `tables`.
     pub fn fleet_config(&self, top: &str, tables: &str) -> String {
+        self.fleet_config_with(&self.ssh_config, top, tables)
+    }
+
+    /// [`Lab::fleet_config`] with another OpenSSH client config (e.g. the one of
+    /// [`Lab::audit_ssh_config`]).
+    pub fn fleet_config_with(&self, ssh_config: &Path, top: &str, tables: &str) -> String {
         let mut text = format!(
             "{top}\n[ssh]\nconfig = {:?}\nconnect_timeout_secs = 3\n",
-            self.ssh_config.display().to_string()
+            ssh_config.display().to_string()
         );
         for host in &self.hosts {
             text.push_str(&format!(
@@ -218,6 +242,7 @@ impl Lab {
         text
     }
 
+    /// The host named `name` (`h1`, ...). Panics if there is none.
     pub fn host(&self, name: &str) -> &Host {
         self.hosts
             .iter()
@@ -466,4 +491,136 @@ impl<F: FnMut()> Drop for Defer<F> {
 /// `let _guard = defer(|| cleanup());`
 pub fn defer<F: FnMut()>(f: F) -> Defer<F> {
     Defer(f)
+}
+
+// ---- the command log, fake tools and daemon restarts (hardening tests) ----
+
+const REBUILD: &str = "rebuild the lab with this tree's tests/lab/lab.sh up (or apply it live: \
+                       tests/lab/lab.sh instrument)";
+
+impl Host {
+    /// `<dir>/commands.log`; panics when the lab predates the command log.
+    pub fn commands_log(&self) -> &Path {
+        self.commands_log
+            .as_deref()
+            .unwrap_or_else(|| panic!("lab host {} has no commands_log: {REBUILD}", self.name))
+    }
+
+    /// `<dir>/fakebin`; panics when the lab predates it.
+    pub fn fakebin(&self) -> &Path {
+        self.fakebin
+            .as_deref()
+            .unwrap_or_else(|| panic!("lab host {} has no fakebin: {REBUILD}", self.name))
+    }
+}
+
+impl Lab {
+    /// The private key only the hardening tests use.
+    pub fn audit_key(&self) -> &Path {
+        self.audit_key
+            .as_deref()
+            .unwrap_or_else(|| panic!("the lab has no audit_key: {REBUILD}"))
+    }
+
+    /// How `commands.log` names sessions authenticated with [`Lab::audit_key`]: the last
+    /// 16 characters of the base64 public key.
+    pub fn audit_key_id(&self) -> String {
+        let public = self.audit_key().with_extension("pub");
+        let text = std::fs::read_to_string(&public)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", public.display()));
+        key_id(&text).unwrap_or_else(|| panic!("{} is not a public key", public.display()))
+    }
+
+    /// Writes `<dir>/ssh_config`: the lab's client config with [`Lab::audit_key`] as the
+    /// identity of every host, and returns its path.
+    pub fn audit_ssh_config(&self, dir: &Path) -> PathBuf {
+        let text = std::fs::read_to_string(&self.ssh_config)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", self.ssh_config.display()));
+        let ours = text.replace(
+            &self.client_key.display().to_string(),
+            &self.audit_key().display().to_string(),
+        );
+        assert_ne!(
+            ours, text,
+            "the lab ssh_config names no IdentityFile to replace"
+        );
+        let path = dir.join("ssh_config");
+        std::fs::write(&path, ours).expect("write the audit ssh_config");
+        path
+    }
+
+    /// `tests/lab/lab.sh ARGS...` against this lab (e.g. `["stop", "sshd", "h3"]`).
+    pub fn lab_sh(&self, args: &[&str]) -> Output {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/lab.sh");
+        let mut cmd = Command::new("bash");
+        cmd.arg(script)
+            .args(args)
+            .env("FLEETDECK_LAB_DIR", &self.dir);
+        run_with_timeout(&mut cmd, Duration::from_secs(120))
+    }
+
+    /// Stops `service` (`sshd`, with every session it serves, or `dockerd`) on `host`.
+    pub fn stop_service(&self, service: &str, host: &str) {
+        let out = self.lab_sh(&["stop", service, host]);
+        assert_success(&out, &format!("lab.sh stop {service} {host}"));
+    }
+
+    /// Starts `service` on `host` exactly as `lab.sh up` does, and waits until it answers
+    /// (a no-op when it runs). Use it in a `defer` after [`Lab::stop_service`].
+    pub fn start_service(&self, service: &str, host: &str) {
+        let out = self.lab_sh(&["start", service, host]);
+        assert_success(&out, &format!("lab.sh start {service} {host}"));
+    }
+
+    /// [`Lab::start_service`] for cleanup guards: never panics (a panic while a failed test
+    /// unwinds would abort), says on stderr when the service did not come back.
+    pub fn restore_service(&self, service: &str, host: &str) {
+        let out = self.lab_sh(&["start", service, host]);
+        if !out.status.success() {
+            eprintln!(
+                "WARNING: could not restart {service} on {host}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    /// Puts an executable `tool` in `host`'s fakebin that runs `script` (POSIX sh) for
+    /// sessions authenticated with [`Lab::audit_key`] only; every other session (other
+    /// tests sharing the lab) gets the real tool. Removed when the guard drops.
+    pub fn fake_tool(&self, host: &str, tool: &str, script: &str) -> FakeTool {
+        assert!(
+            tool.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "fake tool name {tool:?}"
+        );
+        let path = self.host(host).fakebin().join(tool);
+        let text = format!(
+            "#!/bin/sh\n# fake {tool} installed by a fleetdeck test (client_audit sessions only)\n\
+             if [ \"$FDLAB_SSH_KEY\" != \"{id}\" ]; then\n  PATH=\"$FDLAB_REAL_PATH\"\n  export PATH\n  exec {tool} \"$@\"\nfi\n{script}\n",
+            id = self.audit_key_id()
+        );
+        let tmp = path.with_extension("fdtmp");
+        std::fs::write(&tmp, text).expect("write fake tool");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::rename(&tmp, &path).expect("install fake tool");
+        FakeTool { path }
+    }
+}
+
+/// A fake tool in a host's fakebin; removed on drop.
+pub struct FakeTool {
+    path: PathBuf,
+}
+
+impl Drop for FakeTool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The id `fdlab-cmdlog` logs for a public key line (`type base64 [comment]`).
+pub fn key_id(public_key_line: &str) -> Option<String> {
+    let blob = public_key_line.split_whitespace().nth(1)?;
+    let start = blob.len().checked_sub(16)?;
+    Some(blob[start..].to_string())
 }

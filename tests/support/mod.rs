@@ -1,4 +1,6 @@
 //! Shared helpers for integration tests. Include with `mod support;`.
 
+pub mod audit;
+pub mod fleet;
 pub mod lab;
 pub mod tmux;

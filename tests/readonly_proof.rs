@@ -1,0 +1,400 @@
+//! Read-only mode, proven end to end on the lab (the CLI part; the console part drives a
+//! tmux session with the same [`support::audit::Watch`]). In each of the three ways to ask
+//! for it (`FLEETDECK_READ_ONLY=1`, `--read-only`, `read_only = true` in the config):
+//! the reading subcommands work, every mutating one exits 3 saying "read-only mode", the
+//! inventory file is byte-for-byte what it was, no lab dockerd served anything but GET or
+//! HEAD, and every command this test's sessions ran on a host is in the read-only catalog.
+//!
+//! The lab's own logs are the witnesses: each sshd's ForceCommand logs the command of every
+//! session (`commands.log`), each dockerd logs every API call (debug). Sessions use the
+//! lab's `client_audit` key, so they are told apart from other tests sharing the lab.
+//! Docker calls cannot be attributed; each window covers one short command.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use fleetdeck::inventory::{Inventory, Site, SiteState, now_rfc3339};
+use support::audit::{Watch, parse_docker_call, parse_session};
+use support::lab::{Lab, defer, run_with_timeout};
+
+/// One window at a time in this binary: a window must hold only its own command.
+static WINDOW: Mutex<()> = Mutex::new(());
+
+const VLAN: u16 = 140;
+
+/// How read-only mode is asked for.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Env,
+    Flag,
+    ConfigKey,
+}
+
+struct Fixture {
+    lab: Lab,
+    dir: tempfile::TempDir,
+    proxy_file: PathBuf,
+}
+
+impl Fixture {
+    fn new(lab: Lab) -> Fixture {
+        let dir = tempfile::Builder::new()
+            .prefix("fdth-ro-")
+            .tempdir()
+            .expect("tempdir");
+        let (_, nginx) = lab.nginx();
+        let proxy_file = nginx.sites_dir.join("fdth-ro.conf");
+        let ssh_config = lab.audit_ssh_config(dir.path());
+        let fixture = Fixture {
+            dir,
+            proxy_file,
+            lab,
+        };
+        let tables = fixture.tables();
+        for (name, top) in [("open.toml", ""), ("ro.toml", "read_only = true")] {
+            let text = fixture.lab.fleet_config_with(&ssh_config, top, &tables);
+            std::fs::write(fixture.path(name), text).expect("config");
+        }
+        fixture.seed();
+        fixture
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn tables(&self) -> String {
+        let (_, n) = self.lab.nginx();
+        let nginx = |first: &str| {
+            format!(
+                "[\"nginx\", {first}, \"-p\", {:?}, \"-c\", {:?}]",
+                n.prefix.display().to_string(),
+                n.conf.display().to_string()
+            )
+        };
+        format!(
+            "[inventory]\npath = {inv:?}\n[containers]\nimage = {image:?}\n\
+             [[vlan]]\nid = {VLAN}\nnode = \"h1\"\nsubnet = \"10.90.{VLAN}.0/24\"\n\
+             gateway = \"10.90.{VLAN}.1\"\nbridge = \"fdth{VLAN}\"\nnetwork = \"fdth-vlan{VLAN}\"\n\
+             [proxy]\nnode = \"h1\"\npath = {proxy:?}\nlisten = {listen:?}\n\
+             test_cmd = {test}\nreload_cmd = {reload}\n",
+            inv = self.path("inventory.db").display().to_string(),
+            image = self.lab.image,
+            proxy = self.proxy_file.display().to_string(),
+            listen = n.listen,
+            test = nginx("\"-t\""),
+            reload = nginx("\"-s\", \"reload\""),
+        )
+    }
+
+    /// An active site, and a pending one (a create interrupted earlier): a writable
+    /// fleetdeck would reconcile it at start-up.
+    fn seed(&self) {
+        let mut inv = Inventory::open(&self.path("inventory.db")).expect("inventory");
+        let now = now_rfc3339();
+        for (domain, last, state) in [
+            ("fdth-ro-1.lab", 10, SiteState::Active),
+            ("fdth-ro-2.lab", 11, SiteState::Pending),
+        ] {
+            inv.insert_site(&Site {
+                domain: domain.into(),
+                login: "fdthro".into(),
+                vlan: VLAN,
+                node: Some("h1".into()),
+                ip: format!("10.90.{VLAN}.{last}").parse().expect("ip"),
+                container_id: None,
+                image: Some(self.lab.image.clone()),
+                port: Some(80),
+                state,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            })
+            .expect("seed site");
+        }
+        let legacy = rusqlite::Connection::open(self.path("projet.db")).expect("legacy");
+        legacy
+            .execute_batch(
+                "CREATE TABLE users(login varchar(10), vlan int, docker_ip varchar(15), domain varchar(50) primary key);
+                 INSERT INTO users VALUES ('fdthleg', 140, '10.90.140.20', 'fdth-ro-legacy.lab');",
+            )
+            .expect("legacy rows");
+    }
+
+    fn command(&self, mode: Mode, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+        let config = match mode {
+            Mode::ConfigKey => "ro.toml",
+            Mode::Env | Mode::Flag => "open.toml",
+        };
+        cmd.arg("--config").arg(self.path(config));
+        if let Mode::Flag = mode {
+            cmd.arg("--read-only");
+        }
+        cmd.args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("USER", "fdth-tester")
+            .env_remove("SUDO_USER")
+            .env_remove("SSH_CONNECTION")
+            .env_remove("FLEETDECK_READ_ONLY")
+            .env_remove("FLEETDECK_CONFIG")
+            .stdin(Stdio::null());
+        if let Mode::Env = mode {
+            cmd.env("FLEETDECK_READ_ONLY", "1");
+        }
+        cmd
+    }
+
+    /// Runs one subcommand in its own log window; returns its output and what the lab saw.
+    fn run(&self, mode: Mode, args: &[&str]) -> (Output, support::audit::Seen) {
+        let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let watch = Watch::start(&self.lab);
+        let out = run_with_timeout(&mut self.command(mode, args), Duration::from_secs(90));
+        // dockerd logs a call as it starts serving it, before fleetdeck has the answer;
+        // sshd's wrapper logs before running the command. Nothing trails the exit.
+        let seen = watch.assert_read_only(&format!("{mode:?} {args:?}"));
+        (out, seen)
+    }
+
+    /// The inventory as stored: the database file, and the frames of its write-ahead log
+    /// (a write lands there first). SQLite's read-only connections create an empty
+    /// `-wal` and the `-shm` index beside a WAL database to coordinate with writers; those
+    /// hold no data, so only the log's frames (after its 32-byte header) count.
+    fn inventory_files(&self) -> Files {
+        let db = std::fs::read(self.path("inventory.db")).ok();
+        let wal = std::fs::read(self.path("inventory.db-wal"))
+            .ok()
+            .map(|w| w.get(32..).unwrap_or_default().to_vec());
+        Files(vec![
+            ("inventory.db".into(), db),
+            (
+                "inventory.db-wal frames".into(),
+                wal.filter(|f| !f.is_empty()),
+            ),
+        ])
+    }
+}
+
+/// File names and contents, compared byte for byte, shown by size and first difference.
+#[derive(PartialEq, Eq)]
+struct Files(Vec<(String, Option<Vec<u8>>)>);
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (name, bytes) in &self.0 {
+            match bytes {
+                None => writeln!(f, "{name}: absent")?,
+                Some(b) => writeln!(f, "{name}: {} bytes", b.len())?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn first_difference(a: &Files, b: &Files) -> String {
+    for ((name, x), (_, y)) in a.0.iter().zip(&b.0) {
+        if x != y {
+            let at = match (x, y) {
+                (Some(x), Some(y)) => x.iter().zip(y).position(|(p, q)| p != q),
+                _ => None,
+            };
+            return format!("{name} differs (first differing byte: {at:?})");
+        }
+    }
+    "no difference".into()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn no_container_or_network(lab: &Lab) {
+    for name in ["fd-fdth-ro-new.lab", "fd-fdth-ro-1.lab", "fd-fdth-ro-2.lab"] {
+        let out = lab.docker("h1", &["inspect", "--type", "container", name]);
+        assert!(!out.status.success(), "container {name} exists on h1");
+    }
+    let out = lab.docker("h1", &["network", "inspect", "fdth-vlan140"]);
+    assert!(!out.status.success(), "network fdth-vlan140 exists on h1");
+}
+
+fn cleanup(lab: &Lab, proxy_file: &Path) {
+    for name in ["fd-fdth-ro-new.lab", "fd-fdth-ro-1.lab", "fd-fdth-ro-2.lab"] {
+        let _ = lab.docker("h1", &["rm", "-f", name]);
+    }
+    let _ = lab.docker("h1", &["network", "rm", "fdth-vlan140"]);
+    let _ = std::fs::remove_file(proxy_file);
+}
+
+#[test]
+fn read_only_mode_changes_nothing_anywhere() {
+    let fixture = Fixture::new(Lab::load());
+    let lab = &fixture.lab;
+    let _clean = defer(|| cleanup(lab, &fixture.proxy_file));
+    let before = fixture.inventory_files();
+    assert!(before.0[0].1.is_some(), "the seeded inventory exists");
+    let legacy = fixture.path("projet.db");
+    let legacy = legacy.to_str().expect("utf8");
+
+    for mode in [Mode::Env, Mode::Flag, Mode::ConfigKey] {
+        // Reading works, and really reads: commands on every host, Docker GETs.
+        let (out, seen) = fixture.run(mode, &["tree", "--json"]);
+        assert_eq!(code(&out), 0, "{mode:?} tree: {}", text(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
+        for host in &lab.hosts {
+            let node = doc["nodes"]
+                .as_array()
+                .and_then(|nodes| nodes.iter().find(|n| n["name"] == host.name.as_str()))
+                .unwrap_or_else(|| panic!("{mode:?}: no node {} in {doc}", host.name));
+            assert_eq!(node["status"], "up", "{mode:?} {}: {node}", host.name);
+        }
+        let own = seen.own_sessions();
+        for host in &lab.hosts {
+            assert!(
+                own.iter().any(|s| s.host == host.name),
+                "{mode:?}: tree ran nothing on {} (is the audit key in use?): {own:#?}",
+                host.name
+            );
+        }
+        assert!(
+            seen.docker_calls.iter().any(|c| c.method == "GET"),
+            "{mode:?}: tree made no Docker call: {seen:#?}"
+        );
+
+        for args in [
+            vec!["inventory", "list", "--json"],
+            vec!["audit", "--json"],
+            vec!["proxy", "plan"],
+            vec!["config", "check"],
+        ] {
+            let (out, _) = fixture.run(mode, &args);
+            assert_eq!(code(&out), 0, "{mode:?} {args:?}: {}", text(&out));
+        }
+
+        // Every mutating subcommand is refused before it touches anything.
+        for args in [
+            vec![
+                "create",
+                "--login",
+                "fdthro",
+                "--vlan",
+                "140",
+                "--domain",
+                "fdth-ro-new.lab",
+                "--yes",
+            ],
+            vec!["delete", "fdth-ro-1.lab", "--yes"],
+            vec!["proxy", "apply", "--yes"],
+            vec!["inventory", "import-legacy", legacy],
+        ] {
+            let (out, seen) = fixture.run(mode, &args);
+            assert_eq!(code(&out), 3, "{mode:?} {args:?}: {}", text(&out));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("read-only mode"),
+                "{mode:?} {args:?}: {}",
+                text(&out)
+            );
+            let own = seen.own_sessions();
+            assert!(own.is_empty(), "{mode:?} {args:?} reached a host: {own:#?}");
+        }
+        let after = fixture.inventory_files();
+        assert!(
+            after == before,
+            "{mode:?}: the inventory files changed: {}\nbefore:\n{before:?}after:\n{after:?}",
+            first_difference(&before, &after)
+        );
+    }
+    no_container_or_network(lab);
+    assert!(
+        !fixture.proxy_file.exists(),
+        "proxy apply wrote {}",
+        fixture.proxy_file.display()
+    );
+    let inv = Inventory::open_read_only(&fixture.path("inventory.db")).expect("inventory");
+    assert_eq!(
+        inv.audit(50).expect("audit").len(),
+        0,
+        "refusals wrote audit rows"
+    );
+    assert_eq!(
+        inv.site("fdth-ro-2.lab").expect("site").map(|s| s.state),
+        Some(SiteState::Pending),
+        "read-only mode reconciled a pending row"
+    );
+}
+
+/// The witnesses can see a write: without this, an empty log would pass the proof.
+#[test]
+fn the_lab_logs_see_writes_and_foreign_commands() {
+    let lab = Lab::load();
+    let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let network = format!("fdth-ro-probe-{}", std::process::id());
+    let _clean = defer(|| {
+        let _ = lab.docker("h2", &["network", "rm", &network]);
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ssh_config = lab.audit_ssh_config(dir.path());
+    let watch = Watch::start(&lab);
+    let out = lab.docker("h2", &["network", "create", &network]);
+    assert!(out.status.success(), "docker network create: {out:?}");
+    let out = support::lab::ssh_raw(&[
+        "-F",
+        ssh_config.to_str().expect("utf8"),
+        "h3",
+        "echo",
+        "'fdth-ro-probe\nsecond line'",
+    ]);
+    assert!(out.status.success(), "ssh h3 echo: {out:?}");
+    let seen = watch.seen();
+    assert!(
+        seen.docker_calls
+            .iter()
+            .any(|c| c.host == "h2" && c.method == "POST" && c.path.contains("/networks/create")),
+        "dockerd's debug log did not show the POST: {seen:#?}"
+    );
+    let own = seen.own_sessions();
+    let probe = own
+        .iter()
+        .find(|s| s.host == "h3")
+        .unwrap_or_else(|| panic!("commands.log did not show the session: {seen:#?}"));
+    assert_eq!(
+        probe.command.as_deref(),
+        Some("echo 'fdth-ro-probe\nsecond line'"),
+        "the command is logged exactly, newline included"
+    );
+    assert!(!fleetdeck::transport::catalog::is_read_only_line(
+        probe.command.as_deref().unwrap_or_default()
+    ));
+    let result = std::panic::catch_unwind(|| watch.assert_read_only("probe"));
+    assert!(result.is_err(), "the proof let a POST and an echo through");
+}
+
+#[test]
+fn log_lines_parse() {
+    let s = parse_session(r"1795323856.855299 h1 m5eGyTF0qo2E9FnK exec a\\b\nc\x1e d")
+        .expect("session");
+    assert_eq!(s.command.as_deref(), Some("a\\b\nc\u{1e} d"));
+    assert_eq!(s.key, "m5eGyTF0qo2E9FnK");
+    let s = parse_session("1.0 h2 - shell").expect("shell");
+    assert_eq!(s.command, None);
+    assert!(parse_session("1.0 h2 - exec bad\\q").is_none());
+    assert_eq!(
+        parse_docker_call(
+            r#"time="2026-11-22T05:04:27Z" level=debug msg="Calling POST /v1.41/containers/x/stop""#
+        ),
+        Some(("POST".into(), "/v1.41/containers/x/stop".into()))
+    );
+    assert_eq!(parse_docker_call("level=info msg=\"Reloaded\""), None);
+}

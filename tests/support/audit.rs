@@ -1,0 +1,218 @@
+//! What the lab's hosts saw during a test: the commands every sshd ran (its ForceCommand
+//! writes `commands.log`) and the API calls every dockerd served (debug logging writes
+//! `Calling METHOD /path` to `dockerd.log`). [`Watch::start`] records where every log ends;
+//! [`Watch::seen`] reads what was appended since, so a test judges only its own window.
+//!
+//! The lab is shared with tests running at the same time: SSH sessions are attributed by
+//! the client key (sessions with [`Lab::audit_key`] are the test's own), Docker calls
+//! cannot be (dockerd does not log who called), so a Docker window should be kept short.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use super::lab::Lab;
+
+/// One SSH session as `fdlab-cmdlog` logged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub host: String,
+    /// Last 16 characters of the client's public key (see `Lab::audit_key_id`), or `-`.
+    pub key: String,
+    /// The exact command the client sent; `None` for an interactive shell.
+    pub command: Option<String>,
+}
+
+/// One Docker API call (`Calling GET /v1.41/containers/json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerCall {
+    pub host: String,
+    pub method: String,
+    pub path: String,
+}
+
+/// Everything the lab's hosts logged in a window.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    pub sessions: Vec<Session>,
+    pub docker_calls: Vec<DockerCall>,
+    /// Every dockerd log line of the window (POST bodies show as `form data: {...}`).
+    pub docker_lines: Vec<String>,
+    /// The id of the lab's audit key (sessions with it are the test's own).
+    pub own_key: String,
+}
+
+impl Seen {
+    /// The sessions opened with the audit key (the test's own).
+    pub fn own_sessions(&self) -> Vec<&Session> {
+        self.sessions
+            .iter()
+            .filter(|s| s.key == self.own_key)
+            .collect()
+    }
+}
+
+struct Mark {
+    host: String,
+    commands: (PathBuf, u64),
+    dockerd: (PathBuf, u64),
+}
+
+/// Where every host's logs ended when the window opened.
+pub struct Watch {
+    marks: Vec<Mark>,
+    audit_key_id: String,
+}
+
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("cannot stat {}: {e}", path.display()))
+        .len()
+}
+
+/// The complete lines appended to `path` after `from`.
+fn lines_since(path: &Path, from: u64) -> Vec<String> {
+    let mut f =
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    f.seek(SeekFrom::Start(from)).expect("seek");
+    let mut raw = Vec::new();
+    f.read_to_end(&mut raw).expect("read log");
+    // A line being written right now has no newline yet: it belongs to the next window.
+    let complete = raw.iter().rposition(|b| *b == b'\n').map_or(0, |at| at + 1);
+    String::from_utf8_lossy(&raw[..complete])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+impl Watch {
+    /// Marks the end of every host's command log and dockerd log.
+    pub fn start(lab: &Lab) -> Watch {
+        let marks = lab
+            .hosts
+            .iter()
+            .map(|h| Mark {
+                host: h.name.clone(),
+                commands: (h.commands_log().to_path_buf(), size(h.commands_log())),
+                dockerd: (h.dockerd_log.clone(), size(&h.dockerd_log)),
+            })
+            .collect();
+        Watch {
+            marks,
+            audit_key_id: lab.audit_key_id(),
+        }
+    }
+
+    /// What every host logged since [`Watch::start`].
+    pub fn seen(&self) -> Seen {
+        let mut seen = Seen {
+            own_key: self.audit_key_id.clone(),
+            ..Seen::default()
+        };
+        for mark in &self.marks {
+            for line in lines_since(&mark.commands.0, mark.commands.1) {
+                let session = parse_session(&line)
+                    .unwrap_or_else(|| panic!("unreadable commands.log line: {line:?}"));
+                seen.sessions.push(session);
+            }
+            for line in lines_since(&mark.dockerd.0, mark.dockerd.1) {
+                if let Some((method, path)) = parse_docker_call(&line) {
+                    seen.docker_calls.push(DockerCall {
+                        host: mark.host.clone(),
+                        method,
+                        path,
+                    });
+                }
+                seen.docker_lines.push(line);
+            }
+        }
+        seen
+    }
+
+    /// The read-only proof over the window: no Docker call other than GET or HEAD on any
+    /// host, and every command of the test's own sessions in fleetdeck's read-only
+    /// catalog. Returns what was seen, for further checks.
+    pub fn assert_read_only(&self, what: &str) -> Seen {
+        let seen = self.seen();
+        let writes: Vec<&DockerCall> = seen
+            .docker_calls
+            .iter()
+            .filter(|c| c.method != "GET" && c.method != "HEAD")
+            .collect();
+        assert!(
+            writes.is_empty(),
+            "{what}: Docker calls other than GET/HEAD during a read-only run: {writes:#?}"
+        );
+        for s in seen.own_sessions() {
+            match &s.command {
+                None => panic!("{what}: an interactive shell was opened on {}", s.host),
+                Some(line) => assert!(
+                    fleetdeck::transport::catalog::is_read_only_line(line),
+                    "{what}: {} ran a command outside the read-only catalog: {line:?}",
+                    s.host
+                ),
+            }
+        }
+        seen
+    }
+}
+
+/// `<time> <host> <key> exec <escaped command>` or `<time> <host> <key> shell`.
+pub fn parse_session(line: &str) -> Option<Session> {
+    let mut parts = line.splitn(5, ' ');
+    let _time = parts.next()?;
+    let host = parts.next()?.to_string();
+    let key = parts.next()?.to_string();
+    match (parts.next()?, parts.next()) {
+        ("shell", None) => Some(Session {
+            host,
+            key,
+            command: None,
+        }),
+        ("exec", Some(escaped)) => Some(Session {
+            host,
+            key,
+            command: Some(unescape(escaped)?),
+        }),
+        _ => None,
+    }
+}
+
+/// Undo fdlab-cmdlog's escaping: `\\`, `\n`, `\r`, `\t`, `\xHH`.
+pub fn unescape(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1)? {
+            b'\\' => out.push(b'\\'),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'x' => {
+                let hex = std::str::from_utf8(bytes.get(i + 2..i + 4)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            _ => return None,
+        }
+        i += 2;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `... level=debug msg="Calling POST /v1.41/containers/create?name=x"` → (POST, path).
+pub fn parse_docker_call(line: &str) -> Option<(String, String)> {
+    let at = line.find("msg=\"Calling ")?;
+    let rest = &line[at + "msg=\"Calling ".len()..];
+    let (method, rest) = rest.split_once(' ')?;
+    let path = rest.split('"').next()?;
+    Some((method.to_string(), path.to_string()))
+}
