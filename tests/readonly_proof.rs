@@ -398,3 +398,126 @@ fn log_lines_parse() {
     );
     assert_eq!(parse_docker_call("level=info msg=\"Reloaded\""), None);
 }
+
+/// The console part: a full read-only session in tmux — browse, filter, refresh, check,
+/// logs, stats, the palette, and every mutating key and palette command — then the same
+/// witnesses: only GET/HEAD at every dockerd, only catalog commands from this session's
+/// SSH connections, the inventory unchanged, and "read-only mode" for each refusal.
+#[test]
+fn a_read_only_console_session_changes_nothing() {
+    use support::tmux::{Tmux, exit_line};
+    let fixture = Fixture::new(Lab::load());
+    let lab = &fixture.lab;
+    let name = format!("fdth-ro-logs-{}", std::process::id());
+    let _clean = defer(|| {
+        let _ = lab.docker("h1", &["rm", "-f", &name]);
+        cleanup(lab, &fixture.proxy_file);
+    });
+    let out = lab.docker(
+        "h1",
+        &[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            &lab.image,
+            "sh",
+            "-c",
+            "echo hello; echo oops >&2; sleep 600",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = fixture.inventory_files();
+    let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let watch = Watch::start(lab);
+    let tmux = Tmux::start(120, 40);
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        fixture.path("ro.toml").display()
+    ));
+    tmux.wait_for(
+        |s| s.contains("READ-ONLY") && s.contains("h1 up") && s.contains("h3 up"),
+        "the lab, read-only",
+    );
+    // Browse, filter to the container, refresh.
+    for key in ["j", "j", "k", "G", "g", "Tab", "Tab", "r"] {
+        tmux.send(&[key]);
+    }
+    tmux.send(&["/"]);
+    tmux.send(&["-l", &name]);
+    tmux.send(&["Enter"]);
+    tmux.send(&["G"]);
+    tmux.wait_for(
+        |s| s.contains(&format!("container  {name}")),
+        "the container selected",
+    );
+    // Logs and stats open and close.
+    tmux.send(&["l"]);
+    tmux.wait_for(|s| s.contains("hello") && s.contains("ERR"), "its logs");
+    tmux.send(&["Escape"]);
+    tmux.send(&["s"]);
+    tmux.wait_for(|s| s.contains("CPU"), "its stats");
+    tmux.send(&["Escape"]);
+    // Every mutating key is refused, each with its own line (the panel shows the last
+    // three); the same commands typed in the palette go the same way and the witnesses
+    // below prove nothing reached a host.
+    for (key, name) in [("c", "create"), ("d", "delete"), ("P", "proxy apply")] {
+        tmux.send(&[key]);
+        tmux.wait_for(
+            |s| s.contains(&format!("{name}: refused in read-only mode")),
+            &format!("{key} refused"),
+        );
+    }
+    for typed in ["create", "delete fdth-ro-1.lab", "proxy apply"] {
+        tmux.send(&[":"]);
+        tmux.send(&["-l", typed]);
+        tmux.send(&["Enter"]);
+    }
+    assert!(
+        !tmux.screen().contains("Create a site"),
+        "no form in read-only mode"
+    );
+    // Looking at a proxy plan is fine; it cannot be applied.
+    tmux.send(&["p"]);
+    tmux.wait_for(
+        |s| s.contains("cannot be applied"),
+        "the proxy plan, not applicable",
+    );
+    tmux.send(&["y"]);
+    tmux.send(&["Escape"]);
+    // The check runs (the pending seed row and the missing containers are findings).
+    tmux.send(&["i"]);
+    tmux.wait_for(|s| s.contains("Findings"), "the findings");
+    tmux.send(&["Escape"]);
+    tmux.send(&["?"]);
+    let help = tmux.wait_for(|s| s.contains("Help"), "help");
+    for hidden in ["create a site", "delete the selected"] {
+        assert!(
+            !help.to_lowercase().contains(hidden),
+            "help offers {hidden}: {help}"
+        );
+    }
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    let seen = watch.assert_read_only("read-only console session");
+    assert!(
+        !seen.own_sessions().is_empty(),
+        "the console ran nothing on the hosts: {seen:#?}"
+    );
+    assert!(
+        seen.docker_calls.iter().any(|c| c.path.contains("/logs")),
+        "logs were read: {seen:#?}"
+    );
+    let after = fixture.inventory_files();
+    assert!(
+        after == before,
+        "the inventory changed: {}",
+        first_difference(&before, &after)
+    );
+}
