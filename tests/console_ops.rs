@@ -11,14 +11,21 @@ use fleetdeck::inventory::{Inventory, SiteState};
 use support::lab::{Lab, defer};
 use support::tmux::{Tmux, exit_line};
 
+/// VLANs of this file's tests: each test that creates gets its own network on h1, since
+/// tests run in parallel with separate inventories.
 const VLAN: u16 = 119;
+const OTHER_VLAN: u16 = 109;
 
 fn config(tmux: &Tmux, lab: &Lab, top: &str) -> std::path::PathBuf {
+    config_on(tmux, lab, top, VLAN)
+}
+
+fn config_on(tmux: &Tmux, lab: &Lab, top: &str, vlan: u16) -> std::path::PathBuf {
     let path = tmux.home().join("fleet.toml");
     let tables = format!(
         "[inventory]\npath = {:?}\n[containers]\nimage = {:?}\n\
-         [[vlan]]\nid = {VLAN}\nnode = \"h1\"\nsubnet = \"10.90.{VLAN}.0/24\"\ngateway = \"10.90.{VLAN}.1\"\n\
-         bridge = \"fdtm{VLAN}\"\nnetwork = \"fdtm-vlan{VLAN}\"\n",
+         [[vlan]]\nid = {vlan}\nnode = \"h1\"\nsubnet = \"10.90.{vlan}.0/24\"\ngateway = \"10.90.{vlan}.1\"\n\
+         bridge = \"fdtm{vlan}\"\nnetwork = \"fdtm-vlan{vlan}\"\n",
         tmux.home().join("inventory.db").display().to_string(),
         lab.image
     );
@@ -207,7 +214,7 @@ fn check_from_the_console_lists_findings() {
 fn another_admins_actions_show_in_the_activity_panel() {
     let lab = Lab::load();
     let tmux = Tmux::start(120, 40);
-    let cfg = config(&tmux, &lab, "");
+    let cfg = config_on(&tmux, &lab, "", OTHER_VLAN);
     // Refresh every 2 s for this test.
     let text = std::fs::read_to_string(&cfg)
         .expect("config")
@@ -217,7 +224,7 @@ fn another_admins_actions_show_in_the_activity_panel() {
     let name = format!("fd-{domain}");
     let _clean = defer(|| {
         let _ = lab.docker("h1", &["rm", "-f", &name]);
-        let _ = lab.docker("h1", &["network", "rm", &format!("fdtm-vlan{VLAN}")]);
+        let _ = lab.docker("h1", &["network", "rm", &format!("fdtm-vlan{OTHER_VLAN}")]);
     });
     // The inventory exists before the console starts (as on a shared bastion).
     drop(Inventory::open(&tmux.home().join("inventory.db")).expect("inventory"));
@@ -235,7 +242,7 @@ fn another_admins_actions_show_in_the_activity_panel() {
             "--login",
             "bob",
             "--vlan",
-            &VLAN.to_string(),
+            &OTHER_VLAN.to_string(),
             "--domain",
             &domain,
             "--yes",
