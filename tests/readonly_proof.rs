@@ -406,6 +406,9 @@ fn log_lines_parse() {
 #[test]
 fn a_read_only_console_session_changes_nothing() {
     use support::tmux::{Tmux, exit_line};
+    // Held from before this test's own Docker writes (the container it reads logs from)
+    // until after its cleanup, so no other window in this binary sees them.
+    let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let fixture = Fixture::new(Lab::load());
     let lab = &fixture.lab;
     let name = format!("fdth-ro-logs-{}", std::process::id());
@@ -432,7 +435,6 @@ fn a_read_only_console_session_changes_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     let before = fixture.inventory_files();
-    let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     let watch = Watch::start(lab);
     let tmux = Tmux::start(120, 40);
     tmux.type_line(&format!(
