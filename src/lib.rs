@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collect;
 pub mod config;
 pub mod fleet;
+pub mod fuzz;
 pub mod inventory;
 pub mod logging;
 pub mod ops;

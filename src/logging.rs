@@ -1,6 +1,6 @@
 //! Logs go to a file in the state directory, never to the terminal the console owns.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
@@ -20,7 +20,7 @@ pub fn init() -> LogHandle {
             _guard: None,
         };
     };
-    if std::fs::create_dir_all(&dir).is_err() {
+    if private_log_file(&dir).is_err() {
         return LogHandle {
             path: None,
             _guard: None,
@@ -39,5 +39,51 @@ pub fn init() -> LogHandle {
     LogHandle {
         path: installed.then(|| dir.join("fleetdeck.log")),
         _guard: Some(guard),
+    }
+}
+
+/// The log directory (0700) and file (0600): the log names hosts, users, commands and
+/// errors of the whole fleet, so it is readable by its owner only, whatever the umask.
+/// An existing directory or file of ours is tightened too (older versions left 0755).
+fn private_log_file(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    let file = dir.join("fleetdeck.log");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&file)?;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_log_directory_and_file_are_private_even_when_they_existed() {
+        let base = tempfile::tempdir().expect("tempdir");
+        let dir = base.path().join("state/fleetdeck");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::write(dir.join("fleetdeck.log"), "old\n").expect("old log");
+        private_log_file(&dir).expect("private");
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("fleetdeck.log")), 0o600);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("fleetdeck.log")).expect("log"),
+            "old\n",
+            "an existing log is kept"
+        );
+        let fresh = base.path().join("other/fleetdeck");
+        private_log_file(&fresh).expect("fresh");
+        assert_eq!(mode(&fresh), 0o700);
     }
 }

@@ -173,6 +173,19 @@ impl Inventory {
         actor: &Actor,
     ) -> Result<ImportReport, LegacyError> {
         let legacy = read_legacy(path)?;
+        self.import_rows(legacy, &path.display().to_string(), config, actor)
+    }
+
+    /// Import rows read from a legacy table (`source` names it in the audit row): each is
+    /// validated, checked against the inventory and the rows before it, and the valid
+    /// ones are inserted in one transaction.
+    pub fn import_rows(
+        &mut self,
+        legacy: Vec<LegacyRow>,
+        source: &str,
+        config: &Config,
+        actor: &Actor,
+    ) -> Result<ImportReport, LegacyError> {
         let existing: HashMap<String, Site> = self
             .sites()?
             .into_iter()
@@ -202,7 +215,7 @@ impl Inventory {
         }
         let record = AuditRecord {
             action: "import-legacy".into(),
-            target: Some(path.display().to_string()),
+            target: Some(source.to_string()),
             params: serde_json::json!({ "imported": imported, "skipped": skipped, "invalid": invalid }),
             outcome: Outcome::Ok,
             detail: None,

@@ -158,6 +158,21 @@ impl Inventory {
         })
     }
 
+    /// A private inventory in memory, with the real schema and nothing on disk (fuzzing
+    /// the legacy import, tests).
+    pub fn open_in_memory() -> Result<Inventory, InventoryError> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory().map_err(|source| InventoryError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        migrate(&mut conn).map_err(|source| InventoryError::Migrate {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Inventory { conn, path })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

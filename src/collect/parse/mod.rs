@@ -54,12 +54,24 @@ fn line_prefix(line: &Option<usize>) -> String {
     line.map(|n| format!("line {n}: ")).unwrap_or_default()
 }
 
+/// Longest message kept, in characters: messages may quote the input (a header, serde's
+/// description of a bad value), and a node can print anything, of any length.
+const MAX_MESSAGE: usize = 240;
+
 impl ParseError {
+    /// The message is cut to [`MAX_MESSAGE`] characters and its control characters are
+    /// escaped: whatever the node printed, the error stays one short, inert line.
     pub fn new(format: &'static str, line: Option<usize>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut message = crate::validate::printable(&message).into_owned();
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+            message.truncate(cut);
+            message.push('…');
+        }
         ParseError {
             format,
             line,
-            message: message.into(),
+            message,
         }
     }
 
@@ -120,6 +132,16 @@ mod tests {
         assert_eq!(e.to_string(), "xl list: line 3: expected 6 columns, got 2");
         let e = ParseError::whole("ip -j addr show", "not a JSON array");
         assert_eq!(e.to_string(), "ip -j addr show: not a JSON array");
+    }
+
+    #[test]
+    fn messages_are_cut_and_inert() {
+        let long = format!("expected 3 columns ({}\u{1b}[2J)", "A".repeat(1000));
+        let e = ParseError::at("lxc-ls -f", 2, long);
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE + 1);
+        assert!(e.message.ends_with('…'));
+        let e = ParseError::whole("ss", "bad\nline \u{1b}[2J");
+        assert_eq!(e.to_string(), "ss: bad\\nline \\u{1b}[2J");
     }
 
     #[test]

@@ -1,0 +1,214 @@
+//! Entry points for fuzzing every parser of what a node or a legacy file can hand us. The
+//! cargo-fuzz targets in `fuzz/` and the corpus replay test (`tests/fuzz_corpus.rs`, run
+//! on stable by CI) call the same [`run`], so a crash found by the fuzzer stays a test.
+//!
+//! Each entry feeds the bytes to the parser the way the collectors do (lossy UTF-8) and
+//! checks what must hold for any input: no panic, an error message short enough for a
+//! status line, and the parsed values usable by the code that consumes them.
+
+use std::sync::OnceLock;
+
+use crate::collect::parse::{self, ParseError};
+use crate::config::Config;
+
+/// The fuzz targets, by name (one cargo-fuzz binary and one corpus directory each).
+pub const TARGETS: &[&str] = &[
+    "ssh_config",
+    "xl",
+    "virsh",
+    "lxc",
+    "iplink",
+    "ss",
+    "pgrep",
+    "facts",
+    "legacy_import",
+];
+
+/// Longest error message a parser may produce, in characters, whatever the input: errors
+/// end up on the console's status line and in `tree` output.
+const MAX_ERROR: usize = 320;
+
+/// Run fuzz target `target` on `data`. Panics on a finding; unknown targets panic too, so
+/// a corpus directory without a target cannot go unnoticed.
+pub fn run(target: &str, data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match target {
+        "ssh_config" => {
+            check(parse::parse_ssh_forwards(&text));
+        }
+        "xl" => {
+            let (list, long) = split(&text);
+            let guests = check(parse::parse_xl_list(list));
+            let details = check(parse::parse_xl_list_long(long));
+            if let (Some(mut guests), Some(details)) = (guests, details) {
+                parse::apply_xl_details(&mut guests, &details);
+            }
+        }
+        "virsh" => {
+            check(parse::parse_virsh_list(&text));
+            check(parse::parse_virsh_domifaddr(&text));
+            check(parse::parse_virsh_dominfo(&text));
+        }
+        "lxc" => {
+            check(parse::parse_lxc_ls(&text));
+        }
+        "iplink" => {
+            let (links, addrs) = split(&text);
+            check(parse::parse_links(links));
+            check(parse::parse_addrs(addrs));
+            check(parse::parse_bridges(links, addrs));
+        }
+        "ss" => {
+            check(parse::parse_ss_listening(&text));
+        }
+        "pgrep" => {
+            if let Some(procs) = check(parse::parse_pgrep(&text)) {
+                for p in &procs {
+                    for (kind, spec) in parse::cmdline_forwards(p) {
+                        let _ = parse::forwards_port(p, kind, spec.port);
+                    }
+                }
+            }
+        }
+        "facts" => {
+            check(parse::parse_os_release(&text));
+            check(parse::parse_uptime(&text));
+            check(parse::parse_loadavg(&text));
+            check(parse::parse_uname(&text));
+            check(parse::parse_hostname(&text));
+        }
+        "legacy_import" => legacy_import(&text),
+        other => panic!("no fuzz target {other:?} (known: {TARGETS:?})"),
+    }
+}
+
+/// Two inputs from one: before and after the first NUL.
+fn split(text: &str) -> (&str, &str) {
+    text.split_once('\0').unwrap_or((text, text))
+}
+
+/// The parse result, after checking an error is one short line.
+fn check<T>(result: Result<T, ParseError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let message = e.to_string();
+            let chars = message.chars().count();
+            assert!(
+                chars <= MAX_ERROR,
+                "a {} error of {chars} characters: {message:.200}",
+                e.format
+            );
+            assert!(!message.contains('\n'), "a multi-line error: {message:?}");
+            None
+        }
+    }
+}
+
+fn legacy_config() -> &'static Config {
+    static CONFIG: OnceLock<Config> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let text = "[[node]]\nname = \"teemo\"\nssh = \"root@10.2.0.1\"\n\
+                    [[vlan]]\nid = 100\nnode = \"teemo\"\nsubnet = \"10.2.0.0/24\"\ngateway = \"10.2.0.254\"\n\
+                    [[vlan]]\nid = 200\nnode = \"teemo\"\nsubnet = \"10.3.0.0/30\"\ngateway = \"10.3.0.1\"\n";
+        crate::config::load_str(text, std::path::Path::new("fuzz.toml"))
+            .unwrap_or_else(|e| panic!("the fuzz config is invalid: {e}"))
+    })
+}
+
+/// Rows are lines; fields (login, vlan, docker_ip, domain) are tab-separated; `\N` or a
+/// missing field is NULL. The rows are imported twice into a fresh in-memory inventory:
+/// the import must never fail on its own data (the UNIQUE constraints are checked before
+/// inserting), every stored site must be valid, and the second pass imports nothing.
+fn legacy_import(text: &str) {
+    use crate::inventory::legacy::{LegacyRow, RowOutcome};
+    use crate::inventory::{Inventory, InventoryError};
+    let field = |f: Option<&str>| f.filter(|f| *f != "\\N").map(str::to_string);
+    let rows: Vec<LegacyRow> = text
+        .lines()
+        .take(64)
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f = line.split('\t');
+            LegacyRow {
+                rowid: i as i64 + 1,
+                login: field(f.next()),
+                vlan: field(f.next()),
+                docker_ip: field(f.next()),
+                domain: field(f.next()),
+            }
+        })
+        .collect();
+    let actor = crate::actor::Actor {
+        user: "fuzz".into(),
+        origin: "local".into(),
+    };
+    let mut inv = Inventory::open_in_memory()
+        .unwrap_or_else(|e: InventoryError| panic!("in-memory inventory: {e}"));
+    let config = legacy_config();
+    let first = inv
+        .import_rows(rows.clone(), "fuzz", config, &actor)
+        .unwrap_or_else(|e| panic!("import failed on its own data: {e}"));
+    assert_eq!(first.rows.len(), rows.len(), "a row went unreported");
+    let sites = inv.sites().unwrap_or_else(|e| panic!("reading back: {e}"));
+    assert_eq!(
+        sites.len(),
+        first.count().0,
+        "imported count != stored rows"
+    );
+    for site in &sites {
+        assert_eq!(
+            crate::validate::domain(&site.domain).as_deref(),
+            Ok(site.domain.as_str()),
+            "an invalid domain was stored"
+        );
+        assert!(
+            crate::validate::login(&site.login).is_ok(),
+            "bad login stored"
+        );
+    }
+    let second = inv
+        .import_rows(rows, "fuzz", config, &actor)
+        .unwrap_or_else(|e| panic!("second import failed: {e}"));
+    assert!(
+        !second
+            .rows
+            .iter()
+            .any(|r| matches!(r, RowOutcome::Imported { .. })),
+        "the same rows were imported twice"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_target_takes_empty_and_odd_input() {
+        for target in TARGETS {
+            for data in [
+                &b""[..],
+                b"\0",
+                b"\xff\xfe",
+                b"a\tb\tc\td\n\n\t\t\t",
+                b"[{}]",
+            ] {
+                run(target, data);
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "no fuzz target")]
+    fn an_unknown_target_is_a_failure() {
+        run("nope", b"");
+    }
+
+    #[test]
+    fn legacy_rows_import_once() {
+        run(
+            "legacy_import",
+            b"alice\t100\t10.2.0.10\tblog.example.org\nbob\t100\t10.2.0.10\tshop.example.org\n\\N\t\\N\n",
+        );
+    }
+}
