@@ -146,6 +146,14 @@ fn a_trace_level_session_logs_no_key_material() {
         !log_text.contains("PRIVATE KEY"),
         "the log mentions a PRIVATE KEY"
     );
+    // The scan can see a leak: one window of a key, anywhere in a log, is found.
+    let body = key_body(lab.audit_key());
+    let planted = format!("INFO x: {}\n", &body[40..56]);
+    assert_eq!(
+        leaks(&body, planted.as_bytes()).len(),
+        1,
+        "the leak scan is blind"
+    );
     let keys: [PathBuf; 3] = [
         lab.audit_key().to_path_buf(),
         lab.client_rsa_key.clone(),
