@@ -4,23 +4,16 @@ use super::confirm::{code_for, confirm};
 use super::inventory_cmd::SCHEMA_VERSION;
 use super::ops_env::{DOCKER_CALL, OpsEnv, docker_for, stderr_progress};
 use super::{Code, Context, Failure};
-use crate::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
+use crate::ops::create::{self, ApplyLimits, CreateRequest};
 
 pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<(), Failure> {
     let mut env = OpsEnv::open(ctx, "create")?;
     env.reconcile(ctx)?;
     let config = &ctx.loaded.config;
-    let inventory = &env.inventory;
-    let taken = |d: &str| inventory.site(d).map(|s| s.is_some()).unwrap_or(false);
-    let used = |vlan: u16| inventory.used_ips(vlan).unwrap_or_default();
-    let view = InventoryView {
-        domain_taken: &taken,
-        used_ips: &used,
-    };
     let params = serde_json::json!({
         "login": req.login, "vlan": req.vlan, "node": req.node, "image": req.image,
     });
-    let plan = match create::plan(config, req, &view) {
+    let plan = match create::plan_from_inventory(config, req, &env.inventory) {
         Ok(plan) => plan,
         Err(e) => {
             env.audit_refused("create", &req.domain, params, &e.to_string());

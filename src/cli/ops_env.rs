@@ -2,7 +2,6 @@
 //! inventory, start-up reconciliation of pending rows, and step printing on stderr.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use super::{Code, Context, Failure};
 use crate::actor::Actor;
@@ -12,10 +11,7 @@ use crate::ops::reconcile;
 use crate::transport::docker::DockerClient;
 use crate::transport::links::{NodeLink, build_links};
 
-/// Time to reach a node's Docker engine.
-pub const DOCKER_CONNECT: Duration = Duration::from_secs(15);
-/// Time for one Docker call of an operation.
-pub const DOCKER_CALL: Duration = Duration::from_secs(30);
+pub use crate::ops::limits::{DOCKER_CALL, DOCKER_CONNECT};
 
 pub struct OpsEnv {
     pub runtime: tokio::runtime::Runtime,

@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod docker_steps;
 pub mod labels;
+pub mod limits;
 pub mod pending;
 pub mod progress;
 pub mod proxy;

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -13,14 +12,13 @@ use crate::app::confirm::PlannedOp;
 use crate::app::{Level, Msg, OpRequest};
 use crate::config::Config;
 use crate::inventory::Inventory;
-use crate::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
+use crate::ops::create::{self, ApplyLimits, CreateRequest};
 use crate::ops::progress::ProgressFn;
 use crate::ops::{delete, proxy, reconcile};
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
-const DOCKER_CONNECT: Duration = Duration::from_secs(15);
-const DOCKER_CALL: Duration = Duration::from_secs(30);
+use crate::ops::limits::{DOCKER_CALL, DOCKER_CONNECT};
 
 /// What the operation tasks need, cheap to clone into each.
 #[derive(Clone)]
@@ -109,13 +107,7 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
 pub fn plan_create(req: CreateRequest, ctx: OpsContext) {
     spawn_op(move || async move {
         let planned = ctx.inventory().and_then(|inv| {
-            let taken = |d: &str| inv.site(d).map(|s| s.is_some()).unwrap_or(false);
-            let used = |vlan: u16| inv.used_ips(vlan).unwrap_or_default();
-            let view = InventoryView {
-                domain_taken: &taken,
-                used_ips: &used,
-            };
-            create::plan(&ctx.config, &req, &view).map_err(|e| e.to_string())
+            create::plan_from_inventory(&ctx.config, &req, &inv).map_err(|e| e.to_string())
         });
         ctx.send(Msg::OpPlanned(
             planned.map(|p| PlannedOp::Create(Box::new(p))),

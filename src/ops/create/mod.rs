@@ -201,6 +201,21 @@ pub fn plan(
     })
 }
 
+/// [`plan`] against the inventory as it is now (the CLI and the console both plan so).
+pub fn plan_from_inventory(
+    config: &Config,
+    req: &CreateRequest,
+    inventory: &crate::inventory::Inventory,
+) -> Result<CreatePlan, PlanError> {
+    let taken = |d: &str| inventory.site(d).map(|s| s.is_some()).unwrap_or(false);
+    let used = |vlan: u16| inventory.used_ips(vlan).unwrap_or_default();
+    let view = InventoryView {
+        domain_taken: &taken,
+        used_ips: &used,
+    };
+    plan(config, req, &view)
+}
+
 fn known_vlans(config: &Config) -> String {
     if config.vlans.is_empty() {
         return "no VLAN: add a [[vlan]] table".into();
