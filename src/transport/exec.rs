@@ -16,6 +16,9 @@ pub struct RemoteCommand {
     timeout: Duration,
 }
 
+/// Characters of stderr kept in an error message.
+pub const STDERR_TAIL: usize = 400;
+
 /// How long a command may run when the caller says nothing.
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -96,11 +99,22 @@ impl Output {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
-    /// The last lines of stderr, for an error message.
+    /// The last lines of stderr, for an error message: at most [`STDERR_TAIL`] characters
+    /// (the end is kept, where the error usually is) with control characters escaped, so
+    /// a node printing megabytes or escape sequences on stderr yields one short, inert
+    /// line.
     pub fn stderr_tail(&self) -> String {
         let text = String::from_utf8_lossy(&self.stderr);
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        lines[lines.len().saturating_sub(3)..].join(" / ")
+        let tail = lines[lines.len().saturating_sub(3)..].join(" / ");
+        let count = tail.chars().count();
+        let kept: String = if count > STDERR_TAIL {
+            let rest: String = tail.chars().skip(count - STDERR_TAIL).collect();
+            format!("…{rest}")
+        } else {
+            tail
+        };
+        crate::validate::printable(&kept).into_owned()
     }
 }
 
@@ -277,6 +291,30 @@ mod tests {
             .await
             .expect("false");
         assert_eq!(failed.status, Some(1));
+    }
+
+    #[test]
+    fn stderr_tails_are_short_and_inert() {
+        let out = Output {
+            status: Some(1),
+            stdout: Vec::new(),
+            stderr: format!("first\n\n{}\nlast \u{1b}[2J\n", "E".repeat(1_000_000)).into_bytes(),
+        };
+        let tail = out.stderr_tail();
+        assert!(
+            tail.chars().count() <= STDERR_TAIL + 20,
+            "{} chars",
+            tail.len()
+        );
+        assert!(
+            tail.starts_with('…') && tail.ends_with("last \\u{1b}[2J"),
+            "{tail}"
+        );
+        let short = Output {
+            stderr: b"a\nb\nc\nd\n".to_vec(),
+            ..out
+        };
+        assert_eq!(short.stderr_tail(), "b / c / d");
     }
 
     #[tokio::test]
