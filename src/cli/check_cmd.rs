@@ -4,23 +4,16 @@
 
 use std::time::Duration;
 
-use super::inventory_cmd::open_for_reading;
 use super::{Code, Context, Failure};
 use crate::ops::check::{evaluate, gather::gather, report};
-use crate::transport::links::build_links;
 
 pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
     let config = &ctx.loaded.config;
-    let links =
-        build_links(config, ctx.read_only).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
-    let sites = match open_for_reading(ctx)? {
-        Some(inv) => inv.sites().map_err(Failure::inventory)?,
-        None => Vec::new(),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))?;
+    let super::inventory_cmd::Reading {
+        links,
+        sites,
+        runtime,
+    } = super::inventory_cmd::reading(ctx)?;
     let result = runtime.block_on(async {
         let input = gather(config, &sites, &links).await;
         evaluate(&input)

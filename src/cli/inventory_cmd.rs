@@ -25,6 +25,37 @@ pub(super) fn open_for_reading(ctx: &Context) -> Result<Option<Inventory>, Failu
     opened.map(Some).map_err(Failure::inventory)
 }
 
+/// What the reading commands (`tree`, `check`) start from: every node's link, the
+/// inventory's sites, and a runtime to poll with.
+pub(super) struct Reading {
+    pub links: std::collections::BTreeMap<String, crate::transport::links::NodeLink>,
+    pub sites: Vec<Site>,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+pub(super) fn reading(ctx: &Context) -> Result<Reading, Failure> {
+    let links = crate::transport::links::build_links(&ctx.loaded.config, ctx.read_only)
+        .map_err(|e| Failure::new(super::Code::Usage, e.to_string()))?;
+    let sites = match open_for_reading(ctx)? {
+        Some(inv) => inv.sites().map_err(Failure::inventory)?,
+        None => Vec::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                super::Code::Failed,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    Ok(Reading {
+        links,
+        sites,
+        runtime,
+    })
+}
+
 pub fn list(ctx: &Context, json: bool) -> Result<(), Failure> {
     let sites = match open_for_reading(ctx)? {
         Some(inv) => inv.sites().map_err(Failure::inventory)?,

@@ -3,13 +3,12 @@
 
 use std::time::Duration;
 
-use super::inventory_cmd::open_for_reading;
 use super::{Code, Context, Failure};
 use crate::collect::node::poll_reaching;
 use crate::config::{Config, NodeConfig};
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::{text, tree};
-use crate::transport::links::{NodeLink, build_links};
+use crate::transport::links::NodeLink;
 
 const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
 
@@ -36,16 +35,11 @@ async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeS
 
 pub fn run(ctx: &Context, json: bool, ascii: bool) -> Result<(), Failure> {
     let config = &ctx.loaded.config;
-    let links =
-        build_links(config, ctx.read_only).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
-    let sites = match open_for_reading(ctx)? {
-        Some(inv) => inv.sites().map_err(Failure::inventory)?,
-        None => Vec::new(),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))?;
+    let super::inventory_cmd::Reading {
+        links,
+        sites,
+        runtime,
+    } = super::inventory_cmd::reading(ctx)?;
     let snapshots = runtime.block_on(async {
         let polls = config.nodes.iter().filter_map(|node| {
             let link = links.get(&node.name)?;

@@ -55,6 +55,15 @@ impl OpsContext {
         .map_err(|e| e.to_string())
     }
 
+    /// The inventory's sites; a missing inventory has none (it is not created to be read).
+    fn sites(&self) -> Result<Vec<crate::inventory::Site>, String> {
+        match self.inventory() {
+            Ok(inv) => inv.sites().map_err(|e| e.to_string()),
+            Err(_) if !self.inventory_path.exists() => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn docker(&self, node: &str) -> Result<DockerClient, String> {
         let links = self
             .links
@@ -120,11 +129,7 @@ async fn run_check(ctx: &OpsContext) -> Result<crate::ops::check::CheckReport, S
         .links
         .as_ref()
         .ok_or("the nodes' links could not be built")?;
-    let sites = match ctx.inventory() {
-        Ok(inv) => inv.sites().map_err(|e| e.to_string())?,
-        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let sites = ctx.sites()?;
     let input = crate::ops::check::gather::gather(&ctx.config, &sites, links).await;
     Ok(crate::ops::check::evaluate(&input))
 }
@@ -135,11 +140,7 @@ async fn plan_proxy(ctx: &OpsContext) -> Result<proxy::ProxyPlan, String> {
         .proxy
         .as_ref()
         .ok_or("no [proxy] section in the config")?;
-    let sites = match ctx.inventory() {
-        Ok(inv) => inv.sites().map_err(|e| e.to_string())?,
-        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
-        Err(e) => return Err(e),
-    };
+    let sites = ctx.sites()?;
     let exec = ctx
         .links
         .as_ref()
