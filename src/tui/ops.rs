@@ -64,6 +64,24 @@ impl OpsContext {
         }
     }
 
+    /// The `[proxy]` table and the proxy node's command runner.
+    fn proxy(
+        &self,
+    ) -> Result<(&crate::config::ProxyConfig, Arc<dyn crate::transport::Exec>), String> {
+        let proxy = self
+            .config
+            .proxy
+            .as_ref()
+            .ok_or("no [proxy] section in the config")?;
+        let exec = self
+            .links
+            .as_ref()
+            .and_then(|l| l.get(&proxy.node))
+            .map(|l| l.exec.clone())
+            .ok_or_else(|| format!("proxy node {} has no link", proxy.node))?;
+        Ok((proxy, exec))
+    }
+
     async fn docker(&self, node: &str) -> Result<DockerClient, String> {
         let links = self
             .links
@@ -135,18 +153,8 @@ async fn run_check(ctx: &OpsContext) -> Result<crate::ops::check::CheckReport, S
 }
 
 async fn plan_proxy(ctx: &OpsContext) -> Result<proxy::ProxyPlan, String> {
-    let proxy_cfg = ctx
-        .config
-        .proxy
-        .as_ref()
-        .ok_or("no [proxy] section in the config")?;
+    let (_, exec) = ctx.proxy()?;
     let sites = ctx.sites()?;
-    let exec = ctx
-        .links
-        .as_ref()
-        .and_then(|l| l.get(&proxy_cfg.node))
-        .map(|l| l.exec.clone())
-        .ok_or_else(|| format!("proxy node {} has no link", proxy_cfg.node))?;
     proxy::make_plan(&ctx.config, &sites, exec.as_ref())
         .await
         .map_err(|e| e.to_string())
@@ -227,18 +235,8 @@ async fn apply_delete(ctx: &OpsContext, plan: &delete::DeletePlan) -> Done {
 }
 
 async fn apply_proxy(ctx: &OpsContext, plan: &proxy::ProxyPlan) -> Done {
-    let proxy_cfg = ctx
-        .config
-        .proxy
-        .as_ref()
-        .ok_or("no [proxy] section in the config")?;
+    let (proxy_cfg, exec) = ctx.proxy()?;
     let mut inv = ctx.inventory()?;
-    let exec = ctx
-        .links
-        .as_ref()
-        .and_then(|l| l.get(&proxy_cfg.node))
-        .map(|l| l.exec.clone())
-        .ok_or_else(|| format!("proxy node {} has no link", proxy_cfg.node))?;
     proxy::apply(
         plan,
         proxy_cfg,
