@@ -60,6 +60,9 @@ ssh_use_pam() {
 
 # Every session runs through fdlab-cmdlog (ForceCommand), which logs the command and
 # then runs it with the user's shell as sshd would; ExposeAuthInfo gives it the key.
+# SHLVL=1: bash sources ~/.bashrc when sshd starts it at shell level 1. The lab hosts
+# share this machine's /root, whose .bashrc (pyenv init here) made every session cost
+# ~250 ms; a managed hypervisor's root has no such start-up, so the lab leaves it out.
 sshd_write_config() {
   local k="$1" d ip t
   d="$(host_dir "$k")"
@@ -85,7 +88,7 @@ UseDNS no
 MaxStartups 100:30:200
 MaxSessions 100
 LogLevel VERBOSE
-SetEnv DOCKER_HOST=unix://$d/docker.sock
+SetEnv DOCKER_HOST=unix://$d/docker.sock SHLVL=1
 Subsystem sftp /usr/lib/openssh/sftp-server
 ExposeAuthInfo yes
 ForceCommand $LAB_DIR/bin/fdlab-cmdlog $(host_name "$k")

@@ -68,7 +68,9 @@ impl SshSession {
         let mut carried: Vec<Arc<SshSession>> = via.into_iter().collect();
         for hop in route.jumps.iter().chain(std::iter::once(&route.target)) {
             let stream: BoxedStream = match carried.last() {
-                None => Box::new(tcp_connect(hop, route.connect_timeout).await?),
+                None => Box::new(super::quick_ack::QuickAck(
+                    tcp_connect(hop, route.connect_timeout).await?,
+                )),
                 Some(prev) => prev.direct_tcpip(hop, route.connect_timeout).await?,
             };
             let session = Self::handshake(
