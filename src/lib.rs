@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod fuzz;
 pub mod inventory;
 pub mod logging;
+pub mod master;
 pub mod ops;
 pub mod transport;
 pub mod tui;

@@ -10,6 +10,7 @@ mod delete_cmd;
 mod exit;
 mod init_cmd;
 mod inventory_cmd;
+mod master_cmd;
 mod ops_env;
 mod proxy_cmd;
 mod tree_cmd;
@@ -54,6 +55,21 @@ pub enum Command {
     Tree {
         #[arg(long)]
         json: bool,
+        /// Poll over fresh connections even when a master serves this config
+        #[arg(long)]
+        no_master: bool,
+    },
+    /// Keep every node's connection open so `tree` reuses them (like ssh ControlMaster)
+    Master {
+        /// Exit after this many seconds without a request [default: run until stopped]
+        #[arg(long, value_name = "SECS", conflicts_with_all = ["status", "stop"])]
+        idle: Option<u64>,
+        /// Say whether a master serves this config (exit 1 if none)
+        #[arg(long, conflicts_with = "stop")]
+        status: bool,
+        /// Stop the master that serves this config
+        #[arg(long)]
+        stop: bool,
     },
     /// Create a site: a container on the VLAN's node, with an allocated IP, recorded
     Create {
@@ -199,8 +215,21 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Inventory(InventoryCmd::ImportLegacy { path }) => {
             inventory_cmd::import_legacy(&Context::load(&cli.global)?, path)
         }
-        Command::Tree { json } => {
-            tree_cmd::run(&Context::load(&cli.global)?, *json, cli.global.ascii)
+        Command::Tree { json, no_master } => tree_cmd::run(
+            &Context::load(&cli.global)?,
+            *json,
+            cli.global.ascii,
+            *no_master,
+        ),
+        Command::Master { idle, status, stop } => {
+            let ctx = Context::load(&cli.global)?;
+            if *status {
+                master_cmd::control(&ctx, crate::master::protocol::Request::Status)
+            } else if *stop {
+                master_cmd::control(&ctx, crate::master::protocol::Request::Stop)
+            } else {
+                master_cmd::serve(&ctx, *idle)
+            }
         }
         Command::Create {
             login,

@@ -1,63 +1,67 @@
-//! `fleetdeck tree [--json] [--ascii]`: poll every node once, in parallel, and print the
-//! fleet. A node that cannot be reached is listed as down with its error.
+//! `fleetdeck tree [--json] [--ascii] [--no-master]`: poll every node once, in parallel,
+//! and print the fleet. A node that cannot be reached is listed as down with its error.
+//! When a master serves the same config, it polls over its open connections instead.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::{Code, Context, Failure};
-use crate::collect::node::poll_reaching;
-use crate::config::{Config, NodeConfig};
-use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
-use crate::fleet::{text, tree};
-use crate::transport::links::NodeLink;
+use crate::collect::once::{poll_fleet, render_tree};
+use crate::fleet::text;
+use crate::master::client::ask;
+use crate::master::protocol::{Request, Response};
 
-const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
-
-/// Everything about one node, polled once; the whole poll is bounded so a node that
-/// stalls mid-answer cannot hold the command.
-async fn poll_once(config: &Config, node: &NodeConfig, link: &NodeLink) -> NodeSnapshot {
-    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
-    // Reaching Docker through SSH may mean starting `docker system dial-stdio` on the
-    // node, which is slower than a connect: it gets its own, wider budget.
-    let docker_budget = connect.max(DOCKER_CONNECT_MIN);
-    let limit = connect + docker_budget * 2 + Duration::from_secs(10);
-    let origin = config.is_tunnel_origin(&node.name);
-    let work = poll_reaching(node, link, origin, None, docker_budget);
-    match tokio::time::timeout(limit, work).await {
-        Ok((snap, _)) => snap,
-        Err(_) => {
-            let mut snap = NodeSnapshot::unknown(&node.name);
-            snap.status = NodeStatus::Down;
-            snap.error = Some(format!("no complete answer within {}s", limit.as_secs()));
-            snap
+/// A master's answer, or `None` (logged) when there is none to use: then `tree` polls
+/// on its own, so a master can only make it faster, never make it fail.
+fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
+    let path = super::master_cmd::socket_for(ctx).ok()?;
+    if !crate::master::place::is_own_socket(&path) {
+        return None;
+    }
+    // As long as polling alone may take, plus the master's own turn.
+    let connect = ctx.loaded.config.ssh.connect_timeout_secs;
+    let limit = Duration::from_secs(connect * 3 + 40);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    match runtime.block_on(ask(&path, &Request::Tree { json, ascii }, limit)) {
+        Ok(Response::Output { text }) => {
+            tracing::info!(socket = %path.display(), "tree: answered by the master");
+            Some(text)
+        }
+        Ok(other) => {
+            tracing::warn!(
+                ?other,
+                "tree: the master did not answer with a tree; polling directly"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::info!(error = %e, "tree: master unusable; polling directly");
+            None
         }
     }
 }
 
-pub fn run(ctx: &Context, json: bool, ascii: bool) -> Result<(), Failure> {
+pub fn run(ctx: &Context, json: bool, ascii: bool, no_master: bool) -> Result<(), Failure> {
+    let ascii = ascii || !text::locale_is_utf8(|k| std::env::var(k).ok());
+    if !no_master && let Some(output) = through_master(ctx, json, ascii) {
+        print!("{output}");
+        return Ok(());
+    }
     let config = &ctx.loaded.config;
     let super::inventory_cmd::Reading {
         links,
         sites,
         runtime,
     } = super::inventory_cmd::reading(ctx)?;
-    let snapshots = runtime.block_on(async {
-        let polls = config.nodes.iter().filter_map(|node| {
-            let link = links.get(&node.name)?;
-            Some(poll_once(config, node, link))
-        });
-        futures::future::join_all(polls).await
-    });
+    let snapshots = runtime.block_on(poll_fleet(config, &links, &mut BTreeMap::new()));
     // Connections close with the runtime; don't wait on sessions winding down.
     runtime.shutdown_timeout(Duration::from_millis(200));
     tracing::debug!("tree: all nodes polled");
-    let doc = tree::build(config, &snapshots, &sites, crate::inventory::now_rfc3339());
-    if json {
-        let text = serde_json::to_string_pretty(&doc)
-            .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        println!("{text}");
-    } else {
-        let ascii = ascii || !text::locale_is_utf8(|k| std::env::var(k).ok());
-        print!("{}", text::render(&doc, ascii));
-    }
+    let output = render_tree(config, &snapshots, &sites, json, ascii)
+        .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
+    print!("{output}");
     Ok(())
 }

@@ -3,4 +3,5 @@
 
 pub mod docker;
 pub mod node;
+pub mod once;
 pub mod parse;

@@ -1,0 +1,13 @@
+//! A master: one fleetdeck process that keeps every node's connection open, so that
+//! `tree` run from cron, a script or another shell polls over connections that are
+//! already up instead of opening its own — what OpenSSH's ControlMaster does for `ssh`.
+//!
+//! The master listens on a unix socket named after the config it was started with; a
+//! `tree` with the same config finds it there, and any other config never does. Only the
+//! owner of the socket may talk to it (directory 0700, socket 0600, peer uid checked).
+//! Every answer is a fresh poll of every node; nothing is served from a cache.
+
+pub mod client;
+pub mod place;
+pub mod protocol;
+pub mod server;

@@ -1,0 +1,166 @@
+//! The master's side: hold the links, answer one request per connection.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Mutex, Notify};
+use tokio::time::Instant;
+
+use super::protocol::{Request, Response, read_line, write_line};
+use crate::collect::once::{poll_fleet, render_tree};
+use crate::config::Config;
+use crate::inventory::Site;
+use crate::transport::DockerClient;
+use crate::transport::links::NodeLink;
+
+/// How long a client has to send its request once connected.
+const REQUEST_WITHIN: Duration = Duration::from_secs(10);
+
+/// Reads the inventory's sites afresh for each answer (the caller knows where and how).
+pub type SitesReader = Box<dyn Fn() -> Result<Vec<Site>, String> + Send + Sync>;
+
+pub struct Master {
+    config: Config,
+    links: BTreeMap<String, NodeLink>,
+    sites: SitesReader,
+    /// Docker clients kept between polls; the lock also makes polls take turns, so two
+    /// clients asking at once never double the load on the nodes.
+    kept: Mutex<BTreeMap<String, DockerClient>>,
+    requests: AtomicU64,
+    stop: Notify,
+    uid: u32,
+}
+
+impl Master {
+    pub fn new(
+        config: Config,
+        links: BTreeMap<String, NodeLink>,
+        sites: SitesReader,
+    ) -> std::io::Result<Arc<Master>> {
+        Ok(Arc::new(Master {
+            config,
+            links,
+            sites,
+            kept: Mutex::new(BTreeMap::new()),
+            requests: AtomicU64::new(0),
+            stop: Notify::new(),
+            uid: super::place::own_uid()?,
+        }))
+    }
+
+    /// Poll every node once: opens the connections, and says how each node answered.
+    pub async fn warm_up(&self) -> Vec<(String, String)> {
+        let mut kept = self.kept.lock().await;
+        poll_fleet(&self.config, &self.links, &mut kept)
+            .await
+            .into_iter()
+            .map(|s| {
+                let how = match &s.error {
+                    Some(e) => format!("{}: {e}", s.status.as_str()),
+                    None => s.status.as_str().to_string(),
+                };
+                (s.name, how)
+            })
+            .collect()
+    }
+
+    async fn answer(&self, request: Request) -> Response {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        match request {
+            Request::Status => Response::Status {
+                pid: std::process::id(),
+                nodes: self.links.len(),
+                requests: self.requests.load(Ordering::Relaxed),
+            },
+            Request::Stop => Response::Stopping,
+            Request::Tree { json, ascii } => {
+                let snapshots = {
+                    let mut kept = self.kept.lock().await;
+                    poll_fleet(&self.config, &self.links, &mut kept).await
+                };
+                let sites = match (self.sites)() {
+                    Ok(sites) => sites,
+                    Err(message) => return Response::Error { message },
+                };
+                match render_tree(&self.config, &snapshots, &sites, json, ascii) {
+                    Ok(text) => Response::Output { text },
+                    Err(e) => Response::Error {
+                        message: e.to_string(),
+                    },
+                }
+            }
+        }
+    }
+
+    async fn serve_one(self: Arc<Master>, mut stream: UnixStream) {
+        // The socket is 0600 in a 0700 directory; the peer check also covers a socket
+        // handed over by a process that could open it.
+        match stream.peer_cred() {
+            Ok(cred) if cred.uid() == self.uid => {}
+            Ok(cred) => {
+                tracing::warn!(uid = cred.uid(), "master: refused a client of another user");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "master: cannot tell who the client is");
+                return;
+            }
+        }
+        let (read, mut write) = stream.split();
+        let request = match tokio::time::timeout(REQUEST_WITHIN, read_line::<Request>(read)).await {
+            Ok(Ok(request)) => request,
+            Ok(Err(e)) => {
+                let message = format!("bad request: {e}");
+                let _ = write_line(&mut write, &Response::Error { message }).await;
+                return;
+            }
+            Err(_) => return,
+        };
+        tracing::debug!(?request, "master: request");
+        let stop = request == Request::Stop;
+        let response = self.answer(request).await;
+        if let Err(e) = write_line(&mut write, &response).await {
+            tracing::debug!(error = %e, "master: client left before the answer");
+        }
+        // Only once the client has its answer.
+        if stop {
+            self.stop.notify_one();
+        }
+    }
+
+    /// Answer clients until asked to stop, or until `idle` passes without one.
+    pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
+        let mut deadline = idle.map(|d| Instant::now() + d);
+        loop {
+            let idle_over = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        deadline = idle.map(|d| Instant::now() + d);
+                        tokio::spawn(self.clone().serve_one(stream));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "master: accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+                _ = self.stop.notified() => {
+                    tracing::info!("master: stop requested");
+                    return;
+                }
+                _ = idle_over => {
+                    tracing::info!("master: idle, exiting");
+                    return;
+                }
+            }
+        }
+    }
+}
