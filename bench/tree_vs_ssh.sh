@@ -1,71 +1,56 @@
 #!/usr/bin/env bash
-# Prints how long `fleetdeck tree --json` takes on the lab with N containers per host,
-# next to the shell ways of getting the same list: a sequential `ssh host docker ps`
-# loop with fresh connections, and the same in parallel over already-open OpenSSH
-# ControlMaster connections. A measurement, not a test: it never fails on slow figures.
+# Prints how long `fleetdeck tree --json` takes on the lab with N running containers per
+# host, next to the shell ways of getting the same list, all measured in this run:
+#   - fleetdeck with fresh connections, and through `fleetdeck master` (connections
+#     already open, every fact polled afresh for each answer);
+#   - a sequential `for h in ...; do ssh $h docker ps; done` with fresh connections;
+#   - `ssh $h docker ps` in parallel over OpenSSH ControlMaster connections, opened in
+#     the run, and already open.
+# A measurement, not a test: it never fails on slow figures, only when fleetdeck does not
+# see the containers.
 #
 #   FLEETDECK_LAB=/tmp/fleetdeck-lab/lab.json bench/tree_vs_ssh.sh [containers-per-host] [runs]
 #
-# Needs the lab up (tests/lab/lab.sh up) and a release build (it builds one).
+# Needs the lab up (tests/lab/lab.sh up [--hosts N]), jq, and a release build (it builds
+# one). With FD_BENCH_ROWS=FILE it also appends its figures to FILE for bench/run.sh.
 set -euo pipefail
 PER_HOST="${1:-100}"
 RUNS="${2:-5}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAB_JSON="${FLEETDECK_LAB:?set FLEETDECK_LAB to the lab.json of a running lab, see tests/lab/lab.sh up}"
-command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_needs jq
 
-SSH_CONFIG="$(jq -r .ssh_config "$LAB_JSON")"
-IMAGE="$(jq -r .image "$LAB_JSON")"
-DOCKER="$(jq -r .docker_cli "$LAB_JSON")"
-mapfile -t HOSTS < <(jq -r '.hosts[].name' "$LAB_JSON")
 WORK="$(mktemp -d)"
+FLEETDECK="$REPO/target/release/fleetdeck"
+fd() { HOME="$WORK" XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR= "$FLEETDECK" --config "$WORK/fleet.toml" "$@"; }
 cleanup() {
+  fd master --stop >/dev/null 2>&1 || true
   for h in "${HOSTS[@]}"; do
-    sock="$(jq -r --arg h "$h" '.hosts[] | select(.name==$h) | .docker_socket' "$LAB_JSON")"
-    "$DOCKER" -H "unix://$sock" ps -aq --filter label=fdbench=1 | xargs -r "$DOCKER" -H "unix://$sock" rm -f >/dev/null
+    dk "$h" ps -aq --filter label=fdbench=1 | xargs -r "$DOCKER" -H "unix://$(sock "$h")" rm -f >/dev/null
     ssh -F "$SSH_CONFIG" -S "$WORK/cm-$h" -O exit "$h" >/dev/null 2>&1 || true
   done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-echo "building fleetdeck (release)..." >&2
-cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
-FLEETDECK="$REPO/target/release/fleetdeck"
-
+bench_build
+bench_fleet_config "$WORK" >"$WORK/fleet.toml"
 echo "starting $PER_HOST containers on each of ${HOSTS[*]}..." >&2
-{
-  echo "[ssh]"
-  echo "config = \"$SSH_CONFIG\""
-  echo "[inventory]"
-  echo "path = \"$WORK/inventory.db\""
-} >"$WORK/fleet.toml"
 for h in "${HOSTS[@]}"; do
-  sock="$(jq -r --arg h "$h" '.hosts[] | select(.name==$h) | .docker_socket' "$LAB_JSON")"
-  reachable="$(jq -r --arg h "$h" '.hosts[] | select(.name==$h) | .reachable_from_root' "$LAB_JSON")"
-  { echo "[[node]]"; echo "name = \"$h\""; echo "ssh = \"$h\""; echo "docker_socket = \"$sock\""; } >>"$WORK/fleet.toml"
-  [[ "$reachable" == true ]] || echo 'jump = "h1"' >>"$WORK/fleet.toml"
-  seq 1 "$PER_HOST" | xargs -P 4 -I{} "$DOCKER" -H "unix://$sock" run -d --label fdbench=1 --name "fdbench-$h-{}" "$IMAGE" >/dev/null
+  seq 1 "$PER_HOST" | xargs -P 4 -I{} "$DOCKER" -H "unix://$(sock "$h")" run -d --label fdbench=1 --name "fdbench-$h-{}" "$IMAGE" >/dev/null
 done
 
-ms_now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_runs() { # command... -> median wall time in ms over RUNS runs
-  local i t0 t1
-  for ((i = 0; i < RUNS; i++)); do
-    t0=$(ms_now); "$@" >/dev/null; t1=$(ms_now)
-    echo $(((t1 - t0) / 1000000))
-  done | median
-}
-
+want=$((PER_HOST * ${#HOSTS[@]}))
 check_count() {
   local n
-  n="$("$FLEETDECK" --config "$WORK/fleet.toml" tree --json | jq '[.nodes[].containers[] | select(.name | startswith("fdbench-"))] | length')"
-  [[ "$n" == "$((PER_HOST * ${#HOSTS[@]}))" ]] || { echo "fleetdeck saw $n bench containers, expected $((PER_HOST * ${#HOSTS[@]}))" >&2; exit 1; }
+  n="$(fd tree --json "$@" | jq '[.nodes[].containers[] | select(.name | startswith("fdbench-"))] | length')"
+  [[ "$n" == "$want" ]] || { echo "fleetdeck saw $n bench containers, expected $want" >&2; exit 1; }
 }
-check_count
+check_count --no-master
 
-fleetdeck_tree() { HOME="$WORK" "$FLEETDECK" --config "$WORK/fleet.toml" tree --json; }
+fleetdeck_fresh() { fd tree --json --no-master; }
+fleetdeck_master() { fd tree --json; }
 sequential_fresh() { for h in "${HOSTS[@]}"; do ssh -F "$SSH_CONFIG" "$h" docker ps; done; }
 parallel_controlmaster() {
   for h in "${HOSTS[@]}"; do ssh -F "$SSH_CONFIG" -S "$WORK/cm-$h" "$h" docker ps & done
@@ -85,16 +70,27 @@ masters_in_the_run() {
   close_masters
 }
 
-T_FD="$(time_runs fleetdeck_tree)"
-T_SEQ="$(time_runs sequential_fresh)"
-T_CM_COLD="$(time_runs masters_in_the_run)"
+T_FD="$(time_runs "$RUNS" fleetdeck_fresh)"
+T_SEQ="$(time_runs "$RUNS" sequential_fresh)"
+T_CM_COLD="$(time_runs "$RUNS" masters_in_the_run)"
 open_masters
-T_CM="$(time_runs parallel_controlmaster)"
+T_CM="$(time_runs "$RUNS" parallel_controlmaster)"
+fd master 2>"$WORK/master.err" &
+until grep -q "serving on" "$WORK/master.err" 2>/dev/null; do sleep 0.05; done
+check_count
+T_MASTER="$(time_runs "$RUNS" fleetdeck_master)"
+fd master --stop >/dev/null
+close_masters
+
+size="${#HOSTS[@]} hosts x $PER_HOST"
 echo
-echo "lab: ${#HOSTS[@]} hosts x $PER_HOST containers, median of $RUNS runs"
+echo "lab: $size running containers, median of $RUNS runs"
 echo "| run | wall time |"
 echo "|---|---|"
-echo "| fleetdeck tree --json (fresh connections, every fact of every node) | ${T_FD} ms |"
+echo "| fleetdeck tree --json, fresh connections (every fact of every node) | ${T_FD} ms |"
+echo "| fleetdeck tree --json through fleetdeck master (connections already open) | ${T_MASTER} ms |"
 echo "| for h in ...; do ssh \$h docker ps; done (fresh connections) | ${T_SEQ} ms |"
 echo "| ssh \$h docker ps in parallel over ControlMaster, masters opened in the run | ${T_CM_COLD} ms |"
 echo "| ssh \$h docker ps in parallel over ControlMaster connections already open | ${T_CM} ms |"
+bench_row "tree --json, $size, fresh connections" "${T_FD} ms" "ssh loop ${T_SEQ} ms; ControlMaster opened in the run ${T_CM_COLD} ms" "faster than both"
+bench_row "tree --json, $size, through fleetdeck master" "${T_MASTER} ms" "ControlMaster already open ${T_CM} ms" "faster"

@@ -15,7 +15,8 @@ use crate::transport::links::NodeLink;
 
 const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
 
-async fn poll_one(
+/// Every fact of one node, bounded as a whole.
+pub async fn poll_one(
     config: &Config,
     node: &NodeConfig,
     link: &NodeLink,

@@ -5,9 +5,12 @@
 //! The master listens on a unix socket named after the config it was started with; a
 //! `tree` with the same config finds it there, and any other config never does. Only the
 //! owner of the socket may talk to it (directory 0700, socket 0600, peer uid checked).
-//! Every answer is a fresh poll of every node; nothing is served from a cache.
+//! Each answer asks every node's Docker engine afresh over the open connection; host
+//! facts (OS, load, bridges, listening ports, guests) come from the master's own full
+//! poll, run every `refresh_secs` as the console does (see `polled`).
 
 pub mod client;
 pub mod place;
+pub mod polled;
 pub mod protocol;
 pub mod server;

@@ -10,10 +10,10 @@ use tokio::sync::{Mutex, Notify};
 use tokio::time::Instant;
 
 use super::protocol::{Request, Response, read_line, write_line};
-use crate::collect::once::{poll_fleet, render_tree};
+use super::polled::Polled;
+use crate::collect::once::render_tree;
 use crate::config::Config;
 use crate::inventory::Site;
-use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
 /// How long a client has to send its request once connected.
@@ -26,9 +26,9 @@ pub struct Master {
     config: Config,
     links: BTreeMap<String, NodeLink>,
     sites: SitesReader,
-    /// Docker clients kept between polls; the lock also makes polls take turns, so two
+    /// Docker clients and last full polls; the lock also makes polls take turns, so two
     /// clients asking at once never double the load on the nodes.
-    kept: Mutex<BTreeMap<String, DockerClient>>,
+    polled: Mutex<Polled>,
     requests: AtomicU64,
     stop: Notify,
     uid: u32,
@@ -44,7 +44,7 @@ impl Master {
             config,
             links,
             sites,
-            kept: Mutex::new(BTreeMap::new()),
+            polled: Mutex::new(Polled::default()),
             requests: AtomicU64::new(0),
             stop: Notify::new(),
             uid: super::place::own_uid()?,
@@ -53,8 +53,9 @@ impl Master {
 
     /// Poll every node once: opens the connections, and says how each node answered.
     pub async fn warm_up(&self) -> Vec<(String, String)> {
-        let mut kept = self.kept.lock().await;
-        poll_fleet(&self.config, &self.links, &mut kept)
+        let mut polled = self.polled.lock().await;
+        polled
+            .full(&self.config, &self.links)
             .await
             .into_iter()
             .map(|s| {
@@ -65,6 +66,27 @@ impl Master {
                 (s.name, how)
             })
             .collect()
+    }
+
+    fn refresh(&self) -> Duration {
+        Duration::from_secs(self.config.refresh_secs.max(1))
+    }
+
+    /// Host facts older than this are polled again for a request: two background
+    /// rounds, so a request never waits on a round that is merely late.
+    fn facts_max_age(&self) -> Duration {
+        self.refresh() * 2
+    }
+
+    /// Every `refresh_secs`, every fact of every node, as the console polls.
+    async fn refresh_in_background(self: Arc<Master>) {
+        let mut tick = tokio::time::interval(self.refresh());
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let _ = self.polled.lock().await.full(&self.config, &self.links).await;
+        }
     }
 
     async fn answer(&self, request: Request) -> Response {
@@ -78,8 +100,10 @@ impl Master {
             Request::Stop => Response::Stopping,
             Request::Tree { json, ascii } => {
                 let snapshots = {
-                    let mut kept = self.kept.lock().await;
-                    poll_fleet(&self.config, &self.links, &mut kept).await
+                    let mut polled = self.polled.lock().await;
+                    polled
+                        .answer(&self.config, &self.links, self.facts_max_age())
+                        .await
                 };
                 let sites = match (self.sites)() {
                     Ok(sites) => sites,
@@ -133,6 +157,8 @@ impl Master {
 
     /// Answer clients until asked to stop, or until `idle` passes without one.
     pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
+        let background = tokio::spawn(self.clone().refresh_in_background());
+        let _stop_background = AbortOnDrop(background);
         let mut deadline = idle.map(|d| Instant::now() + d);
         loop {
             let idle_over = async {
@@ -162,5 +188,13 @@ impl Master {
                 }
             }
         }
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
