@@ -8,10 +8,9 @@
 set -euo pipefail
 IDLE="${1:-60}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAB_JSON="${FLEETDECK_LAB:?set FLEETDECK_LAB to the lab.json of a running lab, see tests/lab/lab.sh up}"
-command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
-DOCKER="$(jq -r .docker_cli "$LAB_JSON")"
-IMAGE="$(jq -r .image "$LAB_JSON")"
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_needs tmux
 H1_SOCK="$(jq -r '.hosts[0].docker_socket' "$LAB_JSON")"
 WORK="$(mktemp -d)"
 SOCK="fdbench-$$"
@@ -22,15 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
-{
-  echo 'refresh_secs = 2'
-  echo '[ssh]'
-  echo "config = \"$(jq -r .ssh_config "$LAB_JSON")\""
-  echo '[inventory]'
-  echo "path = \"$WORK/inventory.db\""
-  jq -r '.hosts[] | "[[node]]\nname = \"\(.name)\"\nssh = \"\(.name)\"\ndocker_socket = \"\(.docker_socket)\"" + (if .reachable_from_root then "" else "\njump = \"h1\"" end)' "$LAB_JSON"
-} >"$WORK/fleet.toml"
+bench_build
+bench_fleet_config "$WORK" 'refresh_secs = 2' >"$WORK/fleet.toml"
 "$DOCKER" -H "unix://$H1_SOCK" run -d --name fdbench-console "$IMAGE" >/dev/null
 
 size() { stat -c %s "$WORK/tty.out"; }
@@ -71,3 +63,8 @@ echo "| CPU over an idle ${IDLE} s | ${cpu_pct} % of one core |"
 echo "| bytes written to the terminal over the idle ${IDLE} s | $((b1 - b0)) |"
 echo "| bytes written when one container stops | $((b3 - b2)) |"
 echo "| a full screen, for comparison (first frames / capture of the screen) | ${full_frame} / ${redraw} |"
+hosts="$(jq '.hosts | length' "$LAB_JSON") hosts"
+bench_row "console: time to first frame ($hosts)" "$((t1 - t0)) ms" "" "< 100 ms"
+bench_row "console: CPU over an idle ${IDLE} s, refresh 2 s ($hosts)" "${cpu_pct} % of one core" "" "< 1 %"
+bench_row "console: bytes written in an idle ${IDLE} s" "$((b1 - b0))" "" "0"
+bench_row "console: bytes written when one container stops" "$((b3 - b2))" "full redraw: ${full_frame} bytes ($(awk -v a=$((b3 - b2)) -v b="$full_frame" 'BEGIN { printf "%.1f", 100 * a / b }') %)" "< 5 % of a full redraw"

@@ -210,12 +210,7 @@ impl State {
     /// Rebuild the tree and its rows, keeping the selection on the same item when it
     /// still exists.
     pub fn rebuild(&mut self) {
-        self.doc = tree::build(
-            &self.config,
-            &self.fleet.snapshots(),
-            self.sites(),
-            String::new(),
-        );
+        self.doc = tree::build_from(&self.config, self.fleet.iter(), self.sites(), String::new());
         self.rows = filtered(rows(&self.doc, &self.collapsed), &self.filter);
         let found = self
             .selected_id

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use super::model::NodeFacts;
 use super::poller::PollEvent;
 use super::snapshot::{NodeSnapshot, NodeStatus};
+use crate::collect::docker::{ContainerInfo, DockerFacts};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fleet {
@@ -28,7 +30,7 @@ impl Fleet {
                 changed
             }
             PollEvent::Docker { node, facts } => match self.nodes.get_mut(&node) {
-                Some(snap) if !same_docker(snap.docker.as_ref(), &facts) => {
+                Some(snap) if !same_docker(snap.docker.as_ref(), Some(&facts)) => {
                     snap.docker = Some(facts);
                     true
                 }
@@ -44,37 +46,90 @@ impl Fleet {
     pub fn snapshots(&self) -> Vec<NodeSnapshot> {
         self.nodes.values().cloned().collect()
     }
+
+    /// The latest snapshot of every node, by name, without copying them.
+    pub fn iter(&self) -> impl Iterator<Item = &NodeSnapshot> {
+        self.nodes.values()
+    }
 }
 
-fn same_docker(
-    old: Option<&crate::collect::docker::DockerFacts>,
-    new: &crate::collect::docker::DockerFacts,
-) -> bool {
-    let Some(old) = old else { return false };
-    let strip = |d: &crate::collect::docker::DockerFacts| {
-        let mut d = d.clone();
-        d.containers.iter_mut().for_each(|c| c.status.clear());
-        d
-    };
-    strip(old) == strip(new)
+/// Equal but for Docker's human status ("Up 3 minutes"), which moves with the clock;
+/// the state word is what counts. Compared in place: cloning 10,000 containers to strip
+/// one field was most of the cost of an update.
+fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            let ContainerInfo {
+                id,
+                name,
+                image,
+                state,
+                status: _,
+                networks,
+                labels,
+            } = x;
+            *id == y.id
+                && *name == y.name
+                && *image == y.image
+                && *state == y.state
+                && *networks == y.networks
+                && *labels == y.labels
+        })
 }
 
-/// Equal but for the bookkeeping that changes on every poll (times, durations, load).
-fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
-    let strip = |s: &NodeSnapshot| {
-        let mut s = s.clone();
-        s.polled_at.clear();
-        s.last_seen = None;
-        s.took_ms = 0;
-        s.facts.uptime_secs = None;
-        s.facts.load = None;
-        // Docker's "Up 3 minutes" moves with the clock; the state word is what counts.
-        if let Some(d) = s.docker.as_mut() {
-            d.containers.iter_mut().for_each(|c| c.status.clear());
+fn same_docker(old: Option<&DockerFacts>, new: Option<&DockerFacts>) -> bool {
+    match (old, new) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.networks == b.networks && same_containers(&a.containers, &b.containers)
         }
-        s
-    };
-    strip(a) == strip(b)
+        _ => false,
+    }
+}
+
+/// Equal in everything shown: not when it was polled, nor uptime and load, which move on
+/// every poll. Destructured so that a new field has to be placed on one side or the other.
+fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
+    let NodeSnapshot {
+        name,
+        status,
+        error,
+        fact_errors,
+        address,
+        facts,
+        guests,
+        docker,
+        bridges,
+        listening,
+        ssh_processes,
+        ssh_forwards,
+        notes,
+        polled_at: _,
+        last_seen: _,
+        took_ms: _,
+    } = a;
+    let NodeFacts {
+        hostname,
+        os,
+        kernel,
+        uptime_secs: _,
+        load: _,
+    } = facts;
+    *name == b.name
+        && *status == b.status
+        && *error == b.error
+        && *fact_errors == b.fact_errors
+        && *address == b.address
+        && *hostname == b.facts.hostname
+        && *os == b.facts.os
+        && *kernel == b.facts.kernel
+        && *guests == b.guests
+        && *bridges == b.bridges
+        && *listening == b.listening
+        && *ssh_processes == b.ssh_processes
+        && *ssh_forwards == b.ssh_forwards
+        && *notes == b.notes
+        && same_docker(docker.as_ref(), b.docker.as_ref())
 }
 
 #[cfg(test)]
@@ -129,5 +184,49 @@ mod tests {
             node: "nobody".into(),
             facts: DockerFacts::default()
         }));
+    }
+
+    fn with_container(at: &str, state: &str, status: &str, ip: &str) -> NodeSnapshot {
+        let mut s = up("teemo", at);
+        s.docker = Some(DockerFacts {
+            containers: vec![ContainerInfo {
+                id: "c1".into(),
+                name: "fd-a.lab".into(),
+                image: "nginx".into(),
+                state: state.into(),
+                status: status.into(),
+                networks: vec![crate::collect::docker::ContainerNet {
+                    network: "vlan110".into(),
+                    ip: Some(ip.into()),
+                }],
+                labels: Default::default(),
+            }],
+            networks: Vec::new(),
+        });
+        s
+    }
+
+    #[test]
+    fn a_container_changes_the_fleet_only_by_what_is_shown() {
+        let mut fleet = Fleet::default();
+        let first = with_container("10:00", "running", "Up 1 minute", "10.0.110.2");
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(first))));
+        let later = with_container("10:05", "running", "Up 6 minutes", "10.0.110.2");
+        assert!(
+            !fleet.apply(PollEvent::Snapshot(Box::new(later))),
+            "Docker's human status moves with the clock: no redraw"
+        );
+        let stopped = with_container("10:06", "exited", "Exited (0)", "10.0.110.2");
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(stopped))), "state");
+        let moved = with_container("10:07", "exited", "Exited (0)", "10.0.110.9");
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(moved))), "address");
+        let mut kernel = with_container("10:08", "exited", "Exited (0)", "10.0.110.9");
+        kernel.facts.kernel = Some("Linux 6.2".into());
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(kernel))), "kernel");
+        let mut bridge = with_container("10:09", "exited", "Exited (0)", "10.0.110.9");
+        bridge.facts.kernel = Some("Linux 6.2".into());
+        bridge.notes.push("dial-stdio".into());
+        assert!(fleet.apply(PollEvent::Snapshot(Box::new(bridge))), "notes");
+        assert_eq!(fleet.iter().count(), 1);
     }
 }

@@ -97,17 +97,41 @@ fn primary_net(config: &Config, node: &str, c: &ContainerInfo) -> (Option<String
     )
 }
 
-fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &[Site]) -> TreeContainer {
+/// The inventory looked up by domain and by address, built once per tree: a scan of
+/// every site for every container grew with their product.
+struct SiteIndex<'a> {
+    by_domain: HashMap<&'a str, &'a Site>,
+    by_ip: HashMap<std::net::Ipv4Addr, Vec<&'a Site>>,
+}
+
+impl<'a> SiteIndex<'a> {
+    fn new(sites: &'a [Site]) -> SiteIndex<'a> {
+        let mut index = SiteIndex {
+            by_domain: HashMap::with_capacity(sites.len()),
+            by_ip: HashMap::with_capacity(sites.len()),
+        };
+        for site in sites {
+            // The first site in inventory order wins, as a scan would find it.
+            index.by_domain.entry(site.domain.as_str()).or_insert(site);
+            index.by_ip.entry(site.ip).or_default().push(site);
+        }
+        index
+    }
+}
+
+fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) -> TreeContainer {
     let (ip, network) = primary_net(config, node, c);
     let labelled = c.labels.get("fleetdeck.domain");
-    let site = sites
-        .iter()
-        .find(|s| Some(&s.domain) == labelled)
+    let site = labelled
+        .and_then(|d| sites.by_domain.get(d.as_str()).copied())
         .or_else(|| {
-            let ip: Option<std::net::Ipv4Addr> = ip.as_deref().and_then(|i| i.parse().ok());
+            let ip: std::net::Ipv4Addr = ip.as_deref().and_then(|i| i.parse().ok())?;
             sites
+                .by_ip
+                .get(&ip)?
                 .iter()
-                .find(|s| Some(s.ip) == ip && s.node.as_deref().is_none_or(|n| n == node))
+                .copied()
+                .find(|s| s.node.as_deref().is_none_or(|n| n == node))
         });
     TreeContainer {
         id: c.id.clone(),
@@ -157,9 +181,19 @@ pub fn build(
     sites: &[Site],
     generated_at: String,
 ) -> TreeDoc {
-    let snaps: HashMap<&str, &NodeSnapshot> =
-        snapshots.iter().map(|s| (s.name.as_str(), s)).collect();
+    build_from(config, snapshots.iter(), sites, generated_at)
+}
+
+/// [`build`] over borrowed snapshots (the console's live fleet, without copying it).
+pub fn build_from<'a>(
+    config: &Config,
+    snapshots: impl Iterator<Item = &'a NodeSnapshot>,
+    sites: &[Site],
+    generated_at: String,
+) -> TreeDoc {
+    let snaps: HashMap<&str, &NodeSnapshot> = snapshots.map(|s| (s.name.as_str(), s)).collect();
     let parents = parents(config, &snaps);
+    let sites = SiteIndex::new(sites);
     let nodes = config
         .nodes
         .iter()
@@ -191,7 +225,7 @@ pub fn build(
                     .docker
                     .iter()
                     .flat_map(|d| d.containers.iter())
-                    .map(|c| container(config, &node.name, c, sites))
+                    .map(|c| container(config, &node.name, c, &sites))
                     .collect(),
                 bridges: snap
                     .bridges

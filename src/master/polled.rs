@@ -149,10 +149,25 @@ mod tests {
         let max = Duration::from_secs(10);
         let fresh = Duration::from_secs(3);
         assert!(facts_still_good(NodeStatus::Up, true, fresh, max));
-        assert!(!facts_still_good(NodeStatus::Up, false, fresh, max), "no client");
-        assert!(!facts_still_good(NodeStatus::Down, true, fresh, max), "down");
-        assert!(!facts_still_good(NodeStatus::Unknown, true, fresh, max), "never polled");
-        assert!(!facts_still_good(NodeStatus::Up, true, Duration::from_secs(11), max), "old");
-        assert!(facts_still_good(NodeStatus::Up, true, max, max), "the limit is inclusive");
+        assert!(
+            !facts_still_good(NodeStatus::Up, false, fresh, max),
+            "no client"
+        );
+        assert!(
+            !facts_still_good(NodeStatus::Down, true, fresh, max),
+            "down"
+        );
+        assert!(
+            !facts_still_good(NodeStatus::Unknown, true, fresh, max),
+            "never polled"
+        );
+        assert!(
+            !facts_still_good(NodeStatus::Up, true, Duration::from_secs(11), max),
+            "old"
+        );
+        assert!(
+            facts_still_good(NodeStatus::Up, true, max, max),
+            "the limit is inclusive"
+        );
     }
 }

@@ -9,8 +9,8 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Mutex, Notify};
 use tokio::time::Instant;
 
-use super::protocol::{Request, Response, read_line, write_line};
 use super::polled::Polled;
+use super::protocol::{Request, Response, read_line, write_line};
 use crate::collect::once::render_tree;
 use crate::config::Config;
 use crate::inventory::Site;
@@ -85,7 +85,12 @@ impl Master {
         tick.tick().await;
         loop {
             tick.tick().await;
-            let _ = self.polled.lock().await.full(&self.config, &self.links).await;
+            let _ = self
+                .polled
+                .lock()
+                .await
+                .full(&self.config, &self.links)
+                .await;
         }
     }
 
