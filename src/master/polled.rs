@@ -39,7 +39,7 @@ pub fn facts_still_good(
 }
 
 enum Plan {
-    Quick(NodeSnapshot, DockerClient),
+    Quick(Box<NodeSnapshot>, DockerClient),
     Full(Option<DockerClient>),
 }
 
@@ -83,13 +83,13 @@ impl Polled {
                         max_age,
                     ) =>
                 {
-                    Plan::Quick(known.snap.clone(), client)
+                    Plan::Quick(Box::new(known.snap.clone()), client)
                 }
                 (_, _, client) => Plan::Full(client),
             };
             Some(async move {
                 match plan {
-                    Plan::Quick(snap, client) => match quick(snap, &client).await {
+                    Plan::Quick(snap, client) => match quick(*snap, &client).await {
                         Some(snap) => (snap, Some(client), false),
                         None => {
                             let (snap, client) = poll_one(config, node, link, None).await;
