@@ -18,6 +18,8 @@ pub enum Action {
     Toggle,
     Filter,
     Refresh,
+    /// Draw the whole screen again (a terminal garbled by a flaky link or another program).
+    Redraw,
     /// Open the `:` command palette.
     Palette,
     /// Move the focus between the tree and the details pane.
@@ -98,11 +100,22 @@ impl Action {
                     | Follow
                     | NextMatch
                     | PrevMatch
+                    | Redraw
             ),
-            Mode::Stats => matches!(self, Quit | Help | Close),
+            Mode::Stats => matches!(self, Quit | Help | Close | Redraw),
             Mode::Findings => matches!(
                 self,
-                Quit | Help | Close | Up | Down | PageUp | PageDown | Top | Bottom | Toggle | Check
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Toggle
+                    | Check
+                    | Redraw
             ),
         }
     }
@@ -139,6 +152,7 @@ impl Action {
             Action::Toggle => "expand or collapse",
             Action::Filter => "filter by name, IP, domain or state",
             Action::Refresh => "reload now",
+            Action::Redraw => "redraw the whole screen",
             Action::Palette => "command palette (tab completes)",
             Action::Focus => "focus the tree or the details",
             Action::Logs => "logs of the selected container",
@@ -162,6 +176,7 @@ impl Action {
             Action::PageUp => Some((Action::PageDown, "page up / down")),
             Action::Top => Some((Action::Bottom, "first / last row")),
             Action::NextMatch => Some((Action::PrevMatch, "next / previous match")),
+            Action::Refresh => Some((Action::Redraw, "reload now / redraw screen")),
             _ => None,
         }
     }
@@ -170,7 +185,7 @@ impl Action {
     pub fn is_partner(self) -> bool {
         matches!(
             self,
-            Action::Down | Action::PageDown | Action::Bottom | Action::PrevMatch
+            Action::Down | Action::PageDown | Action::Bottom | Action::PrevMatch | Action::Redraw
         )
     }
 }

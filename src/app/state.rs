@@ -97,6 +97,8 @@ pub struct State {
     /// Set by `update` when the screen must be redrawn; the driver clears it. An idle
     /// console, or a poll that changed nothing, writes nothing to the terminal.
     pub dirty: bool,
+    /// Draw every cell on the next frame, not only what changed (`Action::Redraw`).
+    pub redraw_all: bool,
     /// Rows that fit in the tree, so paging moves by a screenful.
     pub page_rows: usize,
     pub keymap: Keymap,
@@ -174,6 +176,7 @@ impl State {
             show_help: false,
             should_quit: false,
             dirty: true,
+            redraw_all: false,
             page_rows: crate::ui::table_rows(24),
             keymap,
             theme: crate::ui::theme::Theme::default(),

@@ -170,6 +170,11 @@ fn note_transition(state: &mut State, snap: &NodeSnapshot) {
 }
 
 pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if action == Action::Redraw {
+        // Whatever is on screen, popups included.
+        state.redraw_all = true;
+        return Vec::new();
+    }
     if state.show_help {
         // The help popup is modal: it closes on help/close, and quit still quits (or
         // closes the view under it).
@@ -243,6 +248,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Refresh => return vec![Effect::LoadSites, Effect::RefreshFleet],
+        // Handled for every view in `on_action`.
+        Action::Redraw => {}
         Action::Palette => {
             state.palette = Some(Palette::open(&state.names(), state.read_only));
         }

@@ -164,6 +164,10 @@ async fn event_loop(
             }
         }
         if !state.should_quit && state.dirty {
+            if std::mem::take(&mut state.redraw_all) {
+                // Forget what the terminal shows, so the next frame writes every cell.
+                terminal.clear()?;
+            }
             terminal.draw(|f| crate::ui::render(f, &state))?;
             state.dirty = false;
         }

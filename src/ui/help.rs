@@ -29,9 +29,15 @@ fn pair_of(state: &State, mode: Mode, a: Action) -> Option<(Action, &'static str
 
 /// The action whose line lists `b`, if `b` is the second of a pair.
 fn leader(b: Action) -> Option<Action> {
-    [Action::Up, Action::PageUp, Action::Top, Action::NextMatch]
-        .into_iter()
-        .find(|a| a.partner().is_some_and(|(x, _)| x == b))
+    [
+        Action::Up,
+        Action::PageUp,
+        Action::Top,
+        Action::NextMatch,
+        Action::Refresh,
+    ]
+    .into_iter()
+    .find(|a| a.partner().is_some_and(|(x, _)| x == b))
 }
 
 /// One line per action available in `mode`; pairs (up/down...) share a line.

@@ -187,3 +187,18 @@ fn nodes_going_down_and_back_up_are_logged_once() {
     assert_eq!(texts, ["h1 down: timed out", "h1 is back up"]);
     assert_eq!(s.activity[0].level, crate::app::Level::Error);
 }
+
+#[test]
+fn ctrl_l_redraws_everything_in_any_view() {
+    let mut s = state();
+    s.dirty = false;
+    assert!(update(&mut s, Msg::Action(Action::Redraw)).is_empty());
+    assert!(s.redraw_all && s.dirty, "the next frame writes every cell");
+    s.redraw_all = false;
+    s.show_help = true;
+    update(&mut s, Msg::Action(Action::Redraw));
+    assert!(
+        s.redraw_all && s.show_help,
+        "works over the help, which stays"
+    );
+}
