@@ -17,6 +17,10 @@ use crate::transport::stream::{BoxedStream, Dialer};
 pub const MAX_CHANNELS: usize = 8;
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// A refused session channel is asked for again this many times, waiting 25, 50, 75 and
+/// 100 ms: a server that really refuses sessions costs a quarter second more.
+const REFUSED_RETRIES: u32 = 4;
+const REFUSED_BACKOFF: Duration = Duration::from_millis(25);
 
 struct Backoff {
     failures: u32,
@@ -163,13 +167,23 @@ impl SshNode {
                 hop: self.route.target.to_string(),
             })?;
         let session = self.session().await?;
-        match session.exec_line(line, stdin, limit).await {
-            Err(e) if e.is_connection_lost() && !session_ran(&e) => {
-                self.forget().await;
-                let fresh = self.session().await?;
-                fresh.exec_line(line, stdin, limit).await
+        let mut refused = 0;
+        loop {
+            match session.exec_line(line, stdin, limit).await {
+                Err(e) if e.is_connection_lost() && !session_ran(&e) => {
+                    self.forget().await;
+                    let fresh = self.session().await?;
+                    return fresh.exec_line(line, stdin, limit).await;
+                }
+                // sshd frees a session slot only once it has reaped the last command, a
+                // moment after we saw it end: at MaxSessions, a new channel can be refused
+                // for a slot that is about to free. Nothing ran; ask again shortly.
+                Err(SshError::ChannelRefused { .. }) if refused < REFUSED_RETRIES => {
+                    refused += 1;
+                    tokio::time::sleep(REFUSED_BACKOFF * refused).await;
+                }
+                other => return other,
             }
-            other => other,
         }
     }
 
