@@ -13,26 +13,18 @@ set -euo pipefail
 SITES="${1:-300}"
 RUNS="${2:-5}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAB_JSON="${FLEETDECK_LAB:?set FLEETDECK_LAB to the lab.json of a running lab, see tests/lab/lab.sh up}"
-for c in jq sqlite3 busybox; do
-  command -v "$c" >/dev/null || { echo "$c is required" >&2; exit 2; }
-done
-
-SSH_CONFIG="$(jq -r .ssh_config "$LAB_JSON")"
-IMAGE="$(jq -r .image "$LAB_JSON")"
-DOCKER="$(jq -r .docker_cli "$LAB_JSON")"
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_needs sqlite3 busybox
 DNS_HOSTS="$(jq -r '.hosts[] | select(.dns) | .dns.hosts_file' "$LAB_JSON")"
 DNS_PID="$(jq -r '.hosts[] | select(.dns) | .dns.pid_file' "$LAB_JSON")"
 DNS_SERVER="$(jq -r '.hosts[] | select(.dns) | .dns.server' "$LAB_JSON")"
 NGINX_PREFIX="$(jq -r '.hosts[] | select(.nginx) | .nginx.prefix' "$LAB_JSON")"
 PROXY_FILE="${NGINX_PREFIX%/}/fdtc-bench.conf"
-mapfile -t HOSTS < <(jq -r '.hosts[].name' "$LAB_JSON")
 ((${#HOSTS[@]} == 3)) || { echo "this bench wants a lab of 3 hosts" >&2; exit 2; }
 VLANS=(137 138 139)
 WORK="$(mktemp -d)"
 
-sock() { jq -r --arg h "$1" '.hosts[] | select(.name==$h) | .docker_socket' "$LAB_JSON"; }
-dk() { local h="$1"; shift; "$DOCKER" -H "unix://$(sock "$h")" "$@"; }
 domain() { echo "fdtc-bench-$1.lab"; }
 host_of() { echo "${HOSTS[$(($1 % 3))]}"; }
 vlan_of() { echo "${VLANS[$(($1 % 3))]}"; }
@@ -71,22 +63,11 @@ cleanup_on_start() { # leftovers of an interrupted run
 }
 cleanup_on_start
 
-TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
-echo "building fleetdeck (release)..." >&2
-cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
-FLEETDECK="$TARGET_DIR/release/fleetdeck"
+bench_build
 
 echo "creating $SITES sites over ${HOSTS[*]}..." >&2
 {
-  echo "[ssh]"
-  echo "config = \"$SSH_CONFIG\""
-  echo "[inventory]"
-  echo "path = \"$WORK/inventory.db\""
-  for h in "${HOSTS[@]}"; do
-    echo "[[node]]"; echo "name = \"$h\""; echo "ssh = \"$h\""; echo "docker_socket = \"$(sock "$h")\""
-    [[ "$(jq -r --arg h "$h" '.hosts[] | select(.name==$h) | .reachable_from_root' "$LAB_JSON")" == true ]] ||
-      echo 'jump = "h1"'
-  done
+  bench_fleet_config "$WORK"
   for ((i = 0; i < 3; i++)); do
     v="${VLANS[$i]}"
     printf '[[vlan]]\nid = %s\nnode = "%s"\nsubnet = "10.90.%s.0/24"\ngateway = "10.90.%s.1"\nbridge = "fdtc%s"\nnetwork = "fdtc%s"\n' \
@@ -132,7 +113,7 @@ for p in "${pids[@]}"; do wait "$p"; done
   done
   echo "COMMIT;"
 } | sqlite3 "$WORK/projet.db"
-HOME="$WORK" "$FLEETDECK" --config "$WORK/fleet.toml" inventory import-legacy "$WORK/projet.db" >/dev/null
+fd inventory import-legacy "$WORK/projet.db" >/dev/null
 
 # DNS records and proxy rules that agree, so the check has every part to do.
 for ((n = 0; n < SITES; n++)); do echo "$DNS_SERVER $(domain "$n")"; done >>"$DNS_HOSTS"
@@ -141,13 +122,9 @@ for ((n = 0; n < SITES; n++)); do
   printf 'server {\n    listen 80;\n    server_name %s;\n    location / {\n        proxy_pass http://%s:80;\n    }\n}\n' \
     "$(domain "$n")" "$(ip_of "$n")"
 done >"$PROXY_FILE"
-until busybox nslookup "$(domain $((SITES - 1)))" "$DNS_SERVER" >/dev/null 2>&1; do sleep 0.1; done
+wait_for 30 "dnsmasq answering for the bench's names" busybox nslookup "$(domain $((SITES - 1)))" "$DNS_SERVER"
 
-ms_now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-fleetdeck_check() { HOME="$WORK" "$FLEETDECK" --config "$WORK/fleet.toml" check --json; }
-summary="$(fleetdeck_check | jq -c .summary)" || { echo "fleetdeck check is not clean: $summary" >&2; exit 1; }
+summary="$(fd check --json | jq -c .summary)" || { echo "fleetdeck check is not clean: $summary" >&2; exit 1; }
 [[ "$summary" == "{\"sites\":$SITES,\"ok\":$SITES,\"problems\":0,\"unreachable\":0}" ]] ||
   { echo "unexpected summary $summary" >&2; exit 1; }
 
@@ -164,9 +141,7 @@ checkip_loop() {
   return "$bad"
 }
 
-T_FD="$(for ((r = 0; r < RUNS; r++)); do
-  t0=$(ms_now); fleetdeck_check >/dev/null; t1=$(ms_now); echo $(((t1 - t0) / 1000000))
-done | median)"
+T_FD="$(time_runs "$RUNS" fd check --json)"
 echo "checkIP.sh-style loop ($SITES ssh calls, one run)..." >&2
 t0=$(ms_now)
 checkip_loop || { echo "the checkIP loop saw mismatches" >&2; exit 1; }
@@ -181,6 +156,4 @@ echo "| fleetdeck check --json (containers, DNS, proxy; median of $RUNS) | ${T_F
 echo "| checkIP.sh style: ssh \$host docker inspect per site, in turn (IPs only) | ${T_LOOP} ms |"
 awk -v a="$T_LOOP" -v b="$T_FD" 'BEGIN { printf "ratio: %.1fx\n", a / b }'
 ratio="$(awk -v a="$T_LOOP" -v b="$T_FD" 'BEGIN { printf "%.0f", a / b }')"
-if [[ -n "${FD_BENCH_ROWS:-}" ]]; then
-  printf '| %s | %s | %s | %s |\n' "check --json, $SITES sites over 3 hosts" "${T_FD} ms" "checkIP.sh loop ${T_LOOP} ms (${ratio}x)" ">= 30x faster" >>"$FD_BENCH_ROWS"
-fi
+bench_row "check --json, $SITES sites over 3 hosts" "${T_FD} ms" "checkIP.sh loop ${T_LOOP} ms (${ratio}x)" ">= 30x faster"

@@ -46,10 +46,10 @@ base=$(size)
 t0=$(now_ms)
 tmux -L "$SOCK" send-keys -t 0 "exec $REPO/target/release/fleetdeck --config $WORK/fleet.toml" Enter
 # First frame: the alternate screen and the tree's border arrive.
-until grep -q "Fleet" "$WORK/tty.out" 2>/dev/null; do sleep 0.005; done
+WAIT_STEP=0.005 wait_for 10 "the first frame" grep -q "Fleet" "$WORK/tty.out"
 t1=$(now_ms)
 # Let every node answer and the screen settle.
-until tmux -L "$SOCK" capture-pane -p -t 0 | grep -q "fdbench-console running"; do sleep 0.1; done
+wait_for 60 "fdbench-console shown running" pane_shows "fdbench-console running"
 sleep 5
 PID="$(tmux -L "$SOCK" display-message -p -t 0 '#{pane_pid}')"
 ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
@@ -61,7 +61,7 @@ hz=$(getconf CLK_TCK)
 cpu_pct=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * t / hz / s }')
 b2=$(size)
 "$DOCKER" -H "unix://$H1_SOCK" stop -t 1 fdbench-console >/dev/null
-until tmux -L "$SOCK" capture-pane -p -t 0 | grep -q "fdbench-console exited"; do sleep 0.05; done
+wait_for 30 "fdbench-console shown exited" pane_shows "fdbench-console exited"
 sleep 3
 b3=$(size)
 # A full redraw of this screen: ctrl-l makes the console write every cell again.

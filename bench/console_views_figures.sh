@@ -9,11 +9,10 @@
 set -euo pipefail
 SECS="${1:-20}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LAB_JSON="${FLEETDECK_LAB:?set FLEETDECK_LAB to the lab.json of a running lab, see tests/lab/lab.sh up}"
-command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
-DOCKER="$(jq -r .docker_cli "$LAB_JSON")"
-IMAGE="$(jq -r .image "$LAB_JSON")"
-H1="unix://$(jq -r '.hosts[0].docker_socket' "$LAB_JSON")"
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
+bench_needs tmux
+H1="unix://$(sock "${HOSTS[0]}")"
 WORK="$(mktemp -d)"
 SOCK="fdtu-bench-$$"
 QUIET="fdtu-bench-quiet-$$"
@@ -30,14 +29,7 @@ if [[ -z "$BIN" ]]; then
   cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
   BIN="$REPO/target/release/fleetdeck"
 fi
-{
-  echo 'refresh_secs = 60'
-  echo '[ssh]'
-  echo "config = \"$(jq -r .ssh_config "$LAB_JSON")\""
-  echo '[inventory]'
-  echo "path = \"$WORK/inventory.db\""
-  jq -r '.hosts[] | "[[node]]\nname = \"\(.name)\"\nssh = \"\(.name)\"\ndocker_socket = \"\(.docker_socket)\"" + (if .reachable_from_root then "" else "\njump = \"h1\"" end)' "$LAB_JSON"
-} >"$WORK/fleet.toml"
+bench_fleet_config "$WORK" 'refresh_secs = 60' >"$WORK/fleet.toml"
 "$DOCKER" -H "$H1" run -d --name "$QUIET" "$IMAGE" sh -c 'i=0; while [ $i -lt 200 ]; do echo "line $i"; i=$((i+1)); done; exec sleep 3600' >/dev/null 2>&1
 "$DOCKER" -H "$H1" run -d --name "$TICK" "$IMAGE" sh -c 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done' >/dev/null 2>&1
 
@@ -50,16 +42,16 @@ tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME
 tmux -L "$SOCK" pipe-pane -o -t 0 "cat >> $WORK/tty.out"
 sleep 0.5
 keys "exec $BIN --config $WORK/fleet.toml" Enter
-until screen | grep -q "$TICK running"; do sleep 0.1; done
+wait_for 60 "$TICK running on screen" pane_shows "$TICK running"
 # Select a container through the filter.
 select_ct() {
   keys Escape; sleep 0.3; keys / ; keys -l "$1"; keys Enter; keys G
-  until screen | grep -q "container  $1"; do sleep 0.05; done
+  wait_for 10 "$1 selected" pane_shows "container  $1"
 }
 
 select_ct "$QUIET"
 t0=$(now_ms); keys l
-until screen | grep -q "line 199"; do sleep 0.01; done
+WAIT_STEP=0.01 wait_for 10 "the logs view showing line 199" pane_shows "line 199"
 t1=$(now_ms)
 sleep 2
 b0=$(size); sleep "$SECS"; b1=$(size)
@@ -67,7 +59,7 @@ keys Escape; sleep 0.5
 
 select_ct "$TICK"
 keys l
-until screen | grep -q "FOLLOWING"; do sleep 0.05; done
+wait_for 10 "the logs view following" pane_shows "FOLLOWING"
 sleep 2
 first=$(screen | grep -o 'tick [0-9]*' | tail -1 | cut -d' ' -f2)
 b2=$(size); sleep "$SECS"; b3=$(size)
@@ -75,7 +67,7 @@ last=$(screen | grep -o 'tick [0-9]*' | tail -1 | cut -d' ' -f2)
 keys Escape; sleep 0.5
 
 keys s
-until screen | grep -q "samples, one a second"; do sleep 0.05; done
+wait_for 10 "the stats view" pane_shows "samples, one a second"
 sleep 2
 s0=$(screen | grep -o '[0-9]* samples' | cut -d' ' -f1)
 b4=$(size); sleep "$SECS"; b5=$(size)

@@ -24,6 +24,11 @@ dk() {
   "$DOCKER" -H "unix://$(sock "$h")" "$@"
 }
 
+FLEETDECK="$REPO/target/release/fleetdeck"
+# fd ARGS...: that fleetdeck with its home, state and config in the caller's $WORK, and no
+# runtime dir, so it never finds a master the user runs.
+fd() { HOME="$WORK" XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR= "$FLEETDECK" --config "$WORK/fleet.toml" "$@"; }
+
 bench_build() {
   echo "building fleetdeck (release)..." >&2
   cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
@@ -55,6 +60,22 @@ time_runs() {
     echo $(((t1 - t0) / 1000000))
   done | median
 }
+
+# wait_for SECONDS WHAT COMMAND...: run COMMAND every WAIT_STEP seconds (default 0.05)
+# until it succeeds. After SECONDS, say what never happened and stop the bench rather
+# than hang on it.
+wait_for() {
+  local limit="$1" what="$2" deadline
+  shift 2
+  deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { echo "bench: $what did not happen within $limit s" >&2; exit 1; }
+    sleep "${WAIT_STEP:-0.05}"
+  done
+}
+
+# pane_shows TEXT: the caller's tmux server ($SOCK) shows TEXT on its screen.
+pane_shows() { tmux -L "$SOCK" capture-pane -p -t 0 | grep -q "$1"; }
 
 # bench_row FIGURE VALUE COMPARED TARGET: one line of bench/run.sh's table.
 bench_row() {

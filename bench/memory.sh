@@ -18,8 +18,6 @@ bench_needs tmux
 
 WORK="$(mktemp -d)"
 SOCK="fdbench-mem-$$"
-FLEETDECK="$REPO/target/release/fleetdeck"
-fd() { HOME="$WORK" XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR= "$FLEETDECK" --config "$WORK/fleet.toml" "$@"; }
 cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
   fd master --stop >/dev/null 2>&1 || true
@@ -68,7 +66,7 @@ HWM="$(proc_kb "$PID" VmHWM)"
 tmux -L "$SOCK" send-keys -t 0 q
 
 fd master 2>"$WORK/master.err" &
-until grep -q "serving on" "$WORK/master.err" 2>/dev/null; do sleep 0.1; done
+wait_for 30 "the master serving" grep -q "serving on" "$WORK/master.err"
 # `fd` runs in a background subshell: the master is its child.
 MPID="$(pgrep -n -f "$WORK/fleet.toml master")"
 for _ in 1 2 3; do fd tree --json >/dev/null; done

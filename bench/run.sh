@@ -40,6 +40,9 @@ lab_up() {
   "$LAB_SH" up --hosts "$1" >/dev/null
 }
 
+[[ "$(id -u)" == 0 ]] || { echo "run as root: the lab builds network namespaces, bridges and daemons" >&2; exit 2; }
+say "Debian packages"
+"$REPO/scripts/deps.sh" --bench
 say "release build"
 cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
 

@@ -22,8 +22,6 @@ source "$REPO/bench/lib.sh"
 bench_needs jq
 
 WORK="$(mktemp -d)"
-FLEETDECK="$REPO/target/release/fleetdeck"
-fd() { HOME="$WORK" XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR= "$FLEETDECK" --config "$WORK/fleet.toml" "$@"; }
 cleanup() {
   fd master --stop >/dev/null 2>&1 || true
   for h in "${HOSTS[@]}"; do
@@ -76,7 +74,7 @@ T_CM_COLD="$(time_runs "$RUNS" masters_in_the_run)"
 open_masters
 T_CM="$(time_runs "$RUNS" parallel_controlmaster)"
 fd master 2>"$WORK/master.err" &
-until grep -q "serving on" "$WORK/master.err" 2>/dev/null; do sleep 0.05; done
+wait_for 30 "the master serving" grep -q "serving on" "$WORK/master.err"
 check_count
 T_MASTER="$(time_runs "$RUNS" fleetdeck_master)"
 fd master --stop >/dev/null

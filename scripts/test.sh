@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fleetdeck test on a Debian machine, as root:
-#   1. installs the Debian packages the tests use (only the missing ones),
+#   1. installs the Debian packages the tests use (scripts/deps.sh, only the missing ones),
 #   2. builds everything (cargo build --locked --all-targets),
 #   3. brings the test lab up (tests/lab/lab.sh up; DESIGN.md section 5),
 #   4. runs cargo test --locked [ARGS...] with FLEETDECK_LAB set,
@@ -19,17 +19,6 @@ cd "$REPO"
 
 LAB_SH="$REPO/tests/lab/lab.sh"
 LAB_DIR="$(realpath -m -- "${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}")"
-
-# Debian packages used by the build, the lab and the tests.
-PACKAGES=(
-  ca-certificates gcc libc6-dev            # building the crate (cc-built C deps)
-  openssh-server openssh-client            # lab sshd, ssh client in tests
-  docker.io containerd runc                # lab engines
-  nginx dnsmasq-base busybox-static        # lab services, test image
-  iproute2 iptables curl procps util-linux # lab plumbing
-  tmux sqlite3 openssl                     # UI tests, state db, TLS material
-  libvirt-clients lxc                      # parser live tests: virsh test driver, lxc-ls
-)
 
 T_START=$SECONDS
 PHASE_NAME=""
@@ -79,43 +68,10 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-is_installed() {
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
-}
-
-install_packages() {
-  local missing=() p
-  for p in "${PACKAGES[@]}"; do
-    is_installed "$p" || missing+=("$p")
-  done
-  if ((${#missing[@]} == 0)); then
-    echo "all ${#PACKAGES[@]} Debian packages present" >&2
-    return
-  fi
-  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get (this script expects Debian)"
-  echo "installing: ${missing[*]}" >&2
-  # Keep package scripts from starting system daemons (dockerd, sshd, nginx):
-  # the lab runs its own, and a root-namespace dockerd would change the host's
-  # firewall. policy-rc.d is Debian's switch for that; only add a temporary one.
-  local policy=/usr/sbin/policy-rc.d own_policy=0
-  if [[ ! -e "$policy" ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    own_policy=1
-  fi
-  local rc=0
-  {
-    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  } || rc=$?
-  ((own_policy == 0)) || rm -f "$policy"
-  ((rc == 0)) || die "apt-get could not install: ${missing[*]}"
-}
-
 [[ "$(id -u)" == 0 ]] || die "run as root: the tests build network namespaces, bridges and daemons"
 
 phase "checking Debian packages"
-install_packages
+"$REPO/scripts/deps.sh"
 
 phase "checking the Rust toolchain"
 if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then

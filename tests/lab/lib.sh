@@ -148,5 +148,5 @@ require_commands() {
   for c in "$@"; do
     command -v "$c" >/dev/null 2>&1 || missing+=("$c")
   done
-  ((${#missing[@]} == 0)) || die "missing commands: ${missing[*]} (scripts/test.sh installs them with apt-get)"
+  ((${#missing[@]} == 0)) || die "missing commands: ${missing[*]} (scripts/deps.sh installs them with apt-get)"
 }
