@@ -143,9 +143,9 @@ checkip_loop() {
 
 T_FD="$(time_runs "$RUNS" fd check --json)"
 echo "checkIP.sh-style loop ($SITES ssh calls, one run)..." >&2
-t0=$(ms_now)
+t0=$(ns_now)
 checkip_loop || { echo "the checkIP loop saw mismatches" >&2; exit 1; }
-t1=$(ms_now)
+t1=$(ns_now)
 T_LOOP=$(((t1 - t0) / 1000000))
 
 echo

@@ -15,7 +15,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
 bench_needs tmux
-H1_SOCK="$(jq -r '.hosts[0].docker_socket' "$LAB_JSON")"
+H1_SOCK="$(sock "${HOSTS[0]}")"
 WORK="$(mktemp -d)"
 SOCK="fdbench-$$"
 cleanup() {
@@ -37,7 +37,6 @@ for h in "${HOSTS[@]}"; do
 done
 
 size() { stat -c %s "$WORK/tty.out"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$WORK TERM=screen-256color LANG=C.UTF-8 bash --norc --noprofile"
 : >"$WORK/tty.out"
 tmux -L "$SOCK" pipe-pane -o -t 0 "cat >> $WORK/tty.out"

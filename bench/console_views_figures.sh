@@ -34,7 +34,6 @@ bench_fleet_config "$WORK" 'refresh_secs = 60' >"$WORK/fleet.toml"
 "$DOCKER" -H "$H1" run -d --name "$TICK" "$IMAGE" sh -c 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done' >/dev/null 2>&1
 
 size() { stat -c %s "$WORK/tty.out"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 screen() { tmux -L "$SOCK" capture-pane -p -t 0; }
 keys() { tmux -L "$SOCK" send-keys -t 0 "$@"; }
 tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$WORK TERM=screen-256color LANG=C.UTF-8 bash --norc --noprofile"

@@ -47,16 +47,17 @@ bench_fleet_config() {
   jq -r '.hosts[] | "[[node]]\nname = \"\(.name)\"\nssh = \"\(.name)\"\ndocker_socket = \"\(.docker_socket)\"" + (if .reachable_from_root then "" else "\njump = \"h1\"" end)' "$LAB_JSON"
 }
 
-ms_now() { date +%s%N; }
+ns_now() { date +%s%N; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # time_runs RUNS command... -> median wall time in ms
 time_runs() {
   local runs="$1" i t0 t1
   shift
   for ((i = 0; i < runs; i++)); do
-    t0=$(ms_now)
+    t0=$(ns_now)
     "$@" >/dev/null
-    t1=$(ms_now)
+    t1=$(ns_now)
     echo $(((t1 - t0) / 1000000))
   done | median
 }
