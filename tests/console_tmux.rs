@@ -37,17 +37,24 @@ fn console_shows_status_bar_help_and_gives_the_prompt_back() {
     );
 
     tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| s.contains("EXIT=0"), "fleetdeck to exit");
+    // The shell prints its prompt a moment after EXIT=0: wait for both, then check them.
+    let last_line = |s: &str| {
+        s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    let screen = tmux.wait_for(
+        |s| s.contains("EXIT=0") && last_line(s) == PROMPT,
+        "fleetdeck to exit and the prompt to come back",
+    );
     assert!(
         !screen.contains("? help"),
         "the alternate screen was not left:\n{screen}"
     );
-    let last = screen
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default();
-    assert_eq!(last.trim(), PROMPT, "the prompt is back:\n{screen}");
+    assert_eq!(last_line(&screen), PROMPT, "the prompt is back:\n{screen}");
 
     // The terminal is back in cooked mode: the shell echoes what is typed.
     tmux.type_line("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ,; echo");
