@@ -3,6 +3,7 @@
 //! The binary in `main.rs` is a thin shell over this library, so integration tests and
 //! benchmarks reach the same code the console runs.
 
+pub mod act;
 pub mod actor;
 pub mod app;
 pub mod cli;

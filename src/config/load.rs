@@ -132,6 +132,7 @@ fn resolve_local_paths(config: &mut Config, file: &Path) {
     c.ssh.config.iter_mut().for_each(fix);
     c.ssh.known_hosts.iter_mut().for_each(fix);
     c.ssh.identities.iter_mut().for_each(fix);
+    c.audit.sessions_dir.iter_mut().for_each(fix);
     for tls in c.nodes.iter_mut().filter_map(|n| n.tls.as_mut()) {
         fix(&mut tls.ca);
         fix(&mut tls.cert);

@@ -34,6 +34,8 @@ pub struct Config {
     pub inventory: InventoryConfig,
     #[serde(default)]
     pub ssh: SshConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
     #[serde(default, rename = "node")]
     pub nodes: Vec<NodeConfig>,
     #[serde(default, rename = "vlan")]
@@ -61,6 +63,31 @@ fn default_refresh_secs() -> u64 {
 pub struct InventoryConfig {
     /// SQLite file; defaults to `<data dir>/fleetdeck/inventory.db`.
     pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Record the output of interactive sessions (asciicast v2, owner-only files
+    /// referenced from their audit rows). Keystrokes are never recorded.
+    #[serde(default = "default_true")]
+    pub record_sessions: bool,
+    /// Where recordings go; defaults to `<state dir>/fleetdeck/sessions`.
+    #[serde(default)]
+    pub sessions_dir: Option<PathBuf>,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            record_sessions: true,
+            sessions_dir: None,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -315,6 +342,7 @@ impl Config {
             mouse: false,
             inventory: InventoryConfig::default(),
             ssh: SshConfig::default(),
+            audit: AuditConfig::default(),
             nodes: vec![NodeConfig {
                 name: "local".into(),
                 ssh: None,

@@ -28,3 +28,8 @@ pub fn log_dir() -> Option<PathBuf> {
             .unwrap_or_else(|| p.data_dir().to_path_buf())
     })
 }
+
+/// Where recordings of interactive sessions go: `sessions/` in the state directory.
+pub fn sessions_dir() -> Option<PathBuf> {
+    log_dir().map(|d| d.join("sessions"))
+}

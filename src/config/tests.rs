@@ -41,6 +41,10 @@ fn every_key() -> Config {
             connect_timeout_secs: 3,
             keepalive_secs: 4,
         },
+        audit: AuditConfig {
+            record_sessions: false,
+            sessions_dir: Some("/s".into()),
+        },
         nodes: vec![NodeConfig {
             name: "n".into(),
             ssh: Some("u@h".into()),

@@ -44,6 +44,11 @@ impl NodeLink {
         DockerClient::connect(target, self.read_only, timeout).await
     }
 
+    /// Whether this link refuses anything that could change the node.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// A remark for the node's details, e.g. that Docker goes through dial-stdio.
     pub fn docker_note(&self) -> Option<String> {
         self.docker_dialer.as_ref().and_then(|d| d.note())

@@ -102,6 +102,23 @@ pub enum DockerError {
     #[error("cannot negotiate the API version with {target}: {reason}")]
     Negotiate { target: String, reason: String },
 
+    /// The engine answered a request fleetdeck made itself with an error status.
+    #[error("the Docker engine at {target} answered {status} to {what}: {message}")]
+    Status {
+        target: String,
+        what: String,
+        status: u16,
+        message: String,
+    },
+
+    /// An answer larger than fleetdeck accepts for that request.
+    #[error("the Docker engine at {target} sent more than {limit} bytes for {what}; refused")]
+    TooLarge {
+        target: String,
+        what: String,
+        limit: usize,
+    },
+
     /// An error of the Docker API itself (status code and message from the engine), or of
     /// decoding its answer.
     #[error("Docker API: {0}")]

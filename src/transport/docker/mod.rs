@@ -7,6 +7,7 @@
 mod chokepoint;
 mod dial;
 mod error;
+mod exec;
 mod target;
 mod tls;
 mod version;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use bollard::{BollardRequest, Docker};
 
 pub use error::DockerError;
+pub use exec::{ExecIo, ExecSpec};
 pub use target::{local_target_from_env, target_for_node};
 
 use crate::transport::Dialer;

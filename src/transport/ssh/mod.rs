@@ -5,6 +5,7 @@ mod auth;
 pub mod error;
 pub mod known_hosts;
 pub mod node;
+pub mod pty;
 mod quick_ack;
 pub mod session;
 pub mod target;

@@ -135,7 +135,11 @@ impl SshSession {
         &self.hop
     }
 
-    fn protocol(&self, source: russh::Error) -> SshError {
+    pub(super) fn handle(&self) -> &Handle<Verifier> {
+        &self.handle
+    }
+
+    pub(super) fn protocol(&self, source: russh::Error) -> SshError {
         match source {
             russh::Error::ChannelOpenFailure(reason) => SshError::ChannelRefused {
                 hop: self.hop.clone(),
