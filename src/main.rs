@@ -16,8 +16,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("fleetdeck: {}", failure.message);
-            ExitCode::from(failure.code as u8)
+            if !failure.message.is_empty() {
+                eprintln!("fleetdeck: {}", failure.message);
+            }
+            ExitCode::from(failure.exit_status())
         }
     }
 }

@@ -120,7 +120,9 @@ mod tests {
     #[test]
     fn a_huge_declared_frame_is_streamed_not_buffered() {
         let mut d = Demux::default();
-        let pieces = d.feed(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, b'a', b'b']).expect("ok");
+        let pieces = d
+            .feed(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, b'a', b'b'])
+            .expect("ok");
         assert_eq!(pieces, vec![(Stream::Stdout, &b"ab"[..])]);
         assert_eq!(d.left, u64::from(u32::MAX) - 2);
     }

@@ -164,7 +164,10 @@ mod tests {
     fn stopping_a_site_says_its_row_stays_and_check_will_report_it() {
         let plan = Plan::new(Verb::Stop, target(Some("blog.example.org"), "running"));
         let lines = plan.lines();
-        assert_eq!(lines[0], "stop h1/fd-blog.example.org (0123456789ab), now running");
+        assert_eq!(
+            lines[0],
+            "stop h1/fd-blog.example.org (0123456789ab), now running"
+        );
         assert!(lines[1].contains("inventory row stays") && lines[1].contains("container_stopped"));
     }
 

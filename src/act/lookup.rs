@@ -65,13 +65,13 @@ pub async fn find(
     limit: Duration,
 ) -> Result<(Resolved, DockerClient), FindError> {
     let (node, _) = target::split_target(target_text.trim());
-    if let Some(node) = node {
-        if !links.contains_key(node) {
-            return Err(FindError::Resolve(ResolveError::UnknownNode {
-                node: node.to_string(),
-                known: links.keys().cloned().collect(),
-            }));
-        }
+    if let Some(node) = node
+        && !links.contains_key(node)
+    {
+        return Err(FindError::Resolve(ResolveError::UnknownNode {
+            node: node.to_string(),
+            known: links.keys().cloned().collect(),
+        }));
     }
     let mut listed = list(links, node, limit).await;
     let unreachable: Vec<String> = listed.unreachable.iter().map(|(n, _)| n.clone()).collect();

@@ -8,6 +8,7 @@
 //! read-only link).
 
 pub mod escape;
+pub mod events;
 pub mod frames;
 pub mod lifecycle;
 pub mod lookup;
@@ -19,4 +20,4 @@ pub mod session_audit;
 pub mod target;
 
 pub use session::{ExitStatus, RemoteSession};
-pub use target::{NodeContainers, Resolved, ResolveError};
+pub use target::{NodeContainers, ResolveError, Resolved};

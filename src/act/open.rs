@@ -15,7 +15,9 @@ const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("refused: a shell or command on a node or in a container is write access, and fleetdeck is in read-only mode")]
+    #[error(
+        "refused: a shell or command on a node or in a container is write access, and fleetdeck is in read-only mode"
+    )]
     ReadOnly,
     #[error("node {node} is reached locally, not over SSH")]
     Local { node: String },
@@ -33,7 +35,9 @@ pub enum OpenError {
     },
     #[error("container {container} has no shell ({} in {}); run a command instead: fleetdeck exec {container} -- COMMAND", SHELLS.join(", "), SHELL_DIRS.join(", "))]
     NoShell { container: String },
-    #[error("container {container} is {state}, not running: start it first (fleetdeck start {container})")]
+    #[error(
+        "container {container} is {state}, not running: start it first (fleetdeck start {container})"
+    )]
     NotRunning { container: String, state: String },
 }
 
@@ -121,27 +125,32 @@ pub async fn container_session(
     }
     let cmd = match command {
         Some(cmd) => cmd,
-        None => vec![find_shell(client, id).await.map_err(docker)?.ok_or_else(|| {
-            OpenError::NoShell {
-                container: name.to_string(),
-            }
-        })?],
+        None => vec![
+            find_shell(client, id)
+                .await
+                .map_err(docker)?
+                .ok_or_else(|| OpenError::NoShell {
+                    container: name.to_string(),
+                })?,
+        ],
     };
     let spec = ExecSpec {
         cmd,
         tty: tty.is_some(),
         size: tty.map(|t| (t.cols, t.rows)),
-        env: tty.map(|t| vec![format!("TERM={}", t.term)]).unwrap_or_default(),
+        env: tty
+            .map(|t| vec![format!("TERM={}", t.term)])
+            .unwrap_or_default(),
     };
     let exec_id = client.exec_create(id, &spec).await.map_err(docker)?;
     let io = client
         .exec_attach(&exec_id, spec.tty)
         .await
         .map_err(docker)?;
-    if let Some((cols, rows)) = spec.size {
-        if let Err(e) = client.exec_resize(&exec_id, cols, rows).await {
-            tracing::warn!(error = %e, "cannot set the exec's terminal size");
-        }
+    if let Some((cols, rows)) = spec.size
+        && let Err(e) = client.exec_resize(&exec_id, cols, rows).await
+    {
+        tracing::warn!(error = %e, "cannot set the exec's terminal size");
     }
     Ok(session::from_docker(io, spec.tty, client.clone(), exec_id))
 }

@@ -150,13 +150,7 @@ impl StdinReader {
             .name("fleetdeck-stdin".into())
             .spawn(move || read_stdin(&flag, &tx))
             .ok();
-        (
-            StdinReader {
-                stop,
-                thread,
-            },
-            rx,
-        )
+        (StdinReader { stop, thread }, rx)
     }
 
     /// Returns once the thread has stopped reading (within one poll interval).

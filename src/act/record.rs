@@ -113,11 +113,11 @@ impl Recorder {
             self.carry.clear();
             self.event("o", &rest);
         }
-        if let Some(mut out) = self.out.take() {
-            if let Err(e) = out.flush() {
-                self.problem
-                    .get_or_insert(format!("cannot write {}: {e}", self.path.display()));
-            }
+        if let Some(mut out) = self.out.take()
+            && let Err(e) = out.flush()
+        {
+            self.problem
+                .get_or_insert(format!("cannot write {}: {e}", self.path.display()));
         }
         self.problem
     }
@@ -175,7 +175,8 @@ pub struct Frame {
 
 /// Read a recording: its header and its events. Lines that are not events are skipped.
 pub fn read(path: &Path) -> Result<(serde_json::Value, Vec<Frame>), String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = text.lines();
     let header: serde_json::Value = lines
         .next()

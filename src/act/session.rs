@@ -145,9 +145,7 @@ pub fn from_ssh(open: OpenChannel) -> RemoteSession {
                     return Some((Ok(Event::Stderr(data.to_vec())), st));
                 }
                 Some(ChannelMsg::ExitStatus { exit_status }) => {
-                    st.status = Some(ExitStatus::Code(
-                        i32::try_from(exit_status).unwrap_or(255),
-                    ));
+                    st.status = Some(ExitStatus::Code(i32::try_from(exit_status).unwrap_or(255)));
                 }
                 Some(ChannelMsg::ExitSignal { signal_name, .. }) => {
                     st.status = Some(ExitStatus::Signal(format!("{signal_name:?}")));
@@ -263,9 +261,8 @@ pub fn from_docker(io: ExecIo, tty: bool, client: DockerClient, exec_id: String)
             };
             for (which, piece) in pieces {
                 match (which, st.queue.back_mut()) {
-                    (Which::Stdout, Some(Event::Stdout(v))) | (Which::Stderr, Some(Event::Stderr(v))) => {
-                        v.extend_from_slice(piece)
-                    }
+                    (Which::Stdout, Some(Event::Stdout(v)))
+                    | (Which::Stderr, Some(Event::Stderr(v))) => v.extend_from_slice(piece),
                     (Which::Stdout, _) => st.queue.push_back(Event::Stdout(piece.to_vec())),
                     (Which::Stderr, _) => st.queue.push_back(Event::Stderr(piece.to_vec())),
                 }
@@ -291,8 +288,10 @@ async fn exit_code(client: &DockerClient, exec_id: &str) -> Result<ExitStatus, S
         match client.exec_exit_code(exec_id).await {
             Ok(Some(code)) => return Ok(ExitStatus::Code(i32::try_from(code).unwrap_or(255))),
             Ok(None) => {
-                tokio::time::sleep(std::time::Duration::from_millis(25 * u64::from(attempt + 1)))
-                    .await
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    25 * u64::from(attempt + 1),
+                ))
+                .await
             }
             Err(e) => return Err(SessionError(format!("reading the exec's exit code: {e}"))),
         }

@@ -32,15 +32,16 @@ pub fn record(facts: &SessionFacts<'_>, ended: Result<&Ended, &str>) -> AuditRec
         Ok(Ended::Exited(status)) => (
             Outcome::Ok,
             Some(status.process_code()),
-            format!("{}, {:.1} s", status.describe(), facts.duration.as_secs_f64()),
+            format!(
+                "{}, {:.1} s",
+                status.describe(),
+                facts.duration.as_secs_f64()
+            ),
         ),
         Ok(Ended::Disconnected) => (
             Outcome::Ok,
             None,
-            format!(
-                "ended with ~. after {:.1} s",
-                facts.duration.as_secs_f64()
-            ),
+            format!("ended with ~. after {:.1} s", facts.duration.as_secs_f64()),
         ),
         Err(why) => (Outcome::Failed, None, why.to_string()),
     };
@@ -97,7 +98,10 @@ mod tests {
         let row = record(&facts(Some(&argv)), Ok(&Ended::Exited(ExitStatus::Code(7))));
         assert_eq!(row.target.as_deref(), Some("h1/web"));
         assert_eq!(row.outcome, Outcome::Ok);
-        assert_eq!(row.params["command"], serde_json::json!(["sh", "-c", "exit 7"]));
+        assert_eq!(
+            row.params["command"],
+            serde_json::json!(["sh", "-c", "exit 7"])
+        );
         assert_eq!(row.params["exit_status"], 7);
         assert_eq!(row.params["duration_ms"], 1500);
         assert_eq!(row.detail.as_deref(), Some("exit 7, 1.5 s"));

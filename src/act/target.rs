@@ -74,11 +74,7 @@ impl fmt::Display for ResolveError {
                     write!(f, "; similar: {}", near.join(", "))?;
                 }
                 if !unreachable.is_empty() {
-                    write!(
-                        f,
-                        "; not asked (unreachable): {}",
-                        unreachable.join(", ")
-                    )?;
+                    write!(f, "; not asked (unreachable): {}", unreachable.join(", "))?;
                 }
                 Ok(())
             }
@@ -122,13 +118,13 @@ pub fn resolve(
         .map(|n| n.node.clone())
         .chain(unreachable.iter().cloned())
         .collect();
-    if let Some(node) = node_filter {
-        if !known.iter().any(|k| k == node) {
-            return Err(ResolveError::UnknownNode {
-                node: node.to_string(),
-                known,
-            });
-        }
+    if let Some(node) = node_filter
+        && !known.iter().any(|k| k == node)
+    {
+        return Err(ResolveError::UnknownNode {
+            node: node.to_string(),
+            known,
+        });
     }
     let wanted_domain = name.to_ascii_lowercase();
     let mut found: Vec<(Strength, Resolved)> = Vec::new();

@@ -37,3 +37,54 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// `fleetdeck audit replay ID [--raw]`: play a recorded interactive session back, at its
+/// pace (pauses longer than [`IDLE_CAP`] are shortened), or all at once with `--raw`.
+pub fn replay(ctx: &Context, id: i64, raw: bool) -> Result<(), Failure> {
+    use std::io::Write;
+    let inv = open_for_reading(ctx)?.ok_or_else(|| {
+        Failure::new(
+            super::Code::Invalid,
+            format!("no audit row {id}: there is no inventory yet"),
+        )
+    })?;
+    let row = inv
+        .audit_entry(id)
+        .map_err(Failure::inventory)?
+        .ok_or_else(|| Failure::new(super::Code::Invalid, format!("no audit row {id}")))?;
+    let path = row
+        .params
+        .as_ref()
+        .and_then(|p| p.get("recording"))
+        .and_then(|r| r.as_str())
+        .ok_or_else(|| {
+            Failure::new(
+                super::Code::Invalid,
+                format!(
+                    "audit row {id} ({} {}) has no recording: only interactive sessions are recorded",
+                    row.action,
+                    printable(row.target.as_deref().unwrap_or("-"))
+                ),
+            )
+        })?;
+    let (_, frames) = crate::act::record::read(std::path::Path::new(path))
+        .map_err(|e| Failure::new(super::Code::Failed, e))?;
+    let mut out = std::io::stdout().lock();
+    let mut last = 0.0f64;
+    for f in frames.iter().filter(|f| f.kind == "o") {
+        if !raw {
+            let wait = (f.at - last).clamp(0.0, IDLE_CAP);
+            std::thread::sleep(std::time::Duration::from_secs_f64(wait));
+            last = f.at;
+        }
+        out.write_all(f.data.as_bytes())
+            .and_then(|_| out.flush())
+            .map_err(|e| {
+                Failure::new(super::Code::Failed, format!("cannot write the replay: {e}"))
+            })?;
+    }
+    Ok(())
+}
+
+/// The longest pause a replay keeps, in seconds.
+pub const IDLE_CAP: f64 = 2.0;

@@ -21,6 +21,9 @@ pub enum Code {
 pub struct Failure {
     pub code: Code,
     pub message: String,
+    /// The exit status to use instead of `code`: a remote command's own status, passed on
+    /// by `fleetdeck ssh` and `exec` (with an empty message: the command spoke for itself).
+    pub status: Option<u8>,
 }
 
 impl Failure {
@@ -28,7 +31,22 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            status: None,
         }
+    }
+
+    /// Exit with a remote command's status, printing nothing more.
+    pub fn remote_status(status: i32) -> Failure {
+        Failure {
+            code: Code::Failed,
+            message: String::new(),
+            status: Some(u8::try_from(status & 0xff).unwrap_or(255)),
+        }
+    }
+
+    /// The process exit status.
+    pub fn exit_status(&self) -> u8 {
+        self.status.unwrap_or(self.code as u8)
     }
 
     pub fn config(err: crate::config::ConfigError) -> Failure {

@@ -7,12 +7,16 @@ mod config_cmd;
 pub mod confirm;
 mod create_cmd;
 mod delete_cmd;
+mod events_cmd;
 mod exit;
 mod init_cmd;
+mod inspect_cmd;
 mod inventory_cmd;
+mod lifecycle_cmd;
 mod master_cmd;
 mod ops_env;
 mod proxy_cmd;
+mod session_cmd;
 mod tree_cmd;
 
 use std::path::PathBuf;
@@ -21,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use exit::{Code, Failure};
 
+use crate::act::lifecycle::Verb;
 use crate::config::{self, LoadedConfig};
 
 #[derive(Debug, Parser)]
@@ -106,13 +111,69 @@ pub enum Command {
     /// Inventory of sites (domain, login, VLAN, IP)
     #[command(subcommand)]
     Inventory(InventoryCmd),
-    /// Audit trail of every mutating action
+    /// Audit trail of every mutating action and session
     Audit {
+        #[command(subcommand)]
+        action: Option<AuditCmd>,
         #[arg(long)]
         json: bool,
         /// Rows to show, newest first
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+    /// A shell on a node (with a PTY), or one command there; exits with its status
+    Ssh {
+        node: String,
+        /// The command: one argument is a line for the remote shell, several an argument list
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// A shell in a container (bash, sh or ash; TTY), or one command there; exits with its status
+    Exec {
+        /// A container name, an id prefix, or a site's domain; NODE/NAME disambiguates
+        target: String,
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// Start a container
+    Start {
+        target: String,
+        /// Apply without asking (start never asks)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Stop a container (10 s grace); a site keeps its inventory row
+    Stop {
+        target: String,
+        /// Apply without asking
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Restart a container
+    Restart {
+        target: String,
+        /// Apply without asking
+        #[arg(long)]
+        yes: bool,
+    },
+    /// A container's record as its engine keeps it, or a node's facts
+    Inspect {
+        /// A container (name, id prefix, site domain, NODE/NAME) or a node name
+        target: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Docker events of every engine, merged, until interrupted
+    Events {
+        /// Only this node's engine
+        #[arg(long)]
+        node: Option<String>,
+        /// Replay from this long ago first (90s, 10m, 2h, 1d) or a Unix time
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
     },
     /// Write a starting config (never overwrites one)
     Init {
@@ -141,6 +202,18 @@ pub enum ProxyCmd {
         /// Do not ask for confirmation
         #[arg(long, short)]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Play a recorded interactive session back
+    Replay {
+        /// The session's audit row id (`fleetdeck audit` shows it)
+        id: i64,
+        /// Print the whole output at once
+        #[arg(long)]
+        raw: bool,
     },
 }
 
@@ -259,8 +332,36 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             proxy_cmd::apply(&Context::load(&cli.global)?, *yes)
         }
         Command::Check { json } => check_cmd::run(&Context::load(&cli.global)?, *json),
-        Command::Audit { json, limit } => {
-            audit_cmd::run(&Context::load(&cli.global)?, *json, *limit)
+        Command::Audit {
+            action: Some(AuditCmd::Replay { id, raw }),
+            ..
+        } => audit_cmd::replay(&Context::load(&cli.global)?, *id, *raw),
+        Command::Audit {
+            action: None,
+            json,
+            limit,
+        } => audit_cmd::run(&Context::load(&cli.global)?, *json, *limit),
+        Command::Ssh { node, command } => {
+            session_cmd::ssh(&Context::load(&cli.global)?, node, command)
         }
+        Command::Exec { target, command } => {
+            session_cmd::exec(&Context::load(&cli.global)?, target, command)
+        }
+        Command::Start { target, yes } => lifecycle(cli, Verb::Start, target, *yes),
+        Command::Stop { target, yes } => lifecycle(cli, Verb::Stop, target, *yes),
+        Command::Restart { target, yes } => lifecycle(cli, Verb::Restart, target, *yes),
+        Command::Inspect { target, json } => {
+            inspect_cmd::run(&Context::load(&cli.global)?, target, *json)
+        }
+        Command::Events { node, since, json } => events_cmd::run(
+            &Context::load(&cli.global)?,
+            node.as_deref(),
+            since.as_deref(),
+            *json,
+        ),
     }
+}
+
+fn lifecycle(cli: &Cli, verb: Verb, target: &str, yes: bool) -> Result<(), Failure> {
+    lifecycle_cmd::run(&Context::load(&cli.global)?, verb, target, yes)
 }

@@ -73,6 +73,17 @@ impl Inventory {
         )
     }
 
+    /// One row by its id.
+    pub fn audit_entry(&self, id: i64) -> Result<Option<AuditEntry>, InventoryError> {
+        Ok(self
+            .audit_rows(
+                "SELECT id, at, actor, origin, action, target, params, outcome, detail
+                 FROM audit WHERE id = ?1",
+                id,
+            )?
+            .pop())
+    }
+
     /// The id of the newest audit row (0 when there is none).
     pub fn last_audit_id(&self) -> Result<i64, InventoryError> {
         Ok(self

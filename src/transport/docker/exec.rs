@@ -34,7 +34,11 @@ pub type ExecIo = TokioIo<hyper::upgrade::Upgraded>;
 
 impl DockerClient {
     /// Create an exec in `container` (stdin, stdout and stderr attached); its id.
-    pub async fn exec_create(&self, container: &str, spec: &ExecSpec) -> Result<String, DockerError> {
+    pub async fn exec_create(
+        &self,
+        container: &str,
+        spec: &ExecSpec,
+    ) -> Result<String, DockerError> {
         let options = bollard::exec::CreateExecOptions::<String> {
             cmd: Some(spec.cmd.clone()),
             tty: Some(spec.tty),
@@ -77,17 +81,22 @@ impl DockerClient {
                 message,
             });
         }
-        let upgraded = hyper::upgrade::on(response).await.map_err(|source| {
-            DockerError::Http {
+        let upgraded = hyper::upgrade::on(response)
+            .await
+            .map_err(|source| DockerError::Http {
                 target: self.describe(),
                 detail: super::error::chain(&source),
                 source,
-            }
-        })?;
+            })?;
         Ok(TokioIo::new(upgraded))
     }
 
-    pub async fn exec_resize(&self, exec_id: &str, cols: u16, rows: u16) -> Result<(), DockerError> {
+    pub async fn exec_resize(
+        &self,
+        exec_id: &str,
+        cols: u16,
+        rows: u16,
+    ) -> Result<(), DockerError> {
         let options = bollard::query_parameters::ResizeExecOptions {
             h: i32::from(rows),
             w: i32::from(cols),
@@ -182,7 +191,10 @@ impl DockerClient {
 
     /// The engine's error message from a failed answer (`{"message": ...}`), bounded.
     async fn error_body(&self, response: http::Response<hyper::body::Incoming>) -> String {
-        let body = match Limited::new(response.into_body(), 64 * 1024).collect().await {
+        let body = match Limited::new(response.into_body(), 64 * 1024)
+            .collect()
+            .await
+        {
             Ok(b) => b.to_bytes(),
             Err(_) => return "an unreadable or oversized error body".into(),
         };

@@ -381,6 +381,21 @@ impl Dialer for SshDockerDialer {
     }
 }
 
+impl SshNode {
+    /// A channel for a person (a shell or a command, maybe with a PTY) on the shared
+    /// connection. It does not hold one of the poll's channel slots: a shell lives for
+    /// minutes and must not starve the polls.
+    pub async fn open_channel(
+        &self,
+        spec: &super::pty::ChannelSpec,
+    ) -> Result<super::pty::OpenChannel, SshError> {
+        // Never retried: a channel that failed after the exec request may have started
+        // the command, and a person's command must not run twice.
+        let session = self.session().await?;
+        session.open_channel(spec, self.route.connect_timeout).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,20 +419,5 @@ mod tests {
                 "{d:?}"
             );
         }
-    }
-}
-
-impl SshNode {
-    /// A channel for a person (a shell or a command, maybe with a PTY) on the shared
-    /// connection. It does not hold one of the poll's channel slots: a shell lives for
-    /// minutes and must not starve the polls.
-    pub async fn open_channel(
-        &self,
-        spec: &super::pty::ChannelSpec,
-    ) -> Result<super::pty::OpenChannel, SshError> {
-        // Never retried: a channel that failed after the exec request may have started
-        // the command, and a person's command must not run twice.
-        let session = self.session().await?;
-        session.open_channel(spec, self.route.connect_timeout).await
     }
 }
