@@ -189,3 +189,79 @@ fn check_reports_a_site_whose_container_fails_its_healthcheck() {
         "fine is fine: {text}"
     );
 }
+
+/// The console's live fleet picks a health change up from the engine's event stream
+/// (`health_status: unhealthy`), long before the next poll: refresh is 60 s here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_fleet_sees_a_container_turn_unhealthy_through_events() {
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use fleetdeck::collect::health::ContainerHealth;
+    use fleetdeck::fleet::poller::{PollEvent, Poller};
+    use fleetdeck::transport::links::build_links;
+    use support::lab::{Lab, defer};
+
+    let lab = Lab::load();
+    let text = lab.fleet_config("refresh_secs = 60", "");
+    let config =
+        Arc::new(fleetdeck::config::load_str(&text, Path::new("lab.toml")).expect("config"));
+    let links = Arc::new(build_links(&config, false).expect("links"));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let _poller = Poller::spawn(config, links, tx);
+    let next = async |rx: &mut tokio::sync::mpsc::Receiver<PollEvent>| {
+        tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("an event in time")
+            .expect("poller alive")
+    };
+    // h1's first poll, so the container below is news to an engine already watched.
+    loop {
+        if let PollEvent::Snapshot(s) = next(&mut rx).await
+            && s.name == "h1"
+        {
+            break;
+        }
+    }
+
+    let name = format!("fdt-health-live-{}", std::process::id());
+    let _cleanup = defer(|| {
+        lab.docker("h1", &["rm", "-f", &name]);
+    });
+    let mut args = vec!["run", "-d", "--name", &name];
+    args.extend(probe("exit 1"));
+    args.push(&lab.image);
+    let out = lab.docker("h1", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{name} never turned unhealthy in the live fleet; saw {seen:?}"
+        );
+        let facts = match next(&mut rx).await {
+            PollEvent::Docker { node, facts } if node == "h1" => facts,
+            PollEvent::Snapshot(s) if s.name == "h1" => s.docker.unwrap_or_default(),
+            _ => continue,
+        };
+        let health = facts
+            .containers
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.health);
+        seen.push(health);
+        if health == Some(Some(ContainerHealth::Unhealthy)) {
+            break;
+        }
+    }
+    eprintln!(
+        "unhealthy after {:?}; states seen {seen:?}",
+        started.elapsed()
+    );
+}
