@@ -22,6 +22,7 @@ fn container(node: usize, i: usize, state: &str) -> ContainerInfo {
         image: "site:stable".into(),
         state: state.into(),
         status: String::new(),
+        health: None,
         networks: vec![ContainerNet {
             network: "vlan100".into(),
             ip: Some(format!("10.{node}.{}.{}", i / 250, i % 250 + 2)),

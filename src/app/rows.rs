@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use crate::collect::health::ContainerHealth;
 use crate::fleet::snapshot::NodeStatus;
-use crate::fleet::tree::{TreeDoc, TreeNode};
+use crate::fleet::tree::{TreeContainer, TreeDoc, TreeNode};
 use crate::fleet::tunnels::TunnelStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub enum Health {
     Good,
     Warn,
     Bad,
+    /// Running, but its healthcheck fails: its own mark, apart from stopped (`Bad`).
+    Unhealthy,
     Unknown,
 }
 
@@ -60,6 +63,16 @@ fn word_health(state: &str) -> Health {
         "paused" | "restarting" | "created" | "starting" | "suspended" | "shutdown" => Health::Warn,
         "exited" | "dead" | "down" | "crashed" | "stopped" | "dying" | "removing" => Health::Bad,
         _ => Health::Unknown,
+    }
+}
+
+/// A container's word and health. A running container's healthcheck says more than
+/// "running": "unhealthy" (running but failing, never shown as good) or "starting".
+fn container_state(c: &TreeContainer) -> (String, Health) {
+    match (c.state.as_str(), c.health) {
+        ("running", Some(ContainerHealth::Unhealthy)) => ("unhealthy".into(), Health::Unhealthy),
+        ("running", Some(ContainerHealth::Starting)) => ("starting".into(), Health::Warn),
+        _ => (c.state.clone(), word_health(&c.state)),
     }
 }
 
@@ -128,14 +141,15 @@ fn push_node(
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+        let (state, health) = container_state(c);
         out.push(leaf(
             RowKind::Container,
             "container",
             &c.id,
             &c.name,
-            c.state.clone(),
+            state,
             extra,
-            word_health(&c.state),
+            health,
         ));
     }
     for b in &node.bridges {
@@ -251,6 +265,48 @@ mod tests {
         let folded = rows(&doc(), &HashSet::from(["node/hyper".to_string()]));
         assert_eq!(folded.len(), 1);
         assert!(folded[0].collapsed);
+    }
+
+    #[test]
+    fn a_failing_healthcheck_is_its_own_word_and_health() {
+        let mut doc = doc();
+        let container = |name: &str, state: &str, health| TreeContainer {
+            id: format!("id-{name}"),
+            name: name.into(),
+            image: "img".into(),
+            state: state.into(),
+            health,
+            ip: None,
+            network: None,
+            domain: None,
+            login: None,
+            vlan: None,
+        };
+        doc.nodes[0].containers = vec![
+            container("sick", "running", Some(ContainerHealth::Unhealthy)),
+            container("booting", "running", Some(ContainerHealth::Starting)),
+            container("fine", "running", Some(ContainerHealth::Healthy)),
+            container("plain", "running", None),
+            container("gone", "exited", None),
+        ];
+        let all = rows(&doc, &HashSet::new());
+        let looks: Vec<(&str, &str, Health)> = all
+            .iter()
+            .filter(|r| r.kind == RowKind::Container)
+            .map(|r| (r.name.as_str(), r.state.as_str(), r.health))
+            .collect();
+        assert_eq!(
+            looks,
+            [
+                ("sick", "unhealthy", Health::Unhealthy),
+                ("booting", "starting", Health::Warn),
+                ("fine", "running", Health::Good),
+                ("plain", "running", Health::Good),
+                ("gone", "exited", Health::Bad),
+            ]
+        );
+        let names = |rows: Vec<Row>| rows.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(filtered(all, "unhealthy")), ["hyper", "sick"]);
     }
 
     fn row(id: &str, depth: usize, name: &str) -> Row {

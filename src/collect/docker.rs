@@ -10,6 +10,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use super::health::{self, ContainerHealth};
 use crate::transport::{DockerClient, DockerError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,6 +28,8 @@ pub struct ContainerInfo {
     pub state: String,
     /// Docker's human status, e.g. "Up 3 hours".
     pub status: String,
+    /// What its healthcheck says; `None` without a healthcheck (or when not running).
+    pub health: Option<ContainerHealth>,
     pub networks: Vec<ContainerNet>,
     pub labels: BTreeMap<String, String>,
 }
@@ -99,12 +102,14 @@ pub fn container_from(s: ContainerSummary) -> ContainerInfo {
         })
         .collect();
     networks.sort_by(|a, b| a.network.cmp(&b.network));
+    let status = s.status.unwrap_or_default();
     ContainerInfo {
         id: s.id.unwrap_or_default(),
         name,
         image: s.image.unwrap_or_default(),
         state: s.state.map(|st| st.to_string()).unwrap_or_default(),
-        status: s.status.unwrap_or_default(),
+        health: health::of_summary(&status, s.health.as_ref()),
+        status,
         networks,
         labels: s.labels.unwrap_or_default().into_iter().collect(),
     }
@@ -153,8 +158,10 @@ fn change_from(event: EventMessage) -> Option<DockerChange> {
         _ => return None,
     };
     let action = event.action.unwrap_or_default();
-    // exec_* and health checks fire constantly and change nothing the tree shows.
-    if action.starts_with("exec_") || action.starts_with("health_status") || action == "top" {
+    // exec_* fire constantly (every healthcheck probe is an exec) and change nothing the
+    // tree shows. `health_status: ...` is kept: the engine sends it only when the health
+    // changes, and the tree shows the health.
+    if action.starts_with("exec_") || action == "top" {
         return None;
     }
     Some(DockerChange {
@@ -246,8 +253,28 @@ mod tests {
         );
         assert_eq!(c.networks[1].ip.as_deref(), Some("10.2.0.10"));
         assert_eq!(c.labels["fleetdeck.domain"], "blog.example.org");
+        assert_eq!(c.health, None, "no healthcheck");
         let empty = container_from(ContainerSummary::default());
         assert_eq!((empty.name.as_str(), empty.state.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn the_health_comes_with_the_listing() {
+        let summary = |status: &str| ContainerSummary {
+            state: Some(ContainerSummaryStateEnum::RUNNING),
+            status: Some(status.into()),
+            ..Default::default()
+        };
+        let sick = container_from(summary("Up 12 seconds (unhealthy)"));
+        assert_eq!(sick.health, Some(ContainerHealth::Unhealthy));
+        assert_eq!(
+            sick.status, "Up 12 seconds (unhealthy)",
+            "status kept as is"
+        );
+        assert_eq!(
+            container_from(summary("Up 1 second (health: starting)")).health,
+            Some(ContainerHealth::Starting)
+        );
     }
 
     #[test]
@@ -316,9 +343,10 @@ mod tests {
         assert!(
             change_from(event(
                 EventMessageTypeEnum::CONTAINER,
-                "health_status: healthy"
+                "health_status: unhealthy"
             ))
-            .is_none()
+            .is_some(),
+            "a health change shows in the tree"
         );
         assert!(change_from(event(EventMessageTypeEnum::IMAGE, "pull")).is_none());
     }

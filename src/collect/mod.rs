@@ -2,6 +2,7 @@
 //! here is in the read-only catalog. `parse` turns command output into fleet values.
 
 pub mod docker;
+pub mod health;
 pub mod node;
 pub mod once;
 pub mod parse;

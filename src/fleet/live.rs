@@ -65,6 +65,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 image,
                 state,
                 status: _,
+                health,
                 networks,
                 labels,
             } = x;
@@ -72,6 +73,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 && *name == y.name
                 && *image == y.image
                 && *state == y.state
+                && *health == y.health
                 && *networks == y.networks
                 && *labels == y.labels
         })
@@ -195,6 +197,7 @@ mod tests {
                 image: "nginx".into(),
                 state: state.into(),
                 status: status.into(),
+                health: None,
                 networks: vec![crate::collect::docker::ContainerNet {
                     network: "vlan110".into(),
                     ip: Some(ip.into()),
@@ -215,6 +218,14 @@ mod tests {
         assert!(
             !fleet.apply(PollEvent::Snapshot(Box::new(later))),
             "Docker's human status moves with the clock: no redraw"
+        );
+        let mut sick = with_container("10:05", "running", "Up 6 minutes (unhealthy)", "10.0.110.2");
+        if let Some(d) = sick.docker.as_mut() {
+            d.containers[0].health = Some(crate::collect::health::ContainerHealth::Unhealthy);
+        }
+        assert!(
+            fleet.apply(PollEvent::Snapshot(Box::new(sick))),
+            "the health is shown"
         );
         let stopped = with_container("10:06", "exited", "Exited (0)", "10.0.110.2");
         assert!(fleet.apply(PollEvent::Snapshot(Box::new(stopped))), "state");

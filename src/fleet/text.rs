@@ -1,7 +1,8 @@
 //! `fleetdeck tree` as text: nodes nested under their parents, each with its guests,
 //! containers, bridges and tunnels. ASCII branches when the terminal is not UTF-8.
 
-use super::tree::{TreeDoc, TreeNode};
+use super::tree::{TreeContainer, TreeDoc, TreeNode};
+use crate::collect::health::ContainerHealth;
 
 struct Glyphs {
     branch: &'static str,
@@ -95,7 +96,7 @@ fn node_item(doc: &TreeDoc, node: &TreeNode, depth: usize) -> Item {
                 let mut l = format!(
                     "{} [{}] {} {}",
                     c.name,
-                    c.state,
+                    container_state(c),
                     c.ip.as_deref().unwrap_or("-"),
                     c.network.as_deref().unwrap_or("-")
                 );
@@ -162,6 +163,16 @@ fn node_item(doc: &TreeDoc, node: &TreeNode, depth: usize) -> Item {
         }
     }
     Item { label, children }
+}
+
+/// The state word with the healthcheck's verdict after it, as `docker ps` words it:
+/// "running (unhealthy)", "running (health: starting)".
+fn container_state(c: &TreeContainer) -> String {
+    match c.health {
+        None => c.state.clone(),
+        Some(ContainerHealth::Starting) => format!("{} (health: starting)", c.state),
+        Some(h) => format!("{} ({})", c.state, h.as_str()),
+    }
 }
 
 fn facts_line(f: &super::model::NodeFacts) -> Option<String> {

@@ -12,10 +12,12 @@ use super::model::NodeFacts;
 use super::snapshot::{FactError, NodeSnapshot, NodeStatus};
 use super::tunnels::{TunnelView, tunnels_of};
 use crate::collect::docker::ContainerInfo;
+use crate::collect::health::ContainerHealth;
 use crate::config::{Config, NodeConfig};
 use crate::inventory::Site;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: containers gained `health`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreeDoc {
@@ -55,6 +57,8 @@ pub struct TreeContainer {
     pub name: String,
     pub image: String,
     pub state: String,
+    /// `null` when the container has no healthcheck.
+    pub health: Option<ContainerHealth>,
     pub ip: Option<String>,
     pub network: Option<String>,
     pub domain: Option<String>,
@@ -138,6 +142,7 @@ fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) 
         name: c.name.clone(),
         image: c.image.clone(),
         state: c.state.clone(),
+        health: c.health,
         ip,
         network,
         domain: site.map(|s| s.domain.clone()).or_else(|| labelled.cloned()),

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::app::rows::RowKind;
 use crate::app::{Focus, State};
+use crate::collect::health::ContainerHealth;
 use crate::fleet::tree::TreeNode;
 
 fn kv(key: &str, value: impl Into<String>) -> Line<'static> {
@@ -73,11 +74,21 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<Li
                 kv("container", c.name.clone()),
                 kv("node", node.name.clone()),
                 kv("state", c.state.clone()),
+            ];
+            // Only containers with a healthcheck get the line.
+            if let Some(h) = c.health {
+                let word = match h {
+                    ContainerHealth::Unhealthy => "unhealthy (its healthcheck fails)",
+                    other => other.as_str(),
+                };
+                lines.push(kv("health", word));
+            }
+            lines.extend([
                 kv("image", c.image.clone()),
                 kv("id", c.id.chars().take(12).collect::<String>()),
                 kv("ip", opt(&c.ip)),
                 kv("network", opt(&c.network)),
-            ];
+            ]);
             let site = c
                 .domain
                 .as_ref()

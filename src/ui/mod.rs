@@ -168,6 +168,8 @@ pub fn hit(state: &State, column: u16, row: u16) -> Hit {
 }
 
 #[cfg(test)]
+mod health_tests;
+#[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,7 @@ fn container(i: usize) -> ContainerInfo {
             "running".into()
         },
         status: String::new(),
+        health: None,
         networks: vec![ContainerNet {
             network: "vlan100".into(),
             ip: Some(format!("10.2.0.{}", 10 + i)),
@@ -49,7 +50,7 @@ fn container(i: usize) -> ContainerInfo {
     }
 }
 
-fn teemo(containers: usize) -> PollEvent {
+pub(super) fn teemo(containers: usize) -> PollEvent {
     let mut s = NodeSnapshot::unknown("teemo");
     s.status = NodeStatus::Up;
     s.address = Some("10.2.0.1".into());

@@ -56,6 +56,8 @@ impl Theme {
             Health::Good => ("●", "*", Color::Green),
             Health::Warn => ("◐", "~", Color::Yellow),
             Health::Bad => ("✖", "x", Color::Red),
+            // Apart from stopped (red x): up, yet failing its healthcheck.
+            Health::Unhealthy => ("▲", "!", Color::Magenta),
             Health::Unknown => ("?", "?", Color::DarkGray),
         };
         (if self.ascii { ascii } else { unicode }, self.fg(color))
@@ -128,5 +130,20 @@ mod tests {
             ascii: true,
         };
         assert_eq!(mono.health(Health::Bad), ("x", Style::new()));
+        assert_eq!(mono.health(Health::Unhealthy), ("!", Style::new()));
+    }
+
+    #[test]
+    fn unhealthy_has_its_own_glyph_and_colour() {
+        use Health::*;
+        for ascii in [false, true] {
+            let theme = Theme { color: true, ascii };
+            let (glyph, style) = theme.health(Unhealthy);
+            for other in [Good, Warn, Bad, Unknown] {
+                let (g, st) = theme.health(other);
+                assert_ne!(glyph, g, "{other:?}");
+                assert_ne!(style, st, "{other:?}");
+            }
+        }
     }
 }

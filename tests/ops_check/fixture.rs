@@ -152,29 +152,35 @@ impl Fixture {
 
     /// A container as fleetdeck creates it: `fd-<domain>`, labels, static IP on the VLAN.
     pub fn container(&self, domain: &str, vlan: u16, ip: &str) {
+        self.container_with(domain, vlan, ip, &[]);
+    }
+
+    /// [`Fixture::container`] with more `docker run` options (a healthcheck...).
+    pub fn container_with(&self, domain: &str, vlan: u16, ip: &str, options: &[&str]) {
         let v = self.vlan(vlan);
-        self.docker(
-            v.host,
-            &[
-                "run",
-                "-d",
-                "--name",
-                &format!("fd-{domain}"),
-                "--network",
-                &v.network(),
-                "--ip",
-                ip,
-                "--label",
-                &format!("{TEST_LABEL}={}", self.tag),
-                "--label",
-                &format!("fleetdeck.domain={domain}"),
-                "--label",
-                "fleetdeck.login=fdtc",
-                "--label",
-                &format!("fleetdeck.vlan={vlan}"),
-                &self.lab.image,
-            ],
-        );
+        let (name, network) = (format!("fd-{domain}"), v.network());
+        let labels = [
+            format!("{TEST_LABEL}={}", self.tag),
+            format!("fleetdeck.domain={domain}"),
+            "fleetdeck.login=fdtc".to_string(),
+            format!("fleetdeck.vlan={vlan}"),
+        ];
+        let mut args = vec![
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            &network,
+            "--ip",
+            ip,
+        ];
+        for label in &labels {
+            args.extend(["--label", label.as_str()]);
+        }
+        args.extend(options);
+        args.push(&self.lab.image);
+        self.docker(v.host, &args);
     }
 
     /// A row and its running container.

@@ -39,6 +39,7 @@ fn node_with(name: &str, containers: &[&str]) -> PollEvent {
                 image: "img".into(),
                 state: "running".into(),
                 status: String::new(),
+                health: None,
                 networks: Vec::new(),
                 labels: Default::default(),
             })

@@ -38,6 +38,7 @@ fn state(read_only: bool) -> State {
                 image: "img".into(),
                 state: "running".into(),
                 status: String::new(),
+                health: None,
                 networks: Vec::new(),
                 labels: if c.starts_with("fd-") {
                     [(

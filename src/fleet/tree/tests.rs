@@ -46,6 +46,7 @@ fn container(name: &str, nets: &[(&str, &str)], labels: &[(&str, &str)]) -> Cont
         image: "fdlab/busybox".into(),
         state: "running".into(),
         status: "Up".into(),
+        health: None,
         networks: nets
             .iter()
             .map(|(n, ip)| ContainerNet {
@@ -124,6 +125,42 @@ fn containers_join_inventory_by_label_then_by_ip_and_prefer_the_vlan_network() {
 }
 
 #[test]
+fn container_health_is_in_the_json_and_the_text() {
+    use crate::collect::health::ContainerHealth;
+    let mut teemo = up("teemo");
+    let mut sick = container("sick", &[("vlan100", "10.2.0.10")], &[]);
+    sick.health = Some(ContainerHealth::Unhealthy);
+    let mut booting = container("booting", &[("vlan100", "10.2.0.11")], &[]);
+    booting.health = Some(ContainerHealth::Starting);
+    let plain = container("plain", &[("vlan100", "10.2.0.12")], &[]);
+    teemo.docker = Some(DockerFacts {
+        containers: vec![sick, booting, plain],
+        networks: Vec::new(),
+    });
+    let doc = build(&config(), &[teemo], &[], "now".into());
+    let json = serde_json::to_value(&doc).expect("json");
+    let containers = &json["nodes"][1]["containers"];
+    assert_eq!(containers[0]["health"], "unhealthy");
+    assert_eq!(containers[1]["health"], "starting");
+    assert_eq!(
+        containers[2].get("health"),
+        Some(&serde_json::Value::Null),
+        "no healthcheck is null, and the key is there"
+    );
+    assert_eq!(containers[0]["state"], "running", "the state word is kept");
+    let text = super::super::text::render(&doc, true);
+    assert!(
+        text.contains("sick [running (unhealthy)] 10.2.0.10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("booting [running (health: starting)]"),
+        "{text}"
+    );
+    assert!(text.contains("plain [running] 10.2.0.12"), "{text}");
+}
+
+#[test]
 fn down_and_unpolled_nodes_are_listed_with_their_error() {
     let mut garen = NodeSnapshot::unknown("garen");
     garen.status = NodeStatus::Down;
@@ -137,7 +174,7 @@ fn down_and_unpolled_nodes_are_listed_with_their_error() {
     let garen = &doc.nodes[2];
     assert_eq!(garen.status, NodeStatus::Down);
     let json = serde_json::to_value(&doc).expect("json");
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["nodes"][2]["status"], "down");
     assert!(
         json["nodes"][2]["error"]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{CheckInput, CheckReport, Finding, Kind, Severity, Summary, Target};
 use crate::collect::docker::ContainerInfo;
+use crate::collect::health::ContainerHealth;
 use crate::config::Config;
 use crate::inventory::{Site, SiteState};
 use crate::validate::container_name_for;
@@ -182,6 +183,10 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
         ));
         return;
     }
+    if c.health == Some(ContainerHealth::Unhealthy) {
+        // The site may still answer, so the address checks below go on.
+        out.push(about(unhealthy(c, node)));
+    }
     let want = site.ip.to_string();
     let network = input.config.vlan(site.vlan).map(|v| v.network_name());
     let actual = match &network {
@@ -227,6 +232,20 @@ fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed:
                 .actual(actual),
         ));
     }
+}
+
+/// A running container whose healthcheck fails. The engine's list carries only the
+/// verdict (its probe output needs an inspect per container), so the message quotes the
+/// status Docker shows for it.
+fn unhealthy(c: &ContainerInfo, node: &str) -> Finding {
+    let message = format!(
+        "container {name} on {node} is running but its healthcheck fails ({}); the probe's output: `docker inspect {name}`, .State.Health.Log",
+        c.status,
+        name = c.name
+    );
+    Finding::new(Kind::ContainerUnhealthy, Severity::Error, message)
+        .expected(ContainerHealth::Healthy.as_str().to_string())
+        .actual(ContainerHealth::Unhealthy.as_str().to_string())
 }
 
 /// How many names to list in one message before "and N more".

@@ -29,6 +29,7 @@ pub enum Kind {
     NodeUnreachable,
     MissingContainer,
     ContainerStopped,
+    ContainerUnhealthy,
     IpMismatch,
     DuplicateIp,
     OrphanContainer,
@@ -44,6 +45,7 @@ impl Kind {
             Kind::NodeUnreachable => "node_unreachable",
             Kind::MissingContainer => "missing_container",
             Kind::ContainerStopped => "container_stopped",
+            Kind::ContainerUnhealthy => "container_unhealthy",
             Kind::IpMismatch => "ip_mismatch",
             Kind::DuplicateIp => "duplicate_ip",
             Kind::OrphanContainer => "orphan_container",
@@ -57,7 +59,8 @@ impl Kind {
 
 /// How urgent a finding is. Errors: a site is (or may be) unreachable for its users, or
 /// could not be checked. Warnings: something to tidy that does not break a running site
-/// by itself (a stopped container is usually a deliberate stop; an orphan is clutter).
+/// by itself (a stopped container is usually a deliberate stop; an orphan is clutter; a
+/// failing healthcheck never is deliberate, so an error).
 /// Info: reported, never counted as a problem (a create in flight).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -43,6 +43,7 @@ fn container(domain: &str, network: &str, ip: &str) -> ContainerInfo {
         image: "img".into(),
         state: "running".into(),
         status: "Up 1 hour".into(),
+        health: None,
         networks: vec![ContainerNet {
             network: network.into(),
             ip: Some(ip.into()),
@@ -547,3 +548,5 @@ fn sites_without_a_node_or_on_unknown_nodes_are_reported() {
     );
     assert_eq!(report.summary, summary(5, 3, 2, 0));
 }
+
+mod health;
