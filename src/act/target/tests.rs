@@ -16,6 +16,7 @@ fn container(id: &str, name: &str, domain_label: Option<&str>) -> ContainerInfo 
         status: "Up".into(),
         networks: vec![],
         labels,
+        health: None,
     }
 }
 
