@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod open;
 pub mod pump;
 pub mod record;
+pub mod run;
 pub mod session;
 pub mod session_audit;
 pub mod target;

@@ -12,8 +12,8 @@ use super::{Code, Context, Failure};
 use crate::act::RemoteSession;
 use crate::act::lookup::{self, FindError};
 use crate::act::open::{self, OpenError, Terminal};
-use crate::act::pump::{self, Ended, OutputSink, PumpOptions};
-use crate::act::record::{Header, Recorder};
+use crate::act::pump::Ended;
+use crate::act::run::{self as act_run, Failed, Shape};
 use crate::act::session_audit::{self, SessionFacts};
 
 pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure> {
@@ -38,7 +38,7 @@ pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure>
         tty: tty.clone(),
     };
     if link.ssh.is_none() {
-        return run_local(ctx, &env, &shape, line);
+        return run_local(&env, &shape, line);
     }
     let opened = env
         .runtime
@@ -87,154 +87,44 @@ fn wants_tty() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
-struct Shape<'a> {
-    action: &'static str,
-    node: &'a str,
-    container: Option<&'a str>,
-    command: Option<&'a [String]>,
-    tty: Option<Terminal>,
-}
-
-impl Shape<'_> {
-    fn title(&self) -> String {
-        match self.container {
-            Some(c) => format!("{} {}/{}", self.action, self.node, c),
-            None => format!("{} {}", self.action, self.node),
-        }
-    }
-}
-
 fn run(
     ctx: &Context,
     env: &OpsEnv,
     shape: &Shape<'_>,
     opened: Result<RemoteSession, OpenError>,
 ) -> Result<(), Failure> {
-    let started_at = crate::inventory::now_rfc3339();
-    let clock = Instant::now();
-    let session = match opened {
-        Ok(s) => s,
-        Err(e) => {
-            let why = e.to_string();
-            audit(env, shape, &started_at, clock, None, Err(&why));
-            let code = match e {
-                OpenError::ReadOnly => Code::ReadOnly,
-                _ => Code::Failed,
-            };
-            return Err(Failure::new(code, why));
-        }
+    let raw = match (&opened, &shape.tty) {
+        (Ok(_), Some(_)) => Some(RawMode::enable()),
+        _ => None,
     };
-    let mut recorder = shape
-        .tty
-        .as_ref()
-        .and_then(|t| start_recording(ctx, shape, t));
-    let raw = shape.tty.as_ref().map(|_| RawMode::enable());
-    let ended = env.runtime.block_on(pump::pump(
-        session,
-        PumpOptions {
-            tty: shape.tty.is_some(),
-        },
-        recorder.as_mut().map(|r| r as &mut dyn OutputSink),
+    let outcome = env.runtime.block_on(act_run::run(
+        shape,
+        opened,
+        &ctx.loaded.config.audit,
+        Some(&env.inventory),
+        &env.actor,
     ));
     drop(raw);
-    let path = recorder.as_ref().map(|r| r.path().to_path_buf());
-    let problem = recorder.and_then(Recorder::finish);
-    if let Some(p) = &problem {
-        eprintln!("fleetdeck: the session was not fully recorded: {p}");
+    if let Some(p) = &outcome.recording_problem {
+        eprintln!("fleetdeck: this session's recording: {p}");
     }
-    let recording = Recording {
-        path: path.as_deref(),
-        problem: problem.as_deref(),
-    };
-    match ended {
-        Ok(ended) => {
-            audit(env, shape, &started_at, clock, Some(recording), Ok(&ended));
-            match ended {
-                Ended::Exited(status) if status.process_code() == 0 => Ok(()),
-                Ended::Exited(status) => Err(Failure::remote_status(status.process_code())),
-                Ended::Disconnected => {
-                    eprintln!("\r\nfleetdeck: session ended with ~.");
-                    Err(Failure::remote_status(255))
-                }
-            }
+    match outcome.ended {
+        Ok(Ended::Exited(status)) if status.process_code() == 0 => Ok(()),
+        Ok(Ended::Exited(status)) => Err(Failure::remote_status(status.process_code())),
+        Ok(Ended::Disconnected) => {
+            eprintln!("\r\nfleetdeck: session ended with ~.");
+            Err(Failure::remote_status(255))
         }
-        Err(e) => {
-            let why = format!("the session broke: {e}");
-            audit(env, shape, &started_at, clock, Some(recording), Err(&why));
-            Err(Failure::new(Code::Failed, why))
-        }
-    }
-}
-
-struct Recording<'a> {
-    path: Option<&'a std::path::Path>,
-    problem: Option<&'a str>,
-}
-
-fn start_recording(ctx: &Context, shape: &Shape<'_>, term: &Terminal) -> Option<Recorder> {
-    let audit_cfg = &ctx.loaded.config.audit;
-    if !audit_cfg.record_sessions {
-        return None;
-    }
-    let dir = audit_cfg
-        .sessions_dir
-        .clone()
-        .or_else(crate::config::paths::sessions_dir)?;
-    let name = format!(
-        "{}-{}-{}",
-        time::OffsetDateTime::now_utc().unix_timestamp(),
-        std::process::id(),
-        shape.action
-    );
-    let title = shape.title();
-    let header = Header {
-        cols: term.cols,
-        rows: term.rows,
-        title: &title,
-        term: &term.term,
-    };
-    match Recorder::create(&dir, &name, &header) {
-        Ok(r) => Some(r),
-        Err(why) => {
-            eprintln!("fleetdeck: this session is not recorded: {why}");
-            None
-        }
-    }
-}
-
-fn audit(
-    env: &OpsEnv,
-    shape: &Shape<'_>,
-    started_at: &str,
-    clock: Instant,
-    recording: Option<Recording<'_>>,
-    ended: Result<&Ended, &str>,
-) {
-    let facts = SessionFacts {
-        action: shape.action,
-        node: shape.node,
-        container: shape.container,
-        command: shape.command,
-        tty: shape.tty.is_some(),
-        started_at,
-        duration: clock.elapsed(),
-        recording: recording.as_ref().and_then(|r| r.path),
-        recording_problem: recording.as_ref().and_then(|r| r.problem),
-    };
-    let row = session_audit::record(&facts, ended);
-    if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
-        eprintln!("fleetdeck: cannot write the session's audit row: {e}");
+        Err(Failed::Open(OpenError::ReadOnly)) => Err(Failure::new(
+            Code::ReadOnly,
+            OpenError::ReadOnly.to_string(),
+        )),
+        Err(e) => Err(Failure::new(Code::Failed, e.to_string())),
     }
 }
 
 /// A node reached locally: its shell, or the command through `sh -c`, on this terminal.
-fn run_local(
-    ctx: &Context,
-    env: &OpsEnv,
-    shape: &Shape<'_>,
-    line: Option<String>,
-) -> Result<(), Failure> {
-    let _ = ctx;
+fn run_local(env: &OpsEnv, shape: &Shape<'_>, line: Option<String>) -> Result<(), Failure> {
     let started_at = crate::inventory::now_rfc3339();
     let clock = Instant::now();
     let mut cmd = match &line {
@@ -256,7 +146,7 @@ fn run_local(
                 128 + std::os::unix::process::ExitStatusExt::signal(&status).unwrap_or(0)
             });
             let ended = Ended::Exited(crate::act::ExitStatus::Code(code));
-            audit(env, shape, &started_at, clock, None, Ok(&ended));
+            local_audit(env, shape, &started_at, clock, Ok(&ended));
             if code == 0 {
                 Ok(())
             } else {
@@ -265,9 +155,33 @@ fn run_local(
         }
         Err(e) => {
             let why = format!("cannot start a local shell: {e}");
-            audit(env, shape, &started_at, clock, None, Err(&why));
+            local_audit(env, shape, &started_at, clock, Err(&why));
             Err(Failure::new(Code::Failed, why))
         }
+    }
+}
+
+fn local_audit(
+    env: &OpsEnv,
+    shape: &Shape<'_>,
+    started_at: &str,
+    clock: Instant,
+    ended: Result<&Ended, &str>,
+) {
+    let facts = SessionFacts {
+        action: shape.action,
+        node: shape.node,
+        container: shape.container,
+        command: shape.command,
+        tty: shape.tty.is_some(),
+        started_at,
+        duration: clock.elapsed(),
+        recording: None,
+        recording_problem: None,
+    };
+    let row = session_audit::record(&facts, ended);
+    if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
+        eprintln!("fleetdeck: cannot write the session's audit row: {e}");
     }
 }
 
