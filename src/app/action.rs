@@ -38,6 +38,19 @@ pub enum Action {
     ProxyApply,
     Create,
     Delete,
+    /// A shell on the selected node, or in the selected container (the terminal is handed
+    /// over, then the console comes back as it was).
+    Shell,
+    /// Restart the selected container.
+    Restart,
+    /// Stop the selected container, or start it when it is not running.
+    StopStart,
+    /// The engine's record of the selected container, or the selected node's facts.
+    Inspect,
+    /// Docker events of every engine, newest first.
+    Events,
+    /// Inspect view: copy the matched line, or the whole record, to the clipboard (OSC 52).
+    Copy,
 }
 
 /// The screen keys are read for; the help lists only what works on it.
@@ -47,6 +60,8 @@ pub enum Mode {
     Logs,
     Stats,
     Findings,
+    Inspect,
+    Events,
 }
 
 impl Mode {
@@ -56,6 +71,8 @@ impl Mode {
             Mode::Logs => "logs",
             Mode::Stats => "stats",
             Mode::Findings => "findings",
+            Mode::Inspect => "inspect",
+            Mode::Events => "events",
         }
     }
 }
@@ -63,7 +80,15 @@ impl Mode {
 impl Action {
     /// Actions that change the world: refused, and never offered, in read-only mode.
     pub fn mutating(self) -> bool {
-        matches!(self, Action::ProxyApply | Action::Create | Action::Delete)
+        matches!(
+            self,
+            Action::ProxyApply
+                | Action::Create
+                | Action::Delete
+                | Action::Shell
+                | Action::Restart
+                | Action::StopStart
+        )
     }
 
     /// A short name for messages: the palette command where there is one.
@@ -74,6 +99,11 @@ impl Action {
             Action::ProxyApply => "proxy apply",
             Action::Create => "create",
             Action::Delete => "delete",
+            Action::Shell => "shell",
+            Action::Restart => "restart",
+            Action::StopStart => "stop/start",
+            Action::Inspect => "inspect",
+            Action::Events => "events",
             other => other.describe(),
         }
     }
@@ -85,7 +115,7 @@ impl Action {
         }
         use Action::*;
         match mode {
-            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch),
+            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy),
             Mode::Logs => matches!(
                 self,
                 Quit | Help
@@ -103,6 +133,35 @@ impl Action {
                     | Redraw
             ),
             Mode::Stats => matches!(self, Quit | Help | Close | Redraw),
+            Mode::Inspect => matches!(
+                self,
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Filter
+                    | NextMatch
+                    | PrevMatch
+                    | Copy
+                    | Redraw
+            ),
+            Mode::Events => matches!(
+                self,
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Filter
+                    | Redraw
+            ),
             Mode::Findings => matches!(
                 self,
                 Quit | Help
@@ -123,9 +182,13 @@ impl Action {
     /// Shown in the help screen of `mode`.
     pub fn describe_in(self, mode: Mode) -> &'static str {
         match (mode, self) {
-            (Mode::Logs | Mode::Stats | Mode::Findings, Action::Quit | Action::Close) => {
-                "close this view"
-            }
+            (
+                Mode::Logs | Mode::Stats | Mode::Findings | Mode::Inspect | Mode::Events,
+                Action::Quit | Action::Close,
+            ) => "close this view",
+            (Mode::Inspect, Action::Filter) => "search (enter keeps, esc drops)",
+            (Mode::Events, Action::Filter) => "filter by node, type, action or name",
+            (Mode::Events, Action::Top) => "newest event",
             (Mode::Findings, Action::Toggle) => "go to what the finding is about",
             (Mode::Findings, Action::Check) => "check again",
             (Mode::Logs, Action::Up) => "scroll up (pauses follow)",
@@ -165,6 +228,12 @@ impl Action {
             Action::ProxyApply => "apply the proxy changes",
             Action::Create => "create a site container",
             Action::Delete => "delete the selected site",
+            Action::Shell => "shell on the node / in the container",
+            Action::Restart => "restart the selected container",
+            Action::StopStart => "stop or start the selected container",
+            Action::Inspect => "engine record / node facts",
+            Action::Events => "Docker events of every engine",
+            Action::Copy => "copy the match or the record (OSC 52)",
         }
     }
 
@@ -177,6 +246,11 @@ impl Action {
             Action::Top => Some((Action::Bottom, "first / last row")),
             Action::NextMatch => Some((Action::PrevMatch, "next / previous match")),
             Action::Refresh => Some((Action::Redraw, "reload now / redraw screen")),
+            Action::Logs => Some((Action::Stats, "logs / CPU and memory of the container")),
+            Action::ProxyPlan => Some((Action::ProxyApply, "show / apply the proxy changes")),
+            Action::Create => Some((Action::Delete, "create / delete a site")),
+            Action::Restart => Some((Action::StopStart, "restart / stop or start the container")),
+            Action::Inspect => Some((Action::Events, "engine record or facts / events")),
             _ => None,
         }
     }
@@ -185,7 +259,16 @@ impl Action {
     pub fn is_partner(self) -> bool {
         matches!(
             self,
-            Action::Down | Action::PageDown | Action::Bottom | Action::PrevMatch | Action::Redraw
+            Action::Down
+                | Action::PageDown
+                | Action::Bottom
+                | Action::PrevMatch
+                | Action::Redraw
+                | Action::Stats
+                | Action::ProxyApply
+                | Action::Delete
+                | Action::StopStart
+                | Action::Events
         )
     }
 }

@@ -12,6 +12,7 @@ pub enum PlannedOp {
     Create(Box<CreatePlan>),
     Delete(DeletePlan),
     Proxy(Box<ProxyPlan>),
+    Lifecycle(crate::act::lifecycle::Plan),
 }
 
 impl PlannedOp {
@@ -20,6 +21,9 @@ impl PlannedOp {
             PlannedOp::Create(p) => format!("Create {}", p.domain),
             PlannedOp::Delete(p) => format!("Delete {}", p.domain),
             PlannedOp::Proxy(p) => format!("Proxy rules on {}", p.node),
+            PlannedOp::Lifecycle(p) => {
+                format!("{} {}", capitalized(p.verb.as_str()), p.target.qualified())
+            }
         }
     }
 
@@ -27,6 +31,7 @@ impl PlannedOp {
         match self {
             PlannedOp::Create(p) => p.lines(),
             PlannedOp::Delete(p) => p.lines(),
+            PlannedOp::Lifecycle(p) => p.lines(),
             PlannedOp::Proxy(p) if !p.changed => vec![format!(
                 "no changes: {} on {} is up to date",
                 p.path, p.node
@@ -50,8 +55,16 @@ impl PlannedOp {
             PlannedOp::Create(p) => format!("create {}", p.domain),
             PlannedOp::Delete(p) => format!("delete {}", p.domain),
             PlannedOp::Proxy(_) => "proxy apply".into(),
+            PlannedOp::Lifecycle(p) => format!("{} {}", p.verb.as_str(), p.target.qualified()),
         }
     }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 pub mod action;
 pub mod confirm;
 pub mod create_form;
+pub mod events_view;
 pub mod findings;
+pub mod inspect;
 pub mod keymap;
 pub mod logs;
 pub mod msg;

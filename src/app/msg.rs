@@ -62,6 +62,37 @@ pub enum Msg {
     CheckDone(Result<crate::ops::check::CheckReport, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Signal(&'static str),
+    /// A shell or exec session the console handed the terminal to has ended.
+    SessionEnded {
+        ok: bool,
+        text: String,
+    },
+    /// The record asked for by [`Effect::Inspect`], as lines (or why it could not be read).
+    Inspected {
+        stream: u64,
+        result: Result<Vec<String>, String>,
+    },
+    /// News from the events stream opened by [`Effect::OpenEvents`].
+    Events {
+        stream: u64,
+        event: StreamEvent<Vec<crate::act::events::FleetEvent>>,
+    },
+}
+
+/// What the console hands the terminal to: a node's shell, or a container's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTarget {
+    pub node: String,
+    pub container: Option<super::logs::ContainerRef>,
+}
+
+impl SessionTarget {
+    pub fn label(&self) -> String {
+        match &self.container {
+            Some(c) => format!("exec {}/{}", self.node, c.name),
+            None => format!("ssh {}", self.node),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +152,14 @@ pub enum OpRequest {
     ProxyPlan,
     ProxyApply,
     Create,
-    Delete { domain: String },
+    Delete {
+        domain: String,
+    },
+    /// Start, stop or restart a container.
+    Lifecycle {
+        verb: crate::act::lifecycle::Verb,
+        container: super::logs::ContainerRef,
+    },
 }
 
 impl OpRequest {
@@ -129,7 +167,10 @@ impl OpRequest {
     pub fn mutating(&self) -> bool {
         matches!(
             self,
-            OpRequest::ProxyApply | OpRequest::Create | OpRequest::Delete { .. }
+            OpRequest::ProxyApply
+                | OpRequest::Create
+                | OpRequest::Delete { .. }
+                | OpRequest::Lifecycle { .. }
         )
     }
 
@@ -141,6 +182,9 @@ impl OpRequest {
             OpRequest::ProxyApply => "proxy apply".into(),
             OpRequest::Create => "create".into(),
             OpRequest::Delete { domain } => format!("delete {domain}"),
+            OpRequest::Lifecycle { verb, container } => {
+                format!("{} {}/{}", verb.as_str(), container.node, container.name)
+            }
         }
     }
 }
@@ -171,4 +215,19 @@ pub enum Effect {
     PlanCreate(CreateRequest),
     /// The operator said yes: apply.
     Apply(PlannedOp),
+    /// Hand the terminal to a shell on a node or in a container (run by the event loop
+    /// itself, since it owns the terminal).
+    Session(SessionTarget),
+    /// Read a container's engine record, or a node's facts, for the inspect view.
+    Inspect {
+        stream: u64,
+        node: String,
+        container: Option<String>,
+    },
+    /// Follow every engine's events for the events view, tagged `stream`.
+    OpenEvents {
+        stream: u64,
+    },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Clipboard(String),
 }

@@ -16,6 +16,8 @@ enum Arg {
     Container,
     /// Optional: without it, the selected container's site.
     Domain,
+    /// Optional: a node or a container; without it, the selection.
+    Target,
 }
 
 struct Spec {
@@ -68,6 +70,36 @@ const COMMANDS: &[Spec] = &[
         action: Some(Action::Stats),
     },
     Spec {
+        name: "shell",
+        arg: Arg::Target,
+        action: Some(Action::Shell),
+    },
+    Spec {
+        name: "restart",
+        arg: Arg::Container,
+        action: Some(Action::Restart),
+    },
+    Spec {
+        name: "stop",
+        arg: Arg::Container,
+        action: Some(Action::StopStart),
+    },
+    Spec {
+        name: "start",
+        arg: Arg::Container,
+        action: Some(Action::StopStart),
+    },
+    Spec {
+        name: "inspect",
+        arg: Arg::Target,
+        action: Some(Action::Inspect),
+    },
+    Spec {
+        name: "events",
+        arg: Arg::None,
+        action: Some(Action::Events),
+    },
+    Spec {
         name: "refresh",
         arg: Arg::None,
         action: Some(Action::Refresh),
@@ -91,6 +123,8 @@ pub struct Names {
     /// Container names and site domains.
     pub containers: Vec<String>,
     pub domains: Vec<String>,
+    /// Node names, then containers and domains.
+    pub targets: Vec<String>,
 }
 
 /// A parsed palette line.
@@ -101,6 +135,10 @@ pub enum Command {
     Logs(Option<String>),
     Stats(Option<String>),
     Delete(Option<String>),
+    /// `shell` or `inspect`, on a node or container (else the selection).
+    OnTarget(Action, Option<String>),
+    /// `restart`, `stop` or `start` a container (else the selected one).
+    Lifecycle(crate::act::lifecycle::Verb, Option<String>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -130,6 +168,7 @@ pub fn candidates(typed: &str, names: &Names, read_only: bool) -> Vec<String> {
             Arg::Node => Some(&names.nodes),
             Arg::Container => Some(&names.containers),
             Arg::Domain => Some(&names.domains),
+            Arg::Target => Some(&names.targets),
         };
         let with_space = format!("{} ", spec.name);
         match (values, typed.strip_prefix(&with_space)) {
@@ -268,7 +307,20 @@ pub fn parse(line: &str) -> Result<Command, String> {
         (Arg::Node, Some(node)) => Ok(Command::Node(node)),
         (Arg::Node, None) => Err(":node needs a node name; tab lists them".into()),
         (Arg::Container, arg) if spec.action == Some(Action::Logs) => Ok(Command::Logs(arg)),
-        (Arg::Container, arg) => Ok(Command::Stats(arg)),
+        (Arg::Container, arg) if spec.action == Some(Action::Stats) => Ok(Command::Stats(arg)),
+        (Arg::Container, arg) => {
+            use crate::act::lifecycle::Verb;
+            let verb = match name.as_str() {
+                "restart" => Verb::Restart,
+                "stop" => Verb::Stop,
+                _ => Verb::Start,
+            };
+            Ok(Command::Lifecycle(verb, arg))
+        }
+        (Arg::Target, arg) => match spec.action {
+            Some(action) => Ok(Command::OnTarget(action, arg)),
+            None => Err(format!(":{name} is not runnable")),
+        },
         (Arg::Domain, arg) => Ok(Command::Delete(arg)),
     }
 }
@@ -282,6 +334,7 @@ mod tests {
             nodes: vec!["h1".into(), "h2".into(), "h3".into()],
             containers: vec!["fdtu-logs".into(), "fd-blog.example.org".into()],
             domains: vec!["blog.example.org".into()],
+            targets: vec!["h1".into(), "fdtu-logs".into()],
         }
     }
 
@@ -346,6 +399,18 @@ mod tests {
             Ok(Command::Delete(Some("a.org".into())))
         );
         assert_eq!(parse(" quit "), Ok(Command::Run(Action::Quit)));
+        assert_eq!(
+            parse("shell h1"),
+            Ok(Command::OnTarget(Action::Shell, Some("h1".into())))
+        );
+        assert_eq!(
+            parse("stop web"),
+            Ok(Command::Lifecycle(
+                crate::act::lifecycle::Verb::Stop,
+                Some("web".into())
+            ))
+        );
+        assert_eq!(parse("events"), Ok(Command::Run(Action::Events)));
         let e = parse("fly").expect_err("unknown");
         assert!(e.contains("unknown command :fly"), "{e}");
         assert!(parse("node").expect_err("no name").contains("node name"));

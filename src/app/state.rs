@@ -44,6 +44,8 @@ pub enum View {
     Logs(Box<LogsView>),
     Stats(Box<StatsView>),
     Findings(crate::app::findings::FindingsView),
+    Inspect(Box<crate::app::inspect::InspectView>),
+    Events(Box<crate::app::events_view::EventsView>),
 }
 
 /// Which pane of the fleet screen the arrow keys move.
@@ -122,6 +124,8 @@ pub struct State {
     pub op_busy: Option<String>,
     /// The last check's findings: the findings view, the status bar, the details.
     pub last_check: Option<crate::app::findings::LastCheck>,
+    /// How the last shell or exec session ended, for the status bar.
+    pub last_session: Option<String>,
 }
 
 /// A popup that takes every key until it closes.
@@ -187,6 +191,7 @@ impl State {
             modal: None,
             op_busy: None,
             last_check: None,
+            last_session: None,
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -264,6 +269,8 @@ impl State {
             View::Logs(_) => Mode::Logs,
             View::Stats(_) => Mode::Stats,
             View::Findings(_) => Mode::Findings,
+            View::Inspect(_) => Mode::Inspect,
+            View::Events(_) => Mode::Events,
         }
     }
 
@@ -273,6 +280,8 @@ impl State {
             _ if matches!(self.modal, Some(Modal::Confirm(_))) => TextInput::Confirm,
             _ if self.palette.is_some() => TextInput::Palette,
             View::Logs(logs) if logs.searching => TextInput::Line,
+            View::Inspect(v) if v.searching => TextInput::Line,
+            View::Events(v) if v.filtering => TextInput::Line,
             View::Tree if self.filter_editing => TextInput::Line,
             _ => TextInput::None,
         }
@@ -295,6 +304,8 @@ impl State {
             list.sort();
             list.dedup();
         }
+        names.targets = names.nodes.clone();
+        names.targets.extend(names.containers.iter().cloned());
         names
     }
 

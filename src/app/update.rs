@@ -1,5 +1,6 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
+mod act;
 mod check;
 mod commands;
 pub(crate) mod ops;
@@ -35,6 +36,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             views::on_stats(state, stream, event);
             Vec::new()
         }
+        Msg::Events { stream, event } => {
+            act::on_events(state, stream, event);
+            Vec::new()
+        }
         other => {
             state.dirty = true;
             on_other(state, other)
@@ -59,6 +64,14 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::FilterEdit(edit) => {
             if matches!(state.view, View::Logs(_)) {
                 views::search_edit(state, edit);
+                return Vec::new();
+            }
+            if matches!(state.view, View::Inspect(_)) {
+                act::inspect_search(state, edit);
+                return Vec::new();
+            }
+            if matches!(state.view, View::Events(_)) {
+                act::events_filter(state, edit);
                 return Vec::new();
             }
             match edit {
@@ -102,7 +115,15 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.should_quit = true;
             Vec::new()
         }
-        Msg::Poll(_) | Msg::Logs { .. } | Msg::Stats { .. } => Vec::new(),
+        Msg::SessionEnded { ok, text } => {
+            act::session_ended(state, ok, text);
+            vec![Effect::RefreshFleet]
+        }
+        Msg::Inspected { stream, result } => {
+            act::on_inspected(state, stream, result);
+            Vec::new()
+        }
+        Msg::Poll(_) | Msg::Logs { .. } | Msg::Stats { .. } | Msg::Events { .. } => Vec::new(),
     }
 }
 
@@ -111,7 +132,12 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<Effect> {
     let mut reload = false;
     for r in rows {
-        reload |= r.outcome == "ok" && r.action != "proxy.apply";
+        // Proxy applies, sessions and container lifecycle leave the inventory as it was.
+        reload |= r.outcome == "ok"
+            && !matches!(
+                r.action.as_str(),
+                "proxy.apply" | "ssh" | "exec" | "start" | "stop" | "restart"
+            );
         let level = if r.outcome == "ok" {
             Level::Info
         } else {
@@ -210,6 +236,8 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Logs => views::logs_action(state, action),
         Mode::Stats => views::stats_action(state, action),
         Mode::Findings => check::findings_action(state, action),
+        Mode::Inspect => act::inspect_action(state, action),
+        Mode::Events => act::events_action(state, action),
     }
 }
 
@@ -266,7 +294,11 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
                 "delete: select a site container first, or type :delete DOMAIN",
             ),
         },
-        Action::Follow | Action::NextMatch | Action::PrevMatch => {}
+        Action::Shell => return act::shell(state),
+        Action::Restart | Action::StopStart => return act::lifecycle(state, action),
+        Action::Inspect => return act::open_inspect(state),
+        Action::Events => return act::open_events(state),
+        Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy => {}
     }
     Vec::new()
 }

@@ -124,6 +124,34 @@ impl Runner {
             }
             Effect::PlanCreate(req) => super::ops::plan_create(req, self.ops.clone()),
             Effect::Apply(op) => super::ops::apply(op, self.ops.clone()),
+            Effect::Inspect {
+                stream,
+                node,
+                container,
+            } => super::act_effects::inspect(
+                self.tx.clone(),
+                self.links.clone(),
+                self.ops.config.clone(),
+                stream,
+                node,
+                container,
+            ),
+            Effect::OpenEvents { stream } => {
+                let (tx, links) = (self.tx.clone(), self.links.clone());
+                let cancel = CancellationToken::new();
+                let token = cancel.clone();
+                let handle = tokio::spawn(super::act_effects::follow_all(tx, links, stream, token));
+                self.streams.insert(stream, StreamTask { cancel, handle });
+            }
+            Effect::Clipboard(text) => super::act_effects::clipboard(&text),
+            // The event loop runs sessions itself (it owns the terminal); one that gets
+            // here was asked for where no terminal can be handed over.
+            Effect::Session(target) => {
+                let _ = self.tx.send(Msg::SessionEnded {
+                    ok: false,
+                    text: format!("{}: no terminal to hand over", target.label()),
+                });
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 //! The terminal shell around the pure core: enter and restore the terminal, turn terminal
 //! events and signals into messages, run effects, redraw when something changed.
 
+mod act_effects;
 mod audit_watch;
 mod effects;
+mod handover;
 mod keys;
 mod ops;
 pub mod streams;
@@ -48,6 +50,19 @@ pub async fn run(setup: ConsoleSetup) -> io::Result<()> {
     }
     ratatui::restore();
     result
+}
+
+/// A session is run by the loop itself (it owns the terminal); other effects go to the
+/// runner.
+fn take_or_run(
+    effect: crate::app::Effect,
+    runner: &mut effects::Runner,
+    session: &mut Option<crate::app::msg::SessionTarget>,
+) {
+    match effect {
+        crate::app::Effect::Session(target) if session.is_none() => *session = Some(target),
+        other => runner.run(other),
+    }
 }
 
 /// Mouse reporting on, and off again on a panic, before ratatui's hook restores the rest.
@@ -114,6 +129,13 @@ async fn event_loop(
         .clone()
         .map(|links| Poller::spawn(setup.config.clone(), links, poll_tx));
     let runner_inventory_path = setup.inventory_path.clone();
+    let handover = handover::Handover {
+        links: links.clone(),
+        config: setup.config.clone(),
+        inventory_path: setup.inventory_path.clone(),
+        read_only: setup.read_only,
+        mouse: setup.config.mouse,
+    };
     let audit_tx = tx.clone();
     let mut runner = effects::Runner::new(
         tx,
@@ -153,14 +175,27 @@ async fn event_loop(
         if let Msg::Signal(name) = &msg {
             tracing::info!(signal = name, "leaving on signal");
         }
+        let mut session = None;
         for effect in update(&mut state, msg) {
-            runner.run(effect);
+            take_or_run(effect, &mut runner, &mut session);
         }
         // Whatever else already arrived (a burst of log lines...) goes in the same frame.
-        while !state.should_quit {
+        while !state.should_quit && session.is_none() {
             let Ok(more) = rx.try_recv() else { break };
             for effect in update(&mut state, more) {
-                runner.run(effect);
+                take_or_run(effect, &mut runner, &mut session);
+            }
+        }
+        if let Some(target) = session {
+            // The key reader goes away for the session: it would read the keys meant
+            // for the remote shell.
+            drop(events);
+            let after = handover.run(terminal, target).await;
+            events = EventStream::new();
+            for msg in after? {
+                for effect in update(&mut state, msg) {
+                    runner.run(effect);
+                }
             }
         }
         if !state.should_quit && state.dirty {

@@ -18,6 +18,8 @@ use crate::ops::{delete, proxy, reconcile};
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
+use crate::act::lifecycle::{self, Verb};
+use crate::app::logs::ContainerRef;
 use crate::ops::limits::{DOCKER_CALL, DOCKER_CONNECT};
 
 /// What the operation tasks need, cheap to clone into each.
@@ -126,6 +128,10 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
                 ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Delete)));
             }
             OpRequest::Check => ctx.send(Msg::CheckDone(run_check(&ctx).await)),
+            OpRequest::Lifecycle { verb, container } => {
+                let planned = plan_lifecycle(&ctx, verb, &container).await;
+                ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Lifecycle)));
+            }
             OpRequest::Create => {}
         }
     });
@@ -182,6 +188,7 @@ pub fn apply(op: PlannedOp, ctx: OpsContext) {
             PlannedOp::Create(plan) => apply_create(&ctx, &plan).await,
             PlannedOp::Delete(plan) => apply_delete(&ctx, &plan).await,
             PlannedOp::Proxy(plan) => apply_proxy(&ctx, &plan).await,
+            PlannedOp::Lifecycle(plan) => apply_lifecycle(&ctx, &plan).await,
         };
         match outcome {
             Ok((text, then)) => ctx.finished(true, text, then),
@@ -191,6 +198,54 @@ pub fn apply(op: PlannedOp, ctx: OpsContext) {
 }
 
 type Done = Result<(String, Option<OpRequest>), String>;
+
+/// The container as its engine sees it now (state, site), by its id on its node: the same
+/// resolver as `fleetdeck start|stop|restart NODE/ID`.
+async fn plan_lifecycle(
+    ctx: &OpsContext,
+    verb: Verb,
+    container: &ContainerRef,
+) -> Result<lifecycle::Plan, String> {
+    let links = ctx
+        .links
+        .as_ref()
+        .ok_or("the nodes' links could not be built")?;
+    let sites = ctx.sites()?;
+    let target = format!("{}/{}", container.node, container.id);
+    let (resolved, _) = crate::act::lookup::find(links, &sites, &target, DOCKER_CONNECT)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(lifecycle::Plan::new(verb, resolved))
+}
+
+async fn apply_lifecycle(ctx: &OpsContext, plan: &lifecycle::Plan) -> Done {
+    let docker = ctx.docker(&plan.target.node).await?;
+    let applied = lifecycle::apply(plan, &docker, DOCKER_CALL).await;
+    let row = crate::inventory::AuditRecord {
+        action: plan.verb.as_str().into(),
+        target: Some(plan.target.qualified()),
+        params: plan.params(),
+        outcome: if applied.is_ok() {
+            crate::inventory::Outcome::Ok
+        } else {
+            crate::inventory::Outcome::Failed
+        },
+        detail: applied.as_ref().err().map(|e| e.to_string()),
+    };
+    match ctx.inventory() {
+        Ok(inv) => {
+            if let Err(e) = inv.record_audit(&Actor::from_env(), &row) {
+                tracing::error!(error = %e, "cannot write a lifecycle audit row");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "no inventory for a lifecycle audit row"),
+    }
+    applied.map_err(|e| e.to_string())?;
+    Ok((
+        format!("{} {}: done", plan.verb.as_str(), plan.target.qualified()),
+        None,
+    ))
+}
 
 async fn apply_create(ctx: &OpsContext, plan: &create::CreatePlan) -> Done {
     let mut inv = ctx.inventory()?;

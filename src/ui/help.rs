@@ -35,6 +35,11 @@ fn leader(b: Action) -> Option<Action> {
         Action::Top,
         Action::NextMatch,
         Action::Refresh,
+        Action::Logs,
+        Action::ProxyPlan,
+        Action::Create,
+        Action::Restart,
+        Action::Inspect,
     ]
     .into_iter()
     .find(|a| a.partner().is_some_and(|(x, _)| x == b))

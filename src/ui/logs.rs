@@ -15,7 +15,7 @@ use crate::app::logs::{LogLine, LogStream, LogsView, StreamStatus, find_all};
 const TIME_MIN_WIDTH: u16 = 60;
 
 /// The text with every match of `needle` reversed.
-fn highlighted(text: &str, needle: &str) -> Vec<Span<'static>> {
+pub(super) fn highlighted(text: &str, needle: &str) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut at = 0;
     for (start, end) in find_all(text, needle) {

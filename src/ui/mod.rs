@@ -5,8 +5,10 @@ mod activity;
 pub mod confirm;
 pub mod create_form;
 mod details;
+mod events;
 mod findings;
 mod help;
+mod inspect;
 mod logs;
 mod palette;
 pub mod popup;
@@ -85,6 +87,8 @@ pub fn render(frame: &mut Frame, state: &State) {
         View::Findings(view) => {
             findings::render(frame, main, view, state.last_check.as_ref(), &state.theme)
         }
+        View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
+        View::Events(view) => events::render(frame, main, view, &state.theme),
     }
     statusbar::render(frame, status, state);
     if let Some(p) = &state.palette {

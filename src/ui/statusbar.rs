@@ -38,7 +38,12 @@ fn counts(state: &State) -> String {
         .as_ref()
         .map(|c| format!(" {} problems {sep}", c.report.summary.problems))
         .unwrap_or_default();
-    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}")
+    // The last session's outcome stays until another operation takes the place.
+    let session = match (&state.op_busy, &state.last_session) {
+        (None, Some(text)) => format!(" {} {sep}", crate::validate::printable(text)),
+        _ => String::new(),
+    };
+    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}{session}")
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {

@@ -202,10 +202,12 @@ fn help_normal_160x48_lists_every_action() {
     update(&mut s, Msg::Action(Action::Help));
     let shown = screen(&s, 160, 48);
     for wanted in [
-        "create a site",
-        "delete the",
+        "create / delete a site",
         "apply the proxy",
         "command palette",
+        "shell on the node",
+        "restart / stop or start",
+        "engine record or facts / events",
     ] {
         assert!(shown.contains(wanted), "{wanted} missing:\n{shown}");
     }

@@ -42,6 +42,43 @@ pub(super) fn run(state: &mut State, line: &str) -> Vec<Effect> {
         }
         Ok(Command::Logs(arg)) => on_container(state, arg, Action::Logs),
         Ok(Command::Stats(arg)) => on_container(state, arg, Action::Stats),
+        Ok(Command::OnTarget(action, None)) => super::on_action(state, action),
+        Ok(Command::OnTarget(action, Some(name))) => {
+            if state.config.node(&name).is_some() {
+                select_node(state, &name);
+                return super::on_action(state, action);
+            }
+            on_container(state, Some(name), action)
+        }
+        Ok(Command::Lifecycle(verb, arg)) => {
+            if state.read_only {
+                return super::on_action(state, Action::StopStart);
+            }
+            if let Some(name) = &arg
+                && !select_container(state, name)
+            {
+                state.log(
+                    Level::Warn,
+                    format!(
+                        "{}: no container or domain named {name:?}; tab lists them",
+                        verb.as_str()
+                    ),
+                );
+                return Vec::new();
+            }
+            match state.selected_container() {
+                Some(container) => {
+                    super::ops::request(state, OpRequest::Lifecycle { verb, container })
+                }
+                None => {
+                    state.log(
+                        Level::Warn,
+                        format!("{}: select a container first", verb.as_str()),
+                    );
+                    Vec::new()
+                }
+            }
+        }
         Ok(Command::Delete(None)) => super::on_action(state, Action::Delete),
         Ok(Command::Delete(Some(raw))) => {
             if state.read_only {
@@ -188,7 +225,14 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
     match (&mut state.view, mouse) {
         (View::Logs(v), Mouse::WheelUp) => v.scroll_up(WHEEL_STEP, rows),
         (View::Logs(v), Mouse::WheelDown) => v.scroll_down(WHEEL_STEP, rows),
-        (View::Logs(_) | View::Stats(_) | View::Findings(_), _) => {}
+        (View::Inspect(v), Mouse::WheelUp) => v.scroll_by(-(WHEEL_STEP as isize), rows),
+        (View::Inspect(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
+        (View::Events(v), Mouse::WheelUp) => v.scroll_by(-(WHEEL_STEP as isize), rows),
+        (View::Events(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
+        (
+            View::Logs(_) | View::Stats(_) | View::Findings(_) | View::Inspect(_) | View::Events(_),
+            _,
+        ) => {}
         (View::Tree, Mouse::Click { column, row }) => match crate::ui::hit(state, column, row) {
             crate::ui::Hit::TreeRow(at) => {
                 state.focus = Focus::Tree;
