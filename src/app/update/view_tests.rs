@@ -12,7 +12,7 @@ use crate::fleet::poller::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use tui_input::InputRequest;
 
-fn state(read_only: bool) -> State {
+pub(super) fn state(read_only: bool) -> State {
     let config = crate::config::load_str(
         "[[node]]\nname = \"h1\"\nssh = \"root@10.77.0.1\"\n\
          [[node]]\nname = \"h2\"\nssh = \"root@10.77.0.2\"\n\
@@ -69,7 +69,7 @@ fn act(s: &mut State, action: Action) -> Vec<Effect> {
     update(s, Msg::Action(action))
 }
 
-fn select_named(s: &mut State, name: &str) {
+pub(super) fn select_named(s: &mut State, name: &str) {
     let at = s.rows.iter().position(|r| r.name == name).expect(name);
     s.select(at);
 }
