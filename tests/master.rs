@@ -104,6 +104,29 @@ fn tree_nodes(out: &std::process::Output) -> Vec<(String, String, usize)> {
         .collect()
 }
 
+/// `cmd` with its stdin read from `input`, bounded like every call of the tests.
+fn run_with_stdin(mut cmd: Command, input: &Path) -> std::process::Output {
+    let file = std::fs::File::open(input).expect("open input");
+    let mut child = cmd
+        .stdin(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("wait"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{cmd:?} did not finish within 60 s");
+        }
+    }
+}
+
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)
         .expect("metadata")
@@ -117,8 +140,12 @@ fn wait_exit(child: &mut Child, what: &str) {
     assert!(ended.is_some(), "{what}: the master is still running");
 }
 
+/// Both tests count logins on the same hosts: they take turns.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn tree_reuses_the_masters_connections() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     let fleet = TestFleet::new(Lab::load(), "fdtm-master-");
     let lab = &fleet.lab;
     let fp = audit_fingerprint(lab);
@@ -252,4 +279,94 @@ fn tree_reuses_the_masters_connections() {
     assert!(term.success());
     wait_exit(&mut again, "after SIGTERM");
     assert!(!socket_again.exists(), "SIGTERM left the socket behind");
+}
+
+#[test]
+fn ssh_and_exec_ride_the_masters_connections() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let fleet = TestFleet::new(Lab::load(), "fdtm-msess-");
+    let lab = &fleet.lab;
+    let fp = audit_fingerprint(lab);
+    fleet.write_config("fleet.toml", "", "[inventory]\npath = \"inventory.db\"\n");
+    let name = format!("fdtm-msess-{}", std::process::id());
+    let started = lab.docker(
+        "h2",
+        &["run", "-d", "--name", &name, &lab.image, "sleep", "3600"],
+    );
+    assert!(started.status.success(), "docker run: {}", text(&started));
+    let reap_lab = Lab::load();
+    let reap_name = name.clone();
+    let _container = support::lab::defer(move || {
+        let _ = reap_lab.docker("h2", &["rm", "-f", &reap_name]);
+    });
+    let pids = std::cell::RefCell::new(Vec::<u32>::new());
+    let _reap = support::lab::defer(|| {
+        for pid in pids.borrow().iter() {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        }
+    });
+    let (mut master, _socket) = start_master(&fleet, "fleet.toml");
+    pids.borrow_mut().push(master.id());
+
+    let before = logins(lab, &fp);
+    // A node behind the jump host, a command with its status.
+    let out = run(
+        &fleet,
+        "fleet.toml",
+        &["ssh", "h3", "--", "hostname; exit 3"],
+    );
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "h3");
+    // An exec with piped input, resolved by the master.
+    let input = fleet.path("input.txt");
+    std::fs::write(&input, "through the master\n").expect("input file");
+    let mut piped = command(
+        &fleet,
+        "fleet.toml",
+        &["exec", &name, "--", "sh", "-c", "cat; exit 7"],
+    );
+    let out = run_with_stdin(piped, &input);
+    assert_eq!(code(&out), 7, "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "through the master\n");
+    assert_eq!(
+        logins(lab, &fp),
+        before,
+        "a session through the master logged in anew"
+    );
+    let log = std::fs::read_to_string(fleet.log_file()).unwrap_or_default();
+    assert!(log.contains("ssh: through the master"), "client log: {log}");
+    assert!(
+        log.contains("exec: through the master"),
+        "client log: {log}"
+    );
+
+    // A bad target is refused by the master with the same exit code as without it.
+    let unknown = run(
+        &fleet,
+        "fleet.toml",
+        &["exec", "fdtm-no-such-container", "--", "true"],
+    );
+    assert_eq!(code(&unknown), 4, "{}", text(&unknown));
+
+    // The client wrote the audit rows, as it does without a master.
+    let audit = run(&fleet, "fleet.toml", &["audit", "--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("audit json");
+    let rows = doc["audit"].as_array().expect("rows");
+    let exec = rows
+        .iter()
+        .find(|r| r["action"] == "exec")
+        .expect("an exec row");
+    assert_eq!(exec["target"], format!("h2/{name}"));
+    assert_eq!(exec["params"]["exit_status"], 7);
+    assert!(
+        rows.iter()
+            .any(|r| r["action"] == "ssh" && r["target"] == "h3")
+    );
+
+    // Without the master, the same command connects on its own.
+    master.kill().expect("kill -9");
+    master.wait().expect("reap");
+    let direct = run(&fleet, "fleet.toml", &["ssh", "h1", "--", "exit 5"]);
+    assert_eq!(code(&direct), 5, "{}", text(&direct));
+    assert!(logins(lab, &fp) > before, "the direct session logged in");
 }

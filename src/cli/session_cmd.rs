@@ -40,6 +40,9 @@ pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure>
     if link.ssh.is_none() {
         return run_local(&env, &shape, line);
     }
+    if let Some(done) = through_master(ctx, &env, "ssh", node, command, tty.as_ref()) {
+        return done;
+    }
     let opened = env
         .runtime
         .block_on(open::node_session(link, line, tty.as_ref()));
@@ -49,12 +52,15 @@ pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure>
 pub fn exec(ctx: &Context, target: &str, command: &[String]) -> Result<(), Failure> {
     ctx.ensure_writable("a shell or command in a container")?;
     let env = OpsEnv::open(ctx, "exec")?;
+    let tty = wants_tty().then(Terminal::current);
+    if let Some(done) = through_master(ctx, &env, "exec", target, command, tty.as_ref()) {
+        return done;
+    }
     let sites = env.inventory.sites().map_err(Failure::inventory)?;
     let (resolved, client) = env
         .runtime
         .block_on(lookup::find(&env.links, &sites, target, DOCKER_CONNECT))
         .map_err(find_failure)?;
-    let tty = wants_tty().then(Terminal::current);
     let shape = Shape {
         action: "exec",
         node: &resolved.node,
@@ -71,6 +77,59 @@ pub fn exec(ctx: &Context, target: &str, command: &[String]) -> Result<(), Failu
         tty.as_ref(),
     ));
     run(ctx, &env, &shape, opened)
+}
+
+/// The session over a running master's connection (like ControlMaster), or `None` when
+/// no master serves this config or it cannot be used: then fleetdeck connects itself.
+fn through_master(
+    ctx: &Context,
+    env: &OpsEnv,
+    action: &'static str,
+    target: &str,
+    command: &[String],
+    tty: Option<&Terminal>,
+) -> Option<Result<(), Failure>> {
+    use crate::master::session::{self, AskSessionError, SessionRequest, TtySpec};
+    let path = super::master_cmd::socket_for(ctx).ok()?;
+    if !crate::master::place::is_own_socket(&path) {
+        return None;
+    }
+    let request = SessionRequest {
+        action: action.into(),
+        target: target.into(),
+        argv: command.to_vec(),
+        tty: tty.map(|t| TtySpec {
+            term: t.term.clone(),
+            cols: t.cols,
+            rows: t.rows,
+        }),
+    };
+    let limit = std::time::Duration::from_secs(ctx.loaded.config.ssh.connect_timeout_secs * 2 + 20);
+    match env.runtime.block_on(session::ask(&path, request, limit)) {
+        Ok((remote, opened)) => {
+            tracing::info!(socket = %path.display(), "{action}: through the master");
+            let shape = Shape {
+                action,
+                node: &opened.node,
+                container: opened.container.as_deref(),
+                command: (!command.is_empty()).then_some(command),
+                tty: tty.cloned(),
+            };
+            Some(run(ctx, env, &shape, Ok(remote)))
+        }
+        Err(AskSessionError::Refused { message, exit }) => {
+            let code = match exit {
+                4 => Code::Invalid,
+                2 => Code::Usage,
+                _ => Code::Failed,
+            };
+            Some(Err(Failure::new(code, message)))
+        }
+        Err(AskSessionError::Unusable(why)) => {
+            tracing::info!(%why, "{action}: master unusable; connecting directly");
+            None
+        }
+    }
 }
 
 /// A target that names nothing, or too much, is bad input (exit 4); a node that cannot be

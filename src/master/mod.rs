@@ -7,10 +7,13 @@
 //! owner of the socket may talk to it (directory 0700, socket 0600, peer uid checked).
 //! Each answer asks every node's Docker engine afresh over the open connection; host
 //! facts (OS, load, bridges, listening ports, guests) come from the master's own full
-//! poll, run every `refresh_secs` as the console does (see `polled`).
+//! poll, run every `refresh_secs` as the console does (see `polled`). `fleetdeck ssh`
+//! and `exec` ride its connections too (see `session`).
 
 pub mod client;
+pub mod frames;
 pub mod place;
 pub mod polled;
 pub mod protocol;
 pub mod server;
+pub mod session;

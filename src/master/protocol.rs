@@ -15,6 +15,8 @@ pub enum Request {
     Status,
     /// Close every connection and exit.
     Stop,
+    /// Open a shell or command session over the master's connection; frames follow.
+    Session(super::session::SessionRequest),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,16 @@ pub enum Response {
     Stopping,
     Error {
         message: String,
+    },
+    /// The session is open: frames follow on the socket.
+    SessionOpened {
+        node: String,
+        container: Option<String>,
+    },
+    /// The session could not be opened; `exit` is the status the client exits with.
+    SessionRefused {
+        message: String,
+        exit: u8,
     },
 }
 

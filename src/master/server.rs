@@ -103,6 +103,10 @@ impl Master {
                 requests: self.requests.load(Ordering::Relaxed),
             },
             Request::Stop => Response::Stopping,
+            // Answered in `serve_one`, which hands the socket over.
+            Request::Session(_) => Response::Error {
+                message: "a session takes the connection".into(),
+            },
             Request::Tree { json, ascii } => {
                 let snapshots = {
                     let mut polled = self.polled.lock().await;
@@ -149,6 +153,12 @@ impl Master {
             Err(_) => return,
         };
         tracing::debug!(?request, "master: request");
+        if let Request::Session(session) = request {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let sites = (self.sites)();
+            super::session::serve(session, &self.links, sites, stream).await;
+            return;
+        }
         let stop = request == Request::Stop;
         let response = self.answer(request).await;
         if let Err(e) = write_line(&mut write, &response).await {
