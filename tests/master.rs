@@ -107,7 +107,7 @@ fn tree_nodes(out: &std::process::Output) -> Vec<(String, String, usize)> {
 /// `cmd` with its stdin read from `input`, bounded like every call of the tests.
 fn run_with_stdin(mut cmd: Command, input: &Path) -> std::process::Output {
     let file = std::fs::File::open(input).expect("open input");
-    let mut child = cmd
+    let child = cmd
         .stdin(file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -320,7 +320,7 @@ fn ssh_and_exec_ride_the_masters_connections() {
     // An exec with piped input, resolved by the master.
     let input = fleet.path("input.txt");
     std::fs::write(&input, "through the master\n").expect("input file");
-    let mut piped = command(
+    let piped = command(
         &fleet,
         "fleet.toml",
         &["exec", &name, "--", "sh", "-c", "cat; exit 7"],
