@@ -2,7 +2,7 @@
 # Runs every fleetdeck test on a Debian machine, as root:
 #   1. installs the Debian packages the tests use (scripts/deps.sh, only the missing ones),
 #   2. builds everything (cargo build --locked --all-targets),
-#   3. brings the test lab up (tests/lab/lab.sh up; DESIGN.md section 5),
+#   3. brings the test lab up (tests/lab/lab.sh up; see tests/lab/README.md),
 #   4. runs cargo test --locked [ARGS...] with FLEETDECK_LAB set,
 #   5. always tears the lab down (also on failure or Ctrl-C).
 # Exits with cargo test's status (non-zero also when a step before it fails or

@@ -1,5 +1,5 @@
 //! `fleetdeck check [--json]`: do the inventory, the live containers, DNS and the proxy
-//! agree? Exit 0 when clean, 1 when something is wrong (DESIGN.md §2). It only reads, so
+//! agree? Exit 0 when clean, 1 when something is wrong (the README's contracts). It only reads, so
 //! it runs in read-only mode too, and writes no audit row.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Exit codes of DESIGN.md §2, and the one error type the commands return.
+//! Exit codes of the README's contracts, and the one error type the commands return.
 
 use std::fmt;
 

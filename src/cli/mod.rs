@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md §2): parsing, and the headless subcommands that scripts
+//! The command line (the README's contracts): parsing, and the headless subcommands that scripts
 //! and cron call. Every failure becomes a [`Failure`] with the documented exit code.
 
 mod audit_cmd;

@@ -63,7 +63,7 @@ pub async fn poll_fleet(
     snapshots
 }
 
-/// What `tree` prints: the JSON document of DESIGN.md §2, or the text tree.
+/// What `tree` prints: the JSON document of the README's contracts, or the text tree.
 pub fn render_tree(
     config: &Config,
     snapshots: &[NodeSnapshot],

@@ -1,4 +1,4 @@
-//! The configuration file: its TOML model (DESIGN.md §2), loading with file/line/key
+//! The configuration file: its TOML model (the README's contracts), loading with file/line/key
 //! errors, semantic checks, and the built-in default used when no file exists.
 
 pub mod check;

@@ -1,4 +1,4 @@
-//! Domain types the collectors fill in. They serialize to the words of DESIGN.md §2
+//! Domain types the collectors fill in. They serialize to the words of the README's contracts
 //! (`tree --json`) where they overlap: guest `name` and `state`, bridge `name`,
 //! `addresses` and `ports`.
 

@@ -1,7 +1,7 @@
 //! The fleet as a tree: nodes nested under their parent (or the hypervisor running a
 //! guest with the node's address), containers joined with inventory rows. Pure: built
 //! from the config, the last snapshot of each node and the inventory. Its serde form is
-//! the `tree --json` contract of DESIGN.md §2.
+//! the `tree --json` contract of the README's contracts.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -1,4 +1,4 @@
-//! The labels fleetdeck puts on the containers it creates (DESIGN.md §2). They are how a
+//! The labels fleetdeck puts on the containers it creates (the README's contracts). They are how a
 //! container is recognised as a site's, by check, reconcile and the tree.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Operations that change the world (DESIGN.md §3, rule 2): each is a pure `plan` that can
+//! Operations that change the world (ARCHITECTURE.md, "Adding an operation"): each is a pure `plan` that can
 //! be shown and tested, then an async `apply` that reports each step as it goes and
 //! undoes what it did when a step fails. The console and the CLI share them.
 
@@ -15,7 +15,7 @@ pub mod reconcile;
 
 pub use progress::{Progress, Silent};
 
-/// How an operation ended badly; decides the exit code of DESIGN.md §2.
+/// How an operation ended badly; decides the exit code of the README's contracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailKind {
     /// Bad input or a conflict (domain taken, unknown VLAN, IP exhausted...): exit 4.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fleetdeck test lab: real hosts (network namespaces) with real sshd, dockerd,
-# nginx and dnsmasq, on this machine. See DESIGN.md section 5.
+# nginx and dnsmasq, on this machine. See tests/lab/README.md.
 #
 #   tests/lab/lab.sh up [--hosts N] [--no-nginx] [--no-dns]
 #   tests/lab/lab.sh down

@@ -1,4 +1,4 @@
-//! Access to the test lab built by `tests/lab/lab.sh up` (see DESIGN.md §5).
+//! Access to the test lab built by `tests/lab/lab.sh up` (see tests/lab/README.md).
 //!
 //! The lab is described by the JSON file named in `FLEETDECK_LAB`
 //! (`<labdir>/lab.json`). Tests that need the lab call [`Lab::load`], which

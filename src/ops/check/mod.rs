@@ -1,4 +1,4 @@
-//! `check`: do the inventory, the live containers, DNS and the proxy agree? (DESIGN.md §2)
+//! `check`: do the inventory, the live containers, DNS and the proxy agree? (the README's contracts)
 //!
 //! [`gather`] reads everything once, in parallel (one Docker listing per node, one read of
 //! the proxy file, bounded concurrent DNS queries); [`findings::evaluate`] is pure and
@@ -22,7 +22,7 @@ use crate::inventory::Site;
 pub use findings::evaluate;
 pub use nginx::ProxyRule;
 
-/// The finding kinds of DESIGN.md §2, in the order the text report groups them.
+/// The finding kinds of the README's contracts, in the order the text report groups them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -143,7 +143,7 @@ impl Finding {
     }
 }
 
-/// `summary` of DESIGN.md §2. `sites`: inventory rows. `ok`: active sites fully checked
+/// `summary` of the README's contracts. `sites`: inventory rows. `ok`: active sites fully checked
 /// with no finding about them. `problems`: findings of severity error or warning (so
 /// `check` exits 1 exactly when it is not 0). `unreachable`: sites that could not be fully
 /// checked because their node, the proxy node or the DNS servers did not answer; they are

@@ -1,4 +1,4 @@
-//! `check` output: the JSON document of DESIGN.md §2 (`schema_version` 1) and a text
+//! `check` output: the JSON document of the README's contracts (`schema_version` 1) and a text
 //! report with one line per finding, grouped by kind, then what was skipped and the
 //! summary.
 
