@@ -126,6 +126,9 @@ pub struct State {
     pub last_check: Option<crate::app::findings::LastCheck>,
     /// How the last shell or exec session ended, for the status bar.
     pub last_session: Option<String>,
+    /// The wall-clock time (RFC 3339) the driver handed in with the current message:
+    /// `update` never reads the clock itself, so it stays a pure function of its input.
+    pub now: String,
 }
 
 /// A popup that takes every key until it closes.
@@ -181,7 +184,7 @@ impl State {
             should_quit: false,
             dirty: true,
             redraw_all: false,
-            page_rows: crate::ui::table_rows(24),
+            page_rows: super::layout::table_rows(24),
             keymap,
             theme: crate::ui::theme::Theme::default(),
             activity: Vec::new(),
@@ -192,6 +195,7 @@ impl State {
             op_busy: None,
             last_check: None,
             last_session: None,
+            now: String::new(),
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -229,9 +233,8 @@ impl State {
     }
 
     pub fn log(&mut self, level: Level, text: impl Into<String>) {
-        let now = crate::inventory::now_rfc3339();
         self.activity.push(Activity {
-            at: now.get(11..19).unwrap_or_default().to_string(),
+            at: self.now.get(11..19).unwrap_or_default().to_string(),
             level,
             text: text.into(),
         });
@@ -259,7 +262,7 @@ impl State {
 
     pub fn resize(&mut self, width: u16, height: u16) {
         self.screen = (width, height);
-        self.page_rows = crate::ui::table_rows(height);
+        self.page_rows = super::layout::table_rows(height);
         self.select(self.selected);
     }
 

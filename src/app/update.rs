@@ -14,6 +14,12 @@ use super::{Action, Effect, FilterEdit, Level, Msg, SitesView, State};
 use crate::fleet::poller::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 
+/// [`update`] with the time the message arrived, as the driver calls it.
+pub fn update_at(state: &mut State, msg: Msg, now: String) -> Vec<Effect> {
+    state.now = now;
+    update(state, msg)
+}
+
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         // Stream and poll news draws only when it changed something on screen.
@@ -22,7 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 note_transition(state, snap);
             }
             if state.fleet.apply(event) {
-                state.data_as_of = Some(crate::inventory::now_rfc3339());
+                state.data_as_of = Some(state.now.clone());
                 state.rebuild();
                 state.dirty = true;
             }

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::{Keymap, Msg, State, update};
+use crate::app::{Keymap, Msg, State, update_at};
 use crate::config::Config;
 use crate::fleet::poller::{PollEvent, Poller};
 use crate::transport::links::build_links;
@@ -106,6 +106,7 @@ async fn event_loop(
     state.theme = setup.theme;
     let (keymap, warnings) = Keymap::defaults().with_overrides(&setup.config.keys);
     state.keymap = keymap;
+    state.now = crate::inventory::now_rfc3339();
     for w in warnings {
         state.log(crate::app::Level::Warn, w);
     }
@@ -176,13 +177,13 @@ async fn event_loop(
             tracing::info!(signal = name, "leaving on signal");
         }
         let mut session = None;
-        for effect in update(&mut state, msg) {
+        for effect in update_at(&mut state, msg, crate::inventory::now_rfc3339()) {
             take_or_run(effect, &mut runner, &mut session);
         }
         // Whatever else already arrived (a burst of log lines...) goes in the same frame.
         while !state.should_quit && session.is_none() {
             let Ok(more) = rx.try_recv() else { break };
-            for effect in update(&mut state, more) {
+            for effect in update_at(&mut state, more, crate::inventory::now_rfc3339()) {
                 take_or_run(effect, &mut runner, &mut session);
             }
         }
@@ -193,7 +194,7 @@ async fn event_loop(
             let after = handover.run(terminal, target).await;
             events = EventStream::new();
             for msg in after? {
-                for effect in update(&mut state, msg) {
+                for effect in update_at(&mut state, msg, crate::inventory::now_rfc3339()) {
                     runner.run(effect);
                 }
             }

@@ -57,18 +57,7 @@ fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
 /// First row shown when `visible` rows fit: the state's scroll position, moved only as
 /// far as needed to keep the selection on screen (the screen may be smaller than the
 /// page `update` assumed).
-pub fn offset(state: &State, visible: usize) -> usize {
-    let visible = visible.max(1);
-    let mut offset = state
-        .tree_offset
-        .min(state.rows.len().saturating_sub(visible));
-    if state.selected < offset {
-        offset = state.selected;
-    } else if state.selected >= offset + visible {
-        offset = state.selected + 1 - visible;
-    }
-    offset
-}
+pub use crate::app::layout::tree_offset as offset;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let title = match (state.filter.is_empty(), state.filter_editing) {

@@ -11,7 +11,7 @@ use crate::app::state::View;
 use crate::app::{Action, Effect, FilterEdit, Level, OpRequest, State};
 
 fn rows(state: &State) -> usize {
-    crate::ui::logs_rows(state.screen.1)
+    crate::app::layout::logs_rows(state.screen.1)
 }
 
 /// The node of the selected node row.

@@ -33,7 +33,7 @@ pub fn on_done(state: &mut State, result: Result<CheckReport, String>) -> Vec<Ef
     let problems = s.problems > 0;
     state.last_check = Some(LastCheck {
         report,
-        at: crate::inventory::now_rfc3339(),
+        at: state.now.clone(),
     });
     if !problems {
         return Vec::new();
@@ -52,7 +52,7 @@ fn count(state: &State) -> usize {
 
 pub fn findings_action(state: &mut State, action: Action) -> Vec<Effect> {
     let n = count(state);
-    let rows = crate::ui::findings_rows(state.screen.1);
+    let rows = crate::app::layout::findings_rows(state.screen.1);
     let View::Findings(view) = &mut state.view else {
         return Vec::new();
     };

@@ -181,7 +181,7 @@ pub(super) fn select_container(state: &mut State, name: &str) -> bool {
 }
 
 pub(super) fn toggle_focus(state: &mut State) {
-    if !crate::ui::details_shown(state.screen.0) {
+    if !crate::app::layout::details_shown(state.screen.0) {
         state.focus = Focus::Tree;
         state.log(
             Level::Info,
@@ -221,7 +221,7 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
     if state.show_help || state.palette.is_some() {
         return;
     }
-    let rows = crate::ui::logs_rows(state.screen.1);
+    let rows = crate::app::layout::logs_rows(state.screen.1);
     match (&mut state.view, mouse) {
         (View::Logs(v), Mouse::WheelUp) => v.scroll_up(WHEEL_STEP, rows),
         (View::Logs(v), Mouse::WheelDown) => v.scroll_down(WHEEL_STEP, rows),
@@ -233,14 +233,16 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
             View::Logs(_) | View::Stats(_) | View::Findings(_) | View::Inspect(_) | View::Events(_),
             _,
         ) => {}
-        (View::Tree, Mouse::Click { column, row }) => match crate::ui::hit(state, column, row) {
-            crate::ui::Hit::TreeRow(at) => {
-                state.focus = Focus::Tree;
-                state.select(at);
+        (View::Tree, Mouse::Click { column, row }) => {
+            match crate::app::layout::hit(state, column, row) {
+                crate::app::layout::Hit::TreeRow(at) => {
+                    state.focus = Focus::Tree;
+                    state.select(at);
+                }
+                crate::app::layout::Hit::Details => state.focus = Focus::Details,
+                crate::app::layout::Hit::Nothing => {}
             }
-            crate::ui::Hit::Details => state.focus = Focus::Details,
-            crate::ui::Hit::Nothing => {}
-        },
+        }
         (View::Tree, wheel) => {
             let up = wheel == Mouse::WheelUp;
             if state.focus == Focus::Details {

@@ -9,7 +9,7 @@ use crate::app::{Action, Effect, FilterEdit, Level, State};
 
 /// Lines of the logs view on the current screen.
 fn rows(state: &State) -> usize {
-    crate::ui::logs_rows(state.screen.1)
+    crate::app::layout::logs_rows(state.screen.1)
 }
 
 /// Close the logs or stats view, stopping its stream.
