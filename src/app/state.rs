@@ -129,6 +129,8 @@ pub struct State {
     /// The wall-clock time (RFC 3339) the driver handed in with the current message:
     /// `update` never reads the clock itself, so it stays a pure function of its input.
     pub now: String,
+    /// `q` was pressed once while an operation runs: the next one quits.
+    pub quit_armed: bool,
 }
 
 /// A popup that takes every key until it closes.
@@ -196,6 +198,7 @@ impl State {
             last_check: None,
             last_session: None,
             now: String::new(),
+            quit_armed: false,
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,

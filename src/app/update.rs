@@ -201,6 +201,9 @@ fn note_transition(state: &mut State, snap: &NodeSnapshot) {
     }
 }
 
+/// How long quitting waits for an operation in flight to end.
+pub const QUIT_WAIT_SECS: u64 = 30;
+
 pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Redraw {
         // Whatever is on screen, popups included.
@@ -255,7 +258,18 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = state.page_rows.max(1);
     let at = state.selected;
     match action {
-        Action::Quit => state.should_quit = true,
+        Action::Quit => {
+            if let Some(busy) = state.op_busy.clone().filter(|_| !state.quit_armed) {
+                // Quitting mid-apply is allowed, but not by a stray key.
+                state.quit_armed = true;
+                state.log(
+                    Level::Warn,
+                    format!("{busy} is still running: q again quits once it ends (at most {QUIT_WAIT_SECS} s)"),
+                );
+            } else {
+                state.should_quit = true;
+            }
+        }
         Action::Help => state.show_help = true,
         Action::Close => {
             if state.focus == Focus::Details {

@@ -65,6 +65,7 @@ impl Runner {
             links: links.clone(),
             inventory_path: inventory_path.clone(),
             read_only,
+            tracker: tokio_util::task::TaskTracker::new(),
         };
         Runner {
             tx,
@@ -180,6 +181,21 @@ impl Runner {
             // The console may have quit meanwhile; nobody to tell then.
             let _ = tx.send(Msg::SitesLoaded(result));
         });
+    }
+}
+
+impl Runner {
+    /// Operations still running (planning or applying).
+    pub fn ops_running(&self) -> usize {
+        self.ops.tracker.len()
+    }
+
+    /// Wait for the running operations to end, at most `limit`; whether they all did.
+    pub async fn wait_for_ops(&self, limit: Duration) -> bool {
+        self.ops.tracker.close();
+        tokio::time::timeout(limit, self.ops.tracker.wait())
+            .await
+            .is_ok()
     }
 }
 

@@ -208,5 +208,21 @@ async fn event_loop(
             state.dirty = false;
         }
     }
+    if runner.ops_running() > 0 {
+        // An apply cut off half done could leave what it must undo: let it end.
+        let limit = Duration::from_secs(crate::app::update::QUIT_WAIT_SECS);
+        state.now = crate::inventory::now_rfc3339();
+        state.log(
+            crate::app::Level::Warn,
+            format!(
+                "waiting for the operation in flight to end (at most {} s)",
+                limit.as_secs()
+            ),
+        );
+        terminal.draw(|f| crate::ui::render(f, &state))?;
+        if !runner.wait_for_ops(limit).await {
+            tracing::warn!("quit with an operation still running after {limit:?}");
+        }
+    }
     Ok(())
 }

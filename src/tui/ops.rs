@@ -30,6 +30,8 @@ pub struct OpsContext {
     pub links: Option<Arc<BTreeMap<String, NodeLink>>>,
     pub inventory_path: PathBuf,
     pub read_only: bool,
+    /// Every operation task, so the console can wait for them when it quits.
+    pub tracker: tokio_util::task::TaskTracker,
 }
 
 impl OpsContext {
@@ -104,18 +106,21 @@ impl OpsContext {
 
 /// Run an operation's task on a blocking thread: SQLite calls block, and an `Inventory`
 /// (a `rusqlite::Connection`) must not be shared across the runtime's threads.
-fn spawn_op<F, Fut>(task: F)
+/// The task is tracked, so quitting can wait for an apply to finish (and undo what it
+/// must) instead of cutting it off half done.
+fn spawn_op<F, Fut>(tracker: &tokio_util::task::TaskTracker, task: F)
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
     let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(task()));
+    tracker.spawn_blocking(move || handle.block_on(task()));
 }
 
 /// Plan `op` (create is planned from its form with [`plan_create`]).
 pub fn start(op: OpRequest, ctx: OpsContext) {
-    spawn_op(move || async move {
+    let tracker = ctx.tracker.clone();
+    spawn_op(&tracker, move || async move {
         match op {
             OpRequest::ProxyPlan | OpRequest::ProxyApply => {
                 let planned = plan_proxy(&ctx).await;
@@ -138,7 +143,8 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
 }
 
 pub fn plan_create(req: CreateRequest, ctx: OpsContext) {
-    spawn_op(move || async move {
+    let tracker = ctx.tracker.clone();
+    spawn_op(&tracker, move || async move {
         let planned = ctx.inventory().and_then(|inv| {
             create::plan_from_inventory(&ctx.config, &req, &inv).map_err(|e| e.to_string())
         });
@@ -182,7 +188,8 @@ async fn plan_delete(ctx: &OpsContext, domain: &str) -> Result<delete::DeletePla
 /// Apply a confirmed plan. Read-only mode never gets here (refused in `update` and in
 /// the effect runner); the transports would refuse again.
 pub fn apply(op: PlannedOp, ctx: OpsContext) {
-    spawn_op(move || async move {
+    let tracker = ctx.tracker.clone();
+    spawn_op(&tracker, move || async move {
         let label = op.label();
         let outcome = match op {
             PlannedOp::Create(plan) => apply_create(&ctx, &plan).await,
@@ -311,7 +318,8 @@ pub fn reconcile_at_start(ctx: OpsContext) {
     if ctx.read_only || !ctx.inventory_path.exists() {
         return;
     }
-    spawn_op(move || async move {
+    let tracker = ctx.tracker.clone();
+    spawn_op(&tracker, move || async move {
         let mut inv = match Inventory::open(&ctx.inventory_path) {
             Ok(inv) => inv,
             Err(e) => {

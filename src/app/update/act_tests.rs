@@ -192,3 +192,21 @@ fn the_events_view_streams_only_while_open_and_filters() {
         vec![Effect::CloseStream(stream)]
     );
 }
+
+#[test]
+fn quitting_while_an_operation_runs_asks_for_a_second_q() {
+    let mut s = state(false);
+    s.op_busy = Some("restart h1/web".into());
+    act(&mut s, Action::Quit);
+    assert!(!s.should_quit, "one q does not cut an apply off");
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|l| l.text.contains("q again"))
+    );
+    act(&mut s, Action::Quit);
+    assert!(s.should_quit);
+    let mut idle = state(false);
+    act(&mut idle, Action::Quit);
+    assert!(idle.should_quit, "nothing running: one q quits");
+}
