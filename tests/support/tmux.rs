@@ -91,6 +91,20 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Resizes the window (and its one pane) as a terminal resize would: the program in
+    /// the pane gets SIGWINCH.
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "0"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .expect("resize-window");
+        assert!(
+            status.success(),
+            "tmux resize-window {width}x{height} failed"
+        );
+    }
+
     pub fn type_line(&self, line: &str) {
         self.send(&["-l", line]);
         self.send(&["Enter"]);
