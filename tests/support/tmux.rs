@@ -169,12 +169,13 @@ impl Drop for Tmux {
     }
 }
 
-/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command).
+/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command, even
+/// when a long command line wraps right before its `EXIT=$?`).
 pub fn exit_line(screen: &str) -> Option<&str> {
-    screen
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("EXIT="))
+    screen.lines().map(str::trim).find(|l| {
+        l.strip_prefix("EXIT=")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 pub fn log_file(home: &Path) -> PathBuf {
