@@ -7,7 +7,8 @@
 #   bench/run.sh [--quick]
 #
 #   1. lab of 3 hosts: tree on 3 x 100 containers (bench/tree_vs_ssh.sh), check on 300
-#      sites (bench/check_vs_checkip.sh), the console figures (bench/console_figures.sh);
+#      sites (bench/check_vs_checkip.sh), the console figures (bench/console_figures.sh),
+#      sessions on the host behind the jump host vs OpenSSH (bench/session_vs_ssh.sh);
 #   2. lab of 10 hosts: tree on 10 x 30, memory with 1,000 containers (bench/memory.sh);
 #   3. criterion: one frame with 10,000 tree rows (cargo bench --bench frame).
 #
@@ -53,6 +54,8 @@ say "check, 300 sites"
 bash "$REPO/bench/check_vs_checkip.sh" 300 "$RUNS"
 say "console figures (idle ${IDLE} s)"
 bash "$REPO/bench/console_figures.sh" "$IDLE"
+say "sessions: fleetdeck ssh vs ssh -J and ControlMaster"
+bash "$REPO/bench/session_vs_ssh.sh" "$RUNS"
 
 lab_up 10
 say "tree, 10 hosts x 30 containers"

@@ -242,7 +242,11 @@ fn cleanup(lab: &Lab, proxy_file: &Path) {
 fn read_only_mode_changes_nothing_anywhere() {
     let fixture = Fixture::new(Lab::load());
     let lab = &fixture.lab;
-    let _clean = defer(|| cleanup(lab, &fixture.proxy_file));
+    // Its removals are Docker writes: inside the lock, so no other window sees them.
+    let _clean = defer(|| {
+        let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        cleanup(lab, &fixture.proxy_file)
+    });
     let before = fixture.inventory_files();
     assert!(before.0[0].1.is_some(), "the seeded inventory exists");
     let legacy = fixture.path("projet.db");
@@ -522,4 +526,217 @@ fn a_read_only_console_session_changes_nothing() {
         "the inventory changed: {}",
         first_difference(&before, &after)
     );
+}
+
+/// Issue 14: a shell is write access. In each of the three modes `ssh` (with a command
+/// or interactive), `exec` (with a command or a shell), `start`, `stop` and `restart`
+/// exit 3 before anything is dialled: no SSH session of this test's key on any host, no
+/// Docker call naming the container (so no exec create or start, no start, stop or
+/// restart), the container still running since the same instant, the inventory
+/// unchanged and no audit row. `inspect` (a container and a node) and `events` work, and
+/// their windows hold only reads. Then the same witnesses, in read-write mode, do see an
+/// exec, a restart and a session: an empty log cannot pass the proof.
+#[test]
+fn read_only_mode_refuses_sessions_and_lifecycle_before_dialing() {
+    use std::io::{BufRead, BufReader};
+    let fixture = Fixture::new(Lab::load());
+    let lab = &fixture.lab;
+    let name = format!("fdt-act-ro-{}", std::process::id());
+    // Docker writes of this test (run, rm) happen inside the window lock, so no other
+    // window of this binary sees them.
+    let _clean = defer(|| {
+        let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = lab.docker("h1", &["rm", "-f", &name]);
+        cleanup(lab, &fixture.proxy_file);
+    });
+    let id = {
+        let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let out = lab.docker("h1", &["run", "-d", "--name", &name, &lab.image]);
+        assert!(out.status.success(), "docker run: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(id.len(), 64, "docker run printed {id:?}");
+    let started = || {
+        let out = lab.docker(
+            "h1",
+            &[
+                "inspect",
+                "-f",
+                "{{.State.Running}} {{.State.StartedAt}}",
+                &name,
+            ],
+        );
+        assert!(out.status.success(), "docker inspect: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let started_before = started();
+    assert!(started_before.starts_with("true "), "{started_before}");
+    let before = fixture.inventory_files();
+
+    for mode in [Mode::Env, Mode::Flag, Mode::ConfigKey] {
+        for args in [
+            vec!["ssh", "h3", "--", "echo", "fdt-act-ro"],
+            vec!["ssh", "h1"],
+            vec!["exec", name.as_str(), "--", "true"],
+            vec!["exec", name.as_str()],
+            vec!["start", name.as_str()],
+            vec!["stop", name.as_str(), "--yes"],
+            vec!["restart", name.as_str(), "--yes"],
+        ] {
+            let (out, seen) = fixture.run(mode, &args);
+            assert_eq!(code(&out), 3, "{mode:?} {args:?}: {}", text(&out));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("read-only mode"),
+                "{mode:?} {args:?}: {}",
+                text(&out)
+            );
+            let own = seen.own_sessions();
+            assert!(
+                own.is_empty(),
+                "{mode:?} {args:?} opened a session: {own:#?}"
+            );
+            let about: Vec<_> = seen
+                .docker_calls
+                .iter()
+                .filter(|c| {
+                    c.path.contains(&id) || c.path.contains(&name) || c.path.contains("/exec")
+                })
+                .collect();
+            assert!(
+                about.is_empty(),
+                "{mode:?} {args:?} reached an engine about the container: {about:#?}"
+            );
+        }
+
+        // Reading works: the engine's record, a node's facts.
+        let (out, seen) = fixture.run(mode, &["inspect", &name, "--json"]);
+        assert_eq!(code(&out), 0, "{mode:?} inspect: {}", text(&out));
+        let record: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(record["Id"], id.as_str(), "{mode:?}");
+        assert!(
+            seen.docker_calls
+                .iter()
+                .any(|c| c.method == "GET" && c.path.contains(&format!("/containers/{id}/json"))),
+            "{mode:?}: inspect read the record from the engine: {seen:#?}"
+        );
+        let (out, _) = fixture.run(mode, &["inspect", "h3", "--json"]);
+        assert_eq!(code(&out), 0, "{mode:?} inspect h3: {}", text(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(doc["node"]["status"], "up", "{mode:?}: {doc}");
+    }
+    assert_eq!(
+        started(),
+        started_before,
+        "the container was started or stopped"
+    );
+    let after = fixture.inventory_files();
+    assert!(
+        after == before,
+        "the inventory changed: {}",
+        first_difference(&before, &after)
+    );
+    let inv = Inventory::open_read_only(&fixture.path("inventory.db")).expect("inventory");
+    assert_eq!(
+        inv.audit(50).expect("audit").len(),
+        0,
+        "refusals wrote rows"
+    );
+    drop(inv);
+
+    // Events, read-only: the start of this test's container (minutes ago at most), and
+    // nothing but reads in the window.
+    {
+        let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let watch = Watch::start(lab);
+        let child = fixture
+            .command(
+                Mode::Flag,
+                &["events", "--json", "--since", "10m", "--node", "h1"],
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn events");
+        let mut child = KillOnDrop(child);
+        let stdout = child.0.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut lines = Vec::new();
+        let found = loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Ok(line) = rx.recv_timeout(left) else {
+                break false;
+            };
+            let event: serde_json::Value = serde_json::from_str(&line).expect("event json");
+            if event["action"] == "start" && event["id"] == id.as_str() && event["node"] == "h1" {
+                break true;
+            }
+            lines.push(line);
+        };
+        drop(child);
+        assert!(
+            found,
+            "read-only events did not show the container's start: {lines:#?}"
+        );
+        watch.assert_read_only("read-only events");
+    }
+
+    // The witnesses see these when they happen (read-write mode, same container).
+    let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    let watch = Watch::start(lab);
+    // The commands above, without read-only mode (the open config, no flag, no variable).
+    let open = |args: &[&str]| {
+        let mut cmd = fixture.command(Mode::Env, args);
+        cmd.env_remove("FLEETDECK_READ_ONLY");
+        run_with_timeout(&mut cmd, Duration::from_secs(90))
+    };
+    let out = open(&["exec", &name, "--", "true"]);
+    assert_eq!(code(&out), 0, "exec: {}", text(&out));
+    let out = open(&["restart", &name, "--yes"]);
+    assert_eq!(code(&out), 0, "restart: {}", text(&out));
+    let out = open(&["ssh", "h3", "--", "echo", "fdt-act-ro-probe"]);
+    assert_eq!(code(&out), 0, "ssh: {}", text(&out));
+    let seen = watch.seen();
+    let posts = |part: &str| {
+        seen.docker_calls
+            .iter()
+            .any(|c| c.host == "h1" && c.method == "POST" && c.path.contains(part))
+    };
+    assert!(
+        posts(&format!("/containers/{id}/exec")),
+        "exec create unseen: {seen:#?}"
+    );
+    assert!(
+        seen.docker_calls
+            .iter()
+            .any(|c| c.method == "POST" && c.path.contains("/exec/") && c.path.contains("/start")),
+        "exec start unseen: {seen:#?}"
+    );
+    assert!(
+        posts(&format!("/containers/{id}/restart")),
+        "restart unseen: {seen:#?}"
+    );
+    assert!(
+        seen.own_sessions()
+            .iter()
+            .any(|s| s.host == "h3" && s.command.as_deref() == Some("echo fdt-act-ro-probe")),
+        "the session unseen: {seen:#?}"
+    );
+}
+
+/// A child process killed and reaped when the test ends, however it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

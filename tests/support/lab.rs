@@ -365,13 +365,30 @@ pub fn run(cmd: &mut Command) -> Output {
 }
 
 pub fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
+    run_with_input(cmd, None, timeout)
+}
+
+/// Like [`run_with_timeout`], with `input` written to the command's stdin (then closed);
+/// `None`: stdin closed from the start.
+pub fn run_with_input(cmd: &mut Command, input: Option<&[u8]>, timeout: Duration) -> Output {
     let what = format!("{cmd:?}");
+    let stdin = if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let writer = input.map(|data| {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        let data = data.to_vec();
+        // A command that exits without reading all of it closes the pipe: not an error here.
+        std::thread::spawn(move || drop(pipe.write_all(&data)))
+    });
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
     let mut err_pipe = child.stderr.take().expect("stderr is piped");
     let out_reader = std::thread::spawn(move || {
@@ -397,6 +414,9 @@ pub fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
             Err(e) => panic!("waiting for {what}: {e}"),
         }
     };
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
     Output {
         status,
         stdout: out_reader.join().expect("stdout reader"),

@@ -91,6 +91,20 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Resizes the window (and its one pane) as a terminal resize would: the program in
+    /// the pane gets SIGWINCH.
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "0"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .expect("resize-window");
+        assert!(
+            status.success(),
+            "tmux resize-window {width}x{height} failed"
+        );
+    }
+
     pub fn type_line(&self, line: &str) {
         self.send(&["-l", line]);
         self.send(&["Enter"]);
@@ -165,12 +179,13 @@ impl Drop for Tmux {
     }
 }
 
-/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command).
+/// The `EXIT=<status>` line the shell prints after fleetdeck (not the typed command, even
+/// when a long command line wraps right before its `EXIT=$?`).
 pub fn exit_line(screen: &str) -> Option<&str> {
-    screen
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("EXIT="))
+    screen.lines().map(str::trim).find(|l| {
+        l.strip_prefix("EXIT=")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 pub fn log_file(home: &Path) -> PathBuf {
