@@ -134,16 +134,6 @@ impl Tmux {
         }
     }
 
-    /// Resize the window (and so its one pane), as a person dragging a tmux split would.
-    pub fn resize(&self, width: u16, height: u16) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "resize-window", "-t", "0"])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .status()
-            .expect("resize-window");
-        assert!(status.success(), "tmux resize-window failed");
-    }
-
     /// The pid of the fleetdeck running in the pane.
     pub fn console_pid(&self) -> u32 {
         let pane_pid = Command::new("tmux")
