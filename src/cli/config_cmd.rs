@@ -26,6 +26,9 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
         config.refresh_secs,
         ctx.inventory_path()?.display()
     );
+    if let Some(line) = ctx.policy.describe() {
+        println!("policy: {line}");
+    }
     print!("{}", describe_nodes(config));
     for vlan in &config.vlans {
         println!(

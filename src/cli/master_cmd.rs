@@ -105,6 +105,7 @@ pub fn serve(ctx: &Context, idle: Option<u64>) -> Result<(), Failure> {
     let reader_ctx = Context {
         loaded: ctx.loaded.clone(),
         read_only: ctx.read_only,
+        policy: ctx.policy.clone(),
     };
     let sites: crate::master::server::SitesReader =
         Box::new(

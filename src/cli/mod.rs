@@ -241,13 +241,23 @@ pub enum ConfigCmd {
 pub struct Context {
     pub loaded: LoadedConfig,
     pub read_only: bool,
+    /// The system policy; when it forces read-only mode, nothing the user sets lifts it.
+    pub policy: config::policy::Policy,
 }
 
 impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Context, Failure> {
         let loaded = config::load(global.config.as_deref()).map_err(Failure::config)?;
-        let read_only = global.read_only || loaded.config.read_only;
-        Ok(Context { loaded, read_only })
+        let policy = config::policy::load();
+        if let Some(line) = policy.describe() {
+            tracing::warn!("{line}");
+        }
+        let read_only = global.read_only || loaded.config.read_only || policy.forces_read_only();
+        Ok(Context {
+            loaded,
+            read_only,
+            policy,
+        })
     }
 
     pub fn inventory_path(&self) -> Result<PathBuf, Failure> {
@@ -268,9 +278,16 @@ impl Context {
     /// Refuse a mutating command in read-only mode, before anything is touched.
     pub fn ensure_writable(&self, what: &str) -> Result<(), Failure> {
         if self.read_only {
+            let by_policy = if self.policy.forces_read_only() {
+                format!(" ({})", config::policy::POLICY_PATH)
+            } else {
+                String::new()
+            };
             return Err(Failure::new(
                 Code::ReadOnly,
-                format!("refused: {what} changes the fleet and fleetdeck is in read-only mode"),
+                format!(
+                    "refused: {what} changes the fleet and fleetdeck is in read-only mode{by_policy}"
+                ),
             ));
         }
         Ok(())

@@ -68,10 +68,13 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
         None => {
-            let default = super::paths::default_config_path();
-            match default {
-                Some(path) if path.exists() => path,
-                looked_at => {
+            // The user's own config first, then the bastion's shared one.
+            let user = super::paths::default_config_path();
+            let system = PathBuf::from(super::paths::SYSTEM_CONFIG);
+            match (user, system) {
+                (Some(path), _) if path.exists() => path,
+                (_, system) if system.exists() => system,
+                (looked_at, _) => {
                     return Ok(LoadedConfig {
                         config: Config::builtin_default(),
                         source: Source::Builtin { looked_at },

@@ -5,6 +5,7 @@ pub mod check;
 mod endpoint;
 mod load;
 pub mod paths;
+pub mod policy;
 pub mod ssh_import;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

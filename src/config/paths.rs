@@ -14,6 +14,9 @@ pub fn default_config_path() -> Option<PathBuf> {
     project().map(|p| p.config_dir().join("config.toml"))
 }
 
+/// The bastion's shared config, used when the user has none of their own.
+pub const SYSTEM_CONFIG: &str = "/etc/fleetdeck/config.toml";
+
 /// `~/.local/share/fleetdeck/inventory.db` on Linux.
 pub fn default_inventory_path() -> Option<PathBuf> {
     project().map(|p| p.data_dir().join("inventory.db"))
