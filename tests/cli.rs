@@ -399,3 +399,32 @@ fn import_of_a_non_legacy_file_is_invalid_input() {
     let out = home.run(&["inventory", "import-legacy", "nope.db"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
+
+#[test]
+fn the_console_without_a_terminal_exits_2_with_a_message() {
+    let home = Home::new();
+    // `output()` gives the child pipes, not a terminal.
+    let out = home.run(&[]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_reader_that_leaves_early_is_not_an_error() {
+    let home = Home::new();
+    // `config check` prints several lines; the reader takes none of them.
+    let mut child = home
+        .command(&["config", "check"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -1,6 +1,7 @@
 //! `fleetdeck audit [--json] [--limit N]`.
 
 use super::inventory_cmd::{SCHEMA_VERSION, open_for_reading};
+use super::out;
 use super::{Context, Failure};
 use crate::validate::printable;
 
@@ -11,11 +12,11 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     };
     if json {
         let doc = serde_json::json!({ "schema_version": SCHEMA_VERSION, "audit": rows });
-        println!("{doc:#}");
+        out::json(&format!("{doc:#}"));
         return Ok(());
     }
     if rows.is_empty() {
-        println!("(no audit rows)");
+        outln!("(no audit rows)");
     }
     // Targets and details hold what someone typed (a refused domain may carry escape
     // sequences or newlines): shown escaped, one line per row.
@@ -33,7 +34,7 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
                 .map(|d| format!("  {d}"))
                 .unwrap_or_default(),
         );
-        println!("{}", printable(&line));
+        outln!("{}", printable(&line));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::out;
 use super::{Code, Context, Failure};
 use crate::ops::check::{evaluate, gather::gather, report};
 
@@ -22,9 +23,9 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
     runtime.shutdown_timeout(Duration::from_millis(200));
     if json {
         let text = report::json(&result).map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        println!("{text}");
+        out::json(&text);
     } else {
-        print!("{}", report::text(&result));
+        out::text(&report::text(&result));
     }
     match result.summary.problems {
         0 => Ok(()),

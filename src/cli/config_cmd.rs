@@ -1,13 +1,14 @@
 //! `fleetdeck config check`: validate, then show how each node will be reached.
 
+use super::out;
 use super::{Context, Failure, GlobalArgs};
 use crate::config::{Config, DockerEndpoint, NodeConfig, Source};
 
 pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
     let ctx = Context::load(global)?;
     match &ctx.loaded.source {
-        Source::File(path) => println!("config {}: ok", path.display()),
-        Source::Builtin { looked_at } => println!(
+        Source::File(path) => outln!("config {}: ok", path.display()),
+        Source::Builtin { looked_at } => outln!(
             "no config file{}: using the built-in default (this machine as node `local`)",
             looked_at
                 .as_ref()
@@ -16,7 +17,7 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
         ),
     }
     let config = &ctx.loaded.config;
-    println!(
+    outln!(
         "mode: {}   refresh: {}s   inventory: {}",
         if ctx.read_only {
             "read-only"
@@ -27,11 +28,11 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
         ctx.inventory_path()?.display()
     );
     if let Some(line) = ctx.policy.describe() {
-        println!("policy: {line}");
+        outln!("policy: {line}");
     }
-    print!("{}", describe_nodes(config));
+    out::text(&describe_nodes(config));
     for vlan in &config.vlans {
-        println!(
+        outln!(
             "vlan {:<5} node {:<12} subnet {:<18} gateway {:<15} network {} bridge {}",
             vlan.id,
             vlan.node,
@@ -42,7 +43,7 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
         );
     }
     if let Some(proxy) = &config.proxy {
-        println!("proxy on {} writes {}", proxy.node, proxy.path.display());
+        outln!("proxy on {} writes {}", proxy.node, proxy.path.display());
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use super::out;
 use super::{Code, Failure};
 
 /// `Ok(())` to go ahead; `Err` (exit 1, nothing done) when the user says no; `Err` (exit 2)
@@ -17,7 +18,7 @@ pub fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
             "not applied: stdin is not a terminal, so nobody can confirm; add --yes",
         ));
     }
-    eprint!("{question} [y/N] ");
+    out::err(&format!("{question} [y/N] "));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()

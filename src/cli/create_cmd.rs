@@ -3,6 +3,7 @@
 use super::confirm::{code_for, confirm};
 use super::inventory_cmd::SCHEMA_VERSION;
 use super::ops_env::{DOCKER_CALL, OpsEnv, docker_for, stderr_progress};
+use super::out;
 use super::{Code, Context, Failure};
 use crate::ops::create::{self, ApplyLimits, CreateRequest};
 
@@ -25,9 +26,9 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
     };
     for line in plan.lines() {
         if json {
-            eprintln!("{line}");
+            errln!("{line}");
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     if let Err(e) = confirm("Create this site?", yes) {
@@ -65,9 +66,9 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
             "container_id": done.container_id,
             "network_created": done.network_created,
         });
-        println!("{doc:#}");
+        out::json(&format!("{doc:#}"));
     } else {
-        println!(
+        outln!(
             "created {} for {} at {} on {} (container {} {})",
             done.site.domain,
             done.site.login,
@@ -76,7 +77,7 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
             plan.container,
             create::short(&done.container_id)
         );
-        println!("its proxy rule is added by the next `fleetdeck proxy apply`");
+        outln!("its proxy rule is added by the next `fleetdeck proxy apply`");
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, domain: &str, yes: bool) -> Result<(), Failure> {
         }
     };
     for line in plan.lines() {
-        println!("{line}");
+        outln!("{line}");
     }
     if let Err(e) = confirm("Delete this site?", yes) {
         env.audit_refused("delete", domain, serde_json::json!({}), &e.message);
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, domain: &str, yes: bool) -> Result<(), Failure> {
             DOCKER_CALL,
         ))
         .map_err(|e| Failure::new(code_for(e.kind()), format!("not deleted: {e}")))?;
-    println!(
+    outln!(
         "deleted {}; run `fleetdeck proxy apply` to drop its proxy rule",
         plan.domain
     );

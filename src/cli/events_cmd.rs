@@ -56,7 +56,7 @@ pub fn run(
             {
                 Ok(Ok(c)) => c,
                 Ok(Err(e)) => {
-                    eprintln!(
+                    errln!(
                         "fleetdeck: node {}: {}",
                         link.name,
                         printable(&e.to_string())
@@ -64,7 +64,7 @@ pub fn run(
                     continue;
                 }
                 Err(_) => {
-                    eprintln!(
+                    errln!(
                         "fleetdeck: node {}: no answer within {}s",
                         link.name,
                         DOCKER_CONNECT.as_secs()
@@ -76,7 +76,7 @@ pub fn run(
             let (tx, name) = (tx.clone(), link.name.clone());
             tokio::spawn(async move {
                 if let Err(e) = events::follow(client, name.clone(), since, tx).await {
-                    eprintln!(
+                    errln!(
                         "fleetdeck: node {name}: events stopped: {}",
                         printable(&e.to_string())
                     );
@@ -93,7 +93,8 @@ pub fn run(
         let mut out = std::io::stdout().lock();
         while let Some(event) = rx.recv().await {
             let line = if json {
-                serde_json::to_string(&event).unwrap_or_default()
+                super::out::inert_json(&serde_json::to_string(&event).unwrap_or_default())
+                    .into_owned()
             } else {
                 printable(&event.line()).into_owned()
             };

@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
         Failure::new(Code::Invalid, format!("the generated config is not valid ({e}); edit ~/.ssh/config aliases or write the file by hand"))
     })?;
     write_new(&target, &text)?;
-    println!(
+    outln!(
         "wrote {} with {} node(s); check it with `fleetdeck config check`",
         target.display(),
         hosts.len().max(1)

@@ -42,18 +42,17 @@ pub fn run(ctx: &Context, what: &str, json: bool) -> Result<(), Failure> {
         print_json(&record)?;
     } else {
         for line in container_summary(&resolved.node, &record) {
-            println!("{}", printable(&line));
+            // One field per line: a value holding a newline must not forge another.
+            outln!("{}", printable(&line));
         }
     }
     Ok(())
 }
 
 fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
-    use std::io::Write;
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::new(Code::Failed, format!("cannot print the record: {e}")))?;
-    // A reader that stops early (`| head`) is not an error.
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    super::out::json(&text);
     Ok(())
 }
 
@@ -134,6 +133,6 @@ fn print_node(snap: &NodeSnapshot, reach: &str) {
         lines.push(format!("failed    {}: {}", e.fact, e.message));
     }
     for line in lines {
-        println!("{}", printable(&line));
+        outln!("{}", printable(&line));
     }
 }

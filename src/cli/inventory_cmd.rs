@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::out;
 use super::{Code, Context, Failure};
 use crate::actor::Actor;
 use crate::inventory::legacy::{LegacyError, RowOutcome};
@@ -63,9 +64,9 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Failure> {
     };
     if json {
         let doc = serde_json::json!({ "schema_version": SCHEMA_VERSION, "sites": sites });
-        println!("{doc:#}");
+        out::json(&format!("{doc:#}"));
     } else {
-        print!("{}", sites_table(&sites));
+        out::text(&sites_table(&sites));
     }
     Ok(())
 }
@@ -136,12 +137,12 @@ pub fn import_legacy(ctx: &Context, legacy: &Path) -> Result<(), Failure> {
     for row in &report.rows {
         match row {
             RowOutcome::Imported { row, domain } => {
-                println!("imported  row {:>4}  {domain}", row.rowid)
+                outln!("imported  row {:>4}  {domain}", row.rowid)
             }
             RowOutcome::Skipped { row, reason } => {
-                println!("skipped   row {:>4}  {reason}", row.rowid)
+                outln!("skipped   row {:>4}  {reason}", row.rowid)
             }
-            RowOutcome::Invalid { row, reason } => println!(
+            RowOutcome::Invalid { row, reason } => outln!(
                 "invalid   row {:>4}  {reason}  [login={} vlan={} docker_ip={} domain={}]",
                 row.rowid,
                 show(&row.login),
@@ -152,7 +153,7 @@ pub fn import_legacy(ctx: &Context, legacy: &Path) -> Result<(), Failure> {
         }
     }
     let (imported, skipped, invalid) = report.count();
-    println!(
+    outln!(
         "{imported} imported, {skipped} skipped, {invalid} invalid ({} rows) into {}",
         report.rows.len(),
         path.display()

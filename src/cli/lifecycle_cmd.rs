@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, verb: Verb, target: &str, yes: bool) -> Result<(), Fai
     };
     let plan = Plan::new(verb, resolved);
     for line in plan.lines() {
-        println!("{}", crate::validate::printable(&line));
+        outln!("{}", crate::validate::printable(&line));
     }
     if verb.needs_confirmation() {
         let question = format!(
@@ -65,11 +65,11 @@ pub fn run(ctx: &Context, verb: Verb, target: &str, yes: bool) -> Result<(), Fai
         detail: detail.clone(),
     };
     if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
-        eprintln!("fleetdeck: cannot write the audit row: {e}");
+        errln!("fleetdeck: cannot write the audit row: {e}");
     }
     match applied {
         Ok(()) => {
-            println!("{} {}", past(verb), plan.target.qualified());
+            outln!("{} {}", past(verb), plan.target.qualified());
             Ok(())
         }
         Err(e) => Err(Failure::new(Code::Failed, e.to_string())),

@@ -40,14 +40,14 @@ pub fn control(ctx: &Context, request: Request) -> Result<(), Failure> {
             nodes,
             requests,
         }) => {
-            println!(
+            outln!(
                 "master pid {pid}: {nodes} nodes, {requests} requests, socket {}",
                 path.display()
             );
             Ok(())
         }
         Ok(Response::Stopping) => {
-            println!("master stopping");
+            outln!("master stopping");
             Ok(())
         }
         Ok(other) => Err(Failure::new(
@@ -122,9 +122,9 @@ pub fn serve(ctx: &Context, idle: Option<u64>) -> Result<(), Failure> {
         let listener = bind(&path)?;
         let _socket = SocketFile(path.clone());
         for (node, how) in master.warm_up().await {
-            eprintln!("fleetdeck master: {node} {how}");
+            errln!("fleetdeck master: {node} {how}");
         }
-        eprintln!(
+        errln!(
             "fleetdeck master: serving on {} (stop with `fleetdeck master --stop`)",
             path.display()
         );

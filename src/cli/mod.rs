@@ -1,6 +1,9 @@
 //! The command line (the README's contracts): parsing, and the headless subcommands that scripts
 //! and cron call. Every failure becomes a [`Failure`] with the documented exit code.
 
+#[macro_use]
+pub mod out;
+
 mod audit_cmd;
 mod check_cmd;
 mod config_cmd;

@@ -53,7 +53,7 @@ impl OpsEnv {
             DOCKER_CALL,
         ));
         for line in report.map_err(Failure::inventory)?.lines() {
-            eprintln!("{line}");
+            errln!("{line}");
         }
         Ok(())
     }
@@ -90,5 +90,5 @@ pub async fn docker_for(
 
 /// Steps of an apply, on stderr so `--json` output stays clean.
 pub fn stderr_progress() -> ProgressFn<impl Fn(&str) + Send + Sync> {
-    ProgressFn(|step: &str| eprintln!("  · {step}"))
+    ProgressFn(|step: &str| errln!("  · {step}"))
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::confirm::{code_for, confirm};
 use super::inventory_cmd::open_for_reading;
+use super::out;
 use super::{Code, Context, Failure};
 use crate::actor::Actor;
 use crate::config::ProxyConfig;
@@ -70,17 +71,17 @@ pub fn plan(ctx: &Context, exit_code: bool) -> Result<(), Failure> {
     rt.shutdown_timeout(Duration::from_millis(200));
     let plan = made.map_err(|e| failure(&e))?;
     if !plan.changed {
-        println!("{}", up_to_date(&plan));
+        outln!("{}", up_to_date(&plan));
         return Ok(());
     }
-    print!("{}", plan.diff);
+    out::text(&plan.diff);
     if exit_code {
         return Err(Failure::new(
             Code::Pending,
             format!("changes pending: {}", plan.summary()),
         ));
     }
-    eprintln!("{}; `fleetdeck proxy apply` applies them", plan.summary());
+    errln!("{}; `fleetdeck proxy apply` applies them", plan.summary());
     Ok(())
 }
 
@@ -104,16 +105,16 @@ pub fn apply(ctx: &Context, yes: bool) -> Result<(), Failure> {
         }
     };
     if !plan.changed {
-        println!("{}", up_to_date(&plan));
+        outln!("{}", up_to_date(&plan));
         return Ok(());
     }
-    print!("{}", plan.diff);
-    eprintln!("{}", plan.summary());
+    out::text(&plan.diff);
+    errln!("{}", plan.summary());
     confirm(
         &format!("Apply this to {} on {}?", plan.path, plan.node),
         yes,
     )?;
-    let progress = ProgressFn(|s: &str| eprintln!("  {s}"));
+    let progress = ProgressFn(|s: &str| errln!("  {s}"));
     let applied = rt.block_on(proxy::apply(
         &plan,
         proxy,
@@ -125,7 +126,7 @@ pub fn apply(ctx: &Context, yes: bool) -> Result<(), Failure> {
     ));
     rt.shutdown_timeout(Duration::from_millis(200));
     applied.map_err(|e| failure(&e))?;
-    println!("applied: {}", plan.summary());
+    outln!("applied: {}", plan.summary());
     Ok(())
 }
 

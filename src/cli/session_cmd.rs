@@ -165,13 +165,13 @@ fn run(
     ));
     drop(raw);
     if let Some(p) = &outcome.recording_problem {
-        eprintln!("fleetdeck: this session's recording: {p}");
+        errln!("fleetdeck: this session's recording: {p}");
     }
     match outcome.ended {
         Ok(Ended::Exited(status)) if status.process_code() == 0 => Ok(()),
         Ok(Ended::Exited(status)) => Err(Failure::remote_status(status.process_code())),
         Ok(Ended::Disconnected) => {
-            eprintln!("\r\nfleetdeck: session ended with ~.");
+            errln!("\r\nfleetdeck: session ended with ~.");
             Err(Failure::remote_status(255))
         }
         Err(Failed::Open(OpenError::ReadOnly)) => Err(Failure::new(
@@ -240,7 +240,7 @@ fn local_audit(
     };
     let row = session_audit::record(&facts, ended);
     if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
-        eprintln!("fleetdeck: cannot write the session's audit row: {e}");
+        errln!("fleetdeck: cannot write the session's audit row: {e}");
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::out;
 use super::{Code, Context, Failure};
 use crate::collect::once::{poll_fleet, render_tree};
 use crate::fleet::text;
@@ -47,7 +48,7 @@ fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
 pub fn run(ctx: &Context, json: bool, ascii: bool, no_master: bool) -> Result<(), Failure> {
     let ascii = ascii || !text::locale_is_utf8(|k| std::env::var(k).ok());
     if !no_master && let Some(output) = through_master(ctx, json, ascii) {
-        print!("{output}");
+        print_tree(&output, json);
         return Ok(());
     }
     let config = &ctx.loaded.config;
@@ -62,6 +63,14 @@ pub fn run(ctx: &Context, json: bool, ascii: bool, no_master: bool) -> Result<()
     tracing::debug!("tree: all nodes polled");
     let output = render_tree(config, &snapshots, &sites, json, ascii)
         .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-    print!("{output}");
+    print_tree(&output, json);
     Ok(())
+}
+
+fn print_tree(output: &str, json: bool) {
+    if json {
+        out::json(output);
+    } else {
+        out::text(output);
+    }
 }

@@ -24,6 +24,20 @@ use crate::fleet::poller::{PollEvent, Poller};
 use crate::transport::links::build_links;
 use std::sync::Arc;
 
+/// Set by the panic hook: some task panicked, the console must end.
+static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static PANIC_NOTICE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Called by the panic hook, from whatever thread panicked.
+pub fn panicked() {
+    PANICKED.store(true, std::sync::atomic::Ordering::SeqCst);
+    PANIC_NOTICE.notify_one();
+}
+
+pub fn has_panicked() -> bool {
+    PANICKED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// What the console needs to start.
 pub struct ConsoleSetup {
     pub read_only: bool,
@@ -170,6 +184,8 @@ async fn event_loop(
             _ = signals.term.recv() => Some(Msg::Signal("SIGTERM")),
             _ = signals.hup.recv() => Some(Msg::Signal("SIGHUP")),
             _ = signals.int.recv() => Some(Msg::Signal("SIGINT")),
+            // Never half alive: a panicked task ends the console (main says where the log is).
+            _ = PANIC_NOTICE.notified() => break,
         };
         // Keys with no binding change nothing, so nothing is redrawn.
         let Some(msg) = msg else { continue };
