@@ -4,7 +4,7 @@
 use super::session::{self, RemoteSession};
 use crate::transport::DockerClient;
 use crate::transport::docker::ExecSpec;
-use crate::transport::links::NodeLink;
+use crate::transport::links::{ChannelError, NodeLink};
 use crate::transport::quote;
 use crate::transport::ssh::pty::{ChannelSpec, PtySpec};
 
@@ -76,12 +76,6 @@ pub async fn node_session(
     command: Option<String>,
     tty: Option<&Terminal>,
 ) -> Result<RemoteSession, OpenError> {
-    if link.is_read_only() {
-        return Err(OpenError::ReadOnly);
-    }
-    let ssh = link.ssh.as_ref().ok_or_else(|| OpenError::Local {
-        node: link.name.clone(),
-    })?;
     let spec = ChannelSpec {
         command,
         pty: tty.map(|t| PtySpec {
@@ -90,13 +84,16 @@ pub async fn node_session(
             rows: t.rows,
         }),
     };
-    let open = ssh
-        .open_channel(&spec)
-        .await
-        .map_err(|source| OpenError::Ssh {
+    let open = link.open_channel(&spec).await.map_err(|e| match e {
+        ChannelError::ReadOnly => OpenError::ReadOnly,
+        ChannelError::Local => OpenError::Local {
+            node: link.name.clone(),
+        },
+        ChannelError::Ssh(source) => OpenError::Ssh {
             node: link.name.clone(),
             source,
-        })?;
+        },
+    })?;
     Ok(session::from_ssh(open))
 }
 

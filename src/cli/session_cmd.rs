@@ -37,7 +37,7 @@ pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure>
         command: (!command.is_empty()).then_some(command),
         tty: tty.clone(),
     };
-    if link.ssh.is_none() {
+    if link.is_local() {
         return run_local(&env, &shape, line);
     }
     if let Some(done) = through_master(ctx, &env, "ssh", node, command, tty.as_ref()) {

@@ -187,10 +187,7 @@ async fn guests(
 }
 
 fn address(link: &NodeLink) -> String {
-    match &link.ssh {
-        Some(ssh) => ssh.route().target.host.clone(),
-        None => "local".into(),
-    }
+    link.address()
 }
 
 /// The snapshot of a node that could not be reached.
@@ -214,9 +211,7 @@ pub async fn poll_node(
     docker: impl std::future::Future<Output = Result<Option<DockerClient>, String>>,
 ) -> NodeSnapshot {
     let started = Instant::now();
-    if let Some(ssh) = &link.ssh
-        && let Err(e) = ssh.session().await
-    {
+    if let Err(e) = link.reach().await {
         let mut snap = down(node, link, e.to_string());
         snap.took_ms = started.elapsed().as_millis() as u64;
         return snap;
@@ -297,9 +292,7 @@ pub async fn poll_reaching(
     kept: Option<DockerClient>,
     docker_budget: std::time::Duration,
 ) -> (NodeSnapshot, Option<DockerClient>) {
-    if let Some(ssh) = &link.ssh
-        && let Err(e) = ssh.session().await
-    {
+    if let Err(e) = link.reach().await {
         return (down(node, link, e.to_string()), None);
     }
     let (client_tx, client_rx) = tokio::sync::oneshot::channel();

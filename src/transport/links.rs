@@ -20,14 +20,15 @@ pub struct NodeLink {
     pub name: String,
     /// Runs commands on the node (read-only guarded in read-only mode).
     pub exec: Arc<dyn Exec>,
-    /// The node's SSH connection, when it is reached over SSH.
-    pub ssh: Option<Arc<SshNode>>,
+    /// The node's SSH connection, when it is reached over SSH. Private: its raw exec
+    /// methods bypass the read-only catalog, so only the guarded ways below reach it.
+    ssh: Option<Arc<SshNode>>,
     /// "local" or the SSH route, for the node's details.
     pub reach: String,
     /// Where the node's Docker engine is, or why there is none to talk to.
     pub docker: Result<DockerTarget, String>,
     /// Set when Docker goes through SSH: it knows whether dial-stdio had to be used.
-    pub docker_dialer: Option<Arc<SshDockerDialer>>,
+    docker_dialer: Option<Arc<SshDockerDialer>>,
     read_only: bool,
 }
 
@@ -44,6 +45,41 @@ impl NodeLink {
         DockerClient::connect(target, self.read_only, timeout).await
     }
 
+    /// Whether the node is this machine (no SSH).
+    pub fn is_local(&self) -> bool {
+        self.ssh.is_none()
+    }
+
+    /// The address the node is reached at (the ssh HostName), or `local`.
+    pub fn address(&self) -> String {
+        match &self.ssh {
+            Some(ssh) => ssh.route().target.host.clone(),
+            None => "local".into(),
+        }
+    }
+
+    /// Make sure the node's SSH connection is up (connecting if needed); a local node is
+    /// always reachable. Opens nothing on the node.
+    pub async fn reach(&self) -> Result<(), super::ssh::SshError> {
+        match &self.ssh {
+            Some(ssh) => ssh.session().await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// A session channel for a person (a shell or a command, maybe with a PTY). A shell is
+    /// write access: a read-only link refuses before anything is sent.
+    pub async fn open_channel(
+        &self,
+        spec: &super::ssh::pty::ChannelSpec,
+    ) -> Result<super::ssh::pty::OpenChannel, ChannelError> {
+        if self.read_only {
+            return Err(ChannelError::ReadOnly);
+        }
+        let ssh = self.ssh.as_ref().ok_or(ChannelError::Local)?;
+        ssh.open_channel(spec).await.map_err(ChannelError::Ssh)
+    }
+
     /// Whether this link refuses anything that could change the node.
     pub fn is_read_only(&self) -> bool {
         self.read_only
@@ -53,6 +89,18 @@ impl NodeLink {
     pub fn docker_note(&self) -> Option<String> {
         self.docker_dialer.as_ref().and_then(|d| d.note())
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error(
+        "refused: a shell or command session is write access, and fleetdeck is in read-only mode"
+    )]
+    ReadOnly,
+    #[error("the node is reached locally, not over SSH")]
+    Local,
+    #[error(transparent)]
+    Ssh(super::ssh::SshError),
 }
 
 fn docker_target(
@@ -145,7 +193,7 @@ mod tests {
         let config = crate::config::load_str(text, Path::new("t.toml")).expect("config");
         let links = build_links(&config, false).expect("links");
         assert_eq!(links["local"].reach, "local");
-        assert!(links["local"].ssh.is_none());
+        assert!(links["local"].is_local());
         let teemo = &links["teemo"];
         assert_eq!(teemo.reach, "root@10.2.0.1:22 via admin@192.0.2.10:2222");
         assert!(

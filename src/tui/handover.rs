@@ -72,7 +72,7 @@ impl Handover {
         };
         print_raw(&format!(
             "\r\nfleetdeck: {label} (Enter ~ . ends a hung session){}\r\n",
-            if target.container.is_none() && link.ssh.is_none() {
+            if target.container.is_none() && link.is_local() {
                 ", a local shell"
             } else {
                 ""
@@ -94,7 +94,7 @@ impl Handover {
             tty: Some(tty.clone()),
         };
         let opened = match &target.container {
-            None if link.ssh.is_none() => return local_shell(label),
+            None if link.is_local() => return local_shell(label),
             None => open::node_session(link, None, Some(&tty)).await,
             Some(c) => match link.docker_client(CONNECT).await {
                 Ok(client) => {

@@ -56,11 +56,11 @@ async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
     let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
     // Reach the node first, so a node that is down reports its own error and not a Docker
     // dial that failed for the same reason.
-    if let Some(ssh) = &link.ssh {
+    if !link.is_local() {
         // Room for a jump host's connect before the node's own.
         let limit = connect * 3;
-        match tokio::time::timeout(limit, ssh.session()).await {
-            Ok(Ok(_)) => {}
+        match tokio::time::timeout(limit, link.reach()).await {
+            Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err(format!("no SSH connection within {}s", limit.as_secs())),
         }
