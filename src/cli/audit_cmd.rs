@@ -20,8 +20,10 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     // Targets and details hold what someone typed (a refused domain may carry escape
     // sequences or newlines): shown escaped, one line per row.
     for r in &rows {
+        // The id first: `audit verify` and `audit replay` name rows by it.
         let line = format!(
-            "{}  {:<8} {:<18} {:<14} {:<8} {}{}",
+            "{:>5}  {}  {:<8} {:<18} {:<14} {:<8} {}{}",
+            r.id,
             r.at,
             r.outcome,
             format!("{}@{}", r.actor, r.origin),
