@@ -1,5 +1,10 @@
-//! Who is acting, for the audit trail: the admin behind `sudo`, and the client address
-//! when the session came in over SSH (a shared bastion).
+//! Who is acting, for the audit trail: the real user behind the process, and the client
+//! address when the session came in over SSH (a shared bastion).
+//!
+//! The user comes from the real uid, never from `USER` or `LOGNAME`, which anyone can
+//! set. `SUDO_USER` counts only when sudo really ran us: the real uid is root (so the
+//! variables were set by root, who could act as anyone anyway) and `SUDO_UID` is that
+//! user's uid in `/etc/passwd`.
 
 use serde::Serialize;
 
@@ -9,42 +14,71 @@ pub struct Actor {
     pub origin: String,
 }
 
+/// The variables the actor rules look at; everything else in the environment is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorEnv {
+    pub sudo_user: Option<String>,
+    pub sudo_uid: Option<String>,
+    pub ssh_connection: Option<String>,
+}
+
+impl ActorEnv {
+    fn from_process() -> ActorEnv {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        ActorEnv {
+            sudo_user: var("SUDO_USER"),
+            sudo_uid: var("SUDO_UID"),
+            ssh_connection: var("SSH_CONNECTION"),
+        }
+    }
+}
+
 impl Actor {
     pub fn from_env() -> Actor {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        Actor::from_vars(
-            var("SUDO_USER"),
-            var("USER").or_else(|| var("LOGNAME")),
-            var("SSH_CONNECTION"),
-        )
+        let uid = rustix::process::getuid().as_raw();
+        // Unreadable passwd: names fall back to "uid:N", still the truth.
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        Actor::resolve(uid, &passwd, &ActorEnv::from_process())
     }
 
-    fn from_vars(sudo_user: Option<String>, user: Option<String>, ssh: Option<String>) -> Actor {
-        let user = sudo_user.or(user).unwrap_or_else(|| "unknown".into());
+    /// The rules, as a pure function of the real uid, the text of `/etc/passwd` and the
+    /// environment.
+    pub fn resolve(uid: u32, passwd: &str, env: &ActorEnv) -> Actor {
+        let own = user_name(passwd, uid).unwrap_or_else(|| format!("uid:{uid}"));
+        let user = if uid == 0 {
+            sudo_user(passwd, env).unwrap_or(own)
+        } else {
+            own
+        };
         // SSH_CONNECTION is "client_ip client_port server_ip server_port".
-        let origin = ssh
+        let origin = env
+            .ssh_connection
+            .as_deref()
             .and_then(|s| s.split_whitespace().next().map(|ip| format!("ssh:{ip}")))
             .unwrap_or_else(|| "local".into());
         Actor { user, origin }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Actor;
-
-    #[test]
-    fn sudo_user_wins_and_ssh_client_is_the_origin() {
-        let a = Actor::from_vars(
-            Some("alice".into()),
-            Some("root".into()),
-            Some("192.0.2.7 51234 192.0.2.1 22".into()),
-        );
-        assert_eq!(a.user, "alice");
-        assert_eq!(a.origin, "ssh:192.0.2.7");
-        let b = Actor::from_vars(None, Some("bob".into()), None);
-        assert_eq!((b.user.as_str(), b.origin.as_str()), ("bob", "local"));
-        let c = Actor::from_vars(None, None, None);
-        assert_eq!(c.user, "unknown");
-    }
+/// `SUDO_USER` when `SUDO_UID` is exactly its uid in passwd.
+fn sudo_user(passwd: &str, env: &ActorEnv) -> Option<String> {
+    let name = env.sudo_user.as_deref()?;
+    let uid: u32 = env.sudo_uid.as_deref()?.parse().ok()?;
+    (user_name(passwd, uid)? == name).then(|| name.to_string())
 }
+
+/// The first passwd entry with this uid (`name:password:uid:gid:...`).
+fn user_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let entry_uid: u32 = fields.nth(1)?.trim().parse().ok()?;
+            (entry_uid == uid && !name.is_empty()).then(|| name.to_string())
+        })
+}
+
+#[cfg(test)]
+mod tests;

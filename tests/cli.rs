@@ -340,7 +340,17 @@ fn import_legacy_list_and_audit_end_to_end() {
     let rows = doc["audit"].as_array().expect("rows");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["action"], "import-legacy");
-    assert_eq!(rows[0]["actor"], "tester");
+    // The real uid's name, not USER.
+    let me = String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id -un")
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert_eq!(rows[0]["actor"], me.as_str());
     assert_eq!(rows[0]["origin"], "local");
     let text = stdout(&home.run(&["--config", cfg, "audit"]));
     assert_eq!(text.lines().count(), 2, "{text}");

@@ -248,7 +248,10 @@ fn another_admins_actions_show_in_the_activity_panel() {
             "--yes",
         ])
         .env("HOME", tmux.home())
-        .env("USER", "bob")
+        // Another admin through sudo (these tests run as root): the actor is the sudoer,
+        // daemon (uid 1) standing in for a real account.
+        .env("SUDO_USER", "daemon")
+        .env("SUDO_UID", "1")
         .env("SSH_CONNECTION", "10.77.0.254 50000 10.77.0.1 22")
         .env_remove("FLEETDECK_READ_ONLY")
         .output()
@@ -259,7 +262,7 @@ fn another_admins_actions_show_in_the_activity_panel() {
         String::from_utf8_lossy(&out.stderr)
     );
     tmux.wait_for(
-        |s| s.contains(&format!("audit: bob@ssh:10.77.0.254 create {domain} ok")),
+        |s| s.contains(&format!("audit: daemon@ssh:10.77.0.254 create {domain} ok")),
         "the other admin's create in the activity panel",
     );
     tmux.send(&["q"]);

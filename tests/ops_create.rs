@@ -271,7 +271,17 @@ fn create_then_delete_end_to_end() {
         .map(|(a, o)| (a.as_str(), o.as_str()))
         .collect();
     assert_eq!(got, want);
-    assert!(rows.iter().all(|r| r["actor"] == "tester"), "{rows:?}");
+    // The real uid's name, not USER.
+    let me = String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id -un")
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert!(rows.iter().all(|r| r["actor"] == me.as_str()), "{rows:?}");
 }
 
 #[test]

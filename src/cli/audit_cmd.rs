@@ -1,4 +1,4 @@
-//! `fleetdeck audit [--json] [--limit N]`.
+//! `fleetdeck audit [--json] [--limit N]`, `audit verify`, `audit replay ID [--raw]`.
 
 use super::inventory_cmd::{SCHEMA_VERSION, open_for_reading};
 use super::out;
@@ -21,8 +21,10 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
     // Targets and details hold what someone typed (a refused domain may carry escape
     // sequences or newlines): shown escaped, one line per row.
     for r in &rows {
+        // The id first: `audit verify` and `audit replay` name rows by it.
         let line = format!(
-            "{}  {:<8} {:<18} {:<14} {:<8} {}{}",
+            "{:>5}  {}  {:<8} {:<18} {:<14} {:<8} {}{}",
+            r.id,
             r.at,
             r.outcome,
             format!("{}@{}", r.actor, r.origin),
@@ -37,6 +39,35 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
         outln!("{}", printable(&line));
     }
     Ok(())
+}
+
+/// `fleetdeck audit verify`: walk the hash chain; exit 1 naming the first broken row.
+/// Reads only, so it works in read-only mode and on read-only media.
+pub fn verify(ctx: &Context) -> Result<(), Failure> {
+    use crate::inventory::chain::VerifyError;
+    let Some(inv) = open_for_reading(ctx)? else {
+        println!("0 rows, chain intact (no inventory yet)");
+        return Ok(());
+    };
+    match inv.verify_audit() {
+        Ok(intact) => {
+            println!("{} rows, chain intact", intact.rows);
+            // Kept elsewhere, this line shows later whether the chain was rewritten whole.
+            if let Some((id, hash)) = intact.last {
+                println!("last row {id}, hash {hash}");
+            }
+            Ok(())
+        }
+        Err(VerifyError::Broken(broken)) => Err(Failure::new(
+            super::Code::Failed,
+            format!(
+                "{} ({})",
+                printable(&broken.to_string()),
+                inv.path().display()
+            ),
+        )),
+        Err(e @ VerifyError::Sql(_)) => Err(Failure::inventory(e)),
+    }
 }
 
 /// `fleetdeck audit replay ID [--raw]`: play a recorded interactive session back, at its

@@ -210,6 +210,8 @@ pub enum ProxyCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
+    /// Check the audit trail's hash chain: exit 0 intact, 1 at the first broken row
+    Verify,
     /// Play a recorded interactive session back
     Replay {
         /// The session's audit row id (`fleetdeck audit` shows it)
@@ -352,6 +354,10 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             proxy_cmd::apply(&Context::load(&cli.global)?, *yes)
         }
         Command::Check { json } => check_cmd::run(&Context::load(&cli.global)?, *json),
+        Command::Audit {
+            action: Some(AuditCmd::Verify),
+            ..
+        } => audit_cmd::verify(&Context::load(&cli.global)?),
         Command::Audit {
             action: Some(AuditCmd::Replay { id, raw }),
             ..

@@ -17,6 +17,10 @@ use crate::master::protocol::{Request, Response};
 fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
     let path = super::master_cmd::socket_for(ctx).ok()?;
     if !crate::master::place::is_own_socket(&path) {
+        // Absent, or another user's: a client never talks to a socket it does not own.
+        if path.exists() {
+            tracing::info!(socket = %path.display(), "tree: the master socket is not this user's; polling directly");
+        }
         return None;
     }
     // As long as polling alone may take, plus the master's own turn.

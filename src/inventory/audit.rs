@@ -47,18 +47,19 @@ pub struct AuditEntry {
     pub params: Option<serde_json::Value>,
     pub outcome: String,
     pub detail: Option<String>,
+    /// Its link in the hash chain (`audit verify`); absent on rows written before it.
+    pub hash: Option<String>,
 }
 
 impl Inventory {
     pub fn record_audit(&self, actor: &Actor, record: &AuditRecord) -> Result<i64, InventoryError> {
-        write_audit(self.conn(), actor, record)?;
-        Ok(self.conn().last_insert_rowid())
+        Ok(write_audit(self.conn(), actor, record)?)
     }
 
     /// The newest `limit` rows, newest first.
     pub fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>, InventoryError> {
         self.audit_rows(
-            "SELECT id, at, actor, origin, action, target, params, outcome, detail
+            "SELECT id, at, actor, origin, action, target, params, outcome, detail, hash
              FROM audit ORDER BY id DESC LIMIT ?1",
             i64::from(limit),
         )
@@ -67,7 +68,7 @@ impl Inventory {
     /// Rows written after row `id`, oldest first (what other admins did meanwhile).
     pub fn audit_after(&self, id: i64) -> Result<Vec<AuditEntry>, InventoryError> {
         self.audit_rows(
-            "SELECT id, at, actor, origin, action, target, params, outcome, detail
+            "SELECT id, at, actor, origin, action, target, params, outcome, detail, hash
              FROM audit WHERE id > ?1 ORDER BY id LIMIT 200",
             id,
         )
@@ -77,11 +78,16 @@ impl Inventory {
     pub fn audit_entry(&self, id: i64) -> Result<Option<AuditEntry>, InventoryError> {
         Ok(self
             .audit_rows(
-                "SELECT id, at, actor, origin, action, target, params, outcome, detail
+                "SELECT id, at, actor, origin, action, target, params, outcome, detail, hash
                  FROM audit WHERE id = ?1",
                 id,
             )?
             .pop())
+    }
+
+    /// Check the whole hash chain (reads only).
+    pub fn verify_audit(&self) -> Result<super::chain::Intact, super::chain::VerifyError> {
+        super::chain::verify(self.conn())
     }
 
     /// The id of the newest audit row (0 when there is none).
@@ -105,6 +111,7 @@ impl Inventory {
                 params: params.and_then(|p| serde_json::from_str(&p).ok()),
                 outcome: r.get(7)?,
                 detail: r.get(8)?,
+                hash: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -112,25 +119,22 @@ impl Inventory {
 }
 
 /// Works on a connection or inside a transaction, so an action and its audit row can
-/// commit together.
+/// commit together; chained to the previous row (see `chain::append`). Returns the id.
 pub(crate) fn write_audit(
     conn: &rusqlite::Connection,
     actor: &Actor,
     record: &AuditRecord,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit (at, actor, origin, action, target, params, outcome, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        now_rfc3339(),
-        actor.user,
-        actor.origin,
-        record.action,
-        record.target,
-        record.params.to_string(),
-        record.outcome.as_str(),
-        record.detail,
-    ])?;
-    Ok(())
+) -> rusqlite::Result<i64> {
+    let row = super::chain::ChainRow {
+        id: 0,
+        at: now_rfc3339(),
+        actor: actor.user.clone(),
+        origin: actor.origin.clone(),
+        action: record.action.clone(),
+        target: record.target.clone(),
+        params: Some(record.params.to_string()),
+        outcome: record.outcome.as_str().to_string(),
+        detail: record.detail.clone(),
+    };
+    super::chain::append(conn, &row)
 }

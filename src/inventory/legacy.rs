@@ -206,9 +206,10 @@ impl Inventory {
             report.rows.push(outcome);
         }
         let (imported, skipped, invalid) = report.count();
+        // IMMEDIATE: the audit row chains to the last one, read under the write lock.
         let tx = self
             .conn_mut()
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(InventoryError::from)?;
         for site in &new_sites {
             super::sites::insert(&tx, site).map_err(InventoryError::from)?;

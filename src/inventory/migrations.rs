@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// `user_version` after the last migration.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -46,6 +46,15 @@ pub fn migrations() -> Migrations<'static> {
             host        TEXT NOT NULL,
             acquired_at TEXT NOT NULL
         ) STRICT;",
+        ),
+        // 3: the audit trail becomes a hash chain (`audit verify`); the rows already
+        // there are chained in id order, as they stand.
+        M::up_with_hook(
+            "ALTER TABLE audit ADD COLUMN hash TEXT;",
+            |tx: &rusqlite::Transaction| {
+                super::chain::chain_all(tx)?;
+                Ok(())
+            },
         ),
     ])
 }

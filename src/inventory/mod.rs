@@ -2,6 +2,7 @@
 //! and container, plus the audit trail. Bound parameters only; schema by migrations.
 
 mod audit;
+pub mod chain;
 pub mod ipam;
 pub mod legacy;
 pub mod locks;

@@ -55,13 +55,23 @@ fn plan_then_apply_serves_each_sites_container_and_removes_deleted_ones() {
     assert_eq!(code(&out), 0, "{:?}", text(&out));
     assert!(text(&out).0.starts_with("no changes: "), "{:?}", text(&out));
     let row = p.last_audit();
+    // The real uid's name, not USER.
+    let me = String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id -un")
+            .stdout,
+    )
+    .trim()
+    .to_string();
     assert_eq!(
         (
             row.action.as_str(),
             row.outcome.as_str(),
             row.actor.as_str()
         ),
-        ("proxy.apply", "ok", "fdtp-tester")
+        ("proxy.apply", "ok", me.as_str())
     );
 
     // A deleted site disappears from nginx: its name falls back to the default server.

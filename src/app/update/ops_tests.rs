@@ -231,6 +231,7 @@ fn other_admins_rows_are_logged_and_reload_the_sites() {
         params: None,
         outcome: outcome.into(),
         detail: None,
+        hash: None,
     };
     let effects = update(&mut s, Msg::AuditRows(vec![row(7, "create", "ok")]));
     assert_eq!(effects, vec![Effect::LoadSites]);
