@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{ContainerSummary, EventMessage, EventMessageTypeEnum, Network};
-use bollard::query_parameters::{EventsOptions, ListContainersOptionsBuilder, ListNetworksOptions};
+use bollard::query_parameters::EventsOptions;
 use futures::StreamExt;
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -51,17 +51,15 @@ pub struct DockerFacts {
     pub networks: Vec<NetworkInfo>,
 }
 
+/// The largest container or network list accepted from an engine: thousands of
+/// containers take a few MiB; more is a hostile or broken engine, refused as an error of
+/// that node ("sent more than N bytes").
+pub const LIST_LIMIT: usize = 32 * 1024 * 1024;
+
 /// Every container of the engine, in every state, sorted by name (what `check` needs).
 pub async fn containers(client: &DockerClient) -> Result<Vec<ContainerInfo>, DockerError> {
-    let options = ListContainersOptionsBuilder::default().all(true).build();
-    let mut containers: Vec<ContainerInfo> = client
-        .api()
-        .list_containers(Some(options))
-        .await
-        .map_err(DockerError::from)?
-        .into_iter()
-        .map(container_from)
-        .collect();
+    let listed: Vec<ContainerSummary> = client.get_as("/containers/json?all=1", LIST_LIMIT).await?;
+    let mut containers: Vec<ContainerInfo> = listed.into_iter().map(container_from).collect();
     containers.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(containers)
 }
@@ -71,11 +69,7 @@ pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> 
     // would need a connection of its own, and through SSH that can mean starting
     // `docker system dial-stdio` on the node again.
     let containers = containers(client).await?;
-    let networks = client
-        .api()
-        .list_networks(None::<ListNetworksOptions>)
-        .await
-        .map_err(DockerError::from)?;
+    let networks: Vec<Network> = client.get_as("/networks", LIST_LIMIT).await?;
     let mut facts = DockerFacts {
         containers,
         networks: networks.into_iter().map(network_from).collect(),

@@ -123,6 +123,16 @@ impl DockerClient {
 
     /// GET `path` and parse the answer as JSON, at most [`RAW_JSON_LIMIT`] bytes.
     pub async fn get_json(&self, path: &str) -> Result<serde_json::Value, DockerError> {
+        self.get_as(path, RAW_JSON_LIMIT).await
+    }
+
+    /// GET `path` and decode the answer, refusing one over `limit` bytes: what a node's
+    /// engine answers is bounded, so a hostile one cannot fill memory.
+    pub async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        limit: usize,
+    ) -> Result<T, DockerError> {
         let request = http::Request::get(path)
             .body(http_body_util::Either::Left(Full::new(Bytes::new())))
             .map_err(|e| DockerError::InvalidTarget {
@@ -140,13 +150,13 @@ impl DockerClient {
                 message,
             });
         }
-        let body = Limited::new(response.into_body(), RAW_JSON_LIMIT)
+        let body = Limited::new(response.into_body(), limit)
             .collect()
             .await
             .map_err(|_| DockerError::TooLarge {
                 target: self.describe(),
                 what: format!("GET {path}"),
-                limit: RAW_JSON_LIMIT,
+                limit,
             })?
             .to_bytes();
         serde_json::from_slice(&body).map_err(|e| DockerError::Status {

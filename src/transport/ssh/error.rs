@@ -52,6 +52,12 @@ pub enum SshError {
         what: String,
         reason: String,
     },
+    #[error("{hop}: command {what} over {limit_mib} MiB; refused")]
+    TooLarge {
+        hop: String,
+        what: String,
+        limit_mib: usize,
+    },
     #[error("the connection to {hop} is closed")]
     Closed { hop: String },
     #[error("{hop} is down (last error: {last}); next try in {}s", retry_in.as_secs().max(1))]

@@ -255,9 +255,19 @@ impl SshSession {
             };
             while let Some(msg) = channel.wait().await {
                 match msg {
-                    ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
+                    ChannelMsg::Data { data } => {
+                        if out.stdout.len() + data.len() > MAX_STDOUT {
+                            return Err(self.too_much("stdout", MAX_STDOUT));
+                        }
+                        out.stdout.extend_from_slice(&data)
+                    }
                     ChannelMsg::ExtendedData { data, ext: 1 } => {
-                        out.stderr.extend_from_slice(&data)
+                        // Only the tail of stderr is ever shown: keep a bounded window.
+                        out.stderr.extend_from_slice(&data);
+                        if out.stderr.len() > MAX_STDERR {
+                            let cut = out.stderr.len() - MAX_STDERR;
+                            out.stderr.drain(..cut);
+                        }
                     }
                     ChannelMsg::ExitStatus { exit_status } => {
                         out.status = i32::try_from(exit_status).ok();
@@ -278,6 +288,22 @@ impl SshSession {
             stage: "command",
             after: limit,
         })?
+    }
+}
+
+/// A node's answer to one command is refused past this: the largest real one (a batch
+/// with `ip -j` of a busy host) is a few MiB, and a hostile node must not fill memory.
+pub const MAX_STDOUT: usize = 64 * 1024 * 1024;
+/// The end of stderr kept (messages show its last lines).
+pub const MAX_STDERR: usize = 256 * 1024;
+
+impl SshSession {
+    fn too_much(&self, what: &str, limit: usize) -> SshError {
+        SshError::TooLarge {
+            hop: self.hop.clone(),
+            what: what.to_string(),
+            limit_mib: limit / (1024 * 1024),
+        }
     }
 }
 
