@@ -12,6 +12,7 @@ use crate::fleet::snapshot::{FactError, NodeSnapshot, NodeStatus};
 use crate::transport::DockerClient;
 use crate::transport::exec::{Exec, Output, RemoteCommand};
 use crate::transport::links::NodeLink;
+use crate::transport::ssh::SshError;
 
 type Fact<T> = Result<T, String>;
 type Ran = Result<Output, crate::transport::ExecError>;
@@ -193,14 +194,43 @@ fn address(link: &NodeLink) -> String {
     }
 }
 
-/// The snapshot of a node that could not be reached.
-pub fn down(node: &NodeConfig, link: &NodeLink, error: String) -> NodeSnapshot {
+/// The snapshot of a node that could not be reached. While the node backs off, the time
+/// of the next try is kept apart from the error, so the screen can count down to it.
+pub fn down(node: &NodeConfig, link: &NodeLink, error: &SshError) -> NodeSnapshot {
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     snap.status = NodeStatus::Down;
-    snap.error = Some(error);
-    snap.polled_at = crate::inventory::now_rfc3339();
+    let now = time::OffsetDateTime::now_utc();
+    match error {
+        SshError::BackingOff {
+            hop,
+            last,
+            retry_in,
+        } => {
+            snap.error = Some(format!("{hop} is down (last error: {last})"));
+            snap.retry_at = rfc3339(now + *retry_in);
+        }
+        other => snap.error = Some(other.to_string()),
+    }
+    snap.polled_at = rfc3339(now).unwrap_or_default();
     snap
+}
+
+/// RFC 3339 to the second, as `inventory::now_rfc3339` writes it.
+fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// Drop the node's SSH connection if it no longer answers a keepalive, so a cut link
+/// shows down (the reconnect fails within the connect timeout) instead of hanging.
+async fn reach(link: &NodeLink) -> Result<(), SshError> {
+    let Some(ssh) = &link.ssh else {
+        return Ok(());
+    };
+    ssh.check_alive(ssh.alive_window()).await;
+    ssh.session().await.map(|_| ())
 }
 
 /// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
@@ -217,7 +247,7 @@ pub async fn poll_node(
     if let Some(ssh) = &link.ssh
         && let Err(e) = ssh.session().await
     {
-        let mut snap = down(node, link, e.to_string());
+        let mut snap = down(node, link, &e);
         snap.took_ms = started.elapsed().as_millis() as u64;
         return snap;
     }
@@ -297,10 +327,8 @@ pub async fn poll_reaching(
     kept: Option<DockerClient>,
     docker_budget: std::time::Duration,
 ) -> (NodeSnapshot, Option<DockerClient>) {
-    if let Some(ssh) = &link.ssh
-        && let Err(e) = ssh.session().await
-    {
-        return (down(node, link, e.to_string()), None);
+    if let Err(e) = reach(link).await {
+        return (down(node, link, &e), None);
     }
     let (client_tx, client_rx) = tokio::sync::oneshot::channel();
     let connect = async move {
