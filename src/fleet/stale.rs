@@ -30,19 +30,17 @@ pub fn secs_between(from: &str, to: &str) -> Option<u64> {
     Some(u64::try_from(d.whole_seconds()).unwrap_or(0))
 }
 
-/// How stale a node is at `now`. `asking_since`: when the caller started polling (a node
-/// that never answered is stale once that is two refreshes old); `None` for a one-shot.
-pub fn freshness(
-    snap: &NodeSnapshot,
-    now: &str,
-    refresh_secs: u64,
-    asking_since: Option<&str>,
-) -> Freshness {
+/// How stale a node is at `now`. `live`: the refresh period and when the caller started
+/// polling, for a view kept up to date (the console), where data older than two refreshes
+/// is stale and so is a node that has not answered two refreshes after polling began.
+/// `None` for a one-shot answer: its polls all ran for it, however long the slowest took.
+pub fn freshness(snap: &NodeSnapshot, now: &str, live: Option<(u64, &str)>) -> Freshness {
     let as_of = match &snap.stale {
         Some(s) => s.as_of.clone(),
         None => (!snap.polled_at.is_empty()).then(|| snap.polled_at.clone()),
     };
     let age_secs = as_of.as_deref().and_then(|t| secs_between(t, now));
+    let refresh_secs = live.map_or(0, |(r, _)| r);
     let limit = refresh_secs.max(1).saturating_mul(2);
     let why = if let Some(s) = &snap.stale {
         Some(s.why.clone())
@@ -52,13 +50,13 @@ pub fn freshness(
     {
         // The node answers but its engine does not: its containers are not current.
         Some(format!("engine not answering: {e}"))
-    } else if let Some(age) = age_secs.filter(|a| *a > limit) {
+    } else if let Some(age) = age_secs.filter(|a| live.is_some() && *a > limit) {
         Some(format!(
             "no answer for {age}s (refresh every {refresh_secs}s)"
         ))
     } else if as_of.is_none()
-        && let Some(waited) = asking_since
-            .and_then(|t| secs_between(t, now))
+        && let Some(waited) = live
+            .and_then(|(_, since)| secs_between(since, now))
             .filter(|w| *w > limit)
     {
         Some(format!("no answer yet after {waited}s"))

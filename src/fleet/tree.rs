@@ -254,8 +254,8 @@ pub fn error_text(snap: &NodeSnapshot, now: &str) -> Option<String> {
 }
 
 /// [`build`] over borrowed snapshots (the console's live fleet, without copying it).
-/// `asking_since`: when the console started polling, so a node that never answered
-/// becomes stale too.
+/// `asking_since`: when the console started polling; a live view also judges data by its
+/// age (see `stale::freshness`), a one-shot (`None`) does not.
 pub fn build_from<'a>(
     config: &Config,
     snapshots: impl Iterator<Item = &'a NodeSnapshot>,
@@ -282,7 +282,8 @@ pub fn build_from<'a>(
                 })
                 .collect();
             guests.sort_by(|a, b| a.name.cmp(&b.name));
-            let fresh = stale::freshness(snap, &generated_at, config.refresh_secs, asking_since);
+            let live = asking_since.map(|since| (config.refresh_secs, since));
+            let fresh = stale::freshness(snap, &generated_at, live);
             let mut notes = snap.notes.clone();
             notes.extend(loop_notes.get(&node.name).cloned());
             TreeNode {

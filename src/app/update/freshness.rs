@@ -12,7 +12,10 @@ use crate::fleet::tree::error_text;
 /// Whether rebuilding the tree at `state.now` would show something else. Ages of fresh
 /// nodes are not shown, so they alone never cause a redraw.
 pub(super) fn moved(state: &State) -> bool {
-    let since = state.polling_since.as_deref();
+    let live = state
+        .polling_since
+        .as_deref()
+        .map(|since| (state.config.refresh_secs, since));
     state.doc.nodes.iter().any(|n| {
         let unknown;
         let snap = match state.fleet.node(&n.name) {
@@ -22,7 +25,7 @@ pub(super) fn moved(state: &State) -> bool {
                 &unknown
             }
         };
-        let f = freshness(snap, &state.now, state.config.refresh_secs, since);
+        let f = freshness(snap, &state.now, live);
         f.stale != n.stale
             || (f.stale && f.age_secs != n.data_age_secs)
             || error_text(snap, &state.now) != n.error

@@ -12,11 +12,17 @@ fn up_at(at: &str) -> NodeSnapshot {
 const T0: &str = "2024-05-01T10:00:00Z";
 
 #[test]
+fn a_one_shot_answer_is_not_judged_by_age() {
+    let f = freshness(&up_at(T0), "2024-05-01T10:00:30Z", None);
+    assert_eq!((f.stale, f.age_secs), (false, Some(30)));
+}
+
+#[test]
 fn fresh_within_two_refreshes_stale_after() {
     let s = up_at(T0);
-    let f = freshness(&s, "2024-05-01T10:00:04Z", 2, None);
+    let f = freshness(&s, "2024-05-01T10:00:04Z", Some((2, T0)));
     assert_eq!((f.stale, f.age_secs), (false, Some(4)), "{f:?}");
-    let f = freshness(&s, "2024-05-01T10:00:05Z", 2, None);
+    let f = freshness(&s, "2024-05-01T10:00:05Z", Some((2, T0)));
     assert_eq!((f.stale, f.age_secs), (true, Some(5)), "{f:?}");
     assert_eq!(f.as_of.as_deref(), Some(T0));
     assert!(f.why.unwrap_or_default().contains("no answer for 5s"));
@@ -26,7 +32,7 @@ fn fresh_within_two_refreshes_stale_after() {
 fn a_missed_deadline_is_stale_at_once_and_ages_from_the_data_kept() {
     let prev = up_at(T0);
     let held = hold(Some(&prev), "n", "no complete answer within 33s".into());
-    let f = freshness(&held, "2024-05-01T10:00:01Z", 60, None);
+    let f = freshness(&held, "2024-05-01T10:00:01Z", None);
     assert_eq!((f.stale, f.age_secs), (true, Some(1)), "{f:?}");
     // Held again: the time of the data does not move.
     let again = hold(Some(&held), "n", "again".into());
@@ -36,7 +42,7 @@ fn a_missed_deadline_is_stale_at_once_and_ages_from_the_data_kept() {
     );
     // Never answered: stale, no age.
     let never = hold(None, "n", "no complete answer".into());
-    let f = freshness(&never, T0, 2, None);
+    let f = freshness(&never, T0, None);
     assert_eq!((f.stale, f.age_secs, f.as_of), (true, None, None));
 }
 
@@ -47,7 +53,7 @@ fn an_engine_that_does_not_answer_makes_an_up_node_stale() {
         fact: "docker",
         message: "timed out".into(),
     });
-    let f = freshness(&s, T0, 2, None);
+    let f = freshness(&s, T0, None);
     assert!(f.stale, "{f:?}");
     assert_eq!(f.age_secs, Some(0));
 }
@@ -55,12 +61,12 @@ fn an_engine_that_does_not_answer_makes_an_up_node_stale() {
 #[test]
 fn a_node_never_polled_is_stale_only_once_polling_has_waited_two_refreshes() {
     let s = NodeSnapshot::unknown("n");
-    let f = freshness(&s, "2024-05-01T10:00:04Z", 2, Some(T0));
+    let f = freshness(&s, "2024-05-01T10:00:04Z", Some((2, T0)));
     assert_eq!((f.stale, f.age_secs), (false, None));
-    let f = freshness(&s, "2024-05-01T10:00:05Z", 2, Some(T0));
+    let f = freshness(&s, "2024-05-01T10:00:05Z", Some((2, T0)));
     assert!(f.stale, "{f:?}");
     assert!(
-        !freshness(&s, "2024-05-01T10:09:00Z", 2, None).stale,
+        !freshness(&s, "2024-05-01T10:09:00Z", None).stale,
         "one-shot"
     );
 }

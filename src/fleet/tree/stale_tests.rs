@@ -33,7 +33,14 @@ fn stale_and_data_age_are_in_the_json() {
     let fresh = up_at("a", "2024-05-01T10:00:03Z");
     let mut old = up_at("b", "2024-05-01T10:00:00Z");
     old.docker = Some(DockerFacts::default());
-    let doc = build(&config, &[fresh, old], &[], "2024-05-01T10:00:05Z".into());
+    let snaps = [fresh, old];
+    let doc = build_from(
+        &config,
+        snaps.iter(),
+        &[],
+        "2024-05-01T10:00:05Z".into(),
+        Some("2024-05-01T09:00:00Z"),
+    );
     assert_eq!(doc.schema_version, 3);
     let json = serde_json::to_value(&doc).expect("json");
     let node = |i: usize| &json["nodes"][i];
@@ -43,8 +50,18 @@ fn stale_and_data_age_are_in_the_json() {
     assert_eq!(node(1)["data_age_secs"], 5);
     assert_eq!(node(1)["data_as_of"], "2024-05-01T10:00:00Z");
     assert_eq!(node(1)["status"], "up", "the status keeps its meaning");
-    assert_eq!(node(2)["stale"], false, "never polled, one-shot");
+    assert_eq!(
+        node(2)["stale"],
+        true,
+        "never answered in an hour of polling"
+    );
     assert!(node(2)["data_age_secs"].is_null(), "never polled: null");
+    // A one-shot answer is not judged by age.
+    let once = serde_json::to_value(build(&config, &snaps, &[], "2024-05-01T10:00:05Z".into()))
+        .expect("json");
+    assert_eq!(once["nodes"][1]["stale"], false);
+    assert_eq!(once["nodes"][1]["data_age_secs"], 5);
+    assert_eq!(once["nodes"][2]["stale"], false);
 }
 
 #[test]
