@@ -331,7 +331,8 @@ pub async fn poll_reaching(
         return (down(node, link, &e), None);
     }
     let (client_tx, client_rx) = tokio::sync::oneshot::channel();
-    let connect = async move {
+    let stalled = std::sync::atomic::AtomicBool::new(false);
+    let connect = async {
         let result = match (&link.docker, kept) {
             (Err(_), _) => Ok(None),
             (Ok(_), Some(client)) => Ok(Some(client)),
@@ -339,12 +340,26 @@ pub async fn poll_reaching(
                 .docker_client(docker_budget)
                 .await
                 .map(Some)
-                .map_err(|e| e.to_string()),
+                .map_err(|e| {
+                    // Accepted and never answered (a stopped engine), unlike one that refuses.
+                    if matches!(e, crate::transport::DockerError::Timeout { .. }) {
+                        stalled.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    e.to_string()
+                }),
         };
         let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
         result
     };
-    let snap = poll_node(node, link, tunnel_origin, connect).await;
+    let mut snap = poll_node(node, link, tunnel_origin, connect).await;
+    if stalled.load(std::sync::atomic::Ordering::Relaxed)
+        && let Some(e) = snap.fact_error("docker")
+    {
+        snap.stale = Some(crate::fleet::snapshot::Stale {
+            why: format!("engine not answering: {e}"),
+            as_of: None,
+        });
+    }
     let client = client_rx
         .await
         .ok()

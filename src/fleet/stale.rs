@@ -1,12 +1,12 @@
 //! Is a node's data current? A node is `stale` when what is shown of it was read more
-//! than two refreshes ago, when its latest poll missed its deadline (the data kept is
-//! from an earlier poll), or when its engine did not answer (its containers are the
-//! last known ones). Pure: every time comes in as RFC 3339 text, nothing reads a clock.
+//! than two refreshes ago, or when a poll marked it (`NodeSnapshot::stale`): the poll
+//! missed its deadline, or the engine did not answer in time, and the data shown (if
+//! any) is from an earlier poll. Pure: every time comes in as RFC 3339 text, nothing reads a clock.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::snapshot::{NodeSnapshot, NodeStatus, Stale};
+use super::snapshot::{NodeSnapshot, Stale};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Freshness {
@@ -44,12 +44,6 @@ pub fn freshness(snap: &NodeSnapshot, now: &str, live: Option<(u64, &str)>) -> F
     let limit = refresh_secs.max(1).saturating_mul(2);
     let why = if let Some(s) = &snap.stale {
         Some(s.why.clone())
-    } else if let Some(e) = snap
-        .fact_error("docker")
-        .filter(|_| snap.status == NodeStatus::Up)
-    {
-        // The node answers but its engine does not: its containers are not current.
-        Some(format!("engine not answering: {e}"))
     } else if let Some(age) = age_secs.filter(|a| live.is_some() && *a > limit) {
         Some(format!(
             "no answer for {age}s (refresh every {refresh_secs}s)"
