@@ -20,6 +20,9 @@ pub enum Msg {
     Palette(PaletteEdit),
     /// A node was polled, or its containers re-read after an engine event.
     Poll(PollEvent),
+    /// The clock moved (the driver sends one a second): data ages and "next try"
+    /// countdowns are recomputed from the time handed in with it.
+    Tick,
     /// The terminal changed size; the next frame uses the new size.
     Resized {
         width: u16,

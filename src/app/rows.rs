@@ -27,6 +27,10 @@ pub enum Health {
     /// Running, but its healthcheck fails: its own mark, apart from stopped (`Bad`).
     Unhealthy,
     Unknown,
+    /// A node whose data is not current: its own word, glyph and colour.
+    Stale,
+    /// A last-known item of a stale node, kept and greyed rather than dropped.
+    Greyed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,11 +53,48 @@ pub fn node_id(name: &str) -> String {
 }
 
 fn node_health(node: &TreeNode) -> Health {
+    if node.stale && node.status != NodeStatus::Down {
+        return Health::Stale;
+    }
     match node.status {
         NodeStatus::Up if node.fact_errors.is_empty() => Health::Good,
         NodeStatus::Up => Health::Warn,
         NodeStatus::Down => Health::Bad,
         NodeStatus::Unknown => Health::Unknown,
+    }
+}
+
+/// Down wins over stale (a down verdict says more); stale wins over up and unknown.
+fn node_word(node: &TreeNode) -> &'static str {
+    if node.stale && node.status != NodeStatus::Down {
+        "stale"
+    } else {
+        node.status.as_str()
+    }
+}
+
+/// The node's address, after how old a stale node's data is, or when a down node tries
+/// again (both computed from the time the tree was built at, so they count).
+fn node_extra(node: &TreeNode) -> String {
+    let address = node.address.clone().unwrap_or_default();
+    let lead = if node.status == NodeStatus::Down {
+        node.error
+            .as_deref()
+            .and_then(|e| e.rsplit_once("; "))
+            .map(|(_, next)| next.to_string())
+            .filter(|n| n.starts_with("next try") || n.starts_with("trying"))
+    } else if node.stale {
+        Some(match node.data_age_secs {
+            Some(age) => format!("data {age}s old"),
+            None => "no answer yet".to_string(),
+        })
+    } else {
+        None
+    };
+    match lead {
+        Some(lead) if address.is_empty() => lead,
+        Some(lead) => format!("{lead}  {address}"),
+        None => address,
     }
 }
 
@@ -95,8 +136,8 @@ fn push_node(
         depth,
         kind: RowKind::Node,
         name: node.name.clone(),
-        state: node.status.as_str().to_string(),
-        extra: node.address.clone().unwrap_or_default(),
+        state: node_word(node).to_string(),
+        extra: node_extra(node),
         health: node_health(node),
         expandable: children_count > 0,
         collapsed: is_collapsed,
@@ -135,13 +176,24 @@ fn push_node(
             word_health(g.state),
         ));
     }
+    // A stale node's containers are its last-known ones: greyed, and dated.
+    let as_of = node
+        .stale
+        .then_some(node.data_as_of.as_deref())
+        .flatten()
+        .map(|t| format!("as of {}", crate::fleet::stale::clock(t)));
     for c in &node.containers {
-        let extra = [c.ip.clone(), c.domain.clone()]
+        let extra = [c.ip.clone(), c.domain.clone(), as_of.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
         let (state, health) = container_state(c);
+        let health = if as_of.is_some() {
+            Health::Greyed
+        } else {
+            health
+        };
         out.push(leaf(
             RowKind::Container,
             "container",

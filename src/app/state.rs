@@ -131,6 +131,9 @@ pub struct State {
     pub now: String,
     /// `q` was pressed once while an operation runs: the next one quits.
     pub quit_armed: bool,
+    /// When this console started asking the nodes (the first time handed in): a node
+    /// that has not answered two refreshes later is stale.
+    pub polling_since: Option<String>,
 }
 
 /// A popup that takes every key until it closes.
@@ -199,6 +202,7 @@ impl State {
             last_session: None,
             now: String::new(),
             quit_armed: false,
+            polling_since: None,
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -225,7 +229,13 @@ impl State {
     /// Rebuild the tree and its rows, keeping the selection on the same item when it
     /// still exists.
     pub fn rebuild(&mut self) {
-        self.doc = tree::build_from(&self.config, self.fleet.iter(), self.sites(), String::new());
+        self.doc = tree::build_from(
+            &self.config,
+            self.fleet.iter(),
+            self.sites(),
+            self.now.clone(),
+            self.polling_since.as_deref(),
+        );
         self.rows = filtered(rows(&self.doc, &self.collapsed), &self.filter);
         let found = self
             .selected_id

@@ -3,6 +3,7 @@
 mod act;
 mod check;
 mod commands;
+mod freshness;
 pub(crate) mod ops;
 mod views;
 
@@ -29,7 +30,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             if state.fleet.apply(event) {
                 state.data_as_of = Some(state.now.clone());
-                state.rebuild();
+                rebuild_noting_staleness(state);
+                state.dirty = true;
+            } else if freshness::moved(state) {
+                // Same content, but fresh again (or a countdown moved).
+                rebuild_noting_staleness(state);
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Tick => {
+            if freshness::moved(state) {
+                rebuild_noting_staleness(state);
                 state.dirty = true;
             }
             Vec::new()
@@ -129,7 +141,9 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             act::on_inspected(state, stream, result);
             Vec::new()
         }
-        Msg::Poll(_) | Msg::Logs { .. } | Msg::Stats { .. } | Msg::Events { .. } => Vec::new(),
+        Msg::Poll(_) | Msg::Tick | Msg::Logs { .. } | Msg::Stats { .. } | Msg::Events { .. } => {
+            Vec::new()
+        }
     }
 }
 
@@ -165,6 +179,16 @@ fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<E
         vec![Effect::LoadSites]
     } else {
         Vec::new()
+    }
+}
+
+/// Rebuild the tree; a node that turns stale, or fresh again, says so in the activity
+/// panel.
+fn rebuild_noting_staleness(state: &mut State) {
+    let before = freshness::stale_nodes(state);
+    state.rebuild();
+    for line in freshness::changes(&before, state) {
+        state.log(line.0, line.1);
     }
 }
 
@@ -327,6 +351,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
 mod act_tests;
 #[cfg(test)]
 mod ops_tests;
+#[cfg(test)]
+mod stale_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::fleet::snapshot::{FactError, NodeSnapshot, NodeStatus};
 use crate::transport::DockerClient;
 use crate::transport::exec::{Exec, Output, RemoteCommand};
 use crate::transport::links::NodeLink;
+use crate::transport::ssh::SshError;
 
 type Fact<T> = Result<T, String>;
 type Ran = Result<Output, crate::transport::ExecError>;
@@ -190,14 +191,33 @@ fn address(link: &NodeLink) -> String {
     link.address()
 }
 
-/// The snapshot of a node that could not be reached.
-pub fn down(node: &NodeConfig, link: &NodeLink, error: String) -> NodeSnapshot {
+/// The snapshot of a node that could not be reached. While the node backs off, the time
+/// of the next try is kept apart from the error, so the screen can count down to it.
+pub fn down(node: &NodeConfig, link: &NodeLink, error: &SshError) -> NodeSnapshot {
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     snap.status = NodeStatus::Down;
-    snap.error = Some(error);
-    snap.polled_at = crate::inventory::now_rfc3339();
+    let now = time::OffsetDateTime::now_utc();
+    match error {
+        SshError::BackingOff {
+            hop,
+            last,
+            retry_in,
+        } => {
+            snap.error = Some(format!("{hop} is down (last error: {last})"));
+            snap.retry_at = rfc3339(now + *retry_in);
+        }
+        other => snap.error = Some(other.to_string()),
+    }
+    snap.polled_at = rfc3339(now).unwrap_or_default();
     snap
+}
+
+/// RFC 3339 to the second, as `inventory::now_rfc3339` writes it.
+fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 /// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
@@ -212,7 +232,7 @@ pub async fn poll_node(
 ) -> NodeSnapshot {
     let started = Instant::now();
     if let Err(e) = link.reach().await {
-        let mut snap = down(node, link, e.to_string());
+        let mut snap = down(node, link, &e);
         snap.took_ms = started.elapsed().as_millis() as u64;
         return snap;
     }
@@ -293,10 +313,11 @@ pub async fn poll_reaching(
     docker_budget: std::time::Duration,
 ) -> (NodeSnapshot, Option<DockerClient>) {
     if let Err(e) = link.reach().await {
-        return (down(node, link, e.to_string()), None);
+        return (down(node, link, &e), None);
     }
     let (client_tx, client_rx) = tokio::sync::oneshot::channel();
-    let connect = async move {
+    let stalled = std::sync::atomic::AtomicBool::new(false);
+    let connect = async {
         let result = match (&link.docker, kept) {
             (Err(_), _) => Ok(None),
             (Ok(_), Some(client)) => Ok(Some(client)),
@@ -304,12 +325,26 @@ pub async fn poll_reaching(
                 .docker_client(docker_budget)
                 .await
                 .map(Some)
-                .map_err(|e| e.to_string()),
+                .map_err(|e| {
+                    // Accepted and never answered (a stopped engine), unlike one that refuses.
+                    if matches!(e, crate::transport::DockerError::Timeout { .. }) {
+                        stalled.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    e.to_string()
+                }),
         };
         let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
         result
     };
-    let snap = poll_node(node, link, tunnel_origin, connect).await;
+    let mut snap = poll_node(node, link, tunnel_origin, connect).await;
+    if stalled.load(std::sync::atomic::Ordering::Relaxed)
+        && let Some(e) = snap.fact_error("docker")
+    {
+        snap.stale = Some(crate::fleet::snapshot::Stale {
+            why: format!("engine not answering: {e}"),
+            as_of: None,
+        });
+    }
     let client = client_rx
         .await
         .ok()

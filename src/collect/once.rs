@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::collect::node::poll_reaching;
 use crate::config::{Config, NodeConfig};
-use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
+use crate::fleet::snapshot::NodeSnapshot;
+use crate::fleet::stale::hold;
 use crate::fleet::{text, tree};
 use crate::inventory::Site;
 use crate::transport::DockerClient;
@@ -15,26 +16,44 @@ use crate::transport::links::NodeLink;
 
 const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
 
-/// Every fact of one node, bounded as a whole.
+/// How long reaching a node's Docker engine may take. Reaching it through SSH may mean
+/// starting `docker system dial-stdio` on the node, which is slower than a connect: it
+/// gets its own, wider budget.
+pub fn docker_budget(config: &Config) -> Duration {
+    Duration::from_secs(config.ssh.connect_timeout_secs).max(DOCKER_CONNECT_MIN)
+}
+
+/// The overall deadline of one poll of one node, for `tree`, the master and the console
+/// alike: a node that accepts and never answers cannot hold its poll longer.
+pub fn poll_deadline(config: &Config) -> Duration {
+    Duration::from_secs(config.ssh.connect_timeout_secs)
+        + docker_budget(config) * 2
+        + Duration::from_secs(10)
+}
+
+/// What a poll that missed its deadline says.
+pub fn missed(limit: Duration) -> String {
+    format!("no complete answer within {}s", limit.as_secs())
+}
+
+/// Every fact of one node, bounded as a whole. A node that misses the deadline comes back
+/// `unknown` and stale with no data (a caller that knows an older poll keeps that).
 pub async fn poll_one(
     config: &Config,
     node: &NodeConfig,
     link: &NodeLink,
     kept: Option<DockerClient>,
 ) -> (NodeSnapshot, Option<DockerClient>) {
-    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
-    // Reaching Docker through SSH may mean starting `docker system dial-stdio` on the
-    // node, which is slower than a connect: it gets its own, wider budget.
-    let docker_budget = connect.max(DOCKER_CONNECT_MIN);
-    let limit = connect + docker_budget * 2 + Duration::from_secs(10);
+    let limit = poll_deadline(config);
     let origin = config.is_tunnel_origin(&node.name);
-    let work = poll_reaching(node, link, origin, kept, docker_budget);
+    let work = poll_reaching(node, link, origin, kept, docker_budget(config));
     match tokio::time::timeout(limit, work).await {
         Ok(done) => done,
         Err(_) => {
-            let mut snap = NodeSnapshot::unknown(&node.name);
-            snap.status = NodeStatus::Down;
-            snap.error = Some(format!("no complete answer within {}s", limit.as_secs()));
+            let why = missed(limit);
+            let mut snap = hold(None, &node.name, why.clone());
+            snap.error = Some(why);
+            snap.polled_at = crate::inventory::now_rfc3339();
             (snap, None)
         }
     }

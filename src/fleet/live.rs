@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use super::model::NodeFacts;
 use super::poller::PollEvent;
-use super::snapshot::{NodeSnapshot, NodeStatus};
+use super::snapshot::{NodeSnapshot, NodeStatus, Stale};
+use super::stale::hold;
 use crate::collect::docker::{ContainerInfo, DockerFacts};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,8 +26,20 @@ impl Fleet {
                     // A node that went down keeps the time it was last seen.
                     snap.last_seen = previous.and_then(|p| p.last_seen.clone());
                 }
+                if let Some(prev) = previous {
+                    keep_containers(prev, &mut snap);
+                }
                 let changed = previous.is_none_or(|p| !same_content(p, &snap));
                 self.nodes.insert(snap.name.clone(), snap);
+                changed
+            }
+            PollEvent::Missed { node, why } => {
+                let held = hold(self.nodes.get(&node), &node, why);
+                let changed = self
+                    .nodes
+                    .get(&node)
+                    .is_none_or(|p| !same_content(p, &held));
+                self.nodes.insert(node, held);
                 changed
             }
             PollEvent::Docker { node, facts } => match self.nodes.get_mut(&node) {
@@ -51,6 +64,27 @@ impl Fleet {
     pub fn iter(&self) -> impl Iterator<Item = &NodeSnapshot> {
         self.nodes.values()
     }
+}
+
+/// A node that answers while its engine does not keeps its last-known containers (shown
+/// greyed, "as of" when they were read) instead of losing them: an engine that stalls
+/// must not look like an engine with nothing running.
+fn keep_containers(prev: &NodeSnapshot, snap: &mut NodeSnapshot) {
+    let Some(error) = snap.fact_error("docker").map(str::to_string) else {
+        return;
+    };
+    if snap.status != NodeStatus::Up || snap.docker.is_some() || prev.docker.is_none() {
+        return;
+    }
+    let as_of = match &prev.stale {
+        Some(s) => s.as_of.clone(),
+        None => (!prev.polled_at.is_empty()).then(|| prev.polled_at.clone()),
+    };
+    snap.docker = prev.docker.clone();
+    snap.stale = Some(Stale {
+        why: format!("engine not answering: {error}"),
+        as_of,
+    });
 }
 
 /// Equal but for Docker's human status ("Up 3 minutes"), which moves with the clock;
@@ -109,6 +143,8 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
         polled_at: _,
         last_seen: _,
         took_ms: _,
+        stale,
+        retry_at,
     } = a;
     let NodeFacts {
         hostname,
@@ -131,6 +167,8 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
         && *ssh_processes == b.ssh_processes
         && *ssh_forwards == b.ssh_forwards
         && *notes == b.notes
+        && *stale == b.stale
+        && *retry_at == b.retry_at
         && same_docker(docker.as_ref(), b.docker.as_ref())
 }
 

@@ -5,6 +5,7 @@ pub mod live;
 pub mod model;
 pub mod poller;
 pub mod snapshot;
+pub mod stale;
 pub mod text;
 pub mod tree;
 pub mod tunnels;

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::snapshot::NodeSnapshot;
 use crate::collect::docker::{self, DockerChange, DockerFacts};
 use crate::collect::node::poll_reaching;
+use crate::collect::once::{docker_budget, missed, poll_deadline};
 use crate::config::Config;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
@@ -23,12 +24,13 @@ pub enum PollEvent {
     Snapshot(Box<NodeSnapshot>),
     /// Only the node's containers and networks, re-read after an engine event.
     Docker { node: String, facts: DockerFacts },
+    /// A poll of the node missed its deadline: what was known stays, marked stale.
+    Missed { node: String, why: String },
 }
 
 /// Debounce for bursts of engine events (a `docker run` sends create, attach, connect,
 /// start): one re-read per burst.
 const EVENT_SETTLE: Duration = Duration::from_millis(150);
-const DOCKER_CONNECT: Duration = Duration::from_secs(10);
 
 pub struct Poller {
     tasks: Vec<JoinHandle<()>>,
@@ -99,20 +101,28 @@ async fn node_task(
     };
     let refresh = Duration::from_secs(config.refresh_secs);
     let tunnel_origin = config.is_tunnel_origin(&name);
+    let deadline = poll_deadline(&config);
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
     let mut watcher: Option<JoinHandle<()>> = None;
     let mut round = 0u64;
     loop {
-        // The Docker client is kept between polls and rebuilt after a failure.
-        let (snapshot, client) =
-            poll_reaching(node, link, tunnel_origin, docker.take(), DOCKER_CONNECT).await;
-        docker = client;
-        if tx
-            .send(PollEvent::Snapshot(Box::new(snapshot)))
-            .await
-            .is_err()
-        {
+        // The Docker client is kept between polls and rebuilt after a failure (or a
+        // missed deadline: a client stuck on a stalled engine is dropped with the poll).
+        let event =
+            match bounded_poll(node, link, tunnel_origin, docker.take(), &config, &wake).await {
+                Polled::Done(snapshot, client) => {
+                    docker = client;
+                    PollEvent::Snapshot(snapshot)
+                }
+                Polled::Missed => PollEvent::Missed {
+                    node: name.clone(),
+                    why: missed(deadline),
+                },
+                // `r` while a poll hangs: give it up and ask again at once.
+                Polled::Retry => continue,
+            };
+        if tx.send(event).await.is_err() {
             break;
         }
         if let Some(client) = &docker
@@ -136,14 +146,16 @@ async fn node_task(
                     tokio::time::sleep(EVENT_SETTLE).await;
                     while changes.try_recv().is_ok() {}
                     let Some(client) = &docker else { continue };
-                    match docker::collect(client).await {
-                        Ok(facts) => {
+                    let limit = docker_budget(&config);
+                    match tokio::time::timeout(limit, docker::collect(client)).await {
+                        Ok(Ok(facts)) => {
                             if tx.send(PollEvent::Docker { node: name.clone(), facts }).await.is_err() {
                                 return;
                             }
                         }
                         // The next full poll reports it.
-                        Err(e) => tracing::info!(node = %name, error = %e, "docker re-read failed"),
+                        Ok(Err(e)) => tracing::info!(node = %name, error = %e, "docker re-read failed"),
+                        Err(_) => tracing::info!(node = %name, "docker re-read timed out"),
                     }
                 }
             }
@@ -151,6 +163,47 @@ async fn node_task(
     }
     if let Some(w) = watcher {
         w.abort();
+    }
+}
+
+enum Polled {
+    Done(Box<NodeSnapshot>, Option<DockerClient>),
+    Missed,
+    Retry,
+}
+
+/// One poll within the overall deadline, so an engine or sshd that accepts and never
+/// answers cannot hold this node's task. A wake-up (`r`) abandons a poll that has run for
+/// a refresh already; a younger one is let finish, then another follows at once.
+async fn bounded_poll(
+    node: &crate::config::NodeConfig,
+    link: &NodeLink,
+    tunnel_origin: bool,
+    kept: Option<DockerClient>,
+    config: &Config,
+    wake: &Notify,
+) -> Polled {
+    let patience = Duration::from_secs(config.refresh_secs.max(1));
+    let started = tokio::time::Instant::now();
+    let work = tokio::time::timeout(
+        poll_deadline(config),
+        poll_reaching(node, link, tunnel_origin, kept, docker_budget(config)),
+    );
+    tokio::pin!(work);
+    let done = tokio::select! {
+        done = &mut work => done,
+        _ = wake.notified() => tokio::select! {
+            done = &mut work => {
+                // Asked for fresh data while this poll ran: the next one starts at once.
+                wake.notify_one();
+                done
+            }
+            _ = tokio::time::sleep_until(started + patience) => return Polled::Retry,
+        },
+    };
+    match done {
+        Ok((snap, client)) => Polled::Done(Box::new(snap), client),
+        Err(_) => Polled::Missed,
     }
 }
 

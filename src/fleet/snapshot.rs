@@ -56,6 +56,20 @@ pub struct NodeSnapshot {
     /// When the node last answered (this poll if it is up).
     pub last_seen: Option<String>,
     pub took_ms: u64,
+    /// Set when what this snapshot shows was read by an earlier poll: the latest poll
+    /// missed its deadline, so the last-known data is kept rather than dropped.
+    pub stale: Option<Stale>,
+    /// RFC 3339: when the next connection attempt is due, while the node is backing off
+    /// (the "next try in Ns" countdown is computed from it, never baked into `error`).
+    pub retry_at: Option<String>,
+}
+
+/// Why a node's data is old, and when it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stale {
+    pub why: String,
+    /// RFC 3339; `None` when the node never answered.
+    pub as_of: Option<String>,
 }
 
 impl NodeSnapshot {
@@ -77,6 +91,8 @@ impl NodeSnapshot {
             polled_at: String::new(),
             last_seen: None,
             took_ms: 0,
+            stale: None,
+            retry_at: None,
         }
     }
 

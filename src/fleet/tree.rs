@@ -10,14 +10,16 @@ use serde::Serialize;
 
 use super::model::NodeFacts;
 use super::snapshot::{FactError, NodeSnapshot, NodeStatus};
+use super::stale;
 use super::tunnels::{TunnelView, tunnels_of};
 use crate::collect::docker::ContainerInfo;
 use crate::collect::health::ContainerHealth;
 use crate::config::{Config, NodeConfig};
 use crate::inventory::Site;
 
-/// 2: containers gained `health`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 2: containers gained `health`. 3: nodes gained `stale`, `data_age_secs`,
+/// `data_as_of` and `stale_reason`.
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreeDoc {
@@ -42,6 +44,13 @@ pub struct TreeNode {
     pub fact_errors: Vec<FactError>,
     pub notes: Vec<String>,
     pub facts: NodeFacts,
+    /// The data shown is not current (see `fleet::stale`).
+    pub stale: bool,
+    /// Seconds since the data shown was read; `null` when the node was never polled.
+    pub data_age_secs: Option<u64>,
+    /// RFC 3339: when the data shown was read.
+    pub data_as_of: Option<String>,
+    pub stale_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -156,9 +165,15 @@ fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) 
 }
 
 /// Which node each node nests under: its `parent`, else a hypervisor whose guest has the
-/// node's address.
-fn parents(config: &Config, snaps: &HashMap<&str, &NodeSnapshot>) -> HashMap<String, String> {
+/// node's address. Inferred parents can loop (two hypervisors each running a guest with
+/// the other's address): such a loop would hide every node in it, so it is broken, and
+/// the node that loses its inferred parent gets a note saying why.
+fn parents(
+    config: &Config,
+    snaps: &HashMap<&str, &NodeSnapshot>,
+) -> (HashMap<String, String>, HashMap<String, String>) {
     let mut out = HashMap::new();
+    let mut inferred = Vec::new();
     for node in &config.nodes {
         if let Some(parent) = &node.parent {
             out.insert(node.name.clone(), parent.clone());
@@ -175,29 +190,81 @@ fn parents(config: &Config, snaps: &HashMap<&str, &NodeSnapshot>) -> HashMap<Str
         });
         if let Some(host) = host {
             out.insert(node.name.clone(), host.name.clone());
+            inferred.push(node.name.clone());
         }
     }
-    out
+    let notes = break_cycles(&mut out, &inferred);
+    (out, notes)
 }
 
+/// Remove one inferred edge from every loop of `parents`: in config order, the first
+/// node on a loop that has an inferred parent loses it (config `parent` chains are
+/// checked loop-free when the config loads). Returns a note per node that lost one.
+fn break_cycles(
+    parents: &mut HashMap<String, String>,
+    inferred: &[String],
+) -> HashMap<String, String> {
+    let mut notes = HashMap::new();
+    for start in inferred {
+        let mut path = vec![start.clone()];
+        let mut at = start.clone();
+        while let Some(next) = parents.get(&at).cloned() {
+            if let Some(pos) = path.iter().position(|p| *p == next) {
+                let ring = &path[pos..];
+                let Some(victim) = inferred.iter().find(|n| ring.contains(n)).cloned() else {
+                    break;
+                };
+                let mut shown: Vec<&str> = ring.iter().map(String::as_str).collect();
+                shown.push(next.as_str());
+                if let Some(parent) = parents.remove(&victim) {
+                    notes.insert(
+                        victim.clone(),
+                        format!(
+                            "not nested under {parent} (a guest there has this node's address): that would loop {}",
+                            shown.join(" -> ")
+                        ),
+                    );
+                }
+                break;
+            }
+            path.push(next.clone());
+            at = next;
+        }
+    }
+    notes
+}
+
+/// The tree at `generated_at` (RFC 3339, also the "now" that data ages are measured to).
 pub fn build(
     config: &Config,
     snapshots: &[NodeSnapshot],
     sites: &[Site],
     generated_at: String,
 ) -> TreeDoc {
-    build_from(config, snapshots.iter(), sites, generated_at)
+    build_from(config, snapshots.iter(), sites, generated_at, None)
+}
+
+/// The node's error, with the countdown to its next connection attempt.
+pub fn error_text(snap: &NodeSnapshot, now: &str) -> Option<String> {
+    let error = snap.error.clone()?;
+    Some(match stale::countdown(snap.retry_at.as_deref(), now) {
+        Some(next) => format!("{error}; {next}"),
+        None => error,
+    })
 }
 
 /// [`build`] over borrowed snapshots (the console's live fleet, without copying it).
+/// `asking_since`: when the console started polling; a live view also judges data by its
+/// age (see `stale::freshness`), a one-shot (`None`) does not.
 pub fn build_from<'a>(
     config: &Config,
     snapshots: impl Iterator<Item = &'a NodeSnapshot>,
     sites: &[Site],
     generated_at: String,
+    asking_since: Option<&str>,
 ) -> TreeDoc {
     let snaps: HashMap<&str, &NodeSnapshot> = snapshots.map(|s| (s.name.as_str(), s)).collect();
-    let parents = parents(config, &snaps);
+    let (parents, loop_notes) = parents(config, &snaps);
     let sites = SiteIndex::new(sites);
     let nodes = config
         .nodes
@@ -215,10 +282,14 @@ pub fn build_from<'a>(
                 })
                 .collect();
             guests.sort_by(|a, b| a.name.cmp(&b.name));
+            let live = asking_since.map(|since| (config.refresh_secs, since));
+            let fresh = stale::freshness(snap, &generated_at, live);
+            let mut notes = snap.notes.clone();
+            notes.extend(loop_notes.get(&node.name).cloned());
             TreeNode {
                 name: node.name.clone(),
                 status: snap.status,
-                error: snap.error.clone(),
+                error: error_text(snap, &generated_at),
                 address: snap
                     .address
                     .clone()
@@ -250,8 +321,12 @@ pub fn build_from<'a>(
                     .collect(),
                 last_seen: snap.last_seen.clone(),
                 fact_errors: snap.fact_errors.clone(),
-                notes: snap.notes.clone(),
+                notes,
                 facts: snap.facts.clone(),
+                stale: fresh.stale,
+                data_age_secs: fresh.age_secs,
+                data_as_of: fresh.as_of,
+                stale_reason: fresh.why,
             }
         })
         .collect();
@@ -262,5 +337,7 @@ pub fn build_from<'a>(
     }
 }
 
+#[cfg(test)]
+mod stale_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ use crate::collect::docker;
 use crate::collect::once::poll_one;
 use crate::config::Config;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
+use crate::fleet::stale::hold;
 use crate::ops::limits::DOCKER_CALL;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
@@ -105,9 +106,17 @@ impl Polled {
         });
         let done = futures::future::join_all(work).await;
         let mut snapshots = Vec::with_capacity(done.len());
-        for (snap, client, full) in done {
+        for (mut snap, client, full) in done {
             if let Some(client) = client {
                 self.clients.insert(snap.name.clone(), client);
+            }
+            if let Some(why) = missed(&snap)
+                && let Some(known) = self.known.get(&snap.name)
+            {
+                // No answer in time: the older poll stands in, marked stale as of then.
+                snap = hold(Some(&known.snap), &snap.name, why);
+                snapshots.push(snap);
+                continue;
             }
             if full {
                 self.known.insert(
@@ -122,6 +131,12 @@ impl Polled {
         }
         snapshots
     }
+}
+
+/// Why the poll of `snap` missed its deadline, when it did (see `collect::once::poll_one`).
+fn missed(snap: &NodeSnapshot) -> Option<String> {
+    let stale = snap.stale.as_ref()?;
+    (snap.status == NodeStatus::Unknown && stale.as_of.is_none()).then(|| stale.why.clone())
 }
 
 /// The node's last full snapshot with its Docker facts asked afresh, or `None` when the

@@ -59,10 +59,15 @@ impl NodeLink {
     }
 
     /// Make sure the node's SSH connection is up (connecting if needed); a local node is
-    /// always reachable. Opens nothing on the node.
+    /// always reachable. Opens nothing on the node. A kept connection that no longer
+    /// answers a keepalive is dropped first, so a cut link shows down (the reconnect fails
+    /// within the connect timeout) instead of hanging.
     pub async fn reach(&self) -> Result<(), super::ssh::SshError> {
         match &self.ssh {
-            Some(ssh) => ssh.session().await.map(|_| ()),
+            Some(ssh) => {
+                ssh.check_alive(ssh.alive_window()).await;
+                ssh.session().await.map(|_| ())
+            }
             None => Ok(()),
         }
     }

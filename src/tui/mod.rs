@@ -143,6 +143,8 @@ async fn event_loop(
     let poller = links
         .clone()
         .map(|links| Poller::spawn(setup.config.clone(), links, poll_tx));
+    // Data ages are measured from here for nodes that never answer.
+    state.polling_since = Some(crate::inventory::now_rfc3339());
     let runner_inventory_path = setup.inventory_path.clone();
     let handover = handover::Handover {
         links: links.clone(),
@@ -171,6 +173,10 @@ async fn event_loop(
 
     let mut events = EventStream::new();
     let keymap = state.keymap.clone();
+    // Staleness and countdowns move with the clock, which `update` never reads: a tick
+    // hands it the time. It redraws only when something shown changed.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     while !state.should_quit {
         let msg = tokio::select! {
@@ -181,6 +187,7 @@ async fn event_loop(
             },
             Some(msg) = rx.recv() => Some(msg),
             Some(event) = polls.recv() => Some(Msg::Poll(event)),
+            _ = tick.tick() => Some(Msg::Tick),
             _ = signals.term.recv() => Some(Msg::Signal("SIGTERM")),
             _ = signals.hup.recv() => Some(Msg::Signal("SIGHUP")),
             _ = signals.int.recv() => Some(Msg::Signal("SIGINT")),

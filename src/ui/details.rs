@@ -36,6 +36,20 @@ fn node_lines(node: &TreeNode) -> Vec<Line<'static>> {
     if let Some(e) = &node.error {
         lines.push(kv("error", e.clone()));
     }
+    if node.stale {
+        let age = node
+            .data_age_secs
+            .map_or("never answered".to_string(), |a| format!("{a}s old"));
+        let as_of = node
+            .data_as_of
+            .as_deref()
+            .map(|t| format!(", as of {}", crate::fleet::stale::clock(t)))
+            .unwrap_or_default();
+        lines.push(kv("stale", format!("data {age}{as_of}")));
+        if let Some(why) = &node.stale_reason {
+            lines.push(kv("why", why.clone()));
+        }
+    }
     let f = &node.facts;
     lines.push(kv("host", opt(&f.hostname)));
     lines.push(kv("os", opt(&f.os)));

@@ -8,12 +8,26 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 
-/// Fleet counts for the bar: nodes up and down, containers running of all.
-fn counts(state: &State) -> String {
+/// Nodes whose data is not current (a down node counts as down only).
+fn stale_count(state: &State) -> usize {
+    use crate::fleet::snapshot::NodeStatus;
+    let nodes = &state.doc.nodes;
+    nodes
+        .iter()
+        .filter(|n| n.stale && n.status != NodeStatus::Down)
+        .count()
+}
+
+/// Fleet counts for the bar: nodes up and down, containers running of all. (Stale nodes
+/// are counted apart, in their own colour, and not as up.)
+fn counts(state: &State) -> (String, String) {
     use crate::fleet::snapshot::NodeStatus;
     let sep = state.theme.separator();
     let nodes = &state.doc.nodes;
-    let up = nodes.iter().filter(|n| n.status == NodeStatus::Up).count();
+    let up = nodes
+        .iter()
+        .filter(|n| n.status == NodeStatus::Up && !n.stale)
+        .count();
     let down = nodes
         .iter()
         .filter(|n| n.status == NodeStatus::Down)
@@ -43,7 +57,10 @@ fn counts(state: &State) -> String {
         (None, Some(text)) => format!(" {} {sep}", crate::validate::printable(text)),
         _ => String::new(),
     };
-    format!(" {up} up {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}{session}")
+    (
+        format!(" {up} up"),
+        format!(" {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}{session}"),
+    )
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -71,16 +88,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         )
     };
     let help = " ? help ";
-    let counts = counts(state);
+    let (up, rest) = counts(state);
+    let stale = match stale_count(state) {
+        0 => None,
+        n => Some(Span::styled(
+            format!(" {n} stale"),
+            colored(Style::new().fg(Color::Cyan)).add_modifier(Modifier::BOLD),
+        )),
+    };
+    let counts_width =
+        up.chars().count() + rest.chars().count() + stale.as_ref().map_or(0, Span::width);
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
-    let fixed = mode.width() + counts.chars().count() + help.len() + " cfg  inv  ".len();
+    let fixed = mode.width() + counts_width + help.len() + " cfg  inv  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
     let (config_room, inventory_room) = split_room(
         room,
         state.config_label.chars().count(),
         state.inventory_label.chars().count(),
     );
-    let mut spans = vec![mode, Span::raw(counts)];
+    let mut spans = vec![mode, Span::raw(up)];
+    spans.extend(stale);
+    spans.push(Span::raw(rest));
     if config_room > 3 {
         spans.push(Span::raw(" cfg "));
         spans.push(Span::styled(

@@ -59,6 +59,8 @@ impl Theme {
             // Apart from stopped (red x): up, yet failing its healthcheck.
             Health::Unhealthy => ("▲", "!", Color::Magenta),
             Health::Unknown => ("?", "?", Color::DarkGray),
+            Health::Stale => ("◔", "-", Color::Cyan),
+            Health::Greyed => ("○", "o", Color::DarkGray),
         };
         (if self.ascii { ascii } else { unicode }, self.fg(color))
     }

@@ -32,6 +32,8 @@ fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
     let dim = theme.fg(Color::DarkGray);
     let name_style = if row.kind == RowKind::Node {
         Style::new().add_modifier(Modifier::BOLD)
+    } else if row.health == crate::app::rows::Health::Greyed {
+        dim
     } else {
         Style::new()
     };

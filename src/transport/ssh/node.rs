@@ -17,6 +17,8 @@ use crate::transport::stream::{BoxedStream, Dialer};
 pub const MAX_CHANNELS: usize = 8;
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// The longest a connection is given to answer a keepalive before it is dropped.
+const ALIVE_WINDOW_MAX: Duration = Duration::from_secs(3);
 /// A refused session channel is asked for again this many times, waiting 25, 50, 75 and
 /// 100 ms: a server that really refuses sessions costs a quarter second more.
 const REFUSED_RETRIES: u32 = 4;
@@ -110,6 +112,35 @@ impl SshNode {
                 Err(e)
             }
         }
+    }
+
+    /// Ask the open connection, if any, for a keepalive reply within `window`; without one
+    /// the connection is dropped so the next call reconnects. A cut link otherwise holds
+    /// every call until russh has missed three keepalives (minutes at the default), while
+    /// a reconnect fails within the connect timeout and the node shows down.
+    pub async fn check_alive(&self, window: Duration) {
+        let Some(session) = self.session.lock().await.clone() else {
+            return;
+        };
+        if session.is_closed() {
+            return;
+        }
+        let answered = tokio::time::timeout(window, session.handle().send_ping()).await;
+        if !matches!(answered, Ok(Ok(()))) {
+            tracing::info!(node = %self.name, window_ms = window.as_millis() as u64, "no keepalive reply; dropping the connection");
+            let mut slot = self.session.lock().await;
+            if slot.as_ref().is_some_and(|s| Arc::ptr_eq(s, &session)) {
+                *slot = None;
+            }
+        }
+    }
+
+    /// The keepalive window [`SshNode::check_alive`] gives a peer: short, since a live
+    /// connection answers a keepalive in a round trip.
+    pub fn alive_window(&self) -> Duration {
+        self.route
+            .keepalive
+            .clamp(Duration::from_secs(1), ALIVE_WINDOW_MAX)
     }
 
     /// Drop the connection so the next call reconnects (after a lost-connection error).
