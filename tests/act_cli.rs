@@ -310,15 +310,7 @@ fn exec_reaches_a_container_on_every_docker_transport() {
     );
     assert_eq!(row["outcome"], "ok");
     // The real uid's name, not USER.
-    let me = String::from_utf8_lossy(
-        &std::process::Command::new("id")
-            .arg("-un")
-            .output()
-            .expect("id -un")
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let me = support::lab::real_user_name();
     assert_eq!(row7["actor"], me.as_str(), "{row7}");
     // 4 sessions per transport, 6 transports.
     let execs = rows.iter().filter(|r| r["action"] == "exec").count();

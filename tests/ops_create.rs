@@ -272,15 +272,7 @@ fn create_then_delete_end_to_end() {
         .collect();
     assert_eq!(got, want);
     // The real uid's name, not USER.
-    let me = String::from_utf8_lossy(
-        &std::process::Command::new("id")
-            .arg("-un")
-            .output()
-            .expect("id -un")
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let me = support::lab::real_user_name();
     assert!(rows.iter().all(|r| r["actor"] == me.as_str()), "{rows:?}");
 }
 

@@ -70,16 +70,13 @@ pub async fn run(
         Ok(s) => s,
         Err(e) => {
             let why = e.to_string();
-            write_audit(
-                inventory,
-                actor,
-                shape,
-                &started_at,
+            let timing = Timing {
+                started_at: &started_at,
                 clock,
-                None,
-                None,
-                Err(&why),
-            );
+                recording: None,
+                recording_problem: None,
+            };
+            write_audit(inventory, actor, shape, &timing, Err(&why));
             return Outcome {
                 ended: Err(Failed::Open(e)),
                 duration: clock.elapsed(),
@@ -108,14 +105,17 @@ pub async fn run(
         Ok(e) => Ok(e),
         Err(f) => Err(f.to_string()),
     };
+    let timing = Timing {
+        started_at: &started_at,
+        clock,
+        recording: path.as_deref(),
+        recording_problem: problem.as_deref(),
+    };
     write_audit(
         inventory,
         actor,
         shape,
-        &started_at,
-        clock,
-        path.as_deref(),
-        problem.as_deref(),
+        &timing,
         result.as_ref().map_err(String::as_str).copied(),
     );
     Outcome {
@@ -163,34 +163,50 @@ fn start_recording(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_audit(
-    inventory: Option<&Inventory>,
+/// When the session started, and its recording, for its audit row.
+pub struct Timing<'a> {
+    pub started_at: &'a str,
+    pub clock: Instant,
+    pub recording: Option<&'a std::path::Path>,
+    pub recording_problem: Option<&'a str>,
+}
+
+/// Write the session's one audit row.
+pub fn audit_row(
+    inventory: &Inventory,
     actor: &Actor,
     shape: &Shape<'_>,
-    started_at: &str,
-    clock: Instant,
-    recording: Option<&std::path::Path>,
-    recording_problem: Option<&str>,
+    timing: &Timing<'_>,
     ended: Result<&Ended, &str>,
-) {
-    let Some(inventory) = inventory else {
-        tracing::error!(session = %shape.title(), "no inventory to write the session's audit row to");
-        return;
-    };
+) -> Result<(), crate::inventory::InventoryError> {
     let facts = SessionFacts {
         action: shape.action,
         node: shape.node,
         container: shape.container,
         command: shape.command,
         tty: shape.tty.is_some(),
-        started_at,
-        duration: clock.elapsed(),
-        recording,
-        recording_problem,
+        started_at: timing.started_at,
+        duration: timing.clock.elapsed(),
+        recording: timing.recording,
+        recording_problem: timing.recording_problem,
     };
-    let row = session_audit::record(&facts, ended);
-    if let Err(e) = inventory.record_audit(actor, &row) {
+    inventory
+        .record_audit(actor, &session_audit::record(&facts, ended))
+        .map(|_| ())
+}
+
+fn write_audit(
+    inventory: Option<&Inventory>,
+    actor: &Actor,
+    shape: &Shape<'_>,
+    timing: &Timing<'_>,
+    ended: Result<&Ended, &str>,
+) {
+    let Some(inventory) = inventory else {
+        tracing::error!(session = %shape.title(), "no inventory to write the session's audit row to");
+        return;
+    };
+    if let Err(e) = audit_row(inventory, actor, shape, timing, ended) {
         tracing::error!(error = %e, session = %shape.title(), "cannot write the session's audit row");
     }
 }

@@ -14,7 +14,6 @@ use crate::act::lookup::{self, FindError};
 use crate::act::open::{self, OpenError, Terminal};
 use crate::act::pump::Ended;
 use crate::act::run::{self as act_run, Failed, Shape};
-use crate::act::session_audit::{self, SessionFacts};
 
 pub fn ssh(ctx: &Context, node: &str, command: &[String]) -> Result<(), Failure> {
     ctx.ensure_writable("a shell on a node")?;
@@ -227,19 +226,13 @@ fn local_audit(
     clock: Instant,
     ended: Result<&Ended, &str>,
 ) {
-    let facts = SessionFacts {
-        action: shape.action,
-        node: shape.node,
-        container: shape.container,
-        command: shape.command,
-        tty: shape.tty.is_some(),
+    let timing = act_run::Timing {
         started_at,
-        duration: clock.elapsed(),
+        clock,
         recording: None,
         recording_problem: None,
     };
-    let row = session_audit::record(&facts, ended);
-    if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
+    if let Err(e) = act_run::audit_row(&env.inventory, &env.actor, shape, &timing, ended) {
         errln!("fleetdeck: cannot write the session's audit row: {e}");
     }
 }

@@ -56,15 +56,7 @@ fn plan_then_apply_serves_each_sites_container_and_removes_deleted_ones() {
     assert!(text(&out).0.starts_with("no changes: "), "{:?}", text(&out));
     let row = p.last_audit();
     // The real uid's name, not USER.
-    let me = String::from_utf8_lossy(
-        &std::process::Command::new("id")
-            .arg("-un")
-            .output()
-            .expect("id -un")
-            .stdout,
-    )
-    .trim()
-    .to_string();
+    let me = crate::support::lab::real_user_name();
     assert_eq!(
         (
             row.action.as_str(),

@@ -644,3 +644,10 @@ pub fn key_id(public_key_line: &str) -> Option<String> {
     let start = blob.len().checked_sub(16)?;
     Some(blob[start..].to_string())
 }
+
+/// The name of the user running the tests (the audit trail's actor is the real uid's name).
+pub fn real_user_name() -> String {
+    let out = run_with_timeout(Command::new("id").arg("-un"), COMMAND_TIMEOUT);
+    assert_success(&out, "id -un");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

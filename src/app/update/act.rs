@@ -142,24 +142,43 @@ pub(super) fn on_events(
     state.dirty = true;
 }
 
+/// Lines an arrow or page key moves a view of `rows` lines.
+fn scroll_step(action: Action, rows: usize) -> Option<isize> {
+    let page = rows.saturating_sub(1).max(1) as isize;
+    match action {
+        Action::Up => Some(-1),
+        Action::Down => Some(1),
+        Action::PageUp => Some(-page),
+        Action::PageDown => Some(page),
+        _ => None,
+    }
+}
+
+/// Quit, close and help work the same in every view.
+fn leave_or_help(state: &mut State, action: Action) -> Option<Vec<Effect>> {
+    match action {
+        Action::Quit | Action::Close => Some(super::views::close_view(state)),
+        Action::Help => {
+            state.show_help = true;
+            Some(Vec::new())
+        }
+        _ => None,
+    }
+}
+
 pub(super) fn inspect_action(state: &mut State, action: Action) -> Vec<Effect> {
     let rows = rows(state);
-    if matches!(action, Action::Quit | Action::Close) {
-        return super::views::close_view(state);
-    }
-    if action == Action::Help {
-        state.show_help = true;
-        return Vec::new();
+    if let Some(effects) = leave_or_help(state, action) {
+        return effects;
     }
     let View::Inspect(v) = &mut state.view else {
         return Vec::new();
     };
-    let page = rows.saturating_sub(1).max(1) as isize;
+    if let Some(step) = scroll_step(action, rows) {
+        v.scroll_by(step, rows);
+        return Vec::new();
+    }
     match action {
-        Action::Up => v.scroll_by(-1, rows),
-        Action::Down => v.scroll_by(1, rows),
-        Action::PageUp => v.scroll_by(-page, rows),
-        Action::PageDown => v.scroll_by(page, rows),
         Action::Top => v.to_top(),
         Action::Bottom => v.to_bottom(rows),
         Action::Filter => v.searching = true,
@@ -213,30 +232,26 @@ pub(super) fn inspect_search(state: &mut State, edit: FilterEdit) {
 
 pub(super) fn events_action(state: &mut State, action: Action) -> Vec<Effect> {
     let rows = rows(state);
-    if matches!(action, Action::Quit | Action::Close) {
-        if let View::Events(v) = &mut state.view
-            && !v.filter.is_empty()
-            && action == Action::Close
-        {
-            v.filter.clear();
-            v.top = 0;
-            return Vec::new();
-        }
-        return super::views::close_view(state);
-    }
-    if action == Action::Help {
-        state.show_help = true;
+    // Esc drops a filter before it closes the view.
+    if let View::Events(v) = &mut state.view
+        && !v.filter.is_empty()
+        && action == Action::Close
+    {
+        v.filter.clear();
+        v.top = 0;
         return Vec::new();
+    }
+    if let Some(effects) = leave_or_help(state, action) {
+        return effects;
     }
     let View::Events(v) = &mut state.view else {
         return Vec::new();
     };
-    let page = rows.saturating_sub(1).max(1) as isize;
+    if let Some(step) = scroll_step(action, rows) {
+        v.scroll_by(step, rows);
+        return Vec::new();
+    }
     match action {
-        Action::Up => v.scroll_by(-1, rows),
-        Action::Down => v.scroll_by(1, rows),
-        Action::PageUp => v.scroll_by(-page, rows),
-        Action::PageDown => v.scroll_by(page, rows),
         Action::Top => v.top = 0,
         Action::Bottom => v.scroll_by(isize::MAX / 2, rows),
         Action::Filter => v.filtering = true,

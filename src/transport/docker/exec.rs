@@ -133,12 +133,7 @@ impl DockerClient {
         path: &str,
         limit: usize,
     ) -> Result<T, DockerError> {
-        let request = http::Request::get(path)
-            .body(http_body_util::Either::Left(Full::new(Bytes::new())))
-            .map_err(|e| DockerError::InvalidTarget {
-                target: self.describe(),
-                reason: format!("cannot build a request for {path}: {e}"),
-            })?;
+        let request = self.empty_request(http::Request::get(path), path)?;
         let response = self.http.send(request).await?;
         let status = response.status();
         if !status.is_success() {
@@ -180,12 +175,8 @@ impl DockerClient {
     /// Whether `path` exists in the container's filesystem (a HEAD on its archive: the
     /// engine stats the path, nothing runs in the container).
     pub async fn container_path_exists(&self, id: &str, path: &str) -> Result<bool, DockerError> {
-        let request = http::Request::head(format!("/containers/{id}/archive?path={path}"))
-            .body(http_body_util::Either::Left(Full::new(Bytes::new())))
-            .map_err(|e| DockerError::InvalidTarget {
-                target: self.describe(),
-                reason: format!("cannot build a request for {path}: {e}"),
-            })?;
+        let uri = format!("/containers/{id}/archive?path={path}");
+        let request = self.empty_request(http::Request::head(&uri), &uri)?;
         let response = self.http.send(request).await?;
         match response.status() {
             StatusCode::OK => Ok(true),
@@ -197,6 +188,20 @@ impl DockerClient {
                 message: self.error_body(response).await,
             }),
         }
+    }
+
+    /// A request without a body, for our own calls through the chokepoint.
+    fn empty_request(
+        &self,
+        builder: http::request::Builder,
+        what: &str,
+    ) -> Result<bollard::BollardRequest, DockerError> {
+        builder
+            .body(http_body_util::Either::Left(Full::new(Bytes::new())))
+            .map_err(|e| DockerError::InvalidTarget {
+                target: self.describe(),
+                reason: format!("cannot build a request for {what}: {e}"),
+            })
     }
 
     /// The engine's error message from a failed answer (`{"message": ...}`), bounded.
