@@ -62,10 +62,18 @@ fn check_top(config: &Config) -> Result<(), Problem> {
             "must be between 1 and 3600 seconds",
         ));
     }
-    if config.ssh.connect_timeout_secs == 0 {
+    // Bounded above too: timeouts are multiplied and added to deadlines, and a huge
+    // value would overflow them.
+    if !(1..=600).contains(&config.ssh.connect_timeout_secs) {
         return Err(problem(
             key("ssh", "connect_timeout_secs"),
-            "must be at least 1",
+            "must be between 1 and 600 seconds",
+        ));
+    }
+    if !(1..=3600).contains(&config.ssh.keepalive_secs) {
+        return Err(problem(
+            key("ssh", "keepalive_secs"),
+            "must be between 1 and 3600 seconds",
         ));
     }
     if config.containers.port == 0 {

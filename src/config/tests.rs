@@ -400,3 +400,17 @@ fn docker_endpoints_parse_and_print() {
         assert!(bad.parse::<DockerEndpoint>().is_err(), "{bad:?} accepted");
     }
 }
+
+#[test]
+fn huge_timeouts_are_refused_not_overflowed() {
+    for (text, key) in [
+        (
+            "[ssh]\nconnect_timeout_secs = 18446744073709551615\n",
+            "ssh.connect_timeout_secs",
+        ),
+        ("[ssh]\nkeepalive_secs = 99999999\n", "ssh.keepalive_secs"),
+    ] {
+        let err = load_str(text, Path::new("c.toml")).expect_err(key);
+        assert!(err.to_string().contains(key), "{err}");
+    }
+}
