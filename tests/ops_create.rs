@@ -743,3 +743,91 @@ fn the_node_going_down_mid_create_leaves_nothing_untracked() {
         other => panic!("row and container disagree after reconcile: {other:?} ({report:?})"),
     }
 }
+
+#[test]
+fn an_address_a_live_container_holds_is_never_allocated() {
+    let lab = Lab::load();
+    let fleet = Fleet::new(&lab, "h1", 119, "");
+    let network = "fdtm-vlan119".to_string();
+    let squatter = format!("fdt-squat-{}", std::process::id());
+    let lab2 = Lab::load();
+    let (sq, net) = (squatter.clone(), network.clone());
+    let _cleanup = defer(move || {
+        cleanup(
+            &lab2,
+            "h1",
+            &[sq.clone(), "fd-live.example.org".into()],
+            &net,
+        )
+    });
+    // A container started by hand, outside fleetdeck, on the address the inventory
+    // would give out first (.2: .1 is the gateway).
+    let made = lab.docker(
+        "h1",
+        &[
+            "network",
+            "create",
+            "--driver",
+            "bridge",
+            "--subnet",
+            "10.90.119.0/24",
+            "--gateway",
+            "10.90.119.1",
+            "-o",
+            "com.docker.network.bridge.name=fdtm119",
+            &network,
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "network: {}",
+        support::lab::stderr(&made)
+    );
+    let run = lab.docker(
+        "h1",
+        &[
+            "run",
+            "-d",
+            "--name",
+            &squatter,
+            "--network",
+            &network,
+            "--ip",
+            "10.90.119.2",
+            IMAGE,
+            "sleep",
+            "3600",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "squatter: {}",
+        support::lab::stderr(&run)
+    );
+
+    let out = fleet.create("bob", "live.example.org", &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let site = fleet
+        .inventory()
+        .site("live.example.org")
+        .expect("read")
+        .expect("a row");
+    assert_ne!(
+        site.ip.to_string(),
+        "10.90.119.2",
+        "the squatter's address was handed out"
+    );
+    assert_eq!(site.ip.to_string(), "10.90.119.3");
+    let ip = inspect(
+        &lab,
+        "h1",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        "fd-live.example.org",
+    );
+    assert_eq!(ip.as_deref(), Some("10.90.119.3"));
+    assert!(
+        text(&out).contains("taken"),
+        "the output says why: {}",
+        text(&out)
+    );
+}

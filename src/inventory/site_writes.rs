@@ -34,6 +34,9 @@ pub struct Reservation {
     pub port: u16,
     /// `Some` to take exactly this address (it must be free), `None` for the first free one.
     pub ip: Option<Ipv4Addr>,
+    /// Addresses live containers hold on the VLAN's network, inventory or not: never
+    /// handed out (the engine would refuse the create with "Address already in use").
+    pub held_live: Vec<Ipv4Addr>,
 }
 
 impl Inventory {
@@ -61,7 +64,8 @@ impl Inventory {
         if taken {
             return Err(ReserveError::DomainTaken(r.domain.clone()));
         }
-        let used = used_ips_in(&tx, r.vlan)?;
+        let mut used = used_ips_in(&tx, r.vlan)?;
+        used.extend(r.held_live.iter().copied());
         let ip = match r.ip {
             Some(ip) if used.contains(&ip) => {
                 return Err(ReserveError::IpTaken { vlan: r.vlan, ip });

@@ -285,6 +285,7 @@ fn reservation(domain: &str, ip: Option<&str>) -> Reservation {
         image: "site:1".into(),
         port: 80,
         ip: ip.map(|i| i.parse().expect("ip")),
+        held_live: Vec::new(),
     }
 }
 

@@ -110,8 +110,9 @@ async fn run(
     // Held until the create ends, so reconciliation elsewhere leaves this row alone.
     let _owner = pending::claim(inventory.path(), &plan.domain)
         .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
+    let held_live = held_on_network(docker, &plan.network.name, limits).await?;
     progress.step(&format!("reserving {} on VLAN {}", plan.ip, plan.vlan));
-    let (site, planned_ip_taken) = reserve(plan, inventory)?;
+    let (site, planned_ip_taken) = reserve(plan, inventory, held_live)?;
     if planned_ip_taken.is_some() {
         progress.step(&format!(
             "{} was taken meanwhile; using {}",
@@ -156,9 +157,60 @@ async fn run(
     }
 }
 
+/// The addresses containers hold on the network now (none when it does not exist yet).
+/// Asked before reserving, so a container started by hand outside fleetdeck is never
+/// given a twin.
+async fn held_on_network(
+    docker: &DockerClient,
+    network: &str,
+    limits: ApplyLimits,
+) -> Result<Vec<Ipv4Addr>, CreateError> {
+    let asked = tokio::time::timeout(
+        limits.docker_call,
+        docker.get_json(&format!("/networks/{network}")),
+    )
+    .await;
+    let record = match asked {
+        Ok(Ok(record)) => record,
+        Ok(Err(crate::transport::DockerError::Status { status: 404, .. })) => return Ok(Vec::new()),
+        Ok(Err(e)) => {
+            return Err(CreateError::Step {
+                cause: format!("cannot read network {network}: {e}"),
+                undo: "nothing was changed".into(),
+            });
+        }
+        Err(_) => {
+            return Err(CreateError::Step {
+                cause: format!(
+                    "network {network}: no answer within {:?}",
+                    limits.docker_call
+                ),
+                undo: "nothing was changed".into(),
+            });
+        }
+    };
+    Ok(live_addresses(&record))
+}
+
+/// `Containers.*.IPv4Address` ("10.2.0.12/24") of a network record.
+fn live_addresses(record: &serde_json::Value) -> Vec<Ipv4Addr> {
+    record
+        .get("Containers")
+        .and_then(|c| c.as_object())
+        .map(|containers| {
+            containers
+                .values()
+                .filter_map(|c| c.get("IPv4Address")?.as_str())
+                .filter_map(|a| a.split('/').next()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn reserve(
     plan: &CreatePlan,
     inventory: &mut Inventory,
+    held_live: Vec<Ipv4Addr>,
 ) -> Result<(Site, Option<Ipv4Addr>), CreateError> {
     let mut request = Reservation {
         domain: plan.domain.clone(),
@@ -168,6 +220,7 @@ fn reserve(
         image: plan.image.clone(),
         port: plan.port,
         ip: Some(plan.ip),
+        held_live,
     };
     match inventory.reserve_pending(&request, &plan.pool) {
         Ok(site) => Ok((site, None)),
@@ -186,6 +239,31 @@ fn conflict(e: ReserveError) -> CreateError {
     match e {
         ReserveError::Inventory(e) => CreateError::Inventory(e),
         other => CreateError::Conflict(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    #[test]
+    fn addresses_held_on_a_network_are_read_from_its_record() {
+        let record = serde_json::json!({
+            "Name": "vlan100",
+            "Containers": {
+                "abc": { "Name": "fd-a", "IPv4Address": "10.2.0.12/24" },
+                "def": { "Name": "hand-made", "IPv4Address": "10.2.0.13/24" },
+                "ghi": { "Name": "no-ip", "IPv4Address": "" }
+            }
+        });
+        let mut got = super::live_addresses(&record);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "10.2.0.12".parse::<std::net::Ipv4Addr>().expect("ip"),
+                "10.2.0.13".parse().expect("ip")
+            ]
+        );
+        assert!(super::live_addresses(&serde_json::json!({})).is_empty());
     }
 }
 
