@@ -23,7 +23,7 @@ struct Fleet {
 const IMAGE: &str = "fdlab/busybox:latest";
 
 impl Fleet {
-    /// VLAN `vlan` (110–119) on `node`, subnet 10.90.<vlan>.0/24 unless `subnet` is given.
+    /// VLAN `vlan` (110–119, 161) on `node`, subnet 10.90.<vlan>.0/24 unless `subnet` is given.
     fn new(lab: &Lab, node: &'static str, vlan: u16, vlan_extra: &str) -> Fleet {
         let dir = tempfile::tempdir().expect("tempdir");
         let vlan_table = if vlan_extra.contains("subnet") {
@@ -747,8 +747,8 @@ fn the_node_going_down_mid_create_leaves_nothing_untracked() {
 #[test]
 fn an_address_a_live_container_holds_is_never_allocated() {
     let lab = Lab::load();
-    let fleet = Fleet::new(&lab, "h1", 119, "");
-    let network = "fdtm-vlan119".to_string();
+    let fleet = Fleet::new(&lab, "h1", 161, "");
+    let network = "fdtm-vlan161".to_string();
     let squatter = format!("fdt-squat-{}", std::process::id());
     let lab2 = Lab::load();
     let (sq, net) = (squatter.clone(), network.clone());
@@ -770,11 +770,11 @@ fn an_address_a_live_container_holds_is_never_allocated() {
             "--driver",
             "bridge",
             "--subnet",
-            "10.90.119.0/24",
+            "10.90.161.0/24",
             "--gateway",
-            "10.90.119.1",
+            "10.90.161.1",
             "-o",
-            "com.docker.network.bridge.name=fdtm119",
+            "com.docker.network.bridge.name=fdtm161",
             &network,
         ],
     );
@@ -793,7 +793,7 @@ fn an_address_a_live_container_holds_is_never_allocated() {
             "--network",
             &network,
             "--ip",
-            "10.90.119.2",
+            "10.90.161.2",
             IMAGE,
             "sleep",
             "3600",
@@ -814,17 +814,17 @@ fn an_address_a_live_container_holds_is_never_allocated() {
         .expect("a row");
     assert_ne!(
         site.ip.to_string(),
-        "10.90.119.2",
+        "10.90.161.2",
         "the squatter's address was handed out"
     );
-    assert_eq!(site.ip.to_string(), "10.90.119.3");
+    assert_eq!(site.ip.to_string(), "10.90.161.3");
     let ip = inspect(
         &lab,
         "h1",
         "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
         "fd-live.example.org",
     );
-    assert_eq!(ip.as_deref(), Some("10.90.119.3"));
+    assert_eq!(ip.as_deref(), Some("10.90.161.3"));
     assert!(
         text(&out).contains("taken"),
         "the output says why: {}",
