@@ -189,6 +189,9 @@ impl Ctx<'_> {
             Step::CheckFailed => format!("could not read {path} to check it"),
             Step::Stale => format!("{path} changed since the plan: stopping"),
             Step::UploadFailed => "could not write the new file".into(),
+            Step::UploadCut => {
+                "the file that arrived is not the one sent (upload cut): nothing installed".into()
+            }
             Step::Uploaded => "uploaded the new file next to it".into(),
             Step::BackupFailed => format!("could not back up {path}"),
             Step::BackedUp => format!("backed up {path} to {}", self.files.backup),
@@ -231,6 +234,10 @@ impl Ctx<'_> {
         for (step, stage) in [
             (Step::CheckFailed, "read"),
             (Step::UploadFailed, "upload the new"),
+            (
+                Step::UploadCut,
+                "upload (cut mid-way, nothing installed) the new",
+            ),
             (Step::BackupFailed, "back up"),
             (Step::InstallFailed, "move the new file into place as"),
         ] {

@@ -27,14 +27,17 @@ use crate::transport::exec::RemoteCommand;
 /// flock's exit status when the node lock stayed busy for the whole wait.
 pub const BUSY_STATUS: i32 = 75;
 
-/// The script. `$1` target, `$2` sha1 of the file the plan saw (or `absent`), `$3` the
-/// number of words of test_cmd, then test_cmd, then reload_cmd. One `fleetdeck-step`
+/// The script. `$1` target, `$2` sha1 of the file the plan saw (or `absent`), `$3` sha1
+/// of the new file as sent, `$4` the number of words of test_cmd, then test_cmd, then
+/// reload_cmd. The new file's checksum is verified before anything else changes: an
+/// upload cut mid-way (a dropped connection ends stdin early, and `cat` succeeds on what
+/// it got) installs nothing. One `fleetdeck-step`
 /// line on stdout per step done; commands' own output goes to stderr.
 const SCRIPT: &str = r#"set -u
 trap '' HUP PIPE INT
 umask 022
-target=$1 expect=$2 n=$3
-shift 3
+target=$1 expect=$2 want=$3 n=$4
+shift 4
 dir=$(dirname -- "$target")
 base=$(basename -- "$target")
 new="$dir/.$base.fleetdeck-new"
@@ -53,6 +56,9 @@ else
 fi
 if [ "$sum" != "$expect" ]; then step stale; exit 14; fi
 if ! cat > "$new"; then rm -f -- "$new"; step upload-failed; exit 10; fi
+got=$(sha1sum < "$new") || { rm -f -- "$new"; step upload-failed; exit 10; }
+got=${got%% *}
+if [ "$got" != "$want" ]; then rm -f -- "$new"; step upload-cut; exit 15; fi
 step uploaded
 had=
 if [ -e "$target" ]; then
@@ -139,6 +145,7 @@ pub fn swap_command(req: &SwapRequest<'_>) -> RemoteCommand {
         "fleetdeck-proxy".into(),
         req.target.into(),
         fingerprint(req.current),
+        fingerprint(Some(req.desired)),
         req.test_cmd.len().to_string(),
     ];
     argv.extend(req.test_cmd.iter().cloned());
@@ -157,6 +164,8 @@ pub enum Step {
     CheckFailed,
     Stale,
     UploadFailed,
+    /// The file that arrived is not the one sent: the upload was cut.
+    UploadCut,
     Uploaded,
     BackupFailed,
     BackedUp,
@@ -179,6 +188,7 @@ impl Step {
             "check-failed" => Step::CheckFailed,
             "stale" => Step::Stale,
             "upload-failed" => Step::UploadFailed,
+            "upload-cut" => Step::UploadCut,
             "uploaded" => Step::Uploaded,
             "backup-failed" => Step::BackupFailed,
             "backed-up" => Step::BackedUp,

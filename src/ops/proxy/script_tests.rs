@@ -293,3 +293,41 @@ fn steps_are_read_from_marker_lines_only() {
         [Step::Locked, Step::Uploaded, Step::Reloaded]
     );
 }
+
+#[tokio::test]
+async fn an_upload_cut_mid_way_installs_nothing() {
+    let dir = Dir::new();
+    let target = dir.path("site.conf");
+    std::fs::write(&target, OLD).expect("old file");
+    let files = WorkFiles::for_target(&target).expect("files");
+    let mut reload = reload_cmd(&dir.path("reload.log"), &dir.path("fail-reload"));
+    reload[4] = target.clone();
+    let req = SwapRequest {
+        target: &target,
+        files: &files,
+        current: Some(OLD),
+        desired: NEW,
+        test_cmd: &test_cmd(&target),
+        reload_cmd: &reload,
+        lock_wait: Duration::from_secs(5),
+    };
+    // What a dropped connection leaves: the command as planned, but only half the file
+    // reached the script's stdin before it closed.
+    let cmd = swap_command(&req);
+    let half = NEW.as_bytes()[..NEW.len() / 2].to_vec();
+    let cut = RemoteCommand::new(cmd.argv().to_vec()).with_stdin(half);
+    let out = LocalExec::new("local").run(&cut).await.expect("run");
+    let steps = parse_steps(&out.stdout_text());
+    assert!(!out.success());
+    assert_eq!(steps, [Step::Locked, Step::UploadCut]);
+    assert_eq!(
+        dir.read("site.conf").as_deref(),
+        Some(OLD.as_bytes()),
+        "untouched"
+    );
+    assert_eq!(
+        dir.names(),
+        [".site.conf.fleetdeck-lock", "site.conf"],
+        "no work file left"
+    );
+}
