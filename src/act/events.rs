@@ -3,11 +3,8 @@
 //! past before the live events.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use bollard::models::EventMessage;
-use bollard::query_parameters::EventsOptions;
-use futures::StreamExt;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -110,18 +107,14 @@ pub async fn follow(
     since: Option<i64>,
     tx: mpsc::Sender<FleetEvent>,
 ) -> Result<(), DockerError> {
-    let options = EventsOptions {
-        since: since.map(|s| s.to_string()),
-        ..Default::default()
+    // Read line by line with a bound (no request timeout: the stream is long-lived).
+    let path = match since {
+        Some(s) => format!("/events?since={s}"),
+        None => "/events".to_string(),
     };
-    // The stream is long-lived: no request timeout on it.
-    let api = client
-        .api()
-        .clone()
-        .with_timeout(Duration::from_secs(u64::from(u32::MAX)));
-    let mut events = api.events(Some(options));
-    while let Some(event) = events.next().await {
-        let event = event.map_err(DockerError::from)?;
+    let mut events = client.json_lines(&path).await?;
+    while let Some(event) = events.next::<EventMessage>().await {
+        let event = event?;
         if tx
             .send(FleetEvent::from_message(&node, event))
             .await

@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 
 use bollard::models::{ContainerSummary, EventMessage, EventMessageTypeEnum, Network};
-use bollard::query_parameters::EventsOptions;
-use futures::StreamExt;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -171,17 +169,12 @@ pub async fn watch(
     client: &DockerClient,
     tx: mpsc::Sender<DockerChange>,
 ) -> Result<(), DockerError> {
-    let filters = std::collections::HashMap::from([(
-        "type".to_string(),
-        vec!["container".to_string(), "network".to_string()],
-    )]);
-    let options = EventsOptions {
-        filters: Some(filters),
-        ..Default::default()
-    };
-    let mut events = client.api().events(Some(options));
-    while let Some(event) = events.next().await {
-        let event = event.map_err(DockerError::from)?;
+    // `filters={"type":["container","network"]}`, percent-encoded. Read line by line
+    // with a bound: a hostile engine's endless event cannot fill memory.
+    let path = "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D";
+    let mut events = client.json_lines(path).await?;
+    while let Some(event) = events.next::<EventMessage>().await {
+        let event = event?;
         if let Some(change) = change_from(event)
             && tx.send(change).await.is_err()
         {

@@ -191,7 +191,7 @@ impl DockerClient {
     }
 
     /// A request without a body, for our own calls through the chokepoint.
-    fn empty_request(
+    pub(super) fn empty_request(
         &self,
         builder: http::request::Builder,
         what: &str,
@@ -205,7 +205,10 @@ impl DockerClient {
     }
 
     /// The engine's error message from a failed answer (`{"message": ...}`), bounded.
-    async fn error_body(&self, response: http::Response<hyper::body::Incoming>) -> String {
+    pub(super) async fn error_body(
+        &self,
+        response: http::Response<hyper::body::Incoming>,
+    ) -> String {
         let body = match Limited::new(response.into_body(), 64 * 1024)
             .collect()
             .await

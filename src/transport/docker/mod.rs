@@ -8,6 +8,7 @@ mod chokepoint;
 mod dial;
 mod error;
 mod exec;
+mod ndjson;
 mod target;
 mod tls;
 mod version;
@@ -24,6 +25,7 @@ use bollard::{BollardRequest, Docker};
 
 pub use error::DockerError;
 pub use exec::{ExecIo, ExecSpec};
+pub use ndjson::{JsonLines, MAX_LINE as MAX_JSON_LINE};
 pub use target::{local_target_from_env, target_for_node};
 
 use crate::transport::Dialer;
