@@ -13,7 +13,7 @@ PACKAGES=(
   docker.io containerd runc                # lab engines
   nginx dnsmasq-base busybox-static        # lab services, test image
   iproute2 iptables curl procps util-linux # lab plumbing
-  tmux sqlite3 openssl                     # UI tests, state db, TLS material
+  tmux sqlite3 openssl time                # UI tests, state db, TLS material, peak memory (GNU time)
   libvirt-clients lxc                      # parser live tests: virsh test driver, lxc-ls
 )
 case "${1:-}" in

@@ -1,0 +1,177 @@
+//! A hostile Docker engine, written for the test (a real engine does not misbehave on
+//! demand): it answers `/version` like an engine, then streams a container list, an
+//! event and a network list that never end. fleetdeck reads each within its bound, says
+//! which fact of which node was too large, and stays small in memory; the real nodes of
+//! the lab go on. Everything else is real.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use support::fleet::{TestFleet, code, text};
+use support::lab::Lab;
+
+/// Bytes the engine managed to send, over every connection.
+struct Hostile {
+    port: u16,
+    sent: Arc<AtomicU64>,
+}
+
+fn start_hostile() -> Hostile {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || serve(stream, &counter));
+        }
+    });
+    Hostile { port, sent }
+}
+
+fn serve(stream: TcpStream, sent: &AtomicU64) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut out = stream;
+    loop {
+        let mut request = String::new();
+        if reader.read_line(&mut request).unwrap_or(0) == 0 {
+            return;
+        }
+        // Skip the headers.
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+        if path.contains("/version") {
+            let body = r#"{"ApiVersion":"1.41","MinAPIVersion":"1.12","Version":"20.10.0"}"#;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            if out
+                .write_all(head.as_bytes())
+                .and_then(|_| out.write_all(body.as_bytes()))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
+        // Everything else: a chunked answer that never ends (a list that keeps growing,
+        // or an event line with no newline), with an escape sequence in it for good measure.
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        if out.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let piece: String = if path.contains("/events") {
+            "{\"Type\":\"container\",\"Action\":\"\x1b]52;c;aGk=\x07".repeat(1000)
+        } else {
+            "[".to_string() + &"{\"Id\":\"a\",\"Names\":[\"/\\u001b[2Jx\"]},".repeat(1000)
+        };
+        let chunk = format!("{:x}\r\n{piece}\r\n", piece.len());
+        loop {
+            if out.write_all(chunk.as_bytes()).is_err() {
+                return;
+            }
+            sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Peak resident memory of a finished child, in KiB, from GNU time's -f %M.
+fn peak_kib(stderr: &str) -> u64 {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("peak-kib "))
+        .filter_map(|v| v.trim().parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("no peak memory line in: {stderr}"))
+}
+
+#[test]
+fn a_hostile_engine_cannot_fill_memory_or_stop_the_fleet() {
+    let hostile = start_hostile();
+    let fleet = TestFleet::new(Lab::load(), "fdt-hostile-");
+    fleet.write_config(
+        "c.toml",
+        "",
+        &format!(
+            "[inventory]\npath = {:?}\n[[node]]\nname = \"evil\"\ndocker = \"tcp://127.0.0.1:{}\"\n",
+            fleet.path("inv.db").display().to_string(),
+            hostile.port
+        ),
+    );
+    let time_bin = std::path::Path::new("/usr/bin/time");
+    assert!(
+        time_bin.exists(),
+        "GNU time is needed to read peak memory (scripts/deps.sh installs it)"
+    );
+    let mut cmd = std::process::Command::new(time_bin);
+    cmd.args(["-f", "peak-kib %M"])
+        .arg(env!("CARGO_BIN_EXE_fleetdeck"));
+    cmd.arg("--config")
+        .arg(fleet.path("c.toml"))
+        .args(["tree", "--json", "--no-master"]);
+    cmd.env("XDG_STATE_HOME", fleet.path("state"))
+        .env_remove("FLEETDECK_READ_ONLY");
+    let out = support::lab::run_with_timeout(&mut cmd, Duration::from_secs(120));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
+    let nodes = doc["nodes"].as_array().expect("nodes");
+    let evil = nodes
+        .iter()
+        .find(|n| n["name"] == "evil")
+        .expect("the hostile node");
+    let shown = evil.to_string();
+    assert!(
+        shown.contains("more than") && shown.contains("bytes"),
+        "the node says its engine sent too much: {shown}"
+    );
+    for real in ["h1", "h2", "h3"] {
+        let n = nodes.iter().find(|n| n["name"] == real).expect(real);
+        assert_eq!(n["status"], "up", "{real} goes on: {n}");
+    }
+    let sent = hostile.sent.load(Ordering::Relaxed);
+    let peak = peak_kib(&String::from_utf8_lossy(&out.stderr));
+    eprintln!(
+        "hostile engine sent {} MiB; fleetdeck tree peaked at {} MiB",
+        sent >> 20,
+        peak >> 10
+    );
+    assert!(
+        sent > 32 << 20,
+        "the engine did stream past the bound ({sent} bytes)"
+    );
+    assert!(
+        peak < 100 * 1024,
+        "tree stayed under 100 MB (peak {peak} KiB)"
+    );
+
+    // The events of the hostile engine: one line that never ends, cut at its bound.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+    cmd.arg("--config")
+        .arg(fleet.path("c.toml"))
+        .args(["events", "--node", "evil", "--json"]);
+    cmd.env("XDG_STATE_HOME", fleet.path("state"));
+    let out = support::lab::run_with_timeout(&mut cmd, Duration::from_secs(60));
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("one line of GET /events"), "{err}");
+    assert!(
+        !err.contains('\x1b') && out.stdout.is_empty(),
+        "nothing of it reached the terminal"
+    );
+}
