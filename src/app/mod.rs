@@ -4,6 +4,7 @@
 pub mod action;
 pub mod confirm;
 pub mod create_form;
+pub mod details;
 pub mod events_view;
 pub mod findings;
 pub mod inspect;

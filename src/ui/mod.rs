@@ -62,11 +62,6 @@ pub fn render(frame: &mut Frame, state: &State) {
     }
 }
 
-/// Lines the details pane has for the selection (before wrapping).
-pub fn details_line_count(state: &State) -> usize {
-    details::lines(state).len()
-}
-
 pub use crate::app::layout::{Hit, details_shown, findings_rows, hit, logs_rows, table_rows};
 
 #[cfg(test)]

@@ -198,8 +198,8 @@ pub(super) fn toggle_focus(state: &mut State) {
 /// Arrow and page keys scroll the details when they have the focus. False for any
 /// other action.
 pub(super) fn scroll_details(state: &mut State, action: Action) -> bool {
-    let max =
-        u16::try_from(crate::ui::details_line_count(state).saturating_sub(1)).unwrap_or(u16::MAX);
+    let max = u16::try_from(crate::app::details::lines(state).len().saturating_sub(1))
+        .unwrap_or(u16::MAX);
     let page = u16::try_from(state.page_rows.max(1)).unwrap_or(u16::MAX);
     let at = state.details_scroll;
     state.details_scroll = match action {

@@ -426,7 +426,7 @@ fn tab_focuses_the_details_which_then_scroll() {
         "down scrolls the details"
     );
     act(&mut s, Action::Bottom);
-    let max = u16::try_from(crate::ui::details_line_count(&s) - 1).expect("small");
+    let max = u16::try_from(crate::app::details::lines(&s).len() - 1).expect("small");
     assert_eq!(s.details_scroll, max);
     act(&mut s, Action::Close);
     assert_eq!(s.focus, Focus::Tree);
