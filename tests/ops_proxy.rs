@@ -11,5 +11,7 @@ mod support;
 mod guards;
 #[path = "ops_proxy/harness.rs"]
 mod harness;
+#[path = "ops_proxy/quarantine.rs"]
+mod quarantine;
 #[path = "ops_proxy/serve.rs"]
 mod serve;

@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
     let params = serde_json::json!({
         "login": req.login, "vlan": req.vlan, "node": req.node, "image": req.image,
     });
-    let plan = match create::plan_from_inventory(config, req, &env.inventory) {
+    let mut plan = match create::plan_from_inventory(config, req, &env.inventory) {
         Ok(plan) => plan,
         Err(e) => {
             env.audit_refused("create", &req.domain, params, &e.to_string());
@@ -34,6 +34,21 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
     if let Err(e) = confirm("Create this site?", yes) {
         env.audit_refused("create", &plan.domain, params, &e.message);
         return Err(e);
+    }
+    if let Some(proxy) = &config.proxy {
+        let exec = env.links.get(&proxy.node).map(|l| l.exec.clone());
+        let routed = match exec {
+            Some(exec) => env
+                .runtime
+                .block_on(create::routed::routed(proxy, exec.as_ref())),
+            None => Err(format!("proxy node {} has no link", proxy.node)),
+        };
+        match routed {
+            Ok(addresses) => plan.routed = addresses,
+            Err(why) => errln!(
+                "  · the deployed proxy file could not be read ({why}): addresses it may still route to are not held back"
+            ),
+        }
     }
     let links = &env.links;
     let node = plan.node.clone();

@@ -255,6 +255,20 @@ async fn apply_lifecycle(ctx: &OpsContext, plan: &lifecycle::Plan) -> Done {
 }
 
 async fn apply_create(ctx: &OpsContext, plan: &create::CreatePlan) -> Done {
+    let mut plan = plan.clone();
+    if ctx.config.proxy.is_some() {
+        let routed = match ctx.proxy() {
+            Ok((proxy, exec)) => create::routed::routed(proxy, exec.as_ref()).await,
+            Err(why) => Err(why),
+        };
+        match routed {
+            Ok(addresses) => plan.routed = addresses,
+            Err(why) => ctx.send(Msg::OpProgress(format!(
+                "  · the deployed proxy file could not be read ({why}): addresses it may still route to are not held back"
+            ))),
+        }
+    }
+    let plan = &plan;
     let mut inv = ctx.inventory()?;
     let docker = ctx.docker(&plan.node).await?;
     let limits = ApplyLimits {

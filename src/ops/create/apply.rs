@@ -110,12 +110,13 @@ async fn run(
     // Held until the create ends, so reconciliation elsewhere leaves this row alone.
     let _owner = pending::claim(inventory.path(), &plan.domain)
         .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
-    let held_live = held_on_network(docker, &plan.network.name, limits).await?;
+    let mut held_live = held_on_network(docker, &plan.network.name, limits).await?;
+    held_live.extend(plan.routed.iter().copied());
     progress.step(&format!("reserving {} on VLAN {}", plan.ip, plan.vlan));
     let (site, planned_ip_taken) = reserve(plan, inventory, held_live)?;
     if planned_ip_taken.is_some() {
         progress.step(&format!(
-            "{} was taken meanwhile; using {}",
+            "{} is in use (by a live container, another admin's create, or a rule the deployed proxy still has); using {}",
             plan.ip, site.ip
         ));
     }

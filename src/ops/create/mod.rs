@@ -4,6 +4,7 @@
 //! container, and undoes all of it when a step fails.
 
 mod apply;
+pub mod routed;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv4Addr;
@@ -59,6 +60,10 @@ pub struct CreatePlan {
     pub proxy_rule: String,
     #[serde(skip)]
     pub pool: Pool,
+    /// Addresses the deployed proxy file still routes to (see `routed.rs`): never taken.
+    /// Filled by the caller before apply; empty when there is no proxy to ask.
+    #[serde(skip)]
+    pub routed: Vec<Ipv4Addr>,
 }
 
 /// Why a request cannot become a plan. All of them are the user's to fix (exit 4).
@@ -198,6 +203,7 @@ pub fn plan(
         port,
         restart: "unless-stopped",
         pool,
+        routed: Vec::new(),
     })
 }
 
