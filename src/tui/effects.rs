@@ -66,6 +66,7 @@ impl Runner {
             inventory_path: inventory_path.clone(),
             read_only,
             tracker: tokio_util::task::TaskTracker::new(),
+            cancel: CancellationToken::new(),
         };
         Runner {
             tx,
@@ -192,6 +193,8 @@ impl Runner {
 
     /// Wait for the running operations to end, at most `limit`; whether they all did.
     pub async fn wait_for_ops(&self, limit: Duration) -> bool {
+        // Plans stop at once; applies run to their end (or their undo), within `limit`.
+        self.ops.cancel.cancel();
         self.ops.tracker.close();
         tokio::time::timeout(limit, self.ops.tracker.wait())
             .await

@@ -32,6 +32,9 @@ pub struct OpsContext {
     pub read_only: bool,
     /// Every operation task, so the console can wait for them when it quits.
     pub tracker: tokio_util::task::TaskTracker,
+    /// Cancelled when the console quits: plans (which change nothing) stop at once;
+    /// applies are never cut off (they must finish or undo), they are waited for.
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 impl OpsContext {
@@ -120,26 +123,37 @@ where
 /// Plan `op` (create is planned from its form with [`plan_create`]).
 pub fn start(op: OpRequest, ctx: OpsContext) {
     let tracker = ctx.tracker.clone();
-    spawn_op(&tracker, move || async move {
-        match op {
-            OpRequest::ProxyPlan | OpRequest::ProxyApply => {
-                let planned = plan_proxy(&ctx).await;
-                ctx.send(Msg::OpPlanned(
-                    planned.map(|p| PlannedOp::Proxy(Box::new(p))),
-                ));
+    let cancel = ctx.cancel.clone();
+    spawn_op(&tracker, move || {
+        cancellable(cancel, async move {
+            match op {
+                OpRequest::ProxyPlan | OpRequest::ProxyApply => {
+                    let planned = plan_proxy(&ctx).await;
+                    ctx.send(Msg::OpPlanned(
+                        planned.map(|p| PlannedOp::Proxy(Box::new(p))),
+                    ));
+                }
+                OpRequest::Delete { domain } => {
+                    let planned = plan_delete(&ctx, &domain).await;
+                    ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Delete)));
+                }
+                OpRequest::Check => ctx.send(Msg::CheckDone(run_check(&ctx).await)),
+                OpRequest::Lifecycle { verb, container } => {
+                    let planned = plan_lifecycle(&ctx, verb, &container).await;
+                    ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Lifecycle)));
+                }
+                OpRequest::Create => {}
             }
-            OpRequest::Delete { domain } => {
-                let planned = plan_delete(&ctx, &domain).await;
-                ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Delete)));
-            }
-            OpRequest::Check => ctx.send(Msg::CheckDone(run_check(&ctx).await)),
-            OpRequest::Lifecycle { verb, container } => {
-                let planned = plan_lifecycle(&ctx, verb, &container).await;
-                ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Lifecycle)));
-            }
-            OpRequest::Create => {}
-        }
+        })
     });
+}
+
+/// Run `task` unless the console quits first; used for plans only (they change nothing).
+async fn cancellable(cancel: tokio_util::sync::CancellationToken, task: impl Future<Output = ()>) {
+    tokio::select! {
+        _ = cancel.cancelled() => tracing::info!("a plan was dropped: the console is quitting"),
+        _ = task => {}
+    }
 }
 
 pub fn plan_create(req: CreateRequest, ctx: OpsContext) {
