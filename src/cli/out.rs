@@ -14,27 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 
-/// Characters that must never reach the terminal raw.
-fn dangerous(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every dangerous character shown as `\u{..}`.
-pub fn inert(text: &str) -> Cow<'_, str> {
-    if !text.contains(dangerous) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if dangerous(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::validate::inert;
+use crate::validate::is_dangerous as dangerous;
 
 /// A JSON document with the dangerous characters serde leaves raw (DEL, C1 controls,
 /// bidi overrides; it escapes the C0 ones already) written as JSON escapes: the same

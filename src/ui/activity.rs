@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             Line::from(vec![
                 Span::raw(format!("{} ", a.at)),
                 Span::styled(word, state.theme.fg(color).add_modifier(Modifier::BOLD)),
-                Span::raw(format!(" {}", a.text)),
+                Span::raw(format!(" {}", crate::validate::inert(&a.text))),
             ])
         })
         .collect();

@@ -15,11 +15,11 @@ fn styled(line: DetailLine) -> Line<'static> {
     match line {
         DetailLine::Kv(key, value) => Line::from(vec![
             Span::styled(format!("{key:<11}"), bold),
-            Span::raw(value),
+            Span::raw(crate::validate::inert(&value).into_owned()),
         ]),
         DetailLine::Blank => Line::raw(""),
-        DetailLine::Heading(text) => Line::styled(text, bold),
-        DetailLine::Text(text) => Line::raw(text),
+        DetailLine::Heading(text) => Line::styled(crate::validate::inert(&text).into_owned(), bold),
+        DetailLine::Text(text) => Line::raw(crate::validate::inert(&text).into_owned()),
     }
 }
 

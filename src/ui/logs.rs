@@ -19,14 +19,16 @@ pub(super) fn highlighted(text: &str, needle: &str) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut at = 0;
     for (start, end) in find_all(text, needle) {
-        spans.push(Span::raw(text[at..start].to_string()));
+        spans.push(Span::raw(
+            crate::validate::inert(&text[at..start]).into_owned(),
+        ));
         spans.push(Span::styled(
-            text[start..end].to_string(),
+            crate::validate::inert(&text[start..end]).into_owned(),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         ));
         at = end;
     }
-    spans.push(Span::raw(text[at..].to_string()));
+    spans.push(Span::raw(crate::validate::inert(&text[at..]).into_owned()));
     spans
 }
 

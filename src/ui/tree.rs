@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::rows::{Row, RowKind};
+use crate::validate::inert;
 
 fn kind_tag(kind: RowKind) -> &'static str {
     match kind {
@@ -41,12 +42,12 @@ fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
         Span::raw(format!("{}{fold}", "  ".repeat(row.depth))),
         Span::styled(format!("{glyph} "), style),
         Span::styled(kind_tag(row.kind), dim),
-        Span::styled(row.name.clone(), name_style),
+        Span::styled(inert(&row.name).into_owned(), name_style),
         Span::raw(" "),
-        Span::styled(row.state.clone(), style),
+        Span::styled(inert(&row.state).into_owned(), style),
     ];
     if !row.extra.is_empty() {
-        spans.push(Span::styled(format!("  {}", row.extra), dim));
+        spans.push(Span::styled(format!("  {}", inert(&row.extra)), dim));
     }
     let line = Line::from(spans);
     if selected {

@@ -274,6 +274,30 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Characters that must never reach a terminal raw: controls (but line breaks and tabs)
+/// and the bidirectional marks, embeddings, overrides and isolates.
+pub fn is_dangerous(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every dangerous character shown as `\u{..}`; line breaks and tabs stay.
+/// What the CLI prints and the console draws of remote text goes through it.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(is_dangerous) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_dangerous(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The container name fleetdeck derives from a (validated) domain. A domain is already a
 /// valid Docker name, so it is kept whole: replacing dots would let `a-b.c` and `a.b-c`
 /// collide.
