@@ -15,6 +15,7 @@ PACKAGES=(
   iproute2 iptables curl procps util-linux # lab plumbing
   tmux sqlite3 openssl time                # UI tests, state db, TLS material, peak memory (GNU time)
   libvirt-clients lxc                      # parser live tests: virsh test driver, lxc-ls
+  bash zsh fish groff-base man-db          # completion scripts and man page checks
 )
 case "${1:-}" in
 --bench) PACKAGES+=(jq) ;; # the bench scripts read lab.json and tree JSON with it

@@ -1,4 +1,7 @@
 //! Logs go to a file in the state directory, never to the terminal the console owns.
+//! The file rotates by size (`rotate.rs`): 10 MiB, then `fleetdeck.log.1` to `.3`.
+
+mod rotate;
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +15,8 @@ pub struct LogHandle {
 }
 
 /// Start logging to `<state dir>/fleetdeck/fleetdeck.log` (level from `FLEETDECK_LOG`,
-/// default `info`). When no directory can be had, log nothing rather than to the screen.
+/// default `info`). When no directory or file can be had, log nothing rather than to the
+/// screen.
 pub fn init() -> LogHandle {
     let Some(dir) = crate::config::paths::log_dir() else {
         return LogHandle {
@@ -20,13 +24,15 @@ pub fn init() -> LogHandle {
             _guard: None,
         };
     };
-    if private_log_file(&dir).is_err() {
+    let path = dir.join("fleetdeck.log");
+    let opened = private_log_dir(&dir)
+        .and_then(|_| rotate::RotatingFile::open(&path, rotate::LIMIT, rotate::KEEP));
+    let Ok(file) = opened else {
         return LogHandle {
             path: None,
             _guard: None,
         };
-    }
-    let file = tracing_appender::rolling::never(&dir, "fleetdeck.log");
+    };
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter =
         EnvFilter::try_from_env("FLEETDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -37,28 +43,22 @@ pub fn init() -> LogHandle {
         .try_init()
         .is_ok();
     LogHandle {
-        path: installed.then(|| dir.join("fleetdeck.log")),
+        path: installed.then_some(path),
         _guard: Some(guard),
     }
 }
 
-/// The log directory (0700) and file (0600): the log names hosts, users, commands and
-/// errors of the whole fleet, so it is readable by its owner only, whatever the umask.
-/// An existing directory or file of ours is tightened too (older versions left 0755).
-fn private_log_file(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+/// The log directory (0700; the file is 0600, see `rotate.rs`): the log names hosts,
+/// users, commands and errors of the whole fleet, so it is readable by its owner only,
+/// whatever the umask. An existing directory of ours is tightened too (older versions
+/// left 0755).
+fn private_log_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    let file = dir.join("fleetdeck.log");
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&file)?;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
 
 #[cfg(test)]
@@ -73,7 +73,9 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         std::fs::write(dir.join("fleetdeck.log"), "old\n").expect("old log");
-        private_log_file(&dir).expect("private");
+        private_log_dir(&dir).expect("private");
+        let log = dir.join("fleetdeck.log");
+        rotate::RotatingFile::open(&log, rotate::LIMIT, rotate::KEEP).expect("open");
         let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&dir.join("fleetdeck.log")), 0o600);
@@ -83,7 +85,7 @@ mod tests {
             "an existing log is kept"
         );
         let fresh = base.path().join("other/fleetdeck");
-        private_log_file(&fresh).expect("fresh");
+        private_log_dir(&fresh).expect("fresh");
         assert_eq!(mode(&fresh), 0o700);
     }
 }

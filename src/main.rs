@@ -6,6 +6,9 @@ use fleetdeck::tui::{self, ConsoleSetup};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(result) = cli.command.as_ref().and_then(cli::offline) {
+        return exit(result);
+    }
     let log = fleetdeck::logging::init();
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");
     let result = match &cli.command {
@@ -13,6 +16,10 @@ fn main() -> ExitCode {
         None => console(&cli, log.path.clone()),
     };
     drop(log);
+    exit(result)
+}
+
+fn exit(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -10,12 +10,14 @@ mod config_cmd;
 pub mod confirm;
 mod create_cmd;
 mod delete_cmd;
+mod docs_cmd;
 mod events_cmd;
 mod exit;
 mod init_cmd;
 mod inspect_cmd;
 mod inventory_cmd;
 mod lifecycle_cmd;
+pub mod manual;
 mod master_cmd;
 mod ops_env;
 mod proxy_cmd;
@@ -24,8 +26,9 @@ mod tree_cmd;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueHint};
 
+pub use docs_cmd::CompletionShell;
 pub use exit::{Code, Failure};
 
 use crate::act::lifecycle::Verb;
@@ -35,7 +38,12 @@ use crate::config::{self, LoadedConfig};
 #[command(
     name = "fleetdeck",
     version,
-    about = "Terminal operations console for a fleet of hypervisors and Docker hosts"
+    about = "Terminal operations console for a fleet of hypervisors and Docker hosts",
+    long_about = "Terminal operations console for a fleet of hypervisors and Docker hosts.\n\n\
+        Without a command, the full-screen console: the live fleet tree, details, logs and \
+        actions (? lists the keys). The commands below are for scripts and cron: they print \
+        text or JSON and exit with the codes under EXIT STATUS.",
+    after_long_help = manual::long_help()
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -46,8 +54,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Config file [default: ~/.config/fleetdeck/config.toml]
-    #[arg(long, global = true, env = "FLEETDECK_CONFIG", value_name = "FILE")]
+    /// Config file [default: ~/.config/fleetdeck/config.toml, else /etc/fleetdeck/config.toml]
+    #[arg(long, global = true, env = "FLEETDECK_CONFIG", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,
     /// Monitoring mode: nothing can change anything
     #[arg(long, global = true, env = "FLEETDECK_READ_ONLY", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
@@ -61,6 +69,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// One snapshot of the fleet, then exit
     Tree {
+        /// One JSON document (schema_version at the top) instead of text
         #[arg(long)]
         json: bool,
         /// Poll over fresh connections even when a master serves this config
@@ -81,10 +90,13 @@ pub enum Command {
     },
     /// Create a site: a container on the VLAN's node, with an allocated IP, recorded
     Create {
+        /// The site owner's login
         #[arg(long)]
         login: String,
+        /// VLAN id from the config; the address is allocated in its subnet
         #[arg(long)]
         vlan: String,
+        /// The site's domain; names the container fd-<domain> and its proxy rule
         #[arg(long)]
         domain: String,
         /// Node to create it on [default: the VLAN's node]
@@ -96,11 +108,13 @@ pub enum Command {
         /// Apply without asking
         #[arg(long)]
         yes: bool,
+        /// The plan and the outcome as JSON
         #[arg(long)]
         json: bool,
     },
     /// Delete a site: its container and its inventory row
     Delete {
+        /// The site's domain
         domain: String,
         /// Apply without asking
         #[arg(long)]
@@ -108,6 +122,7 @@ pub enum Command {
     },
     /// IP/domain/DNS/proxy consistency: exit 0 when clean, 1 when problems were found
     Check {
+        /// One JSON document: summary and findings
         #[arg(long)]
         json: bool,
     },
@@ -118,6 +133,7 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         action: Option<AuditCmd>,
+        /// The rows as one JSON document
         #[arg(long)]
         json: bool,
         /// Rows to show, newest first
@@ -126,6 +142,7 @@ pub enum Command {
     },
     /// A shell on a node (with a PTY), or one command there; exits with its status
     Ssh {
+        /// A node of the config
         node: String,
         /// The command: one argument is a line for the remote shell, several an argument list
         #[arg(last = true, value_name = "COMMAND")]
@@ -135,11 +152,13 @@ pub enum Command {
     Exec {
         /// A container name, an id prefix, or a site's domain; NODE/NAME disambiguates
         target: String,
+        /// The command: one argument is a line for `sh -c`, several an argument list
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<String>,
     },
     /// Start a container
     Start {
+        /// A container name, an id prefix, or a site's domain; NODE/NAME disambiguates
         target: String,
         /// Apply without asking (start never asks)
         #[arg(long)]
@@ -147,6 +166,7 @@ pub enum Command {
     },
     /// Stop a container (10 s grace); a site keeps its inventory row
     Stop {
+        /// A container name, an id prefix, or a site's domain; NODE/NAME disambiguates
         target: String,
         /// Apply without asking
         #[arg(long)]
@@ -154,6 +174,7 @@ pub enum Command {
     },
     /// Restart a container
     Restart {
+        /// A container name, an id prefix, or a site's domain; NODE/NAME disambiguates
         target: String,
         /// Apply without asking
         #[arg(long)]
@@ -163,6 +184,7 @@ pub enum Command {
     Inspect {
         /// A container (name, id prefix, site domain, NODE/NAME) or a node name
         target: String,
+        /// The record as JSON
         #[arg(long)]
         json: bool,
     },
@@ -190,6 +212,14 @@ pub enum Command {
     /// nginx reverse-proxy rules rendered from the inventory
     #[command(subcommand)]
     Proxy(ProxyCmd),
+    /// Print the completion script for a shell (e.g. fleetdeck completions bash > /etc/bash_completion.d/fleetdeck)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff; man -l <(fleetdeck man) reads it)
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -226,12 +256,14 @@ pub enum AuditCmd {
 pub enum InventoryCmd {
     /// List every site
     List {
+        /// The sites as a JSON document
         #[arg(long)]
         json: bool,
     },
     /// Import the original users(login, vlan, docker_ip, domain) table
     ImportLegacy {
         /// Path to the legacy SQLite file (e.g. /root/projet.db); it is only read
+        #[arg(value_hint = ValueHint::FilePath)]
         path: PathBuf,
     },
 }
@@ -296,6 +328,19 @@ impl Context {
             ));
         }
         Ok(())
+    }
+}
+
+/// The commands that need nothing, not even the log file: the completion script and the
+/// man page, printed when packaging or from a shell's startup file.
+pub fn offline(command: &Command) -> Option<Result<(), Failure>> {
+    match command {
+        Command::Completions { shell } => {
+            out::raw(&docs_cmd::completions(*shell));
+            Some(Ok(()))
+        }
+        Command::Man => Some(docs_cmd::man_page().map(|page| out::raw(&page))),
+        _ => None,
     }
 }
 
@@ -385,6 +430,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             since.as_deref(),
             *json,
         ),
+        Command::Completions { .. } | Command::Man => offline(command).unwrap_or(Ok(())),
     }
 }
 

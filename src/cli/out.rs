@@ -52,6 +52,12 @@ pub fn text(s: &str) {
     write_stdout(inert(s).as_bytes());
 }
 
+/// fleetdeck's own generated text (completion scripts, the man page) on stdout, as is:
+/// nothing in it came from a node.
+pub fn raw(bytes: &[u8]) {
+    write_stdout(bytes);
+}
+
 /// A JSON document (and its newline) on stdout.
 pub fn json(s: &str) {
     let mut doc = inert_json(s).into_owned();

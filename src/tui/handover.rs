@@ -159,7 +159,7 @@ fn print_raw(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-fn leave_screen(mouse: bool) -> io::Result<()> {
+pub(super) fn leave_screen(mouse: bool) -> io::Result<()> {
     let mut out = io::stdout();
     if mouse {
         crossterm::execute!(out, DisableMouseCapture)?;
@@ -167,7 +167,7 @@ fn leave_screen(mouse: bool) -> io::Result<()> {
     crossterm::execute!(out, LeaveAlternateScreen, Show)
 }
 
-fn enter_screen(mouse: bool) -> io::Result<()> {
+pub(super) fn enter_screen(mouse: bool) -> io::Result<()> {
     let mut out = io::stdout();
     crossterm::execute!(out, EnterAlternateScreen, Hide)?;
     if mouse {

@@ -112,6 +112,15 @@ pub fn to_mouse(event: MouseEvent) -> Option<Mouse> {
     }
 }
 
+/// Ctrl-Z, which raw mode delivers as a key instead of SIGTSTP: the console suspends
+/// itself on it (`suspend.rs`), whatever view or input has the keyboard.
+pub fn is_suspend(event: &Event) -> bool {
+    matches!(event, Event::Key(key)
+        if key.kind != KeyEventKind::Release
+            && key.code == KeyCode::Char('z')
+            && key.modifiers.contains(KeyModifiers::CONTROL))
+}
+
 /// A terminal event as a message, given where typed keys go now.
 pub fn to_msg(event: Event, input: TextInput, keymap: &Keymap) -> Option<Msg> {
     match event {
@@ -128,5 +137,25 @@ pub fn to_msg(event: Event, input: TextInput, keymap: &Keymap) -> Option<Msg> {
         Event::Resize(width, height) => Some(Msg::Resized { width, height }),
         Event::Mouse(m) => to_mouse(m).map(Msg::Mouse),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn only_ctrl_z_suspends() {
+        assert!(is_suspend(&key(KeyCode::Char('z'), KeyModifiers::CONTROL)));
+        assert!(!is_suspend(&key(KeyCode::Char('z'), KeyModifiers::NONE)));
+        assert!(!is_suspend(&key(KeyCode::Char('Z'), KeyModifiers::SHIFT)));
+        assert!(!is_suspend(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        let mut release = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        release.kind = KeyEventKind::Release;
+        assert!(!is_suspend(&Event::Key(release)));
     }
 }

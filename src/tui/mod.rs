@@ -8,6 +8,7 @@ mod handover;
 mod keys;
 mod ops;
 pub mod streams;
+mod suspend;
 
 use std::io;
 use std::path::PathBuf;
@@ -179,8 +180,14 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     while !state.should_quit {
+        let mut suspend = false;
         let msg = tokio::select! {
             event = events.next() => match event {
+                // Whatever has the keyboard: Ctrl-Z is job control, not a key of a view.
+                Some(Ok(event)) if keys::is_suspend(&event) => {
+                    suspend = true;
+                    None
+                }
                 Some(Ok(event)) => keys::to_msg(event, state.text_input(), &keymap),
                 Some(Err(e)) => return Err(e),
                 None => break,
@@ -194,6 +201,21 @@ async fn event_loop(
             // Never half alive: a panicked task ends the console (main says where the log is).
             _ = PANIC_NOTICE.notified() => break,
         };
+        if suspend {
+            // The key reader goes away while stopped, as for a session: the shell reads
+            // the keyboard meanwhile.
+            drop(events);
+            let after = suspend::suspend(terminal, handover.mouse);
+            events = EventStream::new();
+            for msg in after? {
+                for effect in update_at(&mut state, msg, crate::inventory::now_rfc3339()) {
+                    runner.run(effect);
+                }
+            }
+            terminal.draw(|f| crate::ui::render(f, &state))?;
+            state.dirty = false;
+            continue;
+        }
         // Keys with no binding change nothing, so nothing is redrawn.
         let Some(msg) = msg else { continue };
         if let Msg::Signal(name) = &msg {
