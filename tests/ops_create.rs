@@ -826,7 +826,7 @@ fn an_address_a_live_container_holds_is_never_allocated() {
     );
     assert_eq!(ip.as_deref(), Some("10.90.161.3"));
     assert!(
-        text(&out).contains("taken"),
+        text(&out).contains("10.90.161.2 is in use"),
         "the output says why: {}",
         text(&out)
     );
