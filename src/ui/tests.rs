@@ -231,3 +231,41 @@ fn activity_panel_with_a_node_going_down_120x30() {
     s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
     insta::assert_snapshot!(draw(&s, 120, 30).backend());
 }
+
+#[test]
+fn hostile_names_and_messages_are_drawn_inert() {
+    let mut s = state(false, 1);
+    let mut snap = NodeSnapshot::unknown("teemo");
+    snap.status = NodeStatus::Up;
+    let mut evil = container(7);
+    evil.name = "fd-\u{202e}gpj.exe\u{1b}]52;c;aGk=\u{7}".into();
+    snap.docker = Some(DockerFacts {
+        containers: vec![evil],
+        networks: Vec::new(),
+    });
+    update(&mut s, Msg::Poll(PollEvent::Snapshot(Box::new(snap))));
+    s.log(
+        crate::app::Level::Warn,
+        "engine says \u{202e}olleh\u{1b}[2J",
+    );
+    let terminal = draw(&s, 160, 48);
+    let shown: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        !shown.chars().any(crate::validate::is_dangerous),
+        "a raw control or bidi character reached the screen"
+    );
+    assert!(
+        shown.contains("\\u{202e}gpj.exe\\u{1b}]52;c;aGk=\\u{7}"),
+        "the name, escaped"
+    );
+    assert!(
+        shown.contains("\\u{202e}olleh\\u{1b}[2J"),
+        "the activity line, escaped"
+    );
+}
