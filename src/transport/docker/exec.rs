@@ -133,18 +133,8 @@ impl DockerClient {
         path: &str,
         limit: usize,
     ) -> Result<T, DockerError> {
-        let request = self.empty_request(http::Request::get(path), path)?;
-        let response = self.http.send(request).await?;
+        let response = self.get_ok(path).await?;
         let status = response.status();
-        if !status.is_success() {
-            let message = self.error_body(response).await;
-            return Err(DockerError::Status {
-                target: self.describe(),
-                what: format!("GET {path}"),
-                status: status.as_u16(),
-                message,
-            });
-        }
         let body = Limited::new(response.into_body(), limit)
             .collect()
             .await
@@ -188,6 +178,26 @@ impl DockerClient {
                 message: self.error_body(response).await,
             }),
         }
+    }
+
+    /// GET `path`; an error status becomes an error carrying the engine's message.
+    pub(super) async fn get_ok(
+        &self,
+        path: &str,
+    ) -> Result<http::Response<hyper::body::Incoming>, DockerError> {
+        let request = self.empty_request(http::Request::get(path), path)?;
+        let response = self.http.send(request).await?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let message = self.error_body(response).await;
+        Err(DockerError::Status {
+            target: self.describe(),
+            what: format!("GET {path}"),
+            status: status.as_u16(),
+            message,
+        })
     }
 
     /// A request without a body, for our own calls through the chokepoint.

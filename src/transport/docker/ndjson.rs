@@ -101,18 +101,7 @@ impl JsonLines {
 impl DockerClient {
     /// GET a stream of JSON lines (such as `/events`), each line bounded by [`MAX_LINE`].
     pub async fn json_lines(&self, path: &str) -> Result<JsonLines, DockerError> {
-        let request = self.empty_request(http::Request::get(path), path)?;
-        let response = self.http.send(request).await?;
-        let status = response.status();
-        if !status.is_success() {
-            let message = self.error_body(response).await;
-            return Err(DockerError::Status {
-                target: self.describe(),
-                what: format!("GET {path}"),
-                status: status.as_u16(),
-                message,
-            });
-        }
+        let response = self.get_ok(path).await?;
         Ok(JsonLines {
             body: response.into_body(),
             lines: LineSplitter::new(MAX_LINE),
