@@ -76,6 +76,23 @@ pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> 
     Ok(facts)
 }
 
+#[cfg(test)]
+impl ContainerInfo {
+    /// A running container `name` with id `id-<name>` and nothing else, for unit tests.
+    pub fn running_for_test(name: &str) -> ContainerInfo {
+        ContainerInfo {
+            id: format!("id-{name}"),
+            name: name.to_string(),
+            image: "img".into(),
+            state: "running".into(),
+            status: String::new(),
+            health: None,
+            networks: Vec::new(),
+            labels: Default::default(),
+        }
+    }
+}
+
 pub fn container_from(s: ContainerSummary) -> ContainerInfo {
     let name = s
         .names

@@ -43,16 +43,7 @@ fn polled(name: &str, secs: u32, containers: &[&str]) -> Msg {
     s.docker = Some(DockerFacts {
         containers: containers
             .iter()
-            .map(|c| ContainerInfo {
-                id: format!("id-{c}"),
-                name: c.to_string(),
-                image: "img".into(),
-                state: "running".into(),
-                status: String::new(),
-                health: None,
-                networks: Vec::new(),
-                labels: Default::default(),
-            })
+            .map(|c| ContainerInfo::running_for_test(c))
             .collect(),
         networks: Vec::new(),
     });

@@ -33,16 +33,7 @@ fn node_with(name: &str, containers: &[&str]) -> PollEvent {
     s.docker = Some(DockerFacts {
         containers: containers
             .iter()
-            .map(|c| ContainerInfo {
-                id: format!("id-{c}"),
-                name: c.to_string(),
-                image: "img".into(),
-                state: "running".into(),
-                status: String::new(),
-                health: None,
-                networks: Vec::new(),
-                labels: Default::default(),
-            })
+            .map(|c| ContainerInfo::running_for_test(c))
             .collect(),
         networks: Vec::new(),
     });

@@ -32,24 +32,15 @@ pub(super) fn state(read_only: bool) -> State {
     h1.docker = Some(DockerFacts {
         containers: ["fdtu-logs", "fd-blog.example.org"]
             .iter()
-            .map(|c| ContainerInfo {
-                id: format!("id-{c}"),
-                name: c.to_string(),
-                image: "img".into(),
-                state: "running".into(),
-                status: String::new(),
-                health: None,
-                networks: Vec::new(),
-                labels: if c.starts_with("fd-") {
-                    [(
+            .map(|c| {
+                let mut info = ContainerInfo::running_for_test(c);
+                if c.starts_with("fd-") {
+                    info.labels.insert(
                         "fleetdeck.domain".to_string(),
                         "blog.example.org".to_string(),
-                    )]
-                    .into_iter()
-                    .collect()
-                } else {
-                    Default::default()
-                },
+                    );
+                }
+                info
             })
             .collect(),
         networks: Vec::new(),

@@ -66,6 +66,18 @@ async fn swap(
     desired: &str,
     wait: Duration,
 ) -> (Output, Vec<Step>) {
+    swap_with_stdin(dir, current, desired, wait, None).await
+}
+
+/// [`swap`], with `stdin` standing in for what reached the script when it differs from
+/// the file planned (an upload cut by a dropped connection).
+async fn swap_with_stdin(
+    dir: &Dir,
+    current: Option<&str>,
+    desired: &str,
+    wait: Duration,
+    stdin: Option<Vec<u8>>,
+) -> (Output, Vec<Step>) {
     let target = dir.path("site.conf");
     let files = WorkFiles::for_target(&target).expect("files");
     let mut reload = reload_cmd(&dir.path("reload.log"), &dir.path("fail-reload"));
@@ -79,10 +91,11 @@ async fn swap(
         reload_cmd: &reload,
         lock_wait: wait,
     };
-    let out = LocalExec::new("local")
-        .run(&swap_command(&req))
-        .await
-        .expect("run");
+    let mut cmd = swap_command(&req);
+    if let Some(bytes) = stdin {
+        cmd = RemoteCommand::new(cmd.argv().to_vec()).with_stdin(bytes);
+    }
+    let out = LocalExec::new("local").run(&cmd).await.expect("run");
     let steps = parse_steps(&out.stdout_text());
     (out, steps)
 }
@@ -297,27 +310,12 @@ fn steps_are_read_from_marker_lines_only() {
 #[tokio::test]
 async fn an_upload_cut_mid_way_installs_nothing() {
     let dir = Dir::new();
-    let target = dir.path("site.conf");
-    std::fs::write(&target, OLD).expect("old file");
-    let files = WorkFiles::for_target(&target).expect("files");
-    let mut reload = reload_cmd(&dir.path("reload.log"), &dir.path("fail-reload"));
-    reload[4] = target.clone();
-    let req = SwapRequest {
-        target: &target,
-        files: &files,
-        current: Some(OLD),
-        desired: NEW,
-        test_cmd: &test_cmd(&target),
-        reload_cmd: &reload,
-        lock_wait: Duration::from_secs(5),
-    };
+    std::fs::write(dir.path("site.conf"), OLD).expect("old file");
     // What a dropped connection leaves: the command as planned, but only half the file
     // reached the script's stdin before it closed.
-    let cmd = swap_command(&req);
     let half = NEW.as_bytes()[..NEW.len() / 2].to_vec();
-    let cut = RemoteCommand::new(cmd.argv().to_vec()).with_stdin(half);
-    let out = LocalExec::new("local").run(&cut).await.expect("run");
-    let steps = parse_steps(&out.stdout_text());
+    let (out, steps) =
+        swap_with_stdin(&dir, Some(OLD), NEW, Duration::from_secs(5), Some(half)).await;
     assert!(!out.success());
     assert_eq!(steps, [Step::Locked, Step::UploadCut]);
     assert_eq!(
