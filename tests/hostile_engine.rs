@@ -70,6 +70,25 @@ fn serve(stream: TcpStream, sent: &AtomicU64) {
             }
             continue;
         }
+        if path.contains("/containers/big/json") {
+            let body = r#"{"Id":"big","Config":{"Tty":false}}"#;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            if out
+                .write_all(head.as_bytes())
+                .and_then(|_| out.write_all(body.as_bytes()))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
+        if path.contains("/containers/big/logs") {
+            serve_huge_log_line(&mut out, sent);
+            return;
+        }
         // Everything else: a chunked answer that never ends (a list that keeps growing,
         // or an event line with no newline), with an escape sequence in it for good measure.
         let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -89,6 +108,125 @@ fn serve(stream: TcpStream, sent: &AtomicU64) {
             sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         }
     }
+}
+
+/// Bytes of the one log line the hostile engine sends before its newline.
+const LOG_LINE_BYTES: u64 = 256 << 20;
+
+/// A log frame that claims 4 GiB, whose payload is one line of [`LOG_LINE_BYTES`], then
+/// a short line, then the end of the stream.
+fn serve_huge_log_line(out: &mut TcpStream, sent: &AtomicU64) {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    if out.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let mut chunk = |body: &[u8]| {
+        let mut c = format!("{:x}\r\n", body.len()).into_bytes();
+        c.extend_from_slice(body);
+        c.extend_from_slice(b"\r\n");
+        sent.fetch_add(body.len() as u64, Ordering::Relaxed);
+        out.write_all(&c)
+    };
+    let piece = vec![b'a'; 1 << 20];
+    let _ = chunk(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff])
+        .and_then(|_| (0..LOG_LINE_BYTES >> 20).try_for_each(|_| chunk(&piece)))
+        .and_then(|_| chunk(b"\nafter the long line\n"))
+        .and_then(|_| chunk(b""));
+}
+
+/// This process's peak resident memory, in KiB.
+fn own_peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .expect("/proc/self/status")
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("a VmHWM line")
+}
+
+/// The console's own logs and stats tasks, fed by the hostile engine: one log line of
+/// 256 MiB in a frame claiming 4 GiB arrives cut, the next line arrives whole, and a
+/// stats line without end fails the view with its bound; memory stays small.
+#[tokio::test]
+async fn the_consoles_logs_and_stats_streams_stay_bounded() {
+    use fleetdeck::app::{Msg, StreamEvent};
+    use fleetdeck::transport::{DockerClient, DockerTarget};
+
+    let hostile = start_hostile();
+    let target = DockerTarget::Tcp {
+        host: "127.0.0.1".into(),
+        port: hostile.port,
+    };
+    let client = DockerClient::connect(target, true, Duration::from_secs(10))
+        .await
+        .expect("connect to the hostile engine");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let logs = fleetdeck::tui::streams::logs(client.clone(), "big".into(), 1, tx.clone(), cancel);
+    tokio::time::timeout(Duration::from_secs(120), logs)
+        .await
+        .expect("the logs stream ends when the engine ends it");
+    let mut lines = Vec::new();
+    let mut ended = false;
+    while let Ok(msg) = rx.try_recv() {
+        match msg {
+            Msg::Logs {
+                event: StreamEvent::Data(batch),
+                ..
+            } => lines.extend(batch),
+            Msg::Logs {
+                event: StreamEvent::Ended,
+                ..
+            } => ended = true,
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+    assert!(ended, "the end of the stream is reported");
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts.len(),
+        2,
+        "the cut line and the next: {:?}",
+        texts.iter().map(|t| t.len()).collect::<Vec<_>>()
+    );
+    assert!(
+        texts[0].starts_with("aaaa") && texts[0].ends_with("(line cut at 16 KiB)"),
+        "the long line is cut and says so"
+    );
+    assert!(texts[0].len() < 17 * 1024);
+    assert_eq!(texts[1], "after the long line");
+    assert!(
+        hostile.sent.load(Ordering::Relaxed) >= LOG_LINE_BYTES,
+        "the engine did send the whole line"
+    );
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stats = fleetdeck::tui::streams::stats(
+        client,
+        "big".into(),
+        2,
+        tx,
+        tokio_util::sync::CancellationToken::new(),
+    );
+    tokio::time::timeout(Duration::from_secs(120), stats)
+        .await
+        .expect("the stats stream fails at its bound");
+    match rx.try_recv() {
+        Ok(Msg::Stats {
+            event: StreamEvent::Failed(why),
+            ..
+        }) => assert!(
+            why.contains("one line of GET /containers/big/stats") && !why.contains('\x1b'),
+            "{why}"
+        ),
+        other => panic!("a failed stats stream expected, got {other:?}"),
+    }
+    let peak = own_peak_kib();
+    eprintln!(
+        "console streams: 256 MiB log line read; peak {} MiB",
+        peak >> 10
+    );
+    assert!(peak < 100 * 1024, "peak {peak} KiB");
 }
 
 /// Peak resident memory of a finished child, in KiB, from GNU time's -f %M.

@@ -9,7 +9,6 @@
 
 pub mod escape;
 pub mod events;
-pub mod frames;
 pub mod lifecycle;
 pub mod lookup;
 pub mod open;

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use russh::ChannelMsg;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 
-use super::frames::{Demux, Stream as Which};
+use crate::transport::docker::frames::{Demux, Stream as Which};
 use crate::transport::docker::{DockerClient, ExecIo};
 use crate::transport::ssh::pty::OpenChannel;
 

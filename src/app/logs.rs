@@ -5,6 +5,9 @@ use std::collections::VecDeque;
 
 /// Lines the view keeps; older ones are dropped so a chatty container cannot eat memory.
 pub const LOG_LINES_KEPT: usize = 10_000;
+/// Text the view keeps, in bytes: lines can be long (up to the transport's cut), and
+/// 10,000 long ones must not cost hundreds of megabytes.
+pub const LOG_BYTES_KEPT: usize = 8 * 1024 * 1024;
 /// Lines asked for when the view opens.
 pub const LOG_TAIL: usize = 500;
 
@@ -99,11 +102,16 @@ impl LogsView {
         }
     }
 
-    /// Append lines, dropping the oldest beyond [`LOG_LINES_KEPT`]; a paused view keeps
-    /// showing the same lines.
+    /// Append lines, dropping the oldest beyond [`LOG_LINES_KEPT`] or [`LOG_BYTES_KEPT`]; a
+    /// paused view keeps showing the same lines.
     pub fn push(&mut self, lines: Vec<LogLine>) {
         self.lines.extend(lines);
-        let over = self.lines.len().saturating_sub(LOG_LINES_KEPT);
+        let mut over = self.lines.len().saturating_sub(LOG_LINES_KEPT);
+        let mut bytes: usize = self.lines.iter().skip(over).map(|l| l.text.len()).sum();
+        while bytes > LOG_BYTES_KEPT && over + 1 < self.lines.len() {
+            bytes -= self.lines[over].text.len();
+            over += 1;
+        }
         if over > 0 {
             self.lines.drain(..over);
             self.top = self.top.saturating_sub(over);
@@ -253,6 +261,24 @@ mod tests {
         assert_eq!(v.first_shown(20), 70, "new lines do not move a paused view");
         v.to_bottom();
         assert_eq!(v.first_shown(20), 85);
+    }
+
+    #[test]
+    fn long_lines_are_bounded_by_bytes_too() {
+        let mut v = view(0);
+        let long = |i: usize| LogLine {
+            stream: LogStream::Stdout,
+            at: String::new(),
+            text: format!("{i:05}{}", "x".repeat(16 * 1024)),
+        };
+        v.push((0..2_000).map(long).collect());
+        let kept: usize = v.lines.iter().map(|l| l.text.len()).sum();
+        assert!(kept <= LOG_BYTES_KEPT, "{kept} bytes kept");
+        assert!(v.lines.len() < 2_000 && v.lines.len() > 400);
+        assert!(
+            v.lines.back().is_some_and(|l| l.text.starts_with("01999")),
+            "the newest lines are the ones kept"
+        );
     }
 
     #[test]

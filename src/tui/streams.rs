@@ -3,9 +3,7 @@
 //! stream, or when nobody listens any more. Lines are sent in batches: whatever the
 //! engine has already sent goes in one message, so a burst costs one redraw.
 
-use bollard::container::LogOutput;
 use bollard::models::ContainerStatsResponse;
-use bollard::query_parameters::{LogsOptions, StatsOptions};
 use futures::{FutureExt, Stream, StreamExt};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
@@ -13,43 +11,38 @@ use tokio_util::sync::CancellationToken;
 use crate::app::logs::{LOG_TAIL, LogLine, LogStream};
 use crate::app::stats::StatsSample;
 use crate::app::{Msg, StreamEvent};
+use crate::transport::docker::{LogSource, MAX_LOG_LINE, RawLogLine};
 use crate::transport::{DockerClient, DockerError};
 
-/// Most engine frames put in one message.
+/// Most engine reads put in one message.
 const BATCH: usize = 512;
 
-/// Split one engine frame into lines, each `<RFC 3339 time> <text>` since the logs are
-/// asked with timestamps.
-pub fn lines_of(output: LogOutput) -> Vec<LogLine> {
-    let (stream, bytes) = match output {
-        LogOutput::StdErr { message } => (LogStream::Stderr, message),
-        LogOutput::StdOut { message } => (LogStream::Stdout, message),
-        LogOutput::Console { message } => (LogStream::Console, message),
-        LogOutput::StdIn { message } => (LogStream::Stdout, message),
+/// One engine log line, `<RFC 3339 time> <text>` since the logs are asked with
+/// timestamps, as the view shows it.
+pub fn line_of(raw: RawLogLine) -> LogLine {
+    let stream = match raw.source {
+        LogSource::Stdout => LogStream::Stdout,
+        LogSource::Stderr => LogStream::Stderr,
+        LogSource::Console => LogStream::Console,
     };
-    let text = String::from_utf8_lossy(&bytes);
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            let (at, text) = match l.split_once(' ') {
-                Some((ts, rest)) if ts.len() >= 19 && ts.as_bytes().get(10) == Some(&b'T') => {
-                    (ts.get(11..19).unwrap_or_default().to_string(), rest)
-                }
-                _ => (String::new(), l),
-            };
-            LogLine {
-                stream,
-                at,
-                // Tabs and control characters would break the screen's cells.
-                text: text
-                    .replace('\t', "    ")
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .collect(),
-            }
-        })
-        .collect()
+    let text = String::from_utf8_lossy(&raw.bytes);
+    let l = text.strip_suffix('\r').unwrap_or(&text);
+    let (at, text) = match l.split_once(' ') {
+        Some((ts, rest)) if ts.len() >= 19 && ts.as_bytes().get(10) == Some(&b'T') => {
+            (ts.get(11..19).unwrap_or_default().to_string(), rest)
+        }
+        _ => (String::new(), l),
+    };
+    // Tabs and control characters would break the screen's cells.
+    let mut text: String = text
+        .replace('\t', "    ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if raw.cut {
+        text.push_str(&format!(" … (line cut at {} KiB)", MAX_LOG_LINE / 1024));
+    }
+    LogLine { stream, at, text }
 }
 
 fn send_logs(tx: &UnboundedSender<Msg>, stream: u64, event: StreamEvent<Vec<LogLine>>) -> bool {
@@ -59,7 +52,7 @@ fn send_logs(tx: &UnboundedSender<Msg>, stream: u64, event: StreamEvent<Vec<LogL
 /// Forward a logs stream to the console until it ends or `cancel` fires.
 pub async fn pump_logs<S>(logs: S, stream: u64, tx: UnboundedSender<Msg>, cancel: CancellationToken)
 where
-    S: Stream<Item = Result<LogOutput, bollard::errors::Error>>,
+    S: Stream<Item = Result<Vec<RawLogLine>, DockerError>>,
 {
     let mut logs = std::pin::pin!(logs);
     loop {
@@ -70,16 +63,16 @@ where
         let mut end = None;
         let mut lines = Vec::new();
         let mut next = Some(next);
-        let mut frames = 0;
-        // The first frame waited for, then whatever is already there.
+        let mut reads = 0;
+        // The first read waited for, then whatever is already there.
         while let Some(item) = next.take() {
             match item {
-                Some(Ok(output)) => lines.extend(lines_of(output)),
-                Some(Err(e)) => end = Some(StreamEvent::Failed(DockerError::from(e).to_string())),
+                Some(Ok(raw)) => lines.extend(raw.into_iter().map(line_of)),
+                Some(Err(e)) => end = Some(StreamEvent::Failed(e.to_string())),
                 None => end = Some(StreamEvent::Ended),
             }
-            frames += 1;
-            if end.is_none() && frames < BATCH {
+            reads += 1;
+            if end.is_none() && reads < BATCH {
                 next = logs.next().now_or_never();
             }
         }
@@ -101,16 +94,21 @@ pub async fn logs(
     tx: UnboundedSender<Msg>,
     cancel: CancellationToken,
 ) {
-    let options = LogsOptions {
-        follow: true,
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        tail: LOG_TAIL.to_string(),
-        ..Default::default()
+    let body = tokio::select! {
+        _ = cancel.cancelled() => return,
+        body = client.follow_logs(&container, LOG_TAIL) => body,
     };
-    let api = client.api().clone();
-    pump_logs(api.logs(&container, Some(options)), stream, tx, cancel).await;
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => {
+            send_logs(&tx, stream, StreamEvent::Failed(e.to_string()));
+            return;
+        }
+    };
+    let lines = futures::stream::unfold(body, |mut body| async move {
+        body.next_lines().await.map(|item| (item, body))
+    });
+    pump_logs(lines, stream, tx, cancel).await;
 }
 
 /// The figures the stats view needs from one engine sample.
@@ -157,7 +155,7 @@ pub async fn pump_stats<S>(
     tx: UnboundedSender<Msg>,
     cancel: CancellationToken,
 ) where
-    S: Stream<Item = Result<ContainerStatsResponse, bollard::errors::Error>>,
+    S: Stream<Item = Result<ContainerStatsResponse, DockerError>>,
 {
     let mut samples = std::pin::pin!(samples);
     loop {
@@ -167,7 +165,7 @@ pub async fn pump_stats<S>(
         };
         let (event, last) = match next {
             Some(Ok(s)) => (StreamEvent::Data(sample_of(&s)), false),
-            Some(Err(e)) => (StreamEvent::Failed(DockerError::from(e).to_string()), true),
+            Some(Err(e)) => (StreamEvent::Failed(e.to_string()), true),
             None => (StreamEvent::Ended, true),
         };
         if tx.send(Msg::Stats { stream, event }).is_err() || last {
@@ -184,12 +182,27 @@ pub async fn stats(
     tx: UnboundedSender<Msg>,
     cancel: CancellationToken,
 ) {
-    let options = StatsOptions {
-        stream: true,
-        one_shot: false,
+    let samples = tokio::select! {
+        _ = cancel.cancelled() => return,
+        samples = client.follow_stats(&container) => samples,
     };
-    let api = client.api().clone();
-    pump_stats(api.stats(&container, Some(options)), stream, tx, cancel).await;
+    let samples = match samples {
+        Ok(samples) => samples,
+        Err(e) => {
+            let _ = tx.send(Msg::Stats {
+                stream,
+                event: StreamEvent::Failed(e.to_string()),
+            });
+            return;
+        }
+    };
+    let samples = futures::stream::unfold(samples, |mut lines| async move {
+        lines
+            .next::<ContainerStatsResponse>()
+            .await
+            .map(|item| (item, lines))
+    });
+    pump_stats(samples, stream, tx, cancel).await;
 }
 
 #[cfg(test)]

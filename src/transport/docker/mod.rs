@@ -8,6 +8,8 @@ mod chokepoint;
 mod dial;
 mod error;
 mod exec;
+pub mod frames;
+mod logs;
 mod ndjson;
 mod target;
 mod tls;
@@ -25,6 +27,7 @@ use bollard::{BollardRequest, Docker};
 
 pub use error::DockerError;
 pub use exec::{ExecIo, ExecSpec};
+pub use logs::{LogBody, LogSource, MAX_LOG_LINE, RawLogLine};
 pub use ndjson::{JsonLines, MAX_LINE as MAX_JSON_LINE};
 pub use target::{local_target_from_env, target_for_node};
 

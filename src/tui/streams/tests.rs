@@ -5,47 +5,59 @@ use tokio::sync::mpsc;
 
 use super::*;
 
-fn out(stderr: bool, text: &str) -> Result<LogOutput, bollard::errors::Error> {
-    let message = text.to_string().into();
-    Ok(if stderr {
-        LogOutput::StdErr { message }
+fn raw(source: LogSource, text: &str) -> RawLogLine {
+    RawLogLine {
+        source,
+        bytes: text.as_bytes().to_vec(),
+        cut: false,
+    }
+}
+
+fn out(stderr: bool, text: &str) -> Result<Vec<RawLogLine>, DockerError> {
+    let source = if stderr {
+        LogSource::Stderr
     } else {
-        LogOutput::StdOut { message }
-    })
+        LogSource::Stdout
+    };
+    Ok(vec![raw(source, text)])
 }
 
 #[test]
-fn frames_split_into_timed_lines_with_their_stream() {
-    let lines = lines_of(LogOutput::StdErr {
-        message: "2026-11-22T10:00:01.123456789Z oops\tbad\r\n".into(),
-    });
+fn engine_lines_become_timed_lines_with_their_stream() {
+    let line = line_of(raw(
+        LogSource::Stderr,
+        "2026-11-22T10:00:01.123456789Z oops\tbad\r",
+    ));
     assert_eq!(
-        lines,
-        vec![LogLine {
+        line,
+        LogLine {
             stream: LogStream::Stderr,
             at: "10:00:01".into(),
             text: "oops    bad".into()
-        }]
+        }
     );
-    let two = lines_of(LogOutput::StdOut {
-        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\n".into(),
-    });
-    assert_eq!(two.len(), 2);
+    let plain = line_of(raw(LogSource::Console, "no-time here"));
     assert_eq!(
-        (two[0].at.as_str(), two[0].text.as_str()),
+        (plain.at.as_str(), plain.text.as_str()),
         ("", "no-time here")
     );
-    assert_eq!(two[1].text, "b[31m", "control characters are dropped");
+    assert_eq!(plain.stream, LogStream::Console);
+    let esc = line_of(raw(LogSource::Stdout, "2026-11-22T10:00:02Z b\x1b[31m"));
+    assert_eq!(esc.text, "b[31m", "control characters are dropped");
+    let cut = line_of(RawLogLine {
+        cut: true,
+        ..raw(LogSource::Stdout, "2026-11-22T10:00:02Z aaaa")
+    });
+    assert_eq!(
+        cut.text, "aaaa … (line cut at 16 KiB)",
+        "a cut line says so"
+    );
 }
 
 #[tokio::test]
 async fn a_burst_is_one_message_and_the_end_is_reported() {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let frames = stream::iter(vec![
-        out(false, "T a\n"),
-        out(true, "T b\n"),
-        out(false, "T c\n"),
-    ]);
+    let frames = stream::iter(vec![out(false, "T a"), out(true, "T b"), out(false, "T c")]);
     pump_logs(frames, 7, tx, CancellationToken::new()).await;
     let Some(Msg::Logs {
         stream: 7,
@@ -71,13 +83,13 @@ async fn cancelling_ends_a_stream_that_never_sends() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
     let logs = tokio::spawn(pump_logs(
-        stream::pending::<Result<LogOutput, bollard::errors::Error>>(),
+        stream::pending::<Result<Vec<RawLogLine>, DockerError>>(),
         1,
         tx.clone(),
         cancel.clone(),
     ));
     let stats = tokio::spawn(pump_stats(
-        stream::pending::<Result<ContainerStatsResponse, bollard::errors::Error>>(),
+        stream::pending::<Result<ContainerStatsResponse, DockerError>>(),
         2,
         tx,
         cancel.clone(),
