@@ -22,6 +22,9 @@ pub const TARGETS: &[&str] = &[
     "pgrep",
     "facts",
     "legacy_import",
+    "nginx",
+    "batch",
+    "known_hosts",
 ];
 
 /// Longest error message a parser may produce, in characters, whatever the input: errors
@@ -78,7 +81,78 @@ pub fn run(target: &str, data: &[u8]) {
             check(parse::parse_hostname(&text));
         }
         "legacy_import" => legacy_import(&text),
+        "nginx" => nginx(&text),
+        "batch" => batch(data),
+        "known_hosts" => known_hosts(&text),
         other => panic!("no fuzz target {other:?} (known: {TARGETS:?})"),
+    }
+}
+
+/// The deployed proxy file's reader never fails, and every name it reports is found again
+/// by the lookup `check` uses.
+fn nginx(text: &str) {
+    use crate::ops::check::nginx::{parse, passes_to, rule_for};
+    let rules = parse(text);
+    for rule in &rules {
+        for name in &rule.names {
+            assert!(
+                rule_for(&rules, name).is_some(),
+                "{name:?} is listed but not found"
+            );
+        }
+        if let Some(pass) = &rule.proxy_pass {
+            let _ = passes_to(pass, "10.0.0.1", 80);
+        }
+    }
+}
+
+/// A batch's stdout split back per command: as many outputs as commands whatever the
+/// bytes, and bodies framed the way the remote shell frames them come back exactly.
+fn batch(data: &[u8]) {
+    use crate::transport::batch::split_batch;
+    let count = usize::from(data.first().copied().unwrap_or(0) % 16);
+    let rest = data.get(1..).unwrap_or_default();
+    assert_eq!(split_batch(rest, b"", count).len(), count);
+    // Bodies are what the parsers accept: no record separator in them.
+    let bodies: Vec<Vec<u8>> = rest
+        .split(|b| *b == 0)
+        .map(|b| b.iter().copied().filter(|c| *c != 0x1e).collect())
+        .collect();
+    let mut framed = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        framed.extend_from_slice(body);
+        framed.extend_from_slice(format!("\x1eFDX{i}\x1e\n").as_bytes());
+    }
+    let outputs = split_batch(&framed, b"err", bodies.len());
+    for (i, (out, body)) in outputs.iter().zip(&bodies).enumerate() {
+        let out = out
+            .as_ref()
+            .unwrap_or_else(|| panic!("command {i} lost its output"));
+        assert_eq!(&out.stdout, body, "command {i}'s output changed");
+        assert_eq!(out.status, i32::try_from(i).ok(), "command {i}'s status");
+    }
+}
+
+/// A known_hosts file of any content: parsing skips what it cannot read, and a lookup of
+/// any host never panics nor trusts a key the file does not hold.
+fn known_hosts(text: &str) {
+    use crate::transport::ssh::known_hosts::{KnownHosts, Verdict, verify};
+    use russh::keys::ssh_key::PublicKey;
+    static KEY: OnceLock<PublicKey> = OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        PublicKey::from_openssh(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOPuC2OJS6mLcy+qoZwP3pE9ibyXBuPo/4woVzbvDfXD",
+        )
+        .unwrap_or_else(|e| panic!("the fuzz key: {e}"))
+    });
+    let file = KnownHosts::parse(std::path::Path::new("fuzz_known_hosts"), text);
+    assert!(file.skipped_lines <= text.lines().count());
+    let holds_key = text.contains("AAAAC3NzaC1lZDI1NTE5AAAAIOPuC2OJS6mLcy");
+    for (host, port) in [("h1", 22), ("10.0.0.1", 2222), ("[x]", 0), ("", 22)] {
+        let verdict = verify(std::slice::from_ref(&file), host, port, key);
+        if matches!(verdict, Verdict::Trusted { .. }) {
+            assert!(holds_key, "trusted a key the file does not hold");
+        }
     }
 }
 
@@ -210,5 +284,25 @@ mod tests {
             "legacy_import",
             b"alice\t100\t10.2.0.10\tblog.example.org\nbob\t100\t10.2.0.10\tshop.example.org\n\\N\t\\N\n",
         );
+    }
+
+    // On stable, a short random search of the new targets (cargo-fuzz goes further):
+    // bytes drawn from the characters each format is made of.
+    proptest::proptest! {
+        #[test]
+        fn nginx_text_of_its_own_characters(text in "[ a-z0-9.;{}#\"'\\/:~^$\n_-]{0,300}") {
+            run("nginx", text.as_bytes());
+        }
+
+        #[test]
+        fn batch_bytes_with_markers(bytes in proptest::collection::vec(
+            proptest::prop_oneof![proptest::prelude::any::<u8>(), proptest::strategy::Just(0x1e), proptest::strategy::Just(b'F'), proptest::strategy::Just(0)], 0..300)) {
+            run("batch", &bytes);
+        }
+
+        #[test]
+        fn known_hosts_lines(text in "([@|!*?,\\[\\]:a-z0-9 ]{0,20}( ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOPuC2OJS6mLcy\\+qoZwP3pE9ibyXBuPo/4woVzbvDfXD)?\n){0,8}") {
+            run("known_hosts", text.as_bytes());
+        }
     }
 }
