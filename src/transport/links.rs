@@ -26,7 +26,7 @@ pub struct NodeLink {
     /// "local" or the SSH route, for the node's details.
     pub reach: String,
     /// Where the node's Docker engine is, or why there is none to talk to.
-    pub docker: Result<DockerTarget, String>,
+    pub docker: Result<DockerTarget, Arc<DockerError>>,
     /// Set when Docker goes through SSH: it knows whether dial-stdio had to be used.
     docker_dialer: Option<Arc<SshDockerDialer>>,
     read_only: bool,
@@ -36,12 +36,7 @@ impl NodeLink {
     /// A Docker client for the node, read-only in read-only mode. Connecting negotiates
     /// the API version, so it needs the engine to answer within `timeout`.
     pub async fn docker_client(&self, timeout: Duration) -> Result<DockerClient, DockerError> {
-        let target = self
-            .docker
-            .clone()
-            .map_err(|reason| DockerError::NoEngine {
-                node: format!("{}: {reason}", self.name),
-            })?;
+        let target = self.docker.clone().map_err(DockerError::Unusable)?;
         DockerClient::connect(target, self.read_only, timeout).await
     }
 
@@ -111,12 +106,12 @@ pub enum ChannelError {
 fn docker_target(
     node: &NodeConfig,
     dialer: Option<Arc<SshDockerDialer>>,
-) -> Result<DockerTarget, String> {
+) -> Result<DockerTarget, Arc<DockerError>> {
     if node.is_local() && node.docker.is_none() {
-        return local_target_from_env(|k| std::env::var(k).ok()).map_err(|e| e.to_string());
+        return local_target_from_env(|k| std::env::var(k).ok()).map_err(Arc::new);
     }
     let dialer = dialer.map(|d| d as Arc<dyn super::Dialer>);
-    target_for_node(node, dialer).map_err(|e| e.to_string())
+    target_for_node(node, dialer).map_err(Arc::new)
 }
 
 /// Build a link for every node. Nodes whose `jump` is another node ride that node's
@@ -226,5 +221,20 @@ mod tests {
             .expect_err("write refused");
         assert!(err.to_string().contains("read-only mode"));
         assert!(!std::path::Path::new("/tmp/fleetdeck-should-not-exist").exists());
+    }
+
+    #[tokio::test]
+    async fn a_node_without_an_engine_says_so_once() {
+        let text = "[ssh]\nconfig = \"/nonexistent/ssh_config\"\n\
+            [[node]]\nname = \"quiet\"\nssh = \"root@192.0.2.10\"\ndocker = \"none\"\n";
+        let config = crate::config::load_str(text, Path::new("t.toml")).expect("config");
+        let links = build_links(&config, false).expect("links");
+        let Err(err) = links["quiet"].docker_client(Duration::from_secs(1)).await else {
+            panic!("a node with docker = none has no client");
+        };
+        assert!(
+            matches!(&err, DockerError::Unusable(e) if matches!(**e, DockerError::NoEngine { .. }))
+        );
+        assert_eq!(err.to_string(), "node quiet has docker = none");
     }
 }

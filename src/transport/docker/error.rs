@@ -18,6 +18,11 @@ pub enum DockerError {
     #[error("node {node} has docker = none")]
     NoEngine { node: String },
 
+    /// The node's engine could not be set up from the config (found when the links were
+    /// built, kept for every later use).
+    #[error(transparent)]
+    Unusable(std::sync::Arc<DockerError>),
+
     #[error(
         "node {node} has docker = \"ssh\" but no SSH connection was provided to reach its docker_socket"
     )]
