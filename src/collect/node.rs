@@ -203,11 +203,24 @@ pub fn down(node: &NodeConfig, link: &NodeLink, error: &SshError) -> NodeSnapsho
             hop,
             last,
             retry_in,
+            ..
         } => {
             snap.error = Some(format!("{hop} is down (last error: {last})"));
             snap.retry_at = rfc3339(now + *retry_in);
         }
         other => snap.error = Some(other.to_string()),
+    }
+    if error.is_silent_peer() {
+        // Not down: nothing says the node is gone. Shaped like a missed poll, so the
+        // console and the master keep what they last saw of it, marked stale.
+        snap.status = NodeStatus::Unknown;
+        snap.stale = Some(crate::fleet::snapshot::Stale {
+            why: format!(
+                "sshd not answering: {}",
+                snap.error.as_deref().unwrap_or("")
+            ),
+            as_of: None,
+        });
     }
     snap.polled_at = rfc3339(now).unwrap_or_default();
     snap

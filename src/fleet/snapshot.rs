@@ -73,6 +73,14 @@ pub struct Stale {
 }
 
 impl NodeSnapshot {
+    /// Why this poll brought nothing back in time, when it did: the poll missed its
+    /// deadline (`collect::once::poll_one`) or the node's sshd accepted and stayed silent
+    /// (`collect::node::down`). A caller that knows an older poll shows that instead.
+    pub fn missed(&self) -> Option<&str> {
+        let stale = self.stale.as_ref()?;
+        (self.status == NodeStatus::Unknown && stale.as_of.is_none()).then_some(stale.why.as_str())
+    }
+
     pub fn unknown(name: &str) -> NodeSnapshot {
         NodeSnapshot {
             name: name.to_string(),

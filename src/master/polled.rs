@@ -110,7 +110,7 @@ impl Polled {
             if let Some(client) = client {
                 self.clients.insert(snap.name.clone(), client);
             }
-            if let Some(why) = missed(&snap)
+            if let Some(why) = snap.missed().map(str::to_string)
                 && let Some(known) = self.known.get(&snap.name)
             {
                 // No answer in time: the older poll stands in, marked stale as of then.
@@ -131,12 +131,6 @@ impl Polled {
         }
         snapshots
     }
-}
-
-/// Why the poll of `snap` missed its deadline, when it did (see `collect::once::poll_one`).
-fn missed(snap: &NodeSnapshot) -> Option<String> {
-    let stale = snap.stale.as_ref()?;
-    (snap.status == NodeStatus::Unknown && stale.as_of.is_none()).then(|| stale.why.clone())
 }
 
 /// The node's last full snapshot with its Docker facts asked afresh, or `None` when the

@@ -2,5 +2,6 @@
 
 pub mod audit;
 pub mod fleet;
+pub mod freezer;
 pub mod lab;
 pub mod tmux;

@@ -65,10 +65,23 @@ pub enum SshError {
         hop: String,
         last: String,
         retry_in: Duration,
+        /// The last failure was a peer that accepted and never answered.
+        silent: bool,
     },
 }
 
 impl SshError {
+    /// The peer accepted the connection and then said nothing within the limit: a stopped
+    /// sshd (SIGSTOP) or a wedged one. Its node is `stale`, not `down`: nothing says the
+    /// node is gone, only that it does not answer now (README, "Stale nodes").
+    pub fn is_silent_peer(&self) -> bool {
+        match self {
+            SshError::Timeout { stage, .. } => matches!(*stage, "key exchange" | "authentication"),
+            SshError::BackingOff { silent, .. } => *silent,
+            _ => false,
+        }
+    }
+
     /// Errors after which the connection must not be used again.
     pub fn is_connection_lost(&self) -> bool {
         matches!(

@@ -28,6 +28,7 @@ struct Backoff {
     failures: u32,
     retry_at: Option<Instant>,
     last_error: String,
+    last_silent: bool,
 }
 
 pub struct SshNode {
@@ -61,6 +62,7 @@ impl SshNode {
                 failures: 0,
                 retry_at: None,
                 last_error: String::new(),
+                last_silent: false,
             }),
             channels: Semaphore::new(MAX_CHANNELS),
         })
@@ -156,6 +158,7 @@ impl SshNode {
             hop: self.route.target.to_string(),
             last: backoff.last_error.clone(),
             retry_in: retry_at - now,
+            silent: backoff.last_silent,
         })
     }
 
@@ -172,6 +175,7 @@ impl SshNode {
             let delay = backoff_delay(b.failures, jitter_seed());
             b.retry_at = Some(Instant::now() + delay);
             b.last_error = error.to_string();
+            b.last_silent = error.is_silent_peer();
             tracing::warn!(node = %self.name, error = %error, retry_in_ms = delay.as_millis() as u64, "ssh connect failed");
         }
     }
