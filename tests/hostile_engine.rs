@@ -229,6 +229,125 @@ async fn the_consoles_logs_and_stats_streams_stay_bounded() {
     assert!(peak < 100 * 1024, "peak {peak} KiB");
 }
 
+/// Peak resident memory of a running process, in KiB.
+fn peak_kib_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"))
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("a VmHWM line")
+}
+
+/// The pid of the fleetdeck process whose command line names `config`.
+fn fleetdeck_pid(config: &std::path::Path) -> Option<u32> {
+    let config = config.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let ours = args.first()?.ends_with(b"fleetdeck")
+                && args.iter().any(|a| *a == config.as_bytes());
+            ours.then_some(pid)
+        })
+}
+
+/// The master and the console, left running against the hostile engine for several
+/// refreshes, stay small too, and the console's screen is never driven by what the
+/// engine sends (its names carry `ESC[2J`, its events OSC 52).
+#[test]
+fn the_master_and_the_console_stay_small_against_a_hostile_engine() {
+    use std::io::BufRead as _;
+    let hostile = start_hostile();
+    let fleet = TestFleet::new(Lab::load(), "fdt-hostile2-");
+    let config = fleet.write_config(
+        "c.toml",
+        "refresh_secs = 2",
+        &format!(
+            "[inventory]\npath = {:?}\n[[node]]\nname = \"evil\"\ndocker = \"tcp://127.0.0.1:{}\"\n",
+            fleet.path("inv.db").display().to_string(),
+            hostile.port
+        ),
+    );
+
+    // The master: serving, then three trees through it (each one more poll of the engine).
+    let mut master = fleet
+        .command("c.toml", &["master"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start the master");
+    let _stop = support::lab::defer({
+        let pid = master.id();
+        move || {
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
+        }
+    });
+    let mut lines = BufReader::new(master.stderr.take().expect("stderr")).lines();
+    let mut seen = Vec::new();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line.starts_with("fleetdeck master: serving on ") => break,
+            Some(Ok(line)) => seen.push(line),
+            _ => panic!("the master ended before serving: {seen:?}"),
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    for _ in 0..3 {
+        let mut cmd = fleet.command("c.toml", &["tree", "--json"]);
+        cmd.env_remove("XDG_RUNTIME_DIR");
+        let out = support::lab::run_with_timeout(&mut cmd, Duration::from_secs(120));
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
+        let evil = support::fleet::tree_node(&doc, "evil").to_string();
+        assert!(evil.contains("more than"), "{evil}");
+        assert_eq!(support::fleet::tree_node(&doc, "h1")["status"], "up");
+    }
+    let master_peak = peak_kib_of(master.id());
+    drop(_stop);
+    let _ = master.wait();
+
+    // The console, in tmux, for several refreshes.
+    let tmux = support::tmux::Tmux::start(120, 40);
+    tmux.type_line(&format!(
+        "XDG_STATE_HOME={} fleetdeck --config {}; echo EXIT=$?",
+        fleet.path("state").display(),
+        config.display()
+    ));
+    tmux.wait_for(
+        |s| s.contains("more than") && s.contains(" h1 "),
+        "the hostile node's error beside the lab's nodes",
+    );
+    let pid = fleetdeck_pid(&config).expect("the console's pid");
+    let polls_before = hostile.sent.load(Ordering::Relaxed);
+    let grown = support::lab::retry(Duration::from_secs(60), || {
+        (hostile.sent.load(Ordering::Relaxed) > polls_before + (96 << 20)).then_some(())
+    });
+    assert!(grown.is_some(), "the console kept polling the engine");
+    let console_peak = peak_kib_of(pid);
+    let screen = tmux.screen();
+    assert!(
+        screen.contains(" h1 ") && screen.contains("help"),
+        "the screen was not cleared nor redrawn by the engine's escapes:\n{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.wait_for(|s| s.contains("EXIT=0"), "the console to quit");
+    eprintln!(
+        "figure: against an endless engine, the master peaked at {} MiB, the console at {} MiB (engine sent {} MiB in all)",
+        master_peak >> 10,
+        console_peak >> 10,
+        hostile.sent.load(Ordering::Relaxed) >> 20
+    );
+    assert!(master_peak < 100 * 1024, "master peak {master_peak} KiB");
+    assert!(console_peak < 100 * 1024, "console peak {console_peak} KiB");
+}
+
 /// Peak resident memory of a finished child, in KiB, from GNU time's -f %M.
 fn peak_kib(stderr: &str) -> u64 {
     stderr
