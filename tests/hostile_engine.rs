@@ -250,7 +250,7 @@ fn fleetdeck_pid(config: &std::path::Path) -> Option<u32> {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
             let ours = args.first()?.ends_with(b"fleetdeck")
-                && args.iter().any(|a| *a == config.as_bytes());
+                && args.contains(&config.as_bytes());
             ours.then_some(pid)
         })
 }
