@@ -249,8 +249,7 @@ fn fleetdeck_pid(config: &std::path::Path) -> Option<u32> {
             let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            let ours = args.first()?.ends_with(b"fleetdeck")
-                && args.contains(&config.as_bytes());
+            let ours = args.first()?.ends_with(b"fleetdeck") && args.contains(&config.as_bytes());
             ours.then_some(pid)
         })
 }
@@ -260,7 +259,6 @@ fn fleetdeck_pid(config: &std::path::Path) -> Option<u32> {
 /// engine sends (its names carry `ESC[2J`, its events OSC 52).
 #[test]
 fn the_master_and_the_console_stay_small_against_a_hostile_engine() {
-    use std::io::BufRead as _;
     let hostile = start_hostile();
     let fleet = TestFleet::new(Lab::load(), "fdt-hostile2-");
     let config = fleet.write_config(
@@ -274,44 +272,15 @@ fn the_master_and_the_console_stay_small_against_a_hostile_engine() {
     );
 
     // The master: serving, then three trees through it (each one more poll of the engine).
-    let mut master = fleet
-        .command("c.toml", &["master"])
-        .env_remove("XDG_RUNTIME_DIR")
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("start the master");
-    let _stop = support::lab::defer({
-        let pid = master.id();
-        move || {
-            let _ = std::process::Command::new("kill")
-                .arg(pid.to_string())
-                .status();
-        }
-    });
-    let mut lines = BufReader::new(master.stderr.take().expect("stderr")).lines();
-    let mut seen = Vec::new();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) if line.starts_with("fleetdeck master: serving on ") => break,
-            Some(Ok(line)) => seen.push(line),
-            _ => panic!("the master ended before serving: {seen:?}"),
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
+    let master = support::fleet::RunningMaster::start(&fleet, "c.toml");
     for _ in 0..3 {
-        let mut cmd = fleet.command("c.toml", &["tree", "--json"]);
-        cmd.env_remove("XDG_RUNTIME_DIR");
-        let out = support::lab::run_with_timeout(&mut cmd, Duration::from_secs(120));
-        assert_eq!(code(&out), 0, "{}", text(&out));
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
+        let doc = master.tree(&fleet, "c.toml");
         let evil = support::fleet::tree_node(&doc, "evil").to_string();
         assert!(evil.contains("more than"), "{evil}");
         assert_eq!(support::fleet::tree_node(&doc, "h1")["status"], "up");
     }
-    let master_peak = peak_kib_of(master.id());
-    drop(_stop);
-    let _ = master.wait();
+    let master_peak = peak_kib_of(master.child.id());
+    drop(master);
 
     // The console, in tmux, for several refreshes.
     let tmux = support::tmux::Tmux::start(120, 40);

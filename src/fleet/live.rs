@@ -77,7 +77,7 @@ impl Fleet {
 /// A node that answers while its engine does not keeps its last-known containers (shown
 /// greyed, "as of" when they were read) instead of losing them: an engine that stalls
 /// must not look like an engine with nothing running.
-fn keep_containers(prev: &NodeSnapshot, snap: &mut NodeSnapshot) {
+pub fn keep_containers(prev: &NodeSnapshot, snap: &mut NodeSnapshot) {
     let Some(error) = snap.fact_error("docker").map(str::to_string) else {
         return;
     };

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::collect::docker;
 use crate::collect::once::poll_one;
 use crate::config::Config;
+use crate::fleet::live::keep_containers;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::stale::hold;
 use crate::ops::limits::DOCKER_CALL;
@@ -117,6 +118,10 @@ impl Polled {
                 snap = hold(Some(&known.snap), &snap.name, why);
                 snapshots.push(snap);
                 continue;
+            }
+            if let Some(known) = self.known.get(&snap.name) {
+                // The host answered, its engine did not: its last-known containers stay.
+                keep_containers(&known.snap, &mut snap);
             }
             if full {
                 self.known.insert(

@@ -104,3 +104,55 @@ pub fn tree_node<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::
         .and_then(|nodes| nodes.iter().find(|n| n["name"] == name))
         .unwrap_or_else(|| panic!("no node {name} in {doc}"))
 }
+
+/// A `fleetdeck master` for a [`TestFleet`] config, killed when dropped.
+pub struct RunningMaster {
+    pub child: std::process::Child,
+}
+
+impl RunningMaster {
+    /// Starts the master on `config` (its socket in the private state directory) and waits
+    /// until it serves; panics with what it printed when it ends first.
+    pub fn start(fleet: &TestFleet, config: &str) -> RunningMaster {
+        use std::io::BufRead as _;
+        let mut child = fleet
+            .command(config, &["master"])
+            .env_remove("XDG_RUNTIME_DIR")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the master");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with("fleetdeck master: serving on ") => break,
+                Some(Ok(line)) => seen.push(line),
+                _ => {
+                    let _ = child.kill();
+                    panic!("the master ended before serving: {seen:?}");
+                }
+            }
+        }
+        // Keep draining stderr so the master never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        RunningMaster { child }
+    }
+
+    /// `tree --json` through this master, parsed.
+    pub fn tree(&self, fleet: &TestFleet, config: &str) -> serde_json::Value {
+        let mut cmd = fleet.command(config, &["tree", "--json"]);
+        cmd.env_remove("XDG_RUNTIME_DIR");
+        let out = run_with_timeout(&mut cmd, Duration::from_secs(120));
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        serde_json::from_slice(&out.stdout).expect("tree json")
+    }
+}
+
+impl Drop for RunningMaster {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
