@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod fleet;
 pub mod lab;
+pub mod sites;
 pub mod tmux;
