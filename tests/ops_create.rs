@@ -6,11 +6,11 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use fleetdeck::inventory::{Inventory, SiteState};
+use fleetdeck::inventory::SiteState;
 use support::lab::{Lab, defer};
 use support::sites::{Fleet, IMAGE, audit, cleanup, code, inspect, text};
 
