@@ -267,8 +267,12 @@ impl Ctx<'_> {
             } else if has(Step::ReloadedPrevious) {
                 "the previous file was restored and reloaded".to_string()
             } else {
-                "the previous file was restored, but reloading it failed too: check nginx on the node"
-                    .to_string()
+                // nginx now runs neither config for sure: say it as loudly as a failed
+                // restore, and name the copy an operator can fall back on.
+                format!(
+                    "RESTORING FAILED: the previous {path} is back in place but reloading it failed too, so nginx may not run it; it is also kept as {}; fix nginx on {} and reload it by hand",
+                    self.files.backup, self.plan.node
+                )
             };
             return Err(ProxyError::ReloadFailed {
                 command: self.reload_line(),

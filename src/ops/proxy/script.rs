@@ -68,7 +68,9 @@ if [ -e "$target" ]; then
 fi
 if ! mv -f -- "$new" "$target"; then rm -f -- "$new"; step install-failed; exit 12; fi
 step installed
-restore() { if [ -n "$had" ]; then mv -f -- "$bak" "$target"; else rm -f -- "$target"; fi; }
+# the backup is copied back (through $new, so the swap stays one atomic rename) and kept:
+# if nginx cannot take the previous config either, the operator still has it by name
+restore() { if [ -n "$had" ]; then cp -p -- "$bak" "$new" && mv -f -- "$new" "$target"; else rm -f -- "$target"; fi; }
 if ! first "$n" "$@" < /dev/null >&2; then
   step test-failed
   if restore; then step restored; exit 20; fi

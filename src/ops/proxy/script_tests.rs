@@ -197,6 +197,61 @@ async fn a_failing_reload_restores_and_reloads_the_previous_file() {
 }
 
 #[tokio::test]
+async fn a_reload_failing_twice_keeps_the_previous_file_in_place_and_as_backup() {
+    let dir = Dir::new();
+    std::fs::write(dir.path("site.conf"), OLD).expect("old");
+    let target = dir.path("site.conf");
+    let files = WorkFiles::for_target(&target).expect("files");
+    // Every reload fails, and each one leaves a line: the count proves both ran.
+    let reload: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        "echo ran >> \"$1\"; echo 'reload: no pid' >&2; exit 1".into(),
+        "reload".into(),
+        dir.path("reloads"),
+    ];
+    let req = SwapRequest {
+        target: &target,
+        files: &files,
+        current: Some(OLD),
+        desired: NEW,
+        test_cmd: &test_cmd(&target),
+        reload_cmd: &reload,
+        lock_wait: Duration::from_secs(5),
+    };
+    let out = LocalExec::new("local")
+        .run(&swap_command(&req))
+        .await
+        .expect("run");
+    use Step::*;
+    assert_eq!(
+        parse_steps(&out.stdout_text()),
+        [
+            Locked,
+            Uploaded,
+            BackedUp,
+            Installed,
+            Tested,
+            ReloadFailed,
+            Restored,
+            ReloadPreviousFailed
+        ]
+    );
+    assert_eq!(out.status, Some(32));
+    assert_eq!(
+        dir.read("reloads").as_deref(),
+        Some("ran\nran\n".as_bytes())
+    );
+    assert_eq!(dir.read("site.conf").as_deref(), Some(OLD.as_bytes()));
+    assert_eq!(
+        dir.read(".site.conf.fleetdeck-bak").as_deref(),
+        Some(OLD.as_bytes()),
+        "the backup stays for the operator"
+    );
+    assert!(!dir.names().iter().any(|n| n.ends_with("fleetdeck-new")));
+}
+
+#[tokio::test]
 async fn a_file_changed_since_the_plan_is_left_alone() {
     let dir = Dir::new();
     std::fs::write(dir.path("site.conf"), "# edited by hand\n").expect("edited");
