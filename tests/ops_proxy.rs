@@ -15,3 +15,5 @@ mod harness;
 mod quarantine;
 #[path = "ops_proxy/serve.rs"]
 mod serve;
+#[path = "ops_proxy/worst.rs"]
+mod worst;

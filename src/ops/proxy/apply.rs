@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::ProxyError;
 use super::plan::ProxyPlan;
-use super::script::{BUSY_STATUS, Step, SwapRequest, WorkFiles, parse_steps, swap_command};
+use super::script::{
+    BUSY_STATUS, Step, SwapRequest, WorkFiles, parse_steps, run_token, swap_command,
+};
 use crate::actor::Actor;
 use crate::config::ProxyConfig;
 use crate::inventory::locks::process_alive;
@@ -141,6 +143,7 @@ async fn swap(
         files: &files,
         current: plan.current.as_deref(),
         desired: &plan.desired,
+        run: &run_token(&crate::inventory::locks::this_host()),
         test_cmd: &proxy.test_cmd,
         reload_cmd: &proxy.reload_cmd,
         lock_wait: options.node_lock_wait,
@@ -186,6 +189,7 @@ impl Ctx<'_> {
         let path = &self.plan.path;
         match step {
             Step::Locked => format!("locked {} on {}", self.files.lock, self.plan.node),
+            Step::Replayed => "this apply had already reached the node once: left alone".into(),
             Step::CheckFailed => format!("could not read {path} to check it"),
             Step::Stale => format!("{path} changed since the plan: stopping"),
             Step::UploadFailed => "could not write the new file".into(),
@@ -227,6 +231,9 @@ impl Ctx<'_> {
                 lock: self.files.lock.clone(),
                 secs: waited.as_secs().max(1),
             });
+        }
+        if has(Step::Replayed) {
+            return Err(ProxyError::Replayed { node });
         }
         if has(Step::Stale) {
             return Err(ProxyError::Stale { node, path });
