@@ -44,6 +44,7 @@ fn confirm_delete_80x24() {
             "running".into(),
         )),
         proxy_rule: true,
+        left_alone: None,
     };
     s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(
         PlannedOp::Delete(plan),
