@@ -319,6 +319,37 @@ fn a_foreign_container_with_the_name_is_left_alone() {
         Some(foreign.as_str())
     );
     assert!(fleet.inventory().sites().expect("sites").is_empty());
+    // The network this create made (the container step failed after it) is undone...
+    assert!(
+        text(&out).contains(&format!("created network {}", fleet.network())),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", &fleet.network()), None);
+    // ...but one that was there before is left in place.
+    let made = lab.docker(
+        "h1",
+        &[
+            "network",
+            "create",
+            "--subnet",
+            "10.90.113.0/24",
+            "--gateway",
+            "10.90.113.1",
+            "-o",
+            "com.docker.network.bridge.name=fdtm113",
+            &fleet.network(),
+        ],
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    let before = inspect(&lab, "h1", "{{.Id}}", &fleet.network()).expect("network id");
+    let out = fleet.create("alice", "fdtm-taken.lab", &[]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(!text(&out).contains("created network"), "{}", text(&out));
+    assert_eq!(
+        inspect(&lab, "h1", "{{.Id}}", &fleet.network()),
+        Some(before)
+    );
 }
 
 #[test]
