@@ -58,7 +58,11 @@ fn run(fleet: &TestFleet, config: &str, args: &[&str]) -> std::process::Output {
 
 /// Starts a master and waits for it to serve; returns it and its socket.
 fn start_master(fleet: &TestFleet, config: &str) -> (Child, PathBuf) {
-    let mut child = command(fleet, config, &["master"])
+    start_master_with(fleet, config, &["master"])
+}
+
+fn start_master_with(fleet: &TestFleet, config: &str, args: &[&str]) -> (Child, PathBuf) {
+    let mut child = command(fleet, config, args)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -369,4 +373,54 @@ fn ssh_and_exec_ride_the_masters_connections() {
     let direct = run(&fleet, "fleet.toml", &["ssh", "h1", "--", "exit 5"]);
     assert_eq!(code(&direct), 5, "{}", text(&direct));
     assert!(logins(lab, &fp) > before, "the direct session logged in");
+}
+
+/// The real binary's socket: a malformed request is answered with an error, a silent
+/// client does not stop the next one, and `--idle` ends the master and removes its socket.
+#[test]
+fn bad_clients_are_answered_and_idle_expiry_ends_the_master() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let fleet = TestFleet::new(Lab::load(), "fdtm-master-idle-");
+    fleet.write_config("fleet.toml", "", "[inventory]\npath = \"inventory.db\"\n");
+    let (master, socket) = start_master_with(&fleet, "fleet.toml", &["master", "--idle", "3"]);
+    // Killed on the way out only if it still runs (never a reaped pid, which may be reused).
+    let master = std::cell::RefCell::new(master);
+    let _reap = support::lab::defer(|| {
+        let mut m = master.borrow_mut();
+        if let Ok(None) = m.try_wait() {
+            let _ = m.kill();
+            let _ = m.wait();
+        }
+    });
+    let bounded = |s: &UnixStream| {
+        s.set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+    };
+    let silent = UnixStream::connect(&socket).expect("connect");
+    let mut bad = UnixStream::connect(&socket).expect("connect");
+    bounded(&bad);
+    bad.write_all(b"{\"tree\":\"all\"}\n").expect("write");
+    let mut answer = String::new();
+    bad.read_to_string(&mut answer)
+        .expect("answer, then closed");
+    assert!(
+        answer.starts_with("{\"error\":{\"message\":\"bad request: not a valid message"),
+        "{answer:?}"
+    );
+    let status = run(&fleet, "fleet.toml", &["master", "--status"]);
+    assert_eq!(
+        code(&status),
+        0,
+        "answered beside a silent client: {}",
+        text(&status)
+    );
+    drop(silent);
+    // No client for 3 s: it ends on its own, removing its socket.
+    let ended = retry(Duration::from_secs(60), || {
+        master.borrow_mut().try_wait().ok().flatten()
+    });
+    assert!(ended.is_some(), "--idle 3: the master still runs");
+    assert!(!socket.exists(), "idle expiry left the socket behind");
 }
