@@ -3,7 +3,8 @@
 //! for it (`FLEETDECK_READ_ONLY=1`, `--read-only`, `read_only = true` in the config):
 //! the reading subcommands work, every mutating one exits 3 saying "read-only mode", the
 //! inventory file is byte-for-byte what it was, no lab dockerd served anything but GET or
-//! HEAD, and every command this test's sessions ran on a host is in the read-only catalog.
+//! HEAD, and every command this test's sessions ran on a host is one of the reads listed in
+//! `support::audit::is_known_read` (written in the test, not taken from the catalog).
 //!
 //! The lab's own logs are the witnesses: each sshd's ForceCommand logs the command of every
 //! session (`commands.log`), each dockerd logs every API call (debug). Sessions use the
@@ -378,11 +379,61 @@ fn the_lab_logs_see_writes_and_foreign_commands() {
         Some("echo 'fdth-ro-probe\nsecond line'"),
         "the command is logged exactly, newline included"
     );
-    assert!(!fleetdeck::transport::catalog::is_read_only_line(
+    assert!(!support::audit::is_known_read(
         probe.command.as_deref().unwrap_or_default()
     ));
     let result = std::panic::catch_unwind(|| watch.assert_read_only("probe"));
     assert!(result.is_err(), "the proof let a POST and an echo through");
+}
+
+/// The SSH witness's own list: what a poll and a proxy read send is accepted; anything
+/// else, or a read with something glued on, is not.
+#[test]
+fn the_witness_knows_the_reads_and_nothing_else() {
+    use support::audit::is_known_read;
+    let after = " </dev/null; printf '\\036FDX%s\\036\\n' \"$?\"";
+    let batch = |cmds: &[&str]| {
+        cmds.iter()
+            .map(|c| format!("env LC_ALL=C {c}{after}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let poll = batch(&[
+        "hostname",
+        "uname -srm",
+        "cat /proc/uptime",
+        "cat /proc/loadavg",
+        "cat /etc/os-release",
+        "ip -j -d link show",
+        "ip -j addr show",
+        "ss -H -tln",
+        "cat -- .ssh/config",
+        "virsh -c qemu:///system list --all",
+    ]);
+    for line in [
+        poll.as_str(),
+        "env LC_ALL=C cat -- /etc/nginx/sites-enabled/fleetdeck.conf",
+        "env LC_ALL=C docker system dial-stdio",
+        "env LC_ALL=C pgrep -a ssh",
+    ] {
+        assert!(is_known_read(line), "{line}");
+    }
+    let with_write = batch(&["hostname", "docker rm -f web", "uname -srm"]);
+    for line in [
+        with_write.as_str(),
+        "hostname",
+        "env LC_ALL=C hostname; touch /tmp/x",
+        "env LC_ALL=C cat -- /etc/passwd; rm -f /x",
+        "env LC_ALL=C cat -- '/a b'",
+        "env LC_ALL=C cat -- relative/path",
+        "env LC_ALL=C docker ps",
+        "env LC_ALL=C docker system dial-stdio --host tcp://x",
+        "env LC_ALL=C flock -E 75 -w 10 /x sh -c 'mv a b'",
+        "env LC_ALL=C virsh -c qemu:///system destroy web",
+        "env LC_ALL=C uname -srm >/tmp/x",
+    ] {
+        assert!(!is_known_read(line), "{line}");
+    }
 }
 
 #[test]
