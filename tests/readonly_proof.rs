@@ -534,10 +534,17 @@ fn a_read_only_console_session_changes_nothing() {
         tmux.send(&["-l", typed]);
         tmux.send(&["Enter"]);
     }
+    // Keys are handled in order: once help (asked for after them) is drawn, the typed
+    // commands were handled, and a form they had opened would be on screen (or would
+    // have taken the `?` as text, and help would never show).
+    tmux.send(&["?"]);
+    let after = tmux.wait_for(|s| s.contains("Help"), "help, after the typed commands");
     assert!(
-        !tmux.screen().contains("Create a site"),
-        "no form in read-only mode"
+        !after.contains("Create a site"),
+        "no form in read-only mode: {after}"
     );
+    tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Help"), "help closed");
     // Looking at a proxy plan is fine; it cannot be applied.
     tmux.send(&["p"]);
     tmux.wait_for(
