@@ -122,7 +122,7 @@ fn a_file_changed_after_the_plan_is_left_as_it_is() {
     );
     assert!(!work_file(&p, "new").exists());
     assert_eq!(lines(&p, "reloads"), 0, "nginx was not reloaded");
-    served(&p.lab, &a, &format!("fdtp page of stale-a"));
+    served(&p.lab, &a, "fdtp page of stale-a");
     assert_eq!(curl(&p.lab, &b).trim(), DEFAULT_PAGE);
     assert_eq!(p.last_audit().outcome, "refused");
 }
