@@ -86,7 +86,7 @@ fn read_only_confirm_says_it_cannot_apply() {
     );
 }
 
-fn report() -> crate::ops::check::CheckReport {
+pub(super) fn report() -> crate::ops::check::CheckReport {
     use crate::ops::check::{CheckReport, Finding, Kind, Severity, Summary, Target};
     CheckReport {
         summary: Summary {
