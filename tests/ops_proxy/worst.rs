@@ -262,3 +262,42 @@ fn the_link_cut_between_install_and_test_still_ends_restored_or_reloaded() {
     assert_eq!(code(&out), 0, "{:?}", text(&out));
     drop(net);
 }
+
+/// Another apply (from another bastion or inventory) holds the node's lock for longer
+/// than this one waits: exit 4, the lock named, nothing changed, nginx not reloaded.
+#[test]
+fn a_node_lock_held_elsewhere_refuses_naming_it() {
+    let _nginx = nginx_lock();
+    let p = Proxy::new("nodebusy");
+    let (_net, a, b, before) = two_sites(&p, "nodebusy", 144);
+    let reload = script(
+        &p,
+        "reload.sh",
+        &format!(
+            "echo ran >> {}\nexec {}\n",
+            p.path("reloads").display(),
+            p.nginx_args(&["nginx", "-s", "reload"]).join(" ")
+        ),
+    );
+    p.write_config("busy.toml", &format!("reload_cmd = [\"sh\", {reload:?}]\n"));
+    let lock = File::create(work_file(&p, "lock")).expect("lock file");
+    lock.lock().expect("node lock");
+    let out = p.run_with("busy.toml", &["proxy", "apply", "--yes"]);
+    drop(lock);
+    let (_, err) = text(&out);
+    assert_eq!(code(&out), 4, "{err}");
+    assert!(
+        err.contains(&format!(
+            "another apply holds {} on h1",
+            work_file(&p, "lock").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(p.deployed().expect("deployed"), before);
+    assert_eq!(lines(&p, "reloads"), 0);
+    served(&p.lab, &a, "fdtp page of nodebusy-a");
+    assert_eq!(curl(&p.lab, &b).trim(), DEFAULT_PAGE);
+    assert_eq!(p.last_audit().outcome, "refused");
+    assert_eq!(p.inventory().lock_holder("proxy").expect("holder"), None);
+}
