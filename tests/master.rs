@@ -144,6 +144,23 @@ fn wait_exit(child: &mut Child, what: &str) {
     assert!(ended.is_some(), "{what}: the master is still running");
 }
 
+/// SIGKILL `pid` only while it is still a fleetdeck child of this test process: a master
+/// that ended and was reaped may have had its pid reused by anyone.
+fn kill_if_ours(pid: u32) {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return;
+    };
+    // "pid (comm) state ppid ...": comm may hold spaces, so split after its ')'.
+    let Some((head, rest)) = stat.rsplit_once(')') else {
+        return;
+    };
+    let ours = head.ends_with("(fleetdeck")
+        && rest.split_whitespace().nth(1) == Some(&std::process::id().to_string());
+    if ours {
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+    }
+}
+
 /// Both tests count logins on the same hosts: they take turns.
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -174,7 +191,7 @@ fn tree_reuses_the_masters_connections() {
     let started = std::cell::RefCell::new(Vec::<u32>::new());
     let _reap = support::lab::defer(|| {
         for pid in started.borrow().iter() {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            kill_if_ours(*pid);
         }
     });
     let (mut master, socket) = start_master(&fleet, "fleet.toml");
@@ -306,7 +323,7 @@ fn ssh_and_exec_ride_the_masters_connections() {
     let pids = std::cell::RefCell::new(Vec::<u32>::new());
     let _reap = support::lab::defer(|| {
         for pid in pids.borrow().iter() {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            kill_if_ours(*pid);
         }
     });
     let (mut master, _socket) = start_master(&fleet, "fleet.toml");
