@@ -447,10 +447,14 @@ fn a_read_only_console_session_changes_nothing() {
     // Logs and stats open and close.
     tmux.send(&["l"]);
     tmux.wait_for(|s| s.contains("hello") && s.contains("ERR"), "its logs");
+    // Each Escape is seen handled before the next key: an ESC followed at once by a
+    // letter reads as Alt+letter.
     tmux.send(&["Escape"]);
+    tmux.wait_for(|s| s.contains(" Fleet "), "the tree after the logs");
     tmux.send(&["s"]);
     tmux.wait_for(|s| s.contains("CPU"), "its stats");
     tmux.send(&["Escape"]);
+    tmux.wait_for(|s| s.contains(" Fleet "), "the tree after the stats");
     // Every mutating key is refused, each with its own line (the panel shows the last
     // three); the same commands typed in the palette go the same way and the witnesses
     // below prove nothing reached a host.
@@ -485,10 +489,15 @@ fn a_read_only_console_session_changes_nothing() {
     );
     tmux.send(&["y"]);
     tmux.send(&["Escape"]);
+    tmux.wait_for(
+        |s| !s.contains("cannot be applied"),
+        "the proxy plan closed",
+    );
     // The check runs (the pending seed row and the missing containers are findings).
     tmux.send(&["i"]);
     tmux.wait_for(|s| s.contains("Findings"), "the findings");
     tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Findings"), "the findings closed");
     tmux.send(&["?"]);
     let help = tmux.wait_for(|s| s.contains("Help"), "help");
     for hidden in ["create a site", "delete the selected"] {
@@ -498,6 +507,7 @@ fn a_read_only_console_session_changes_nothing() {
         );
     }
     tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Help"), "help closed");
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
