@@ -428,7 +428,9 @@ fn a_read_only_console_session_changes_nothing() {
         "fleetdeck --config {}; echo EXIT=$?",
         fixture.path("ro.toml").display()
     ));
-    tmux.wait_for(
+    // One poll of every node (h3 behind its jump host), as long as a poll may take.
+    tmux.wait_up_to(
+        support::tmux::poll_bound(&fixture.path("ro.toml")),
         |s| s.contains("READ-ONLY") && s.contains("h1 up") && s.contains("h3 up"),
         "the lab, read-only",
     );
@@ -483,7 +485,9 @@ fn a_read_only_console_session_changes_nothing() {
     tmux.wait_for(|s| !s.contains("Help"), "help closed");
     // Looking at a proxy plan is fine; it cannot be applied.
     tmux.send(&["p"]);
-    tmux.wait_for(
+    // The plan reads the deployed file over SSH: one poll's worth at most.
+    tmux.wait_up_to(
+        support::tmux::poll_bound(&fixture.path("ro.toml")),
         |s| s.contains("cannot be applied"),
         "the proxy plan, not applicable",
     );
@@ -495,7 +499,12 @@ fn a_read_only_console_session_changes_nothing() {
     );
     // The check runs (the pending seed row and the missing containers are findings).
     tmux.send(&["i"]);
-    tmux.wait_for(|s| s.contains("Findings"), "the findings");
+    // The check polls the engines and reads the proxy file.
+    tmux.wait_up_to(
+        support::tmux::poll_bound(&fixture.path("ro.toml")),
+        |s| s.contains("Findings"),
+        "the findings",
+    );
     tmux.send(&["Escape"]);
     tmux.wait_for(|s| !s.contains("Findings"), "the findings closed");
     tmux.send(&["?"]);
