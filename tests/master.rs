@@ -58,7 +58,11 @@ fn run(fleet: &TestFleet, config: &str, args: &[&str]) -> std::process::Output {
 
 /// Starts a master and waits for it to serve; returns it and its socket.
 fn start_master(fleet: &TestFleet, config: &str) -> (Child, PathBuf) {
-    let mut child = command(fleet, config, &["master"])
+    start_master_with(fleet, config, &["master"])
+}
+
+fn start_master_with(fleet: &TestFleet, config: &str, args: &[&str]) -> (Child, PathBuf) {
+    let mut child = command(fleet, config, args)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -140,6 +144,23 @@ fn wait_exit(child: &mut Child, what: &str) {
     assert!(ended.is_some(), "{what}: the master is still running");
 }
 
+/// SIGKILL `pid` only while it is still a fleetdeck child of this test process: a master
+/// that ended and was reaped may have had its pid reused by anyone.
+fn kill_if_ours(pid: u32) {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return;
+    };
+    // "pid (comm) state ppid ...": comm may hold spaces, so split after its ')'.
+    let Some((head, rest)) = stat.rsplit_once(')') else {
+        return;
+    };
+    let ours = head.ends_with("(fleetdeck")
+        && rest.split_whitespace().nth(1) == Some(&std::process::id().to_string());
+    if ours {
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+    }
+}
+
 /// Both tests count logins on the same hosts: they take turns.
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -170,7 +191,7 @@ fn tree_reuses_the_masters_connections() {
     let started = std::cell::RefCell::new(Vec::<u32>::new());
     let _reap = support::lab::defer(|| {
         for pid in started.borrow().iter() {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            kill_if_ours(*pid);
         }
     });
     let (mut master, socket) = start_master(&fleet, "fleet.toml");
@@ -302,7 +323,7 @@ fn ssh_and_exec_ride_the_masters_connections() {
     let pids = std::cell::RefCell::new(Vec::<u32>::new());
     let _reap = support::lab::defer(|| {
         for pid in pids.borrow().iter() {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            kill_if_ours(*pid);
         }
     });
     let (mut master, _socket) = start_master(&fleet, "fleet.toml");
@@ -369,4 +390,54 @@ fn ssh_and_exec_ride_the_masters_connections() {
     let direct = run(&fleet, "fleet.toml", &["ssh", "h1", "--", "exit 5"]);
     assert_eq!(code(&direct), 5, "{}", text(&direct));
     assert!(logins(lab, &fp) > before, "the direct session logged in");
+}
+
+/// The real binary's socket: a malformed request is answered with an error, a silent
+/// client does not stop the next one, and `--idle` ends the master and removes its socket.
+#[test]
+fn bad_clients_are_answered_and_idle_expiry_ends_the_master() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    let fleet = TestFleet::new(Lab::load(), "fdtm-master-idle-");
+    fleet.write_config("fleet.toml", "", "[inventory]\npath = \"inventory.db\"\n");
+    let (master, socket) = start_master_with(&fleet, "fleet.toml", &["master", "--idle", "3"]);
+    // Killed on the way out only if it still runs (never a reaped pid, which may be reused).
+    let master = std::cell::RefCell::new(master);
+    let _reap = support::lab::defer(|| {
+        let mut m = master.borrow_mut();
+        if let Ok(None) = m.try_wait() {
+            let _ = m.kill();
+            let _ = m.wait();
+        }
+    });
+    let bounded = |s: &UnixStream| {
+        s.set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+    };
+    let silent = UnixStream::connect(&socket).expect("connect");
+    let mut bad = UnixStream::connect(&socket).expect("connect");
+    bounded(&bad);
+    bad.write_all(b"{\"tree\":\"all\"}\n").expect("write");
+    let mut answer = String::new();
+    bad.read_to_string(&mut answer)
+        .expect("answer, then closed");
+    assert!(
+        answer.starts_with("{\"error\":{\"message\":\"bad request: not a valid message"),
+        "{answer:?}"
+    );
+    let status = run(&fleet, "fleet.toml", &["master", "--status"]);
+    assert_eq!(
+        code(&status),
+        0,
+        "answered beside a silent client: {}",
+        text(&status)
+    );
+    drop(silent);
+    // No client for 3 s: it ends on its own, removing its socket.
+    let ended = retry(Duration::from_secs(60), || {
+        master.borrow_mut().try_wait().ok().flatten()
+    });
+    assert!(ended.is_some(), "--idle 3: the master still runs");
+    assert!(!socket.exists(), "idle expiry left the socket behind");
 }

@@ -1,125 +1,16 @@
 //! `fleetdeck create` and `delete` against the lab's real Docker engines and a real
 //! SQLite inventory: the happy path end to end, and every failure path (image missing,
-//! IP exhausted, bad input, a name already taken on the node, the node going down in the
-//! middle of a create, fleetdeck killed mid-create, concurrent creates).
+//! IP exhausted, bad input, a name already taken on the node, concurrent creates). Creates
+//! cut mid-way (killed, node frozen) are in `ops_reconcile.rs`, delete's guards in
+//! `ops_delete.rs`.
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::Stdio;
 
-use fleetdeck::inventory::{Inventory, SiteState};
+use fleetdeck::inventory::SiteState;
 use support::lab::{Lab, defer};
-
-/// A private directory with a config over the lab and one VLAN of this test's own.
-struct Fleet {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    vlan: u16,
-}
-
-const IMAGE: &str = "fdlab/busybox:latest";
-
-impl Fleet {
-    /// VLAN `vlan` (110–119, 161) on `node`, subnet 10.90.<vlan>.0/24 unless `subnet` is given.
-    fn new(lab: &Lab, node: &'static str, vlan: u16, vlan_extra: &str) -> Fleet {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let vlan_table = if vlan_extra.contains("subnet") {
-            format!(
-                "[[vlan]]\nid = {vlan}\nnode = {node:?}\nbridge = \"fdtm{vlan}\"\nnetwork = \"fdtm-vlan{vlan}\"\n{vlan_extra}\n"
-            )
-        } else {
-            format!(
-                "[[vlan]]\nid = {vlan}\nnode = {node:?}\nsubnet = \"10.90.{vlan}.0/24\"\ngateway = \"10.90.{vlan}.1\"\nbridge = \"fdtm{vlan}\"\nnetwork = \"fdtm-vlan{vlan}\"\n{vlan_extra}\n"
-            )
-        };
-        let text = lab.fleet_config(
-            "",
-            &format!("[inventory]\npath = \"inventory.db\"\n[containers]\nimage = {IMAGE:?}\n{vlan_table}"),
-        );
-        let config = dir.path().join("fleet.toml");
-        std::fs::write(&config, text).expect("config");
-        Fleet { dir, config, vlan }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
-        cmd.arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("USER", "tester")
-            .env_remove("SUDO_USER")
-            .env_remove("FLEETDECK_READ_ONLY")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        support::lab::run_with_timeout(&mut self.command(args), Duration::from_secs(120))
-    }
-
-    fn create(&self, login: &str, domain: &str, extra: &[&str]) -> Output {
-        let vlan = self.vlan.to_string();
-        let mut args = vec![
-            "create", "--login", login, "--vlan", &vlan, "--domain", domain, "--yes",
-        ];
-        args.extend_from_slice(extra);
-        self.run(&args)
-    }
-
-    fn inventory_path(&self) -> PathBuf {
-        self.dir.path().join("inventory.db")
-    }
-
-    fn inventory(&self) -> Inventory {
-        Inventory::open(&self.inventory_path()).expect("inventory")
-    }
-
-    fn network(&self) -> String {
-        format!("fdtm-vlan{}", self.vlan)
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// `docker inspect -f FORMAT NAME` on a lab host; `None` when there is no such object.
-fn inspect(lab: &Lab, host: &str, format: &str, name: &str) -> Option<String> {
-    let out = lab.docker(host, &["inspect", "-f", format, name]);
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn cleanup(lab: &Lab, host: &str, containers: &[String], network: &str) {
-    for c in containers {
-        let _ = lab.docker(host, &["rm", "-f", c]);
-    }
-    let _ = lab.docker(host, &["network", "rm", network]);
-}
-
-fn audit(fleet: &Fleet) -> Vec<serde_json::Value> {
-    let out = fleet.run(&["audit", "--json"]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit json");
-    doc["audit"]
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("audit json has no rows: {doc}"))
-}
+use support::sites::{Fleet, IMAGE, audit, cleanup, code, inspect, text};
 
 #[test]
 fn create_then_delete_end_to_end() {
@@ -426,6 +317,37 @@ fn a_foreign_container_with_the_name_is_left_alone() {
         Some(foreign.as_str())
     );
     assert!(fleet.inventory().sites().expect("sites").is_empty());
+    // The network this create made (the container step failed after it) is undone...
+    assert!(
+        text(&out).contains(&format!("created network {}", fleet.network())),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(inspect(&lab, "h1", "{{.Id}}", &fleet.network()), None);
+    // ...but one that was there before is left in place.
+    let made = lab.docker(
+        "h1",
+        &[
+            "network",
+            "create",
+            "--subnet",
+            "10.90.113.0/24",
+            "--gateway",
+            "10.90.113.1",
+            "-o",
+            "com.docker.network.bridge.name=fdtm113",
+            &fleet.network(),
+        ],
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    let before = inspect(&lab, "h1", "{{.Id}}", &fleet.network()).expect("network id");
+    let out = fleet.create("alice", "fdtm-taken.lab", &[]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(!text(&out).contains("created network"), "{}", text(&out));
+    assert_eq!(
+        inspect(&lab, "h1", "{{.Id}}", &fleet.network()),
+        Some(before)
+    );
 }
 
 #[test]
@@ -534,213 +456,6 @@ fn concurrent_creates_never_share_an_ip_or_a_domain() {
             &format!("fd-{}", s.domain),
         );
         assert_eq!(ip, Some(s.ip.to_string()), "{}", s.domain);
-    }
-}
-
-/// SIGKILL in the middle of a create: the next start reconciles the pending row, leaving
-/// no orphan container and no pending row.
-#[test]
-fn a_create_killed_midway_is_reconciled_at_the_next_start() {
-    let lab = Lab::load();
-    let fleet = Fleet::new(&lab, "h1", 117, "");
-    let names = [
-        "fd-fdtm-killed.lab".to_string(),
-        "fd-fdtm-after.lab".to_string(),
-    ];
-    let _clean = defer(|| cleanup(&lab, "h1", &names, &fleet.network()));
-    for stop_at in ["creating container", "checking image"] {
-        let mut child = fleet
-            .command(&[
-                "create",
-                "--login",
-                "alice",
-                "--vlan",
-                "117",
-                "--domain",
-                "fdtm-killed.lab",
-                "--yes",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn create");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut seen = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let line = line.expect("line");
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains(stop_at) {
-                child.kill().expect("SIGKILL");
-                break;
-            }
-        }
-        let _ = child.wait();
-        assert!(seen.contains(stop_at), "never reached {stop_at:?}: {seen}");
-        let site = fleet.inventory().site("fdtm-killed.lab").expect("query");
-        assert!(
-            site.as_ref().is_some_and(|s| s.state == SiteState::Pending),
-            "killed at {stop_at:?}: the row is pending: {site:?}"
-        );
-
-        // The next mutating start reconciles first.
-        let after = fleet.create("alice", "fdtm-after.lab", &[]);
-        assert_eq!(code(&after), 0, "{}", text(&after));
-        assert!(
-            text(&after).contains("pending site fdtm-killed.lab"),
-            "{}",
-            text(&after)
-        );
-        let site = fleet.inventory().site("fdtm-killed.lab").expect("query");
-        let container = inspect(&lab, "h1", "{{.Id}}", "fd-fdtm-killed.lab");
-        match (&site, &container) {
-            (None, None) => {}
-            (Some(s), Some(id)) => {
-                assert_eq!(s.state, SiteState::Active);
-                assert_eq!(s.container_id.as_deref(), Some(id.as_str()));
-            }
-            other => panic!("killed at {stop_at:?}: row and container disagree: {other:?}"),
-        }
-        assert!(
-            fleet
-                .inventory()
-                .sites()
-                .expect("sites")
-                .iter()
-                .all(|s| s.state == SiteState::Active),
-            "no pending row left"
-        );
-        // Reset for the next round.
-        let _ = fleet.run(&["delete", "fdtm-killed.lab", "--yes"]);
-        let _ = fleet.run(&["delete", "fdtm-after.lab", "--yes"]);
-        let _ = lab.docker("h1", &["rm", "-f", "fd-fdtm-killed.lab"]);
-    }
-}
-
-fn pid_of(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .expect("pid file")
-        .trim()
-        .to_string()
-}
-
-/// The node stops answering between the reservation and the container: the create gives
-/// up within its limit, keeps the row pending (the container may exist), and the next
-/// reconciliation settles it once the node is back.
-#[test]
-fn the_node_going_down_mid_create_leaves_nothing_untracked() {
-    use fleetdeck::ops::create::{self, ApplyLimits, CreateRequest, InventoryView};
-    use fleetdeck::ops::progress::ProgressFn;
-    let lab = Lab::load();
-    let fleet = Fleet::new(&lab, "h2", 118, "");
-    let name = "fd-fdtm-down.lab".to_string();
-    let dockerd = pid_of(&lab.dir.join("run/h2-dockerd.pid"));
-    let signal = |sig: &str| {
-        let out = Command::new("kill")
-            .args([sig, &dockerd])
-            .output()
-            .expect("kill");
-        assert!(out.status.success(), "kill {sig} {dockerd}");
-    };
-    let _resume = defer(|| {
-        let _ = Command::new("kill").args(["-CONT", &dockerd]).output();
-        cleanup(
-            &lab,
-            "h2",
-            std::slice::from_ref(&name),
-            &format!("fdtm-vlan{}", 118),
-        );
-    });
-    let text = std::fs::read_to_string(&fleet.config).expect("config");
-    let config = fleetdeck::config::load_str(&text, &fleet.config).expect("config");
-    let links = fleetdeck::transport::links::build_links(&config, false).expect("links");
-    let mut inventory = fleet.inventory();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let req = CreateRequest {
-        login: "alice".into(),
-        vlan: "118".into(),
-        domain: "fdtm-down.lab".into(),
-        ..Default::default()
-    };
-    let plan = {
-        let taken = |_: &str| false;
-        let used = |_: u16| Default::default();
-        create::plan(
-            &config,
-            &req,
-            &InventoryView {
-                domain_taken: &taken,
-                used_ips: &used,
-            },
-        )
-        .expect("plan")
-    };
-    let docker = runtime
-        .block_on(links["h2"].docker_client(Duration::from_secs(10)))
-        .expect("docker on h2");
-    let actor = fleetdeck::actor::Actor {
-        user: "tester".into(),
-        origin: "local".into(),
-    };
-    // The engine freezes right before the container is created.
-    let progress = ProgressFn(|step: &str| {
-        if step.starts_with("creating container") {
-            signal("-STOP");
-        }
-    });
-    let limits = ApplyLimits {
-        docker_call: Duration::from_secs(3),
-    };
-    let started = std::time::Instant::now();
-    let result = runtime.block_on(create::apply(
-        &plan,
-        &mut inventory,
-        &docker,
-        &actor,
-        &progress,
-        limits,
-    ));
-    let err = result.expect_err("the create must fail while the engine is frozen");
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "gave up within its limits"
-    );
-    assert!(err.to_string().contains("stays pending"), "{err}");
-    let row = inventory
-        .site("fdtm-down.lab")
-        .expect("query")
-        .expect("row kept");
-    assert_eq!(row.state, SiteState::Pending);
-
-    // The node comes back; reconciliation settles the row one way or the other.
-    signal("-CONT");
-    let report = runtime
-        .block_on(fleetdeck::ops::reconcile::reconcile(
-            &config,
-            &mut inventory,
-            |node| {
-                let link = &links[&node];
-                async move {
-                    link.docker_client(Duration::from_secs(10))
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            },
-            &actor,
-            &fleetdeck::ops::Silent,
-            Duration::from_secs(20),
-        ))
-        .expect("reconcile");
-    assert_eq!(report.rows.len(), 1, "{report:?}");
-    let site = inventory.site("fdtm-down.lab").expect("query");
-    let container = inspect(&lab, "h2", "{{.Id}}", &name);
-    match (&site, &container) {
-        (None, None) => {}
-        (Some(s), Some(id)) => {
-            assert_eq!(s.state, SiteState::Active);
-            assert_eq!(s.container_id.as_deref(), Some(id.as_str()));
-        }
-        other => panic!("row and container disagree after reconcile: {other:?} ({report:?})"),
     }
 }
 

@@ -1,5 +1,5 @@
 //! `fleetdeck proxy plan | apply` against the lab's real nginx on h1: containers of our own
-//! on h1 (names `fdtp-*`, VLANs 120-129 on 10.90.<id>.0/24), a proxy file of our own in
+//! on h1 (names `fdtp-*`, VLANs 120-129 and 144 on 10.90.<id>.0/24), a proxy file of our own in
 //! nginx's sites directory, curl from the root namespace with a Host header.
 //!
 //! Every test that runs nginx's test or reload holds `NGINX`: one test's broken file must
@@ -15,3 +15,5 @@ mod harness;
 mod quarantine;
 #[path = "ops_proxy/serve.rs"]
 mod serve;
+#[path = "ops_proxy/worst.rs"]
+mod worst;

@@ -493,21 +493,27 @@ async fn a_blackholed_host_times_out_without_holding_up_others() {
     );
     let started = Instant::now();
     let host_cmd = cmd(&["hostname"]);
-    let (dark_result, bright_result) = tokio::join!(dark.exec(&host_cmd), async {
-        let t = Instant::now();
-        let out = bright.exec(&host_cmd).await;
-        (out, t.elapsed())
-    });
+    let ((dark_result, dark_done), (bright_result, bright_done)) = tokio::join!(
+        async { (dark.exec(&host_cmd).await, Instant::now()) },
+        async { (bright.exec(&host_cmd).await, Instant::now()) }
+    );
     let err = dark_result.expect_err("blackholed host must fail");
     assert!(matches!(err, SshError::Timeout { .. }), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "timeout took {:?}",
-        started.elapsed()
+    // Only a bound against a hang: the connect timeout itself is what the error says.
+    let took = dark_done - started;
+    eprintln!("figure: the blackholed connect gave up after {took:?}");
+    assert!(took < Duration::from_secs(60), "timeout took {took:?}");
+    assert_eq!(
+        bright_result.expect("h1 unaffected").stdout_text().trim(),
+        "h1"
     );
-    let (out, took) = bright_result;
-    assert_eq!(out.expect("h1 unaffected").stdout_text().trim(), "h1");
-    assert!(took < Duration::from_secs(2), "h1 was held up for {took:?}");
+    // Not held up: h1 answered before the dark host's timeout, whatever the machine's speed.
+    assert!(
+        bright_done < dark_done,
+        "h1 waited for the dark host ({:?} vs {:?})",
+        bright_done - started,
+        took
+    );
 }
 
 async fn ping_over(stream: &mut fleetdeck::transport::BoxedStream) -> String {

@@ -430,3 +430,7 @@ pub fn parse_endpoint(raw: &str, need_host: bool) -> Result<(Option<String>, u16
     }
     Ok((host, port))
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

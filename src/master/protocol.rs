@@ -3,8 +3,11 @@
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
-/// A request or an answer larger than this is refused: no tree comes near it.
+/// An answer larger than this is refused: no tree comes near it.
 pub const MAX_LINE: usize = 64 << 20;
+/// A request larger than this is refused: the largest (a session's command line and
+/// environment) is a few KiB, and the master must not buffer 64 MiB per connection.
+pub const MAX_REQUEST: usize = 64 << 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -51,8 +54,8 @@ pub enum Response {
 pub enum LineError {
     #[error("connection closed before a full line")]
     Closed,
-    #[error("line longer than {MAX_LINE} bytes")]
-    TooLong,
+    #[error("line longer than {0} bytes")]
+    TooLong(usize),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("not a valid message: {0}")]
@@ -73,11 +76,20 @@ pub async fn write_line<T: Serialize>(
 pub async fn read_line<T: for<'de> Deserialize<'de>>(
     input: impl AsyncRead + Unpin,
 ) -> Result<T, LineError> {
-    let mut reader = BufReader::new(input).take(MAX_LINE as u64 + 1);
+    read_line_within(input, MAX_LINE).await
+}
+
+/// [`read_line`] refusing lines longer than `max` bytes (the master reads requests with
+/// [`MAX_REQUEST`]).
+pub async fn read_line_within<T: for<'de> Deserialize<'de>>(
+    input: impl AsyncRead + Unpin,
+    max: usize,
+) -> Result<T, LineError> {
+    let mut reader = BufReader::new(input).take(max as u64 + 1);
     let mut line = Vec::new();
     reader.read_until(b'\n', &mut line).await?;
-    if line.len() > MAX_LINE {
-        return Err(LineError::TooLong);
+    if line.len() > max {
+        return Err(LineError::TooLong(max));
     }
     if line.last() != Some(&b'\n') {
         return Err(LineError::Closed);

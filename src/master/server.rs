@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::net::{UnixListener, UnixStream};
@@ -10,7 +10,7 @@ use tokio::sync::{Mutex, Notify};
 use tokio::time::Instant;
 
 use super::polled::Polled;
-use super::protocol::{Request, Response, read_line, write_line};
+use super::protocol::{MAX_REQUEST, Request, Response, read_line_within, write_line};
 use crate::collect::once::render_tree;
 use crate::config::Config;
 use crate::inventory::Site;
@@ -32,6 +32,30 @@ pub struct Master {
     requests: AtomicU64,
     stop: Notify,
     uid: u32,
+    /// How long a client has to send its request ([`REQUEST_WITHIN`]; shorter in tests).
+    request_within: Duration,
+    /// Connections being served: `--idle` counts only while there are none, so a long
+    /// shell session through the master is never cut by it.
+    active: AtomicUsize,
+    /// Told when a connection ends.
+    left: Notify,
+}
+
+/// Counts one connection as active for as long as it lives.
+struct ActiveGuard(Arc<Master>);
+
+impl ActiveGuard {
+    fn new(master: Arc<Master>) -> ActiveGuard {
+        master.active.fetch_add(1, Ordering::SeqCst);
+        ActiveGuard(master)
+    }
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+        self.0.left.notify_one();
+    }
 }
 
 impl Master {
@@ -48,6 +72,9 @@ impl Master {
             requests: AtomicU64::new(0),
             stop: Notify::new(),
             uid: super::place::own_uid()?,
+            request_within: REQUEST_WITHIN,
+            active: AtomicUsize::new(0),
+            left: Notify::new(),
         }))
     }
 
@@ -143,7 +170,8 @@ impl Master {
             }
         }
         let (read, mut write) = stream.split();
-        let request = match tokio::time::timeout(REQUEST_WITHIN, read_line::<Request>(read)).await {
+        let reading = read_line_within::<Request>(read, MAX_REQUEST);
+        let request = match tokio::time::timeout(self.request_within, reading).await {
             Ok(Ok(request)) => request,
             Ok(Err(e)) => {
                 let message = format!("bad request: {e}");
@@ -170,7 +198,7 @@ impl Master {
         }
     }
 
-    /// Answer clients until asked to stop, or until `idle` passes without one.
+    /// Answer clients until asked to stop, or until `idle` passes with no client connected.
     pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
         let background = tokio::spawn(self.clone().refresh_in_background());
         let _stop_background = AbortOnDrop(background);
@@ -185,8 +213,13 @@ impl Master {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => {
-                        deadline = idle.map(|d| Instant::now() + d);
-                        tokio::spawn(self.clone().serve_one(stream));
+                        // Counted before the next turn of this loop can judge idleness.
+                        let active = ActiveGuard::new(self.clone());
+                        let served = self.clone().serve_one(stream);
+                        tokio::spawn(async move {
+                            served.await;
+                            drop(active);
+                        });
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "master: accept failed");
@@ -197,7 +230,10 @@ impl Master {
                     tracing::info!("master: stop requested");
                     return;
                 }
-                _ = idle_over => {
+                _ = self.left.notified() => {
+                    deadline = idle.map(|d| Instant::now() + d);
+                }
+                _ = idle_over, if self.active.load(Ordering::SeqCst) == 0 => {
                     tracing::info!("master: idle, exiting");
                     return;
                 }
@@ -213,3 +249,7 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

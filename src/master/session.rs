@@ -254,7 +254,7 @@ async fn read_line_unbuffered(read: &mut OwnedReadHalf) -> Result<Response, Line
         }
         line.push(byte[0]);
         if line.len() > MAX_LINE {
-            return Err(LineError::TooLong);
+            return Err(LineError::TooLong(MAX_LINE));
         }
     }
     Ok(serde_json::from_slice(&line)?)

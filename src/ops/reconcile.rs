@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::docker_steps::{self, StepError};
+use super::docker_steps::{self, Found, StepError};
 use super::{Progress, labels, pending};
 use crate::actor::Actor;
 use crate::config::Config;
@@ -19,7 +19,11 @@ use crate::transport::docker::DockerClient;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
     /// The container exists with this site's labels: the row is active now.
-    Adopted { container_id: String },
+    Adopted {
+        container_id: String,
+        /// Set when the adopted container would not start (it stays adopted).
+        note: Option<String>,
+    },
     /// No container of this site: the row is gone.
     Removed { why: String },
     /// Still pending: its create runs elsewhere, or its node cannot be asked.
@@ -36,9 +40,12 @@ impl ReconcileReport {
         self.rows
             .iter()
             .map(|(domain, r)| match r {
-                Resolution::Adopted { container_id } => format!(
-                    "pending site {domain}: adopted its container {}",
-                    super::create::short(container_id)
+                Resolution::Adopted { container_id, note } => format!(
+                    "pending site {domain}: adopted its container {}{}",
+                    super::create::short(container_id),
+                    note.as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
                 ),
                 Resolution::Removed { why } => {
                     format!("pending site {domain}: row removed ({why})")
@@ -100,9 +107,15 @@ where
         };
         if !matches!(resolution, Resolution::Left { .. }) {
             let (outcome, detail) = match &resolution {
-                Resolution::Adopted { container_id } => (
+                Resolution::Adopted { container_id, note } => (
                     Outcome::Ok,
-                    format!("adopted container {}", super::create::short(container_id)),
+                    format!(
+                        "adopted container {}{}",
+                        super::create::short(container_id),
+                        note.as_deref()
+                            .map(|n| format!("; {n}"))
+                            .unwrap_or_default()
+                    ),
                 ),
                 Resolution::Removed { why } => (Outcome::Ok, format!("row removed: {why}")),
                 Resolution::Left { why } => (Outcome::Failed, why.clone()),
@@ -154,68 +167,147 @@ where
             });
         }
     };
-    let resolution = match found {
-        Some(c) if labels::belong_to(&c.labels, &site.domain, &site.login, site.vlan) => {
-            if c.state != "running"
-                && let Err(StepError(e)) =
-                    docker_steps::start_container(&client, &c.id, &c.name, limit).await
-            {
-                tracing::warn!(domain = %site.domain, error = %e, "adopted container did not start");
-            }
-            inventory.activate_site(&site.domain, &c.id)?;
-            Resolution::Adopted { container_id: c.id }
-        }
-        Some(_) => {
-            inventory.delete_pending_site(&site.domain)?;
-            Resolution::Removed {
-                why: format!("container {name} on {node} does not carry this site's labels"),
-            }
-        }
-        None if settle_left(site) > Duration::ZERO => {
+    let now = time::OffsetDateTime::now_utc();
+    let decision = match decide(site, found.as_ref(), &node, settle_left(site, now)) {
+        Decision::WaitThenLook(wait) => {
             // A create killed just after sending its request may still be completed by
             // the engine: give it time before concluding there is no container.
-            tokio::time::sleep(settle_left(site)).await;
+            tokio::time::sleep(wait).await;
             match docker_steps::inspect(&client, &name, limit).await {
-                Ok(None) => {
-                    inventory.delete_pending_site(&site.domain)?;
-                    Resolution::Removed {
-                        why: format!("no container {name} on {node}"),
-                    }
+                Ok(again) => decide_after_grace(site, again.as_ref(), &node),
+                Err(StepError(e)) => {
+                    return Ok(Resolution::Left {
+                        why: format!("node {node}: {e}"),
+                    });
                 }
-                Ok(Some(_)) => Resolution::Left {
-                    why: format!(
-                        "container {name} appeared on {node} meanwhile; checked again at the next start"
-                    ),
-                },
-                Err(StepError(e)) => Resolution::Left {
-                    why: format!("node {node}: {e}"),
-                },
             }
         }
-        None => {
-            inventory.delete_pending_site(&site.domain)?;
-            Resolution::Removed {
-                why: format!("no container {name} on {node}"),
-            }
-        }
+        d => d,
     };
-    Ok(resolution)
+    apply_decision(inventory, &client, site, decision, limit).await
+}
+
+/// What to do with a pending row whose lock is ours, from what the engine holds under the
+/// site's container name. Pure, so every branch is unit-tested (`reconcile_tests.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The container carries this site's labels: the row becomes active; `start` when
+    /// the container is not running (the create was cut before its start).
+    Adopt {
+        id: String,
+        name: String,
+        start: bool,
+    },
+    /// Nothing of this site under that name: drop the row (the container, if any, is
+    /// someone else's and stays untouched).
+    RemoveRow { why: String },
+    /// No container yet, but the row is young enough that the engine may still be
+    /// finishing the create: look again after this long.
+    WaitThenLook(Duration),
+    /// Leave the row pending for the next start.
+    Leave { why: String },
+}
+
+/// First look. `grace_left`: what remains of the settling time ([`settle_left`]).
+pub fn decide(site: &Site, found: Option<&Found>, node: &str, grace_left: Duration) -> Decision {
+    match found {
+        Some(c) => on_found(site, c, node),
+        None if grace_left > Duration::ZERO => Decision::WaitThenLook(grace_left),
+        None => no_container(site, node),
+    }
+}
+
+/// Second look, after the grace: a container that appeared meanwhile is left for the
+/// next start rather than judged while its create may still be running.
+pub fn decide_after_grace(site: &Site, found: Option<&Found>, node: &str) -> Decision {
+    match found {
+        Some(c) => Decision::Leave {
+            why: format!(
+                "container {} appeared on {node} meanwhile; checked again at the next start",
+                c.name
+            ),
+        },
+        None => no_container(site, node),
+    }
+}
+
+fn on_found(site: &Site, c: &Found, node: &str) -> Decision {
+    if labels::belong_to(&c.labels, &site.domain, &site.login, site.vlan) {
+        Decision::Adopt {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            start: c.state != "running",
+        }
+    } else {
+        Decision::RemoveRow {
+            why: format!(
+                "container {} on {node} does not carry this site's labels; left untouched",
+                c.name
+            ),
+        }
+    }
+}
+
+fn no_container(site: &Site, node: &str) -> Decision {
+    let name = crate::validate::container_name_for(&site.domain);
+    Decision::RemoveRow {
+        why: format!("no container {name} on {node}"),
+    }
+}
+
+async fn apply_decision(
+    inventory: &Inventory,
+    client: &DockerClient,
+    site: &Site,
+    decision: Decision,
+    limit: Duration,
+) -> Result<Resolution, InventoryError> {
+    Ok(match decision {
+        Decision::Adopt { id, name, start } => {
+            let mut note = None;
+            if start
+                && let Err(StepError(e)) =
+                    docker_steps::start_container(client, &id, &name, limit).await
+            {
+                tracing::warn!(domain = %site.domain, error = %e, "adopted container did not start");
+                note = Some(format!("it did not start: {e}"));
+            }
+            inventory.activate_site(&site.domain, &id)?;
+            Resolution::Adopted {
+                container_id: id,
+                note,
+            }
+        }
+        Decision::RemoveRow { why } => {
+            inventory.delete_pending_site(&site.domain)?;
+            Resolution::Removed { why }
+        }
+        Decision::Leave { why } => Resolution::Left { why },
+        // `resolve` looks again after waiting; a second wait is never asked for.
+        Decision::WaitThenLook(_) => Resolution::Left {
+            why: "still settling; checked again at the next start".into(),
+        },
+    })
 }
 
 /// How long an engine may still be finishing a create it received before its client died.
 const SETTLE: Duration = Duration::from_secs(5);
 
-/// Time until a pending row is old enough for "no container" to be final.
-fn settle_left(site: &Site) -> Duration {
+/// Time from `now` until a pending row is old enough for "no container" to be final.
+pub fn settle_left(site: &Site, now: time::OffsetDateTime) -> Duration {
     let Ok(at) = time::OffsetDateTime::parse(
         &site.updated_at,
         &time::format_description::well_known::Rfc3339,
     ) else {
         return Duration::ZERO;
     };
-    let age = time::OffsetDateTime::now_utc() - at;
+    let age = now - at;
     // Timestamps have whole seconds: add one so a row is never judged too early.
     let wait = SETTLE + Duration::from_secs(1);
     let age = Duration::try_from(age).unwrap_or(Duration::ZERO);
     wait.saturating_sub(age)
 }
+
+#[cfg(test)]
+#[path = "reconcile_tests.rs"]
+mod tests;

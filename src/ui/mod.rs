@@ -69,6 +69,8 @@ mod health_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod style_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod view_tests;

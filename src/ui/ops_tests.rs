@@ -44,6 +44,7 @@ fn confirm_delete_80x24() {
             "running".into(),
         )),
         proxy_rule: true,
+        left_alone: None,
     };
     s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(
         PlannedOp::Delete(plan),
@@ -85,7 +86,7 @@ fn read_only_confirm_says_it_cannot_apply() {
     );
 }
 
-fn report() -> crate::ops::check::CheckReport {
+pub(super) fn report() -> crate::ops::check::CheckReport {
     use crate::ops::check::{CheckReport, Finding, Kind, Severity, Summary, Target};
     CheckReport {
         summary: Summary {

@@ -116,7 +116,7 @@ impl Proxy {
         let dir = self.target.parent().expect("sites dir");
         let base = self.target.file_name().expect("name").to_string_lossy();
         let _ = std::fs::remove_file(&self.target);
-        for suffix in ["lock", "bak", "new"] {
+        for suffix in ["lock", "bak", "new", "run"] {
             let _ = std::fs::remove_file(dir.join(format!(".{base}.fleetdeck-{suffix}")));
         }
     }

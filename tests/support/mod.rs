@@ -4,4 +4,5 @@ pub mod audit;
 pub mod fleet;
 pub mod freezer;
 pub mod lab;
+pub mod sites;
 pub mod tmux;

@@ -118,8 +118,15 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Poll the screen until `cond` holds; fail with the screen after 15 s.
+    /// Poll the screen until `cond` holds; fail with the screen after [`KEY`], the bound
+    /// for what the console does on its own in answer to a key (no node involved).
     pub fn wait_for(&self, cond: impl Fn(&str) -> bool, what: &str) -> String {
+        self.wait_up_to(KEY, cond, what)
+    }
+
+    /// [`Tmux::wait_for`] with a bound sized by the caller from the operation waited on
+    /// (a poll's deadline, an operation's Docker call limits...).
+    pub fn wait_up_to(&self, limit: Duration, cond: impl Fn(&str) -> bool, what: &str) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -127,8 +134,8 @@ impl Tmux {
                 return screen;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{screen}"
+                start.elapsed() < limit,
+                "no {what} within {limit:?}; screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -159,6 +166,24 @@ impl Tmux {
             .and_then(|l| l.trim().parse().ok())
             .unwrap_or_else(|| panic!("no fleetdeck under pane pid {pane_pid}"))
     }
+}
+
+/// How long the console may take to draw its answer to a key when no node is involved.
+/// Generous: a loaded machine running four builds is slow, and only a hang should fail.
+pub const KEY: Duration = Duration::from_secs(15);
+
+/// The bound for what waits on one poll of a node: the poll's own deadline (see
+/// `collect::once::poll_deadline`), plus the console's one-second tick and drawing.
+pub fn poll_bound(config: &Path) -> Duration {
+    let text = std::fs::read_to_string(config).expect("read the config");
+    let config = fleetdeck::config::load_str(&text, config).expect("parse the config");
+    fleetdeck::collect::once::poll_deadline(&config) + KEY
+}
+
+/// The bound for an operation of `calls` Docker calls (create: image, network, container,
+/// start; delete: stop, remove), each within the operations' own limit.
+pub fn op_bound(calls: u32) -> Duration {
+    fleetdeck::ops::limits::DOCKER_CONNECT + fleetdeck::ops::limits::DOCKER_CALL * calls + KEY
 }
 
 impl Drop for Tmux {

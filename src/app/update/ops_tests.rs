@@ -46,6 +46,7 @@ fn delete_plan() -> PlannedOp {
             "running".into(),
         )),
         proxy_rule: true,
+        left_alone: None,
     })
 }
 

@@ -25,6 +25,9 @@ pub struct DeletePlan {
     pub container: Option<(String, String, String)>,
     /// Whether the deployed proxy config may still route this domain.
     pub proxy_rule: bool,
+    /// A container under the site's name that belongs to another domain: left alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_alone: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,10 @@ pub enum DeleteError {
     Inventory(#[from] InventoryError),
     #[error("{0}; the inventory row was kept")]
     Container(String),
+    #[error(
+        "container {name} on {node} has the site's name but no fleetdeck labels, so fleetdeck did not make it: nothing was changed; remove it by hand (docker rm) if it is the site's, then delete again"
+    )]
+    Unlabelled { name: String, node: String },
 }
 
 impl DeleteError {
@@ -53,21 +60,60 @@ impl DeleteError {
             DeleteError::Invalid(_)
             | DeleteError::NotFound(_)
             | DeleteError::Pending(_)
-            | DeleteError::NoNode { .. } => FailKind::Invalid,
+            | DeleteError::NoNode { .. }
+            | DeleteError::Unlabelled { .. } => FailKind::Invalid,
             _ => FailKind::Failed,
         }
     }
 }
 
 /// The pure part: what goes, from the row and what the node reported.
-pub fn plan_from(site: &Site, node: &str, found: Option<&Found>) -> DeletePlan {
+pub fn plan_from(site: &Site, node: &str, lookup: &Lookup) -> DeletePlan {
     DeletePlan {
         domain: site.domain.clone(),
         node: node.to_string(),
         ip: site.ip.to_string(),
-        container: found.map(|c| (c.id.clone(), c.name.clone(), c.state.clone())),
+        container: lookup
+            .ours
+            .as_ref()
+            .map(|c| (c.id.clone(), c.name.clone(), c.state.clone())),
         proxy_rule: true,
+        left_alone: lookup
+            .foreign
+            .as_ref()
+            .map(|(name, domain)| format!("{name} on {node} is labelled for {domain}")),
     }
+}
+
+/// Whose a container found for a site is (see [`judge`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Ours,
+    /// Labelled for this other domain: never removed for this site.
+    OtherDomain(String),
+    /// Found by the derived name only, with no `fleetdeck.domain` label: fleetdeck did not
+    /// create it (every container it makes is labelled), so it is not removed either.
+    Unlabelled,
+}
+
+/// A container found by the row's recorded id is the site's unless labelled for another
+/// domain (rows recorded by `inventory adopt` or a legacy import point at unlabelled
+/// containers); one found by the derived name must carry this domain's label.
+pub fn judge(site: &Site, found: &Found, by_recorded_id: bool) -> Verdict {
+    match found.labels.get(labels::DOMAIN) {
+        Some(d) if *d == site.domain => Verdict::Ours,
+        Some(d) => Verdict::OtherDomain(d.clone()),
+        None if by_recorded_id => Verdict::Ours,
+        None => Verdict::Unlabelled,
+    }
+}
+
+/// What [`find_container`] found on the node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lookup {
+    pub ours: Option<Found>,
+    /// (name, domain) of a container under the site's name labelled for another domain.
+    pub foreign: Option<(String, String)>,
 }
 
 impl DeletePlan {
@@ -85,6 +131,9 @@ impl DeletePlan {
                 "  container  none found on {} (already gone)",
                 self.node
             )),
+        }
+        if let Some(note) = &self.left_alone {
+            lines.push(format!("  left alone {note}"));
         }
         lines.push("  inventory  its row is deleted".into());
         lines.push("  proxy      its rule goes at the next proxy rebuild".into());
@@ -104,31 +153,48 @@ pub fn site_to_delete(inventory: &Inventory, raw_domain: &str) -> Result<Site, D
     Ok(site)
 }
 
-/// Find the site's container on its node: the recorded id first, then the derived name.
-/// A container labelled for another domain is never taken for this one.
+/// Find the site's container on its node: the recorded id first, then the derived name,
+/// each judged by [`judge`]. An unlabelled container under the name is an error: it
+/// might be the site's, recreated by hand, and deleting the row would orphan it.
 pub async fn find_container(
     client: &DockerClient,
     site: &Site,
+    node: &str,
     limit: Duration,
-) -> Result<Option<Found>, StepError> {
+) -> Result<Lookup, DeleteError> {
+    let unreachable = |StepError(why)| DeleteError::Unreachable {
+        node: node.to_string(),
+        why,
+    };
     let name = validate::container_name_for(&site.domain);
     let mut candidates = Vec::new();
     if let Some(id) = &site.container_id {
-        candidates.push(id.clone());
+        candidates.push((id.clone(), true));
     }
-    candidates.push(name);
-    for candidate in candidates {
-        if let Some(found) = docker_steps::inspect(client, &candidate, limit).await? {
-            let ours = found
-                .labels
-                .get(labels::DOMAIN)
-                .is_none_or(|d| *d == site.domain);
-            if ours {
-                return Ok(Some(found));
+    candidates.push((name, false));
+    let mut lookup = Lookup::default();
+    for (candidate, by_id) in candidates {
+        let Some(found) = docker_steps::inspect(client, &candidate, limit)
+            .await
+            .map_err(unreachable)?
+        else {
+            continue;
+        };
+        match judge(site, &found, by_id) {
+            Verdict::Ours => {
+                lookup.ours = Some(found);
+                return Ok(lookup);
+            }
+            Verdict::OtherDomain(domain) => lookup.foreign = Some((found.name, domain)),
+            Verdict::Unlabelled => {
+                return Err(DeleteError::Unlabelled {
+                    name: found.name,
+                    node: node.to_string(),
+                });
             }
         }
     }
-    Ok(None)
+    Ok(lookup)
 }
 
 /// Look the site up and ask its node about its container.
@@ -154,13 +220,8 @@ where
             node: node.clone(),
             why,
         })?;
-    let found = find_container(&client, &site, limit)
-        .await
-        .map_err(|StepError(why)| DeleteError::Unreachable {
-            node: node.clone(),
-            why,
-        })?;
-    Ok(plan_from(&site, &node, found.as_ref()))
+    let lookup = find_container(&client, &site, &node, limit).await?;
+    Ok(plan_from(&site, &node, &lookup))
 }
 
 /// Remove the container, then the row. Writes one audit row (`delete`).
@@ -220,3 +281,6 @@ async fn run(
     ));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use super::ProxyError;
 use super::plan::ProxyPlan;
-use super::script::{BUSY_STATUS, Step, SwapRequest, WorkFiles, parse_steps, swap_command};
+use super::script::{
+    BUSY_STATUS, Step, SwapRequest, WorkFiles, parse_steps, run_token, swap_command,
+};
 use crate::actor::Actor;
 use crate::config::ProxyConfig;
 use crate::inventory::locks::process_alive;
@@ -141,6 +143,7 @@ async fn swap(
         files: &files,
         current: plan.current.as_deref(),
         desired: &plan.desired,
+        run: &run_token(&crate::inventory::locks::this_host()),
         test_cmd: &proxy.test_cmd,
         reload_cmd: &proxy.reload_cmd,
         lock_wait: options.node_lock_wait,
@@ -186,6 +189,7 @@ impl Ctx<'_> {
         let path = &self.plan.path;
         match step {
             Step::Locked => format!("locked {} on {}", self.files.lock, self.plan.node),
+            Step::Replayed => "this apply had already reached the node once: left alone".into(),
             Step::CheckFailed => format!("could not read {path} to check it"),
             Step::Stale => format!("{path} changed since the plan: stopping"),
             Step::UploadFailed => "could not write the new file".into(),
@@ -228,6 +232,9 @@ impl Ctx<'_> {
                 secs: waited.as_secs().max(1),
             });
         }
+        if has(Step::Replayed) {
+            return Err(ProxyError::Replayed { node });
+        }
         if has(Step::Stale) {
             return Err(ProxyError::Stale { node, path });
         }
@@ -267,8 +274,12 @@ impl Ctx<'_> {
             } else if has(Step::ReloadedPrevious) {
                 "the previous file was restored and reloaded".to_string()
             } else {
-                "the previous file was restored, but reloading it failed too: check nginx on the node"
-                    .to_string()
+                // nginx now runs neither config for sure: say it as loudly as a failed
+                // restore, and name the copy an operator can fall back on.
+                format!(
+                    "RESTORING FAILED: the previous {path} is back in place but reloading it failed too, so nginx may not run it; it is also kept as {}; fix nginx on {} and reload it by hand",
+                    self.files.backup, self.plan.node
+                )
             };
             return Err(ProxyError::ReloadFailed {
                 command: self.reload_line(),

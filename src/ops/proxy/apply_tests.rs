@@ -239,6 +239,40 @@ async fn a_failed_test_restores_shows_the_errors_releases_and_audits_failed() {
 }
 
 #[tokio::test]
+async fn a_reload_failing_twice_says_restoring_failed_and_names_the_backup() {
+    let mut s = setup();
+    std::fs::write(&s.target, "# old\n").expect("old");
+    let p = plan("local", &s.target, Some("# old\n".into()), "# new\n".into());
+    let mut config = proxy(&s.target, "true");
+    config.reload_cmd = vec![
+        "sh".into(),
+        "-c".into(),
+        "echo 'nginx: [alert] kill(1234, 1) failed' >&2; exit 1".into(),
+    ];
+    let err = apply(
+        &p,
+        &config,
+        &LocalExec::new("local"),
+        &mut s.inv,
+        &actor(),
+        &quick(),
+        &Steps::default(),
+    )
+    .await
+    .expect_err("reload fails");
+    assert_eq!(err.kind(), FailKind::Failed);
+    let text = err.to_string();
+    let backup = WorkFiles::for_target(&s.target).expect("files").backup;
+    assert!(text.contains("RESTORING FAILED"), "{text}");
+    assert!(text.contains(&backup), "the backup is named: {text}");
+    assert!(text.contains("kill(1234, 1) failed"), "{text}");
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), "# old\n");
+    assert_eq!(std::fs::read_to_string(&s.target).expect("file"), "# old\n");
+    assert_eq!(s.inv.lock_holder(LOCK_NAME).expect("holder"), None);
+    assert_eq!(last_audit(&s.inv).outcome, "failed");
+}
+
+#[tokio::test]
 async fn read_only_transport_refuses_the_swap() {
     let mut s = setup();
     let p = plan("local", &s.target, None, "# new\n".into());

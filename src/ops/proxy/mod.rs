@@ -52,6 +52,10 @@ pub enum ProxyError {
         lock: String,
         secs: u64,
     },
+    #[error(
+        "the link to {node} was lost while the apply ran there, and the node finished it alone; run proxy plan to see what is deployed"
+    )]
+    Replayed { node: String },
     #[error("[proxy] path {0:?} names no file")]
     BadPath(String),
     #[error("refused: proxy apply changes {node} and fleetdeck is in read-only mode")]
@@ -108,6 +112,7 @@ impl ProxyError {
             | ProxyError::Fetch(_)
             | ProxyError::Inventory(_)
             | ProxyError::Exec { .. }
+            | ProxyError::Replayed { .. }
             | ProxyError::TestFailed { .. }
             | ProxyError::ReloadFailed { .. }
             | ProxyError::Install { .. }

@@ -28,26 +28,31 @@ use crate::transport::exec::RemoteCommand;
 pub const BUSY_STATUS: i32 = 75;
 
 /// The script. `$1` target, `$2` sha1 of the file the plan saw (or `absent`), `$3` sha1
-/// of the new file as sent, `$4` the number of words of test_cmd, then test_cmd, then
-/// reload_cmd. The new file's checksum is verified before anything else changes: an
+/// of the new file as sent, `$4` this apply's run token, `$5` the number of words of
+/// test_cmd, then test_cmd, then reload_cmd. The token is written to `.<file>.fleetdeck-run`
+/// under the lock: a second delivery of the same run (a transport that sent the command
+/// again after losing the link mid-way) finds it there and changes nothing (`replayed`). The new file's checksum is verified before anything else changes: an
 /// upload cut mid-way (a dropped connection ends stdin early, and `cat` succeeds on what
 /// it got) installs nothing. One `fleetdeck-step`
 /// line on stdout per step done; commands' own output goes to stderr.
 const SCRIPT: &str = r#"set -u
 trap '' HUP PIPE INT
 umask 022
-target=$1 expect=$2 want=$3 n=$4
-shift 4
+target=$1 expect=$2 want=$3 run=$4 n=$5
+shift 5
 dir=$(dirname -- "$target")
 base=$(basename -- "$target")
 new="$dir/.$base.fleetdeck-new"
 bak="$dir/.$base.fleetdeck-bak"
+runf="$dir/.$base.fleetdeck-run"
 step() { printf 'fleetdeck-step %s\n' "$1"; }
 # the first $1 words of the rest, run as a command (POSIX sh has no arrays)
 first() { k=$1; shift; i=0; for a do shift; if [ "$i" -lt "$k" ]; then set -- "$@" "$a"; fi; i=$((i+1)); done; "$@"; }
 # the words after the first $1, run as a command
 rest() { shift "$(($1 + 1))"; "$@"; }
 step locked
+if [ -e "$runf" ] && [ "$(cat -- "$runf")" = "$run" ]; then step replayed; exit 16; fi
+printf '%s\n' "$run" > "$runf" || { step check-failed; exit 13; }
 if [ -e "$target" ]; then
   sum=$(sha1sum < "$target") || { step check-failed; exit 13; }
   sum=${sum%% *}
@@ -68,7 +73,9 @@ if [ -e "$target" ]; then
 fi
 if ! mv -f -- "$new" "$target"; then rm -f -- "$new"; step install-failed; exit 12; fi
 step installed
-restore() { if [ -n "$had" ]; then mv -f -- "$bak" "$target"; else rm -f -- "$target"; fi; }
+# the backup is copied back (through $new, so the swap stays one atomic rename) and kept:
+# if nginx cannot take the previous config either, the operator still has it by name
+restore() { if [ -n "$had" ]; then cp -p -- "$bak" "$new" && mv -f -- "$new" "$target"; else rm -f -- "$target"; fi; }
 if ! first "$n" "$@" < /dev/null >&2; then
   step test-failed
   if restore; then step restored; exit 20; fi
@@ -119,12 +126,23 @@ pub fn fingerprint(current: Option<&str>) -> String {
     }
 }
 
+/// A token no other apply uses: this machine, this process, the time in nanoseconds.
+pub fn run_token(host: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{host}-{}-{nanos}", std::process::id())
+}
+
 /// What one apply sends to the node.
 pub struct SwapRequest<'a> {
     pub target: &'a str,
     pub files: &'a WorkFiles,
     pub current: Option<&'a str>,
     pub desired: &'a str,
+    /// Unique to this apply (see [`run_token`]).
+    pub run: &'a str,
     pub test_cmd: &'a [String],
     pub reload_cmd: &'a [String],
     pub lock_wait: Duration,
@@ -146,6 +164,7 @@ pub fn swap_command(req: &SwapRequest<'_>) -> RemoteCommand {
         req.target.into(),
         fingerprint(req.current),
         fingerprint(Some(req.desired)),
+        req.run.into(),
         req.test_cmd.len().to_string(),
     ];
     argv.extend(req.test_cmd.iter().cloned());
@@ -161,6 +180,8 @@ pub fn swap_command(req: &SwapRequest<'_>) -> RemoteCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Locked,
+    /// This run was already delivered once (see the script's doc): nothing done.
+    Replayed,
     CheckFailed,
     Stale,
     UploadFailed,
@@ -185,6 +206,7 @@ impl Step {
     fn parse(word: &str) -> Option<Step> {
         Some(match word {
             "locked" => Step::Locked,
+            "replayed" => Step::Replayed,
             "check-failed" => Step::CheckFailed,
             "stale" => Step::Stale,
             "upload-failed" => Step::UploadFailed,

@@ -82,11 +82,13 @@ async fn swap_with_stdin(
     let files = WorkFiles::for_target(&target).expect("files");
     let mut reload = reload_cmd(&dir.path("reload.log"), &dir.path("fail-reload"));
     reload[4] = target.clone();
+    let run = run_token("test");
     let req = SwapRequest {
         target: &target,
         files: &files,
         current,
         desired,
+        run: &run,
         test_cmd: &test_cmd(&target),
         reload_cmd: &reload,
         lock_wait: wait,
@@ -115,7 +117,12 @@ async fn first_deploy_installs_tests_and_reloads() {
     assert_eq!(dir.read("reload.log").as_deref(), Some(NEW.as_bytes()));
     assert_eq!(
         dir.names(),
-        [".site.conf.fleetdeck-lock", "reload.log", "site.conf"]
+        [
+            ".site.conf.fleetdeck-lock",
+            ".site.conf.fleetdeck-run",
+            "reload.log",
+            "site.conf"
+        ]
     );
 }
 
@@ -197,6 +204,107 @@ async fn a_failing_reload_restores_and_reloads_the_previous_file() {
 }
 
 #[tokio::test]
+async fn the_same_run_delivered_twice_changes_nothing_the_second_time() {
+    let dir = Dir::new();
+    std::fs::write(dir.path("site.conf"), OLD).expect("old");
+    let target = dir.path("site.conf");
+    let files = WorkFiles::for_target(&target).expect("files");
+    let ok = vec!["true".to_string()];
+    let log = vec![
+        "sh".into(),
+        "-c".into(),
+        "echo ran >> \"$1\"".into(),
+        "reload".into(),
+        dir.path("reloads"),
+    ];
+    let req = |current| SwapRequest {
+        target: &target,
+        files: &files,
+        current,
+        desired: NEW,
+        run: "host-1-2",
+        test_cmd: &ok,
+        reload_cmd: &log,
+        lock_wait: Duration::from_secs(5),
+    };
+    let exec = LocalExec::new("local");
+    let first = exec.run(&swap_command(&req(Some(OLD)))).await.expect("run");
+    assert!(first.success(), "{first:?}");
+    // Sent again as it was (the deployed file now differs from the plan's, but a replay
+    // planned against NEW would pass that check: test both).
+    for current in [Some(OLD), Some(NEW)] {
+        let again = exec.run(&swap_command(&req(current))).await.expect("run");
+        assert_eq!(
+            parse_steps(&again.stdout_text()),
+            [Step::Locked, Step::Replayed]
+        );
+        assert_eq!(again.status, Some(16));
+    }
+    assert_eq!(dir.read("reloads").as_deref(), Some("ran\n".as_bytes()));
+    assert_eq!(dir.read("site.conf").as_deref(), Some(NEW.as_bytes()));
+    assert_eq!(
+        dir.read(".site.conf.fleetdeck-bak").as_deref(),
+        Some(OLD.as_bytes())
+    );
+}
+
+#[tokio::test]
+async fn a_reload_failing_twice_keeps_the_previous_file_in_place_and_as_backup() {
+    let dir = Dir::new();
+    std::fs::write(dir.path("site.conf"), OLD).expect("old");
+    let target = dir.path("site.conf");
+    let files = WorkFiles::for_target(&target).expect("files");
+    // Every reload fails, and each one leaves a line: the count proves both ran.
+    let reload: Vec<String> = vec![
+        "sh".into(),
+        "-c".into(),
+        "echo ran >> \"$1\"; echo 'reload: no pid' >&2; exit 1".into(),
+        "reload".into(),
+        dir.path("reloads"),
+    ];
+    let req = SwapRequest {
+        target: &target,
+        files: &files,
+        current: Some(OLD),
+        desired: NEW,
+        run: "run-1",
+        test_cmd: &test_cmd(&target),
+        reload_cmd: &reload,
+        lock_wait: Duration::from_secs(5),
+    };
+    let out = LocalExec::new("local")
+        .run(&swap_command(&req))
+        .await
+        .expect("run");
+    use Step::*;
+    assert_eq!(
+        parse_steps(&out.stdout_text()),
+        [
+            Locked,
+            Uploaded,
+            BackedUp,
+            Installed,
+            Tested,
+            ReloadFailed,
+            Restored,
+            ReloadPreviousFailed
+        ]
+    );
+    assert_eq!(out.status, Some(32));
+    assert_eq!(
+        dir.read("reloads").as_deref(),
+        Some("ran\nran\n".as_bytes())
+    );
+    assert_eq!(dir.read("site.conf").as_deref(), Some(OLD.as_bytes()));
+    assert_eq!(
+        dir.read(".site.conf.fleetdeck-bak").as_deref(),
+        Some(OLD.as_bytes()),
+        "the backup stays for the operator"
+    );
+    assert!(!dir.names().iter().any(|n| n.ends_with("fleetdeck-new")));
+}
+
+#[tokio::test]
 async fn a_file_changed_since_the_plan_is_left_alone() {
     let dir = Dir::new();
     std::fs::write(dir.path("site.conf"), "# edited by hand\n").expect("edited");
@@ -253,6 +361,7 @@ async fn the_path_is_an_argument_never_shell_text() {
         files: &files,
         current: None,
         desired: NEW,
+        run: "run-1",
         test_cmd: &ok,
         reload_cmd: &ok,
         lock_wait: Duration::from_secs(5),
@@ -323,9 +432,14 @@ async fn an_upload_cut_mid_way_installs_nothing() {
         Some(OLD.as_bytes()),
         "untouched"
     );
+    // The lock and the last run's token are markers, not work files.
     assert_eq!(
         dir.names(),
-        [".site.conf.fleetdeck-lock", "site.conf"],
+        [
+            ".site.conf.fleetdeck-lock",
+            ".site.conf.fleetdeck-run",
+            "site.conf"
+        ],
         "no work file left"
     );
 }

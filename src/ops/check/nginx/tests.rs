@@ -149,3 +149,126 @@ proptest! {
         }
     }
 }
+
+/// The round trip: what `proxy apply` writes (the built-in template, rendered from the
+/// inventory by the same function) read back by this reader finds every active site with
+/// its backend, and nothing else.
+mod round_trip {
+    use proptest::prelude::*;
+
+    use super::super::{parse, passes_to, rule_for};
+    use crate::inventory::{Site, SiteState};
+    use crate::ops::proxy::{TemplateSource, render};
+
+    fn site(domain: &str, ip: &str, port: Option<u16>, state: SiteState) -> Site {
+        Site {
+            domain: domain.into(),
+            login: "alice".into(),
+            vlan: 120,
+            node: Some("h1".into()),
+            ip: ip.parse().expect("ip"),
+            container_id: None,
+            image: None,
+            port,
+            state,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn assert_round_trip(sites: &[Site], default_port: u16, listen: &str) {
+        let text = render(&TemplateSource::builtin(), sites, default_port, listen).expect("render");
+        let rules = parse(&text);
+        let active: Vec<&Site> = sites
+            .iter()
+            .filter(|s| s.state == SiteState::Active)
+            .collect();
+        assert_eq!(
+            rules.len(),
+            active.len(),
+            "one block per active site:\n{text}"
+        );
+        for s in &active {
+            let rule = rule_for(&rules, &s.domain)
+                .unwrap_or_else(|| panic!("{} not found in:\n{text}", s.domain));
+            let pass = rule.proxy_pass.as_deref().expect("proxy_pass");
+            let port = s.port.unwrap_or(default_port);
+            assert!(
+                passes_to(pass, &s.ip.to_string(), port),
+                "{}: {pass} is not {}:{port}",
+                s.domain,
+                s.ip
+            );
+        }
+        for s in sites.iter().filter(|s| s.state == SiteState::Pending) {
+            assert!(
+                rule_for(&rules, &s.domain).is_none(),
+                "{} is pending",
+                s.domain
+            );
+        }
+    }
+
+    #[test]
+    fn the_builtin_templates_output_is_read_back_whole() {
+        let sites = [
+            site("a.example.org", "10.90.120.10", None, SiteState::Active),
+            site(
+                "b-2.example.org",
+                "10.90.120.11",
+                Some(8080),
+                SiteState::Active,
+            ),
+            site(
+                "xn--bcher-kva.example",
+                "10.90.121.2",
+                Some(80),
+                SiteState::Active,
+            ),
+            site(
+                "pending.example.org",
+                "10.90.120.12",
+                None,
+                SiteState::Pending,
+            ),
+            site(
+                "z.example.org",
+                "10.90.120.254",
+                Some(65535),
+                SiteState::Active,
+            ),
+        ];
+        for listen in ["80", "10.77.0.1:8080", "[::]:80"] {
+            assert_round_trip(&sites, 80, listen);
+        }
+        assert_round_trip(&sites, 3000, "80");
+        assert_round_trip(&[], 80, "80");
+    }
+
+    fn sites_strategy() -> impl Strategy<Value = Vec<Site>> {
+        prop::collection::btree_map(
+            "[a-z][a-z0-9-]{0,12}[a-z0-9]\\.[a-z]{2,6}",
+            (1u8..=254, prop::option::of(1u16..=65535), any::<bool>()),
+            0..20,
+        )
+        .prop_map(|m| {
+            m.into_iter()
+                .map(|(domain, (host, port, active))| {
+                    let state = if active {
+                        SiteState::Active
+                    } else {
+                        SiteState::Pending
+                    };
+                    site(&domain, &format!("10.90.120.{host}"), port, state)
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_inventory_round_trips(sites in sites_strategy(), port in 1u16..=65535) {
+            assert_round_trip(&sites, port, "80");
+        }
+    }
+}
