@@ -60,6 +60,10 @@ pub enum SshError {
     },
     #[error("the connection to {hop} is closed")]
     Closed { hop: String },
+    /// The connection went away after the command was sent: it may have run, so it is
+    /// never sent again on its own.
+    #[error("the connection to {hop} was lost while the command ran (it may have run): {cause}")]
+    LostMidCommand { hop: String, cause: String },
     #[error("{hop} is down (last error: {last}); next try in {}s", retry_in.as_secs().max(1))]
     BackingOff {
         hop: String,
@@ -87,6 +91,7 @@ impl SshError {
         matches!(
             self,
             SshError::Closed { .. }
+                | SshError::LostMidCommand { .. }
                 | SshError::Protocol {
                     source: russh::Error::Disconnect
                         | russh::Error::SendError

@@ -436,6 +436,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_command_never_sent_is_sent_again() {
+        let hop = || "root@10.77.0.1:22".to_string();
+        let never_sent = SshError::Closed { hop: hop() };
+        assert!(never_sent.is_connection_lost() && !session_ran(&never_sent));
+        let lost = SshError::LostMidCommand {
+            hop: hop(),
+            cause: "the connection is closed".into(),
+        };
+        assert!(lost.is_connection_lost(), "the connection is dropped");
+        assert!(session_ran(&lost), "and the command is not sent again");
+        assert!(lost.to_string().contains("may have run"));
+    }
+
+    #[test]
     fn backoff_grows_is_capped_and_jittered() {
         let first = backoff_delay(1, 0);
         assert_eq!(first, Duration::from_millis(375));

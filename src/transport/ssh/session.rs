@@ -244,44 +244,55 @@ impl SshSession {
                 .exec(true, line)
                 .await
                 .map_err(|e| self.protocol(e))?;
-            if let Some(data) = stdin {
-                channel.data(data).await.map_err(|e| self.protocol(e))?;
-            }
-            channel.eof().await.map_err(|e| self.protocol(e))?;
-            let mut out = Output {
-                status: None,
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-            };
-            while let Some(msg) = channel.wait().await {
-                match msg {
-                    ChannelMsg::Data { data } => {
-                        if out.stdout.len() + data.len() > MAX_STDOUT {
-                            return Err(self.too_much("stdout", MAX_STDOUT));
-                        }
-                        out.stdout.extend_from_slice(&data)
-                    }
-                    ChannelMsg::ExtendedData { data, ext: 1 } => {
-                        // Only the tail of stderr is ever shown: keep a bounded window.
-                        out.stderr.extend_from_slice(&data);
-                        if out.stderr.len() > MAX_STDERR {
-                            let cut = out.stderr.len() - MAX_STDERR;
-                            out.stderr.drain(..cut);
-                        }
-                    }
-                    ChannelMsg::ExitStatus { exit_status } => {
-                        out.status = i32::try_from(exit_status).ok();
-                    }
-                    ChannelMsg::Close => break,
-                    _ => {}
+            // From here on the command may be running: a lost connection must not read as
+            // "never ran", or the caller would send it again.
+            let ran = async {
+                if let Some(data) = stdin {
+                    channel.data(data).await.map_err(|e| self.protocol(e))?;
                 }
-            }
-            if out.status.is_none() && self.handle.is_closed() {
-                return Err(SshError::Closed {
+                channel.eof().await.map_err(|e| self.protocol(e))?;
+                let mut out = Output {
+                    status: None,
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                };
+                while let Some(msg) = channel.wait().await {
+                    match msg {
+                        ChannelMsg::Data { data } => {
+                            if out.stdout.len() + data.len() > MAX_STDOUT {
+                                return Err(self.too_much("stdout", MAX_STDOUT));
+                            }
+                            out.stdout.extend_from_slice(&data)
+                        }
+                        ChannelMsg::ExtendedData { data, ext: 1 } => {
+                            // Only the tail of stderr is ever shown: keep a bounded window.
+                            out.stderr.extend_from_slice(&data);
+                            if out.stderr.len() > MAX_STDERR {
+                                let cut = out.stderr.len() - MAX_STDERR;
+                                out.stderr.drain(..cut);
+                            }
+                        }
+                        ChannelMsg::ExitStatus { exit_status } => {
+                            out.status = i32::try_from(exit_status).ok();
+                        }
+                        ChannelMsg::Close => break,
+                        _ => {}
+                    }
+                }
+                if out.status.is_none() && self.handle.is_closed() {
+                    return Err(SshError::Closed {
+                        hop: self.hop.clone(),
+                    });
+                }
+                Ok(out)
+            };
+            ran.await.map_err(|e| match e {
+                e if e.is_connection_lost() => SshError::LostMidCommand {
                     hop: self.hop.clone(),
-                });
-            }
-            Ok(out)
+                    cause: e.to_string(),
+                },
+                other => other,
+            })
         };
         timeout(limit, run).await.map_err(|_| SshError::Timeout {
             hop: self.hop.clone(),
