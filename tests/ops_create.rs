@@ -471,7 +471,11 @@ fn an_address_a_live_container_holds_is_never_allocated() {
         cleanup(
             &lab2,
             "h1",
-            &[sq.clone(), "fd-live.example.org".into()],
+            &[
+                sq.clone(),
+                "fd-live.example.org".into(),
+                "fd-chosen.example.org".into(),
+            ],
             &net,
         )
     });
@@ -545,4 +549,42 @@ fn an_address_a_live_container_holds_is_never_allocated() {
         "the output says why: {}",
         text(&out)
     );
+
+    // --ip: the squatter's address is refused, nothing is created or recorded.
+    let out = fleet.create("bob", "chosen.example.org", &["--ip", "10.90.161.2"]);
+    assert_eq!(code(&out), 4, "{}", text(&out));
+    assert!(
+        text(&out).contains("10.90.161.2 is held by a live container"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        fleet
+            .inventory()
+            .site("chosen.example.org")
+            .expect("read")
+            .is_none()
+    );
+    assert!(
+        inspect(&lab, "h1", "{{.Name}}", "fd-chosen.example.org").is_none(),
+        "no container was made"
+    );
+    // ...and a site's address in the inventory before any engine is asked.
+    let out = fleet.create("bob", "chosen.example.org", &["--ip", "10.90.161.3"]);
+    assert_eq!(code(&out), 4, "{}", text(&out));
+    assert!(
+        text(&out).contains("already a site's address"),
+        "{}",
+        text(&out)
+    );
+    // A free address is used as given.
+    let out = fleet.create("bob", "chosen.example.org", &["--ip", "10.90.161.50"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let ip = inspect(
+        &lab,
+        "h1",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        "fd-chosen.example.org",
+    );
+    assert_eq!(ip.as_deref(), Some("10.90.161.50"));
 }

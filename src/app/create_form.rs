@@ -192,6 +192,7 @@ impl CreateForm {
             domain: self.domain.value().trim().to_string(),
             node: opt(&self.node),
             image: opt(&self.image),
+            ip: None,
         }
     }
 
@@ -293,6 +294,7 @@ gateway = "10.3.0.1"
                 domain: "Blog.example.org".into(),
                 node: None,
                 image: None,
+                ip: None,
             })
         );
     }

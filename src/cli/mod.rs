@@ -105,6 +105,9 @@ pub enum Command {
         /// Image [default: [containers] image]
         #[arg(long)]
         image: Option<String>,
+        /// Use this address instead of the first free one (checked the same way)
+        #[arg(long, value_name = "ADDRESS")]
+        ip: Option<String>,
         /// Apply without asking
         #[arg(long)]
         yes: bool,
@@ -377,6 +380,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             domain,
             node,
             image,
+            ip,
             yes,
             json,
         } => {
@@ -386,6 +390,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
                 domain: domain.clone(),
                 node: node.clone(),
                 image: image.clone(),
+                ip: ip.clone(),
             };
             create_cmd::run(&Context::load(&cli.global)?, &req, *yes, *json)
         }

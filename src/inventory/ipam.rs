@@ -31,6 +31,20 @@ impl Pool {
         self.reserved.iter().any(|(a, b)| *a <= ip && ip <= *b)
     }
 
+    /// Why `ip` (already known to be a host address of the subnet) cannot be given out:
+    /// the gateway, a reserved range, or in `used`. `None` when it is free.
+    pub fn unavailable(&self, ip: Ipv4Addr, used: &HashSet<Ipv4Addr>) -> Option<&'static str> {
+        if ip == self.gateway {
+            Some("is the VLAN's gateway")
+        } else if self.is_reserved(ip) {
+            Some("is in a reserved range of the VLAN")
+        } else if used.contains(&ip) {
+            Some("is already a site's address in the inventory")
+        } else {
+            None
+        }
+    }
+
     /// The first free address: in the subnet, not its network or broadcast address, not
     /// the gateway, not reserved, not in `used`.
     pub fn first_free(&self, used: &HashSet<Ipv4Addr>) -> Result<Ipv4Addr, IpamError> {
@@ -64,6 +78,25 @@ mod tests {
             gateway: ip(gateway),
             reserved: reserved.iter().map(|(a, b)| (ip(a), ip(b))).collect(),
         }
+    }
+
+    #[test]
+    fn a_chosen_address_is_checked_like_an_allocated_one() {
+        let p = pool("10.2.0.0/24", "10.2.0.1", &[("10.2.0.100", "10.2.0.110")]);
+        let used = HashSet::from([ip("10.2.0.7")]);
+        assert_eq!(p.unavailable(ip("10.2.0.8"), &used), None);
+        assert!(
+            p.unavailable(ip("10.2.0.1"), &used)
+                .is_some_and(|w| w.contains("gateway"))
+        );
+        assert!(
+            p.unavailable(ip("10.2.0.105"), &used)
+                .is_some_and(|w| w.contains("reserved"))
+        );
+        assert!(
+            p.unavailable(ip("10.2.0.7"), &used)
+                .is_some_and(|w| w.contains("inventory"))
+        );
     }
 
     #[test]

@@ -64,6 +64,23 @@ fn an_address_the_deployed_proxy_still_routes_to_is_not_reused() {
         "b got the address a's rule still points at"
     );
 
+    // Chosen with --ip, it is refused the same way, and nothing is made.
+    let vlan = VLAN.to_string();
+    let out = p.run(&[
+        "create", "--login", "bob", "--vlan", &vlan, "--domain", c, "--ip", &first, "--yes",
+    ]);
+    let (o, e) = text(&out);
+    assert_eq!(code(&out), 4, "create --ip {first}:\n{o}\n{e}");
+    assert!(e.contains("the deployed proxy still routes"), "{e}");
+    assert!(
+        crate::support::lab::Lab::load()
+            .docker("h1", &["inspect", &format!("fd-{c}")])
+            .status
+            .code()
+            != Some(0),
+        "no container for {c}"
+    );
+
     // Once the apply drops a's rule, .2 is free again.
     apply_ok(&p);
     created(&p, c);

@@ -111,6 +111,18 @@ async fn run(
     let _owner = pending::claim(inventory.path(), &plan.domain)
         .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
     let mut held_live = held_on_network(docker, &plan.network.name, limits).await?;
+    if plan.ip_chosen && held_live.contains(&plan.ip) {
+        return Err(CreateError::Conflict(format!(
+            "address {} is held by a live container on network {}; nothing was changed",
+            plan.ip, plan.network.name
+        )));
+    }
+    if plan.ip_chosen && plan.routed.contains(&plan.ip) {
+        return Err(CreateError::Conflict(format!(
+            "the deployed proxy still routes a site to {}: apply the proxy first (fleetdeck proxy apply); nothing was changed",
+            plan.ip
+        )));
+    }
     held_live.extend(plan.routed.iter().copied());
     progress.step(&format!("reserving {} on VLAN {}", plan.ip, plan.vlan));
     let (site, planned_ip_taken) = reserve(plan, inventory, held_live)?;
@@ -225,7 +237,7 @@ fn reserve(
     };
     match inventory.reserve_pending(&request, &plan.pool) {
         Ok(site) => Ok((site, None)),
-        Err(ReserveError::IpTaken { .. }) => {
+        Err(ReserveError::IpTaken { .. }) if !plan.ip_chosen => {
             request.ip = None;
             let site = inventory
                 .reserve_pending(&request, &plan.pool)

@@ -29,6 +29,8 @@ pub struct CreateRequest {
     pub node: Option<String>,
     /// Empty: `[containers] image`.
     pub image: Option<String>,
+    /// Empty: the first free address of the VLAN; else this one, checked the same way.
+    pub ip: Option<String>,
 }
 
 /// The Docker network a VLAN maps to on its node.
@@ -49,8 +51,10 @@ pub struct CreatePlan {
     pub node: String,
     pub network: NetworkSpec,
     /// The address the plan allocates; apply takes the next free one if another admin
-    /// took it meanwhile, and says so.
+    /// took it meanwhile, and says so (unless the admin chose it: then apply refuses).
     pub ip: Ipv4Addr,
+    /// The admin chose `ip` (`--ip`): never replaced by another.
+    pub ip_chosen: bool,
     pub container: String,
     pub labels: BTreeMap<String, String>,
     pub image: String,
@@ -86,6 +90,12 @@ pub enum PlanError {
         vlan: u16,
         #[source]
         source: IpamError,
+    },
+    #[error("address {ip} cannot be used on VLAN {vlan}: it {reason}")]
+    IpUnavailable {
+        ip: Ipv4Addr,
+        vlan: u16,
+        reason: &'static str,
     },
     #[error("VLAN {vlan}: reserved entry {entry:?}: {reason}")]
     Reserved {
@@ -175,12 +185,25 @@ pub fn plan(
         return Err(PlanError::DomainTaken(domain));
     }
     let pool = pool_for(vlan)?;
-    let ip = pool
-        .first_free(&(inv.used_ips)(vlan_id))
-        .map_err(|source| PlanError::Ipam {
+    let used = (inv.used_ips)(vlan_id);
+    let chosen = req.ip.as_deref().map(str::trim).filter(|i| !i.is_empty());
+    let ip = match chosen {
+        Some(raw) => {
+            let ip = validate::ip_in_subnet(raw, vlan.subnet)?;
+            if let Some(reason) = pool.unavailable(ip, &used) {
+                return Err(PlanError::IpUnavailable {
+                    ip,
+                    vlan: vlan_id,
+                    reason,
+                });
+            }
+            ip
+        }
+        None => pool.first_free(&used).map_err(|source| PlanError::Ipam {
             vlan: vlan_id,
             source,
-        })?;
+        })?,
+    };
     let port = config.containers.port;
     Ok(CreatePlan {
         container: validate::container_name_for(&domain),
@@ -199,6 +222,7 @@ pub fn plan(
         vlan: vlan_id,
         node: node_name,
         ip,
+        ip_chosen: chosen.is_some(),
         image,
         port,
         restart: "unless-stopped",
@@ -248,7 +272,11 @@ impl CreatePlan {
                 "  network    {} (bridge {}, subnet {}, gateway {}; created if missing)",
                 self.network.name, self.network.bridge, self.network.subnet, self.network.gateway
             ),
-            format!("  address    {}", self.ip),
+            format!(
+                "  address    {}{}",
+                self.ip,
+                if self.ip_chosen { " (chosen)" } else { "" }
+            ),
             format!("  container  {} (restart {})", self.container, self.restart),
             format!("  image      {}", self.image),
             format!("  labels     {}", labels.join(" ")),

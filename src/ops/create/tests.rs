@@ -36,6 +36,7 @@ fn request(domain: &str) -> CreateRequest {
         domain: domain.into(),
         node: None,
         image: None,
+        ip: None,
     }
 }
 
@@ -211,4 +212,31 @@ fn an_explicit_node_wins_over_the_vlan_s() {
         ..request("a.example")
     };
     assert_eq!(plan_with(&cfg, &req, &[], &[]).expect("plan").node, "other");
+}
+
+#[test]
+fn a_chosen_address_is_used_as_given_or_refused_with_the_reason() {
+    let cfg = config("");
+    let with_ip = |ip: &str| CreateRequest {
+        ip: Some(ip.into()),
+        ..request("blog.example.org")
+    };
+    let used = [Ipv4Addr::new(10, 2, 0, 4)];
+    let p = plan_with(&cfg, &with_ip(" 10.2.0.5 "), &[], &used).expect("a free address");
+    assert_eq!((p.ip, p.ip_chosen), (Ipv4Addr::new(10, 2, 0, 5), true));
+    assert!(p.lines().iter().any(|l| l.contains("10.2.0.5 (chosen)")));
+    let refused = |ip: &str| {
+        plan_with(&cfg, &with_ip(ip), &[], &used)
+            .expect_err(ip)
+            .to_string()
+    };
+    assert!(refused("10.2.0.4").contains("already a site's address"));
+    assert!(refused("10.2.0.1").contains("gateway"));
+    assert!(refused("10.2.0.2").contains("reserved"));
+    assert!(refused("10.2.0.9").contains("outside the subnet 10.2.0.0/29"));
+    assert!(refused("10.2.0.7").contains("broadcast"));
+    assert!(refused("10.2.0.x").contains("not an IPv4 address"));
+    // Without --ip the plan allocates, as before.
+    let p = plan_with(&cfg, &request("blog.example.org"), &[], &used).expect("plan");
+    assert!(!p.ip_chosen);
 }
