@@ -332,7 +332,12 @@ pub async fn poll_reaching(
     let stalled = std::sync::atomic::AtomicBool::new(false);
     let connect = async {
         let result = match (&link.docker, kept) {
-            (Err(_), _) => Ok(None),
+            // `docker = "none"`: no engine, no error. Any other reason (a DOCKER_HOST or
+            // context that cannot be used) is the node's Docker fact error.
+            (Err(e), _) if matches!(**e, crate::transport::DockerError::NoEngine { .. }) => {
+                Ok(None)
+            }
+            (Err(e), _) => Err(e.to_string()),
             (Ok(_), Some(client)) => Ok(Some(client)),
             (Ok(_), None) => link
                 .docker_client(docker_budget)

@@ -5,6 +5,7 @@
 //! only, and refuses anything else before dialing or writing a byte.
 
 mod chokepoint;
+mod context;
 mod dial;
 mod error;
 mod exec;
@@ -29,7 +30,7 @@ pub use error::DockerError;
 pub use exec::{ExecIo, ExecSpec};
 pub use logs::{LogBody, LogSource, MAX_LOG_LINE, RawLogLine};
 pub use ndjson::{JsonLines, MAX_LINE as MAX_JSON_LINE};
-pub use target::{local_target_from_env, target_for_node};
+pub use target::{local_target, local_target_from_env, target_for_node};
 
 use crate::transport::Dialer;
 

@@ -18,6 +18,29 @@ use crate::transport::Dialer;
 pub fn local_target_from_env(
     vars: impl Fn(&str) -> Option<String>,
 ) -> Result<DockerTarget, DockerError> {
+    local_target(&vars, &|path| std::fs::read_to_string(path).ok())
+}
+
+/// [`local_target_from_env`] with the files read by `read`: without `DOCKER_HOST`, the
+/// docker CLI's current context (`DOCKER_CONTEXT`, else its config file; see
+/// `context.rs`), else the default socket.
+pub fn local_target(
+    vars: &dyn Fn(&str) -> Option<String>,
+    read: &dyn Fn(&std::path::Path) -> Option<String>,
+) -> Result<DockerTarget, DockerError> {
+    let set = |name: &str| vars(name).filter(|v| !v.is_empty());
+    if set("DOCKER_HOST").is_none()
+        && let Some(chosen) = super::context::chosen(&set, read)
+    {
+        return super::context::target(&chosen, &set, read);
+    }
+    from_docker_host(&set)
+}
+
+/// The engine `DOCKER_HOST` and the TLS variables name (the default socket when unset).
+pub(super) fn from_docker_host(
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<DockerTarget, DockerError> {
     let set = |name: &str| vars(name).filter(|v| !v.is_empty());
     let Some(host) = set("DOCKER_HOST") else {
         return Ok(DockerTarget::Unix(PathBuf::from(DEFAULT_DOCKER_SOCKET)));
