@@ -2,7 +2,9 @@
 //! node reused for every command and channel.
 
 mod auth;
+mod proxy_command;
 pub mod error;
+pub mod host_keys;
 pub mod known_hosts;
 pub mod node;
 pub mod pty;
