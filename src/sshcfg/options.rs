@@ -129,7 +129,8 @@ impl Options {
                 if d.rest.is_empty() {
                     return Err("ProxyCommand: missing argument".into());
                 }
-                if self.proxy_jump.is_none() {
+                // A ProxyJump host set earlier wins; `ProxyJump none` does not block it.
+                if !matches!(self.proxy_jump, Some(Some(_))) {
                     set(&mut self.proxy_command, active, d.rest.clone());
                 }
             }

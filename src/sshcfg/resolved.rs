@@ -149,9 +149,24 @@ impl Resolved {
 
     /// `ProxyJump` as `ssh -G` prints it.
     pub fn proxy_jump_text(&self) -> Option<String> {
-        self.proxy_jump.as_ref().map(|j| match &j.extra {
-            Some(extra) => format!("{extra},{}", j.last),
-            None => j.last.to_string(),
+        self.proxy_jump.as_ref().map(|j| {
+            let last = &j.last;
+            let mut text = j.extra.as_ref().map(|e| format!("{e},")).unwrap_or_default();
+            if let Some(user) = &last.user {
+                text.push_str(&format!("{user}@"));
+            }
+            // ssh brackets a numeric address, whatever the port.
+            let numeric = last.host.contains(':')
+                || last.host.chars().all(|c| c.is_ascii_digit() || c == '.');
+            if numeric {
+                text.push_str(&format!("[{}]", last.host));
+            } else {
+                text.push_str(&last.host);
+            }
+            if let Some(port) = last.port {
+                text.push_str(&format!(":{port}"));
+            }
+            text
         })
     }
 

@@ -95,7 +95,7 @@ async fn agent_auth(
     let listed: Vec<russh::keys::PublicKey> = if hop.identities_only {
         hop.identities
             .iter()
-            .filter_map(|p| russh::keys::load_public_key(p.with_extension("pub")).ok())
+            .filter_map(|p| russh::keys::load_public_key(format!("{}.pub", p.display())).ok())
             .collect()
     } else {
         Vec::new()

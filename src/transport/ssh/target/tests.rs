@@ -61,10 +61,10 @@ fn proxyjump_chains_keep_their_order_and_known_hosts_file_is_read() {
     assert_eq!(route.target.user, "root", "explicit user wins");
     assert!(
         route
-            .known_hosts
+            .target.known_hosts
             .contains(&PathBuf::from("/etc/fleet/known_hosts")),
         "{:?}",
-        route.known_hosts
+        route.target.known_hosts
     );
 }
 
@@ -101,7 +101,7 @@ fn config_jump_chain_overrides_proxyjump() {
             .contains(&PathBuf::from("/keys/fleet"))
     );
     assert_eq!(
-        route.known_hosts.last().map(|p| p.as_path()),
+        route.target.known_hosts.last().map(|p| p.as_path()),
         Some(Path::new("/extra/kh"))
     );
 }
