@@ -91,6 +91,8 @@ pub struct Line {
 pub struct ConfFile {
     pub path: PathBuf,
     pub lines: Vec<Line>,
+    /// The system file (and what it includes), not the user's.
+    pub system: bool,
 }
 
 /// Every file read, top-level ones in order.
@@ -119,7 +121,8 @@ impl Loaded {
                 home,
                 system_dir: system_dir.as_deref(),
             };
-            if let Some(file) = reader.file(path, 0)? {
+            if let Some(mut file) = reader.file(path, 0)? {
+                file.system = system_dir.is_some();
                 out.files.push(file);
             }
         }
@@ -140,6 +143,15 @@ impl Loaded {
 
     /// Every line of every file, depth first (includes in place).
     pub fn walk(&self, visit: &mut dyn FnMut(&Path, &Line)) {
+        self.walk_where(&mut |_| true, visit);
+    }
+
+    /// Like [`Loaded::walk`], over the top-level files `keep` accepts.
+    pub fn walk_where(
+        &self,
+        keep: &mut dyn FnMut(&ConfFile) -> bool,
+        visit: &mut dyn FnMut(&Path, &Line),
+    ) {
         fn walk_file(file: &ConfFile, visit: &mut dyn FnMut(&Path, &Line)) {
             for line in &file.lines {
                 visit(&file.path, line);
@@ -148,7 +160,7 @@ impl Loaded {
                 }
             }
         }
-        for file in &self.files {
+        for file in self.files.iter().filter(|f| keep(f)) {
             walk_file(file, visit);
         }
     }
@@ -196,6 +208,7 @@ impl Reader<'_> {
         Ok(ConfFile {
             path: path.to_path_buf(),
             lines,
+            system: self.system_dir.is_some(),
         })
     }
 

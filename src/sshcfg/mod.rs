@@ -209,10 +209,11 @@ impl Resolver {
         Ok(chain)
     }
 
-    /// Every concrete `Host` name of every file, includes included, in file order.
+    /// Every concrete `Host` name of the user's files (includes included, the system
+    /// file aside), in file order.
     pub fn host_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        self.loaded.walk(&mut |_, line| {
+        self.loaded.walk_where(&mut |f| !f.system, &mut |_, line| {
             if line.directive.keyword == "host" {
                 for word in &line.directive.args {
                     if pattern::is_concrete(word) && !names.contains(word) {

@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn configured_lists() {
         assert_eq!(order(Some("ecdsa-sha2-nistp256"), &[]), [P256]);
-        let minus = order(Some("-ssh-ed25519,rsa-*"), &[]);
+        let minus = order(Some("-ssh-ed25519,rsa-*,ssh-rsa"), &[]);
         assert!(!minus.contains(&Algorithm::Ed25519) && !minus.iter().any(|a| matches!(a, Algorithm::Rsa { .. })));
         let caret = order(Some("^rsa-sha2-256"), &[P256]);
         assert_eq!(

@@ -26,6 +26,8 @@ pub struct Hop {
     pub known_hosts: Vec<PathBuf>,
     /// The name looked up in known_hosts (HostKeyAlias, else `host` or `[host]:port`).
     pub host_key_name: String,
+    /// HostKeyAlias, lowercased as ssh uses it.
+    pub host_key_alias: Option<String>,
     /// HostKeyAlgorithms of the ssh config, when it sets one.
     pub host_key_algorithms: Option<String>,
 }
@@ -146,6 +148,7 @@ fn hop_of(label: &str, r: &Resolved, config: &Config) -> Result<Hop, String> {
         certificates: r.certificate_paths().map_err(|e| e.to_string())?,
         known_hosts,
         host_key_name: r.known_hosts_name(),
+        host_key_alias: r.host_key_alias.clone(),
         host_key_algorithms: r.host_key_algorithms.clone(),
     })
 }
