@@ -32,6 +32,33 @@ pub struct Hop {
     pub host_key_algorithms: Option<String>,
 }
 
+impl Hop {
+    /// A hop to `host:port` trusting `known_hosts`, without anything from an ssh
+    /// config (tests, benchmarks).
+    pub fn new(
+        label: &str,
+        host: &str,
+        port: u16,
+        user: &str,
+        identities: Vec<PathBuf>,
+        known_hosts: Vec<PathBuf>,
+    ) -> Hop {
+        Hop {
+            label: label.to_string(),
+            host: host.to_string(),
+            port,
+            user: user.to_string(),
+            identities,
+            identities_only: false,
+            certificates: Vec::new(),
+            known_hosts,
+            host_key_name: super::known_hosts::host_key_name(host, port),
+            host_key_alias: None,
+            host_key_algorithms: None,
+        }
+    }
+}
+
 impl std::fmt::Display for Hop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}@{}:{}", self.user, self.host, self.port)
@@ -212,14 +239,17 @@ pub fn route_for(
             .filter(|s| !s.is_empty())
             .map(PathBuf::from),
     };
-    // The ssh config's own timeouts for this host win over fleetdeck's defaults.
+    // A shorter ConnectTimeout or ServerAliveInterval of the ssh config is honoured;
+    // fleetdeck's own values stay the upper bound (README.md, ssh_config section).
     let connect = resolved
         .connect_timeout
         .filter(|&s| s > 0)
-        .unwrap_or(config.ssh.connect_timeout_secs);
+        .map_or(config.ssh.connect_timeout_secs, |s| {
+            s.min(config.ssh.connect_timeout_secs)
+        });
     let keepalive = match resolved.server_alive_interval {
         0 => config.ssh.keepalive_secs,
-        s => s,
+        s => s.min(config.ssh.keepalive_secs),
     };
     Ok(Route {
         jumps,
