@@ -463,7 +463,13 @@ fn config_check_json_prints_routes_as_ssh_resolves_them() {
          [[node]]\nname = \"web\"\nssh = \"web\"\n\
          [[node]]\nname = \"piped\"\nssh = \"piped:2222\"\ndocker = \"none\"\n",
     );
-    let out = home.run(&["--config", cfg.to_str().expect("utf8"), "config", "check", "--json"]);
+    let out = home.run(&[
+        "--config",
+        cfg.to_str().expect("utf8"),
+        "config",
+        "check",
+        "--json",
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(doc["schema_version"], 1);
@@ -513,21 +519,35 @@ fn config_check_json_prints_routes_as_ssh_resolves_them() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("route deploy@web.internal.example:22 via jumper@192.0.2.1:2201 -> u2@inner:2202"),
+        text.contains(
+            "route deploy@web.internal.example:22 via jumper@192.0.2.1:2201 -> u2@inner:2202"
+        ),
         "{text}"
     );
-    assert!(text.contains("over ProxyCommand \"nc -q0 piped 2222\""), "{text}");
+    assert!(
+        text.contains("over ProxyCommand \"nc -q0 piped 2222\""),
+        "{text}"
+    );
 }
 
 #[test]
 fn config_check_refuses_match_exec_naming_the_line() {
     let home = Home::new();
-    home.write("ssh_config", "Host a\n  User x\nMatch exec \"true\"\n  User y\n");
+    home.write(
+        "ssh_config",
+        "Host a\n  User x\nMatch exec \"true\"\n  User y\n",
+    );
     let cfg = home.write(
         "fleet.toml",
         "[ssh]\nconfig = \"ssh_config\"\n[[node]]\nname = \"a\"\nssh = \"a\"\n",
     );
-    let out = home.run(&["--config", cfg.to_str().expect("utf8"), "config", "check", "--json"]);
+    let out = home.run(&[
+        "--config",
+        cfg.to_str().expect("utf8"),
+        "config",
+        "check",
+        "--json",
+    ]);
     assert_eq!(code(&out), 2, "{}", stdout(&out));
     let err = stderr(&out);
     assert!(err.contains("ssh_config:3"), "{err}");

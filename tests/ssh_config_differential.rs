@@ -79,9 +79,9 @@ fn ssh_g(
         cmd.arg("-p").arg(p.to_string());
     }
     cmd.arg(&dest.host).env("HOME", home);
-    let out = cmd
-        .output()
-        .expect("`ssh` (openssh-client) and `timeout` must be installed: scripts/deps.sh installs them");
+    let out = cmd.output().expect(
+        "`ssh` (openssh-client) and `timeout` must be installed: scripts/deps.sh installs them",
+    );
     if !out.status.success() {
         return Err(format!(
             "ssh -G -F {} {} failed: {}",
@@ -140,12 +140,18 @@ fn ours(r: &Resolved) -> BTreeMap<String, Vec<String>> {
     put("hostname", vec![r.hostname.clone()]);
     put("port", vec![r.port.to_string()]);
     put("proxyjump", r.proxy_jump_text().into_iter().collect());
-    put("proxycommand", r.proxy_command.clone().into_iter().collect());
+    put(
+        "proxycommand",
+        r.proxy_command.clone().into_iter().collect(),
+    );
     put("identityfile", r.identity_files.clone());
     put("certificatefile", r.certificate_files.clone());
     put("userknownhostsfile", vec![r.user_known_hosts.join(" ")]);
     put("globalknownhostsfile", vec![r.global_known_hosts.join(" ")]);
-    put("hostkeyalias", r.host_key_alias.clone().into_iter().collect());
+    put(
+        "hostkeyalias",
+        r.host_key_alias.clone().into_iter().collect(),
+    );
     put(
         "identitiesonly",
         vec![if r.identities_only { "yes" } else { "no" }.into()],
@@ -168,7 +174,11 @@ fn ours(r: &Resolved) -> BTreeMap<String, Vec<String>> {
     put("localforward", forward_lines(&r.local_forwards, false));
     put("remoteforward", forward_lines(&r.remote_forwards, true));
     put("dynamicforward", forward_lines(&r.dynamic_forwards, false));
-    if let Some(list) = r.host_key_algorithms.as_ref().filter(|l| !l.starts_with(['+', '-', '^'])) {
+    if let Some(list) = r
+        .host_key_algorithms
+        .as_ref()
+        .filter(|l| !l.starts_with(['+', '-', '^']))
+    {
         put("hostkeyalgorithms", vec![list.clone()]);
     }
     m
@@ -188,7 +198,11 @@ fn every_fixture_resolves_as_ssh_dash_g_does() {
         .filter(|p| p.extension().is_some_and(|e| e == "conf"))
         .collect();
     tops.sort();
-    assert!(tops.len() >= 30, "the corpus shrank: {} configs", tops.len());
+    assert!(
+        tops.len() >= 30,
+        "the corpus shrank: {} configs",
+        tops.len()
+    );
     let (mut compared, mut failures) = (0, Vec::new());
     for top in &tops {
         let text = std::fs::read_to_string(top).expect("fixture");
@@ -245,13 +259,27 @@ fn every_fixture_resolves_as_ssh_dash_g_does() {
                 }
             }
             // What fleetdeck leaves unset, ssh must not have either.
-            for key in ["proxyjump", "proxycommand", "hostkeyalias", "certificatefile"] {
+            for key in [
+                "proxyjump",
+                "proxycommand",
+                "hostkeyalias",
+                "certificatefile",
+            ] {
                 if reference.contains_key(key) && !ours(&resolved).contains_key(key) {
-                    failures.push(format!("{} {spec}: {key}: ssh -G {:?}, fleetdeck none", top.display(), reference[key]));
+                    failures.push(format!(
+                        "{} {spec}: {key}: ssh -G {:?}, fleetdeck none",
+                        top.display(),
+                        reference[key]
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(compared > 300, "only {compared} fields compared");
 }

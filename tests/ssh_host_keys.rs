@@ -22,7 +22,18 @@ struct Sshd {
 
 fn keygen(kind: &str, path: &Path) {
     let ok = Command::new("timeout")
-        .args(["30", "ssh-keygen", "-q", "-t", kind, "-N", "", "-C", "", "-f"])
+        .args([
+            "30",
+            "ssh-keygen",
+            "-q",
+            "-t",
+            kind,
+            "-N",
+            "",
+            "-C",
+            "",
+            "-f",
+        ])
         .arg(path)
         .status()
         .expect("ssh-keygen (openssh-client) must be installed")
@@ -153,7 +164,8 @@ async fn a_host_known_only_by_ecdsa_or_rsa_is_verified_not_called_changed() {
     for kind in ["ecdsa", "rsa", "ed25519"] {
         let name = format!("[127.0.0.1]:{}", sshd.port);
         let kh = sshd.known_hosts(&format!("kh_{kind}"), &name, kind);
-        let node = sshd.node(&sshd.target_block(&format!("  UserKnownHostsFile {}\n", kh.display())));
+        let node =
+            sshd.node(&sshd.target_block(&format!("  UserKnownHostsFile {}\n", kh.display())));
         let got = hostname_over(&node).await;
         assert_eq!(
             got.as_deref().map_err(ToString::to_string),
@@ -172,7 +184,10 @@ async fn host_key_alias_is_the_name_looked_up() {
         "  UserKnownHostsFile {}\n  HostKeyAlias Fleet-Alias\n",
         kh.display()
     )));
-    assert_eq!(hostname_over(&node).await.expect("alias trusted"), "reached");
+    assert_eq!(
+        hostname_over(&node).await.expect("alias trusted"),
+        "reached"
+    );
     // Without the alias the same file knows nothing about 127.0.0.1.
     let node = sshd.node(&sshd.target_block(&format!("  UserKnownHostsFile {}\n", kh.display())));
     let err = hostname_over(&node).await.expect_err("unknown");
@@ -187,10 +202,14 @@ async fn a_node_user_known_hosts_file_narrows_trust() {
     let empty = sshd.path("kh_empty");
     std::fs::write(&empty, "").expect("write");
     // The key is only in a file this node's UserKnownHostsFile does not name.
-    let node = sshd.node(&sshd.target_block(&format!("  UserKnownHostsFile {}\n", empty.display())));
+    let node =
+        sshd.node(&sshd.target_block(&format!("  UserKnownHostsFile {}\n", empty.display())));
     let err = hostname_over(&node).await.expect_err("refused");
     assert!(matches!(err, SshError::UnknownHostKey { .. }), "{err}");
-    assert!(!err.to_string().contains(&good.display().to_string()), "{err}");
+    assert!(
+        !err.to_string().contains(&good.display().to_string()),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -203,7 +222,8 @@ async fn proxy_command_carries_the_connection() {
         kh.display()
     )));
     assert!(
-        node.describe().contains("ProxyCommand \"busybox nc 127.0.0.1"),
+        node.describe()
+            .contains("ProxyCommand \"busybox nc 127.0.0.1"),
         "{}",
         node.describe()
     );

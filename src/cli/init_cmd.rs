@@ -15,8 +15,8 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
         .ok_or_else(|| Failure::new(Code::Usage, "no config directory: pass --config FILE"))?;
     let hosts = if from_ssh_config {
         // The same files ssh reads: ~/.ssh/config (and its includes), then the system's.
-        let client = ClientConfig::load(None)
-            .map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+        let client =
+            ClientConfig::load(None).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
         ssh_import::hosts(&client.resolver)
     } else {
         Vec::new()

@@ -60,7 +60,9 @@ fn walk(
                     *active = outer;
                 }
             }
-            _ => opts.apply(d, *active, &file.path, line.number).map_err(at)?,
+            _ => opts
+                .apply(d, *active, &file.path, line.number)
+                .map_err(at)?,
         }
     }
     Ok(())
@@ -99,7 +101,9 @@ fn match_line(
     };
     // What the criteria see: the host name so far, the remote user so far.
     let host = if pass.final_pass {
-        opts.hostname.clone().unwrap_or_else(|| pass.host.to_string())
+        opts.hostname
+            .clone()
+            .unwrap_or_else(|| pass.host.to_string())
     } else {
         match &opts.hostname {
             Some(h) => super::tokens::percent(h, &[('h', pass.original)]).map_err(&at)?,

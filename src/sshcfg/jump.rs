@@ -70,9 +70,7 @@ fn hop(text: &str) -> Result<JumpSpec, String> {
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(bad());
     }
-    let port = port_text
-        .map(|p| port(p).map_err(|_| bad()))
-        .transpose()?;
+    let port = port_text.map(|p| port(p).map_err(|_| bad())).transpose()?;
     Ok(JumpSpec {
         user,
         host: host.to_string(),

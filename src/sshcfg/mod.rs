@@ -133,7 +133,11 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    pub fn load(files: &dyn Files, sources: &Sources, local: Local) -> Result<Resolver, ResolveError> {
+    pub fn load(
+        files: &dyn Files,
+        sources: &Sources,
+        local: Local,
+    ) -> Result<Resolver, ResolveError> {
         Ok(Resolver {
             loaded: Loaded::load(files, sources, &local.home)?,
             local,
@@ -224,4 +228,37 @@ impl Resolver {
         });
         names
     }
+}
+
+/// Resolve every host a text names, with its jump chain (the fuzz target: any text
+/// must give answers or errors, never a panic). Returns how many resolved.
+pub fn resolve_every_host(text: &str) -> usize {
+    let Ok(loaded) = Loaded::from_text(std::path::Path::new("fuzz"), text) else {
+        return 0;
+    };
+    let resolver = Resolver {
+        loaded,
+        local: Local {
+            user: "fuzz".into(),
+            uid: 1000,
+            home: PathBuf::from("/home/fuzz"),
+            hostname: "fuzz.example".into(),
+            vars: BTreeMap::new(),
+        },
+        exec: ExecPolicy::Refuse,
+    };
+    let mut names = resolver.host_names();
+    names.push("unnamed".into());
+    names
+        .iter()
+        .filter_map(|n| resolver.resolve(&Destination::host(n)).ok())
+        .filter(|r| {
+            let _ = (
+                r.identity_paths(),
+                r.proxy_command_line(),
+                r.proxy_jump_text(),
+            );
+            resolver.jumps(r).is_ok()
+        })
+        .count()
 }

@@ -76,7 +76,10 @@ impl Resolved {
             ('d', local.home.display().to_string()),
             ('h', hostname.clone()),
             ('i', local.uid.to_string()),
-            ('k', host_key_alias.clone().unwrap_or_else(|| dest.host.clone())),
+            (
+                'k',
+                host_key_alias.clone().unwrap_or_else(|| dest.host.clone()),
+            ),
             ('L', short.to_string()),
             ('l', local.hostname.clone()),
             ('n', dest.host.clone()),
@@ -101,7 +104,11 @@ impl Resolved {
                 .filter(|c| !c.eq_ignore_ascii_case("none")),
             identity_files,
             identity_files_given,
-            certificate_files: opts.certificate_files.into_iter().map(|s| s.value).collect(),
+            certificate_files: opts
+                .certificate_files
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
             identities_only: opts.identities_only.unwrap_or(false),
             identity_agent: opts.identity_agent,
             user_known_hosts: Vec::new(),
@@ -151,7 +158,11 @@ impl Resolved {
     pub fn proxy_jump_text(&self) -> Option<String> {
         self.proxy_jump.as_ref().map(|j| {
             let last = &j.last;
-            let mut text = j.extra.as_ref().map(|e| format!("{e},")).unwrap_or_default();
+            let mut text = j
+                .extra
+                .as_ref()
+                .map(|e| format!("{e},"))
+                .unwrap_or_default();
             if let Some(user) = &last.user {
                 text.push_str(&format!("{user}@"));
             }
@@ -182,9 +193,7 @@ impl Resolved {
             ('p', port.as_str()),
             ('r', self.user.as_str()),
         ];
-        percent(cmd, &table)
-            .map(Some)
-            .map_err(ResolveError::Token)
+        percent(cmd, &table).map(Some).map_err(ResolveError::Token)
     }
 
     pub fn identity_paths(&self) -> Result<Vec<PathBuf>, ResolveError> {

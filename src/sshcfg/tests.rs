@@ -44,7 +44,10 @@ fn user_file_then_system_file() {
 #[test]
 fn relative_includes_follow_the_file_that_includes_them() {
     let r = resolver(&[
-        ("/home/me/.ssh/config", "Include conf.d/*\nInclude ~/extra\n"),
+        (
+            "/home/me/.ssh/config",
+            "Include conf.d/*\nInclude ~/extra\n",
+        ),
         ("/home/me/.ssh/conf.d/a", "Host a\n  User from-user-dir\n"),
         ("/home/me/extra", "Host b\n  User from-tilde\n"),
         ("/etc/ssh/ssh_config", "Include ssh_config.d/*.conf\n"),
@@ -110,7 +113,10 @@ fn jump_chains_resolve_each_hop_again() {
 
 #[test]
 fn jump_loops_are_refused() {
-    let r = resolver(&[("/home/me/.ssh/config", "Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n")]);
+    let r = resolver(&[(
+        "/home/me/.ssh/config",
+        "Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n",
+    )]);
     let a = resolve(&r, "a");
     assert!(matches!(r.jumps(&a), Err(ResolveError::TooManyHops { .. })));
 }
@@ -122,9 +128,18 @@ fn paths_expand_tokens_home_and_environment() {
         "Host a\n  IdentityFile ${KEYS}/%r@%h\n  CertificateFile ~/c-%n\n  ProxyCommand nc %h %p\n",
     )]);
     let a = resolve(&r, "a");
-    assert_eq!(a.identity_paths().expect("ok"), [PathBuf::from("/srv/keys/me@a")]);
-    assert_eq!(a.certificate_paths().expect("ok"), [PathBuf::from("/home/me/c-a")]);
-    assert_eq!(a.proxy_command_line().expect("ok").as_deref(), Some("nc a 22"));
+    assert_eq!(
+        a.identity_paths().expect("ok"),
+        [PathBuf::from("/srv/keys/me@a")]
+    );
+    assert_eq!(
+        a.certificate_paths().expect("ok"),
+        [PathBuf::from("/home/me/c-a")]
+    );
+    assert_eq!(
+        a.proxy_command_line().expect("ok").as_deref(),
+        Some("nc a 22")
+    );
     assert_eq!(
         a.known_hosts_paths(),
         [
@@ -153,7 +168,8 @@ fn syntax_errors_name_the_line() {
 
 #[test]
 fn a_node_text_reads_without_includes() {
-    let loaded = Loaded::from_text(Path::new("remote"), "Include x\nHost a\n  User u\n").expect("ok");
+    let loaded =
+        Loaded::from_text(Path::new("remote"), "Include x\nHost a\n  User u\n").expect("ok");
     let r = Resolver {
         loaded,
         local: local(),

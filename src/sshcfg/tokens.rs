@@ -58,7 +58,10 @@ pub fn tilde(s: &str, home: &Path) -> String {
         return home.display().to_string();
     }
     match s.strip_prefix("~/") {
-        Some(rest) => format!("{}/{rest}", home.display().to_string().trim_end_matches('/')),
+        Some(rest) => format!(
+            "{}/{rest}",
+            home.display().to_string().trim_end_matches('/')
+        ),
         None => s.to_string(),
     }
 }

@@ -49,12 +49,19 @@ pub fn parse_ssh_forwards(text: &str) -> Result<Vec<SshForward>, ParseError> {
     };
     let mut out = Vec::new();
     for alias in resolver.host_names() {
-        let resolved = resolver.resolve(&Destination::host(&alias)).map_err(error)?;
+        let resolved = resolver
+            .resolve(&Destination::host(&alias))
+            .map_err(error)?;
         let lines = resolved
             .local_forwards
             .iter()
             .map(|l| (ForwardKind::Local, l))
-            .chain(resolved.remote_forwards.iter().map(|l| (ForwardKind::Remote, l)));
+            .chain(
+                resolved
+                    .remote_forwards
+                    .iter()
+                    .map(|l| (ForwardKind::Remote, l)),
+            );
         for (kind, line) in lines {
             push(&mut out, kind, &alias, line)?;
         }
@@ -72,7 +79,8 @@ fn push(
         ForwardKind::Local => "LocalForward",
         ForwardKind::Remote => "RemoteForward",
     };
-    let parsed = forward(kind, keyword, &line.args).map_err(|m| ParseError::at(FORMAT, line.line, m))?;
+    let parsed =
+        forward(kind, keyword, &line.args).map_err(|m| ParseError::at(FORMAT, line.line, m))?;
     if let Some((listen, target)) = parsed {
         out.push(SshForward {
             kind,

@@ -43,7 +43,12 @@ pub fn order(configured: Option<&str>, known: &[Algorithm]) -> Vec<Algorithm> {
             .collect()
     } else if let Some(list) = value.strip_prefix('^') {
         let mut out = named(list);
-        out.extend(all.iter().filter(|a| !out.contains(a)).cloned().collect::<Vec<_>>());
+        out.extend(
+            all.iter()
+                .filter(|a| !out.contains(a))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         out
     } else {
         named(value)
@@ -68,7 +73,10 @@ mod tests {
         assert_eq!(got[0], P256);
         assert_eq!(got.len(), supported().len());
         let got = order(None, &[Algorithm::Rsa { hash: None }]);
-        assert!(got[..3].iter().all(|a| matches!(a, Algorithm::Rsa { .. })), "{got:?}");
+        assert!(
+            got[..3].iter().all(|a| matches!(a, Algorithm::Rsa { .. })),
+            "{got:?}"
+        );
         assert_eq!(order(None, &[]), supported());
     }
 
@@ -76,7 +84,10 @@ mod tests {
     fn configured_lists() {
         assert_eq!(order(Some("ecdsa-sha2-nistp256"), &[]), [P256]);
         let minus = order(Some("-ssh-ed25519,rsa-*,ssh-rsa"), &[]);
-        assert!(!minus.contains(&Algorithm::Ed25519) && !minus.iter().any(|a| matches!(a, Algorithm::Rsa { .. })));
+        assert!(
+            !minus.contains(&Algorithm::Ed25519)
+                && !minus.iter().any(|a| matches!(a, Algorithm::Rsa { .. }))
+        );
         let caret = order(Some("^rsa-sha2-256"), &[P256]);
         assert_eq!(
             caret[0],

@@ -2,11 +2,11 @@
 //! node reused for every command and channel.
 
 mod auth;
-mod proxy_command;
 pub mod error;
 pub mod host_keys;
 pub mod known_hosts;
 pub mod node;
+mod proxy_command;
 pub mod pty;
 mod quick_ack;
 pub mod session;

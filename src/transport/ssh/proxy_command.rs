@@ -75,10 +75,7 @@ impl AsyncWrite for ProxyStream {
         Pin::new(&mut self.stdin).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stdin).poll_shutdown(cx)
     }
 }

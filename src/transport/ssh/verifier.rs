@@ -16,10 +16,7 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn new(
-        name: &str,
-        files: Arc<Vec<KnownHosts>>,
-    ) -> (Verifier, Arc<Mutex<Option<Verdict>>>) {
+    pub fn new(name: &str, files: Arc<Vec<KnownHosts>>) -> (Verifier, Arc<Mutex<Option<Verdict>>>) {
         let verdict = Arc::new(Mutex::new(None));
         (
             Verifier {

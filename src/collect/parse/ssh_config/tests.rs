@@ -32,7 +32,13 @@ fn every_spelling() {
         [
             star(alias),
             (Local, alias, None, 8080, Some(("localhost", 80))),
-            (Local, alias, Some("127.0.0.1"), 8443, Some(("10.2.0.5", 443))),
+            (
+                Local,
+                alias,
+                Some("127.0.0.1"),
+                8443,
+                Some(("10.2.0.5", 443)),
+            ),
             (Local, alias, None, 5432, Some(("db.internal", 5432))),
             (Local, alias, Some("*"), 2375, Some(("fd00:2::fe", 2375))),
         ]
@@ -40,7 +46,13 @@ fn every_spelling() {
     let mut want = vec![
         star("central"),
         (Remote, "central", None, 2201, Some(("localhost", 22))),
-        (Remote, "central", Some("::1"), 2222, Some(("localhost", 22))),
+        (
+            Remote,
+            "central",
+            Some("::1"),
+            2222,
+            Some(("localhost", 22)),
+        ),
         (Remote, "central", None, 2223, None),
     ];
     want.extend(hyper1("hyper1"));

@@ -61,7 +61,8 @@ fn proxyjump_chains_keep_their_order_and_known_hosts_file_is_read() {
     assert_eq!(route.target.user, "root", "explicit user wins");
     assert!(
         route
-            .target.known_hosts
+            .target
+            .known_hosts
             .contains(&PathBuf::from("/etc/fleet/known_hosts")),
         "{:?}",
         route.target.known_hosts
