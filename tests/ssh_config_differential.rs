@@ -32,9 +32,15 @@ fn copy_tree(from: &Path, to: &Path, root: &Path) {
     }
 }
 
+/// An environment variable the fixtures use in `${...}`, given to ssh and fleetdeck.
+const KEYS_VAR: (&str, &str) = ("FD_SSHCFG_KEYS", "/srv/fleet keys");
+
 /// The local side exactly as ssh sees it: passwd's name and home, not `$HOME`.
 fn local() -> Local {
     let mut local = Local::from_process();
+    local
+        .vars
+        .insert(KEYS_VAR.0.to_string(), KEYS_VAR.1.to_string());
     let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
     let (_, home) = fleetdeck::actor::passwd_entry(&passwd, local.uid).expect("passwd entry");
     local.home = PathBuf::from(home);
@@ -78,7 +84,9 @@ fn ssh_g(
     if let Some(p) = dest.port {
         cmd.arg("-p").arg(p.to_string());
     }
-    cmd.arg(&dest.host).env("HOME", home);
+    cmd.arg(&dest.host)
+        .env("HOME", home)
+        .env(KEYS_VAR.0, KEYS_VAR.1);
     let out = cmd.output().expect(
         "`ssh` (openssh-client) and `timeout` must be installed: scripts/deps.sh installs them",
     );
@@ -282,4 +290,97 @@ fn every_fixture_resolves_as_ssh_dash_g_does() {
         failures.join("\n")
     );
     assert!(compared > 300, "only {compared} fields compared");
+}
+
+/// The identity and certificate files ssh loads, expanded, from `ssh -v`: with
+/// `ProxyCommand false` it loads them, then fails at once without any network.
+fn ssh_v_files(config: &Path, dest: &Destination, home: &Path) -> (Vec<String>, Vec<String>) {
+    let mut cmd = Command::new("timeout");
+    cmd.args([
+        "10",
+        "ssh",
+        "-v",
+        "-o",
+        "ProxyCommand=false",
+        "-o",
+        "BatchMode=yes",
+        "-F",
+    ])
+    .arg(config);
+    if let Some(u) = &dest.user {
+        cmd.arg("-l").arg(u);
+    }
+    if let Some(p) = dest.port {
+        cmd.arg("-p").arg(p.to_string());
+    }
+    cmd.arg(&dest.host)
+        .arg("true")
+        .env("HOME", home)
+        .env(KEYS_VAR.0, KEYS_VAR.1)
+        .stdin(std::process::Stdio::null());
+    let out = cmd
+        .output()
+        .expect("`ssh` (openssh-client) must be installed");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let grab = |prefix: &str| -> Vec<String> {
+        log.lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .filter_map(|rest| rest.rsplit_once(" type ").map(|(path, _)| path.to_string()))
+            .collect()
+    };
+    let identities = grab("debug1: identity file ");
+    // ssh also looks for `IDENTITY-cert` beside each identity: not a configured file.
+    let identities = identities
+        .iter()
+        .filter(|p| {
+            !identities.contains(&p.trim_end_matches("-cert").to_string()) || !p.ends_with("-cert")
+        })
+        .cloned()
+        .collect();
+    (identities, grab("debug1: certificate file "))
+}
+
+#[test]
+fn identity_and_certificate_paths_expand_as_ssh_loads_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("cfg");
+    copy_tree(&fixtures(), &root, &root);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let local = local();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for name in [
+        "11-identity-accumulate.conf",
+        "12-certificate.conf",
+        "22-match-user.conf",
+        "35-command-line-wins.conf",
+        "45-identity-expansion.conf",
+        "01-basic.conf",
+    ] {
+        let top = root.join(name);
+        let text = std::fs::read_to_string(&top).expect("fixture");
+        let resolver =
+            Resolver::load(&RealFiles, &Sources::Only(top.clone()), local.clone()).expect("loads");
+        for spec in header(&text, "hosts").expect("hosts").split_whitespace() {
+            let dest = destination(spec);
+            let r = resolver.resolve(&dest).expect("resolves");
+            let ours = |paths: Vec<PathBuf>| -> Vec<String> {
+                paths.iter().map(|p| p.display().to_string()).collect()
+            };
+            let (ids, certs) = ssh_v_files(&top, &dest, &home);
+            let want = (
+                ours(r.identity_paths().expect("ids")),
+                ours(r.certificate_paths().expect("certs")),
+            );
+            compared += 1;
+            if (ids.clone(), certs.clone()) != want {
+                failures.push(format!(
+                    "{name} {spec}: ssh -v {ids:?} {certs:?}, fleetdeck {want:?}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared >= 12, "only {compared} hosts compared");
 }
