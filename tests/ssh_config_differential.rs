@@ -84,6 +84,9 @@ fn ssh_g(
     if let Some(p) = dest.port {
         cmd.arg("-p").arg(p.to_string());
     }
+    if let Some(j) = &dest.jump {
+        cmd.arg("-J").arg(j);
+    }
     cmd.arg(&dest.host)
         .env("HOME", home)
         .env(KEYS_VAR.0, KEYS_VAR.1);
@@ -383,4 +386,73 @@ fn identity_and_certificate_paths_expand_as_ssh_loads_them() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(compared >= 12, "only {compared} hosts compared");
+}
+
+/// Each ProxyJump hop is what ssh itself resolves for it: `ssh -G -J EARLIER [-l USER]
+/// [-p PORT] HOP`, as the `ssh -W` it starts for the hop is asked.
+#[test]
+fn every_jump_hop_resolves_as_ssh_resolves_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("cfg");
+    copy_tree(&fixtures(), &root, &root);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let mut hops_checked = 0;
+    for (name, host) in [
+        ("46-jump-chain.conf", "app"),
+        ("46-jump-chain.conf", "inner"),
+        ("40-jump-overrides.conf", "t"),
+    ] {
+        let top = root.join(name);
+        let resolver =
+            Resolver::load(&RealFiles, &Sources::Only(top.clone()), local()).expect("loads");
+        let first = resolver
+            .resolve(&Destination::host(host))
+            .expect("resolves");
+        let mut walked = Vec::new();
+        let mut next = first.proxy_jump.clone();
+        while let Some(jv) = next {
+            assert!(walked.len() < 16, "{name} {host}: the chain loops");
+            let dest = Destination {
+                host: jv.last.host.clone(),
+                user: jv.last.user.clone(),
+                port: jv.last.port,
+                jump: jv.extra.clone(),
+            };
+            let reference = ssh_g(&top, &dest, &home).expect("ssh -G");
+            let hop = resolver.resolve(&dest).expect("hop resolves");
+            for (key, value) in ours(&hop) {
+                if ["user", "hostname", "port", "proxyjump", "identityfile"].contains(&key.as_str())
+                {
+                    assert_eq!(
+                        reference.get(&key),
+                        Some(&value),
+                        "{name} {host}: hop {}: {key}",
+                        dest.host
+                    );
+                }
+            }
+            hops_checked += 1;
+            next = hop.proxy_jump.clone();
+            walked.push((hop.user, hop.hostname, hop.port));
+        }
+        walked.reverse();
+        let chain: Vec<_> = resolver
+            .jumps(&first)
+            .expect("chain")
+            .into_iter()
+            .map(|h| (h.user, h.hostname, h.port))
+            .collect();
+        assert_eq!(chain, walked, "{name} {host}");
+    }
+    assert!(hops_checked >= 6, "only {hops_checked} hops");
+    // A chain that comes back to itself (`Host *` jumping through a host it matches)
+    // stops with an error instead of looping.
+    let top = root.join("16-proxyjump.conf");
+    let resolver = Resolver::load(&RealFiles, &Sources::Only(top), local()).expect("loads");
+    let target = resolver
+        .resolve(&Destination::host("target"))
+        .expect("resolves");
+    let err = resolver.jumps(&target).expect_err("loops");
+    assert!(err.to_string().contains("hops"), "{err}");
 }
