@@ -45,14 +45,15 @@ async fn main() {
     let name = host["name"].as_str().unwrap_or("h2").to_string();
     let route = Route {
         jumps: Vec::new(),
-        target: Hop {
-            label: name.clone(),
-            host: host["ip"].as_str().unwrap_or_default().to_string(),
-            port: 22,
-            user: "root".into(),
-            identities: vec![PathBuf::from(lab_value(&lab, "client_key"))],
-        },
-        known_hosts: vec![PathBuf::from(lab_value(&lab, "known_hosts"))],
+        target: Hop::new(
+            &name,
+            host["ip"].as_str().unwrap_or_default(),
+            22,
+            "root",
+            vec![PathBuf::from(lab_value(&lab, "client_key"))],
+            vec![PathBuf::from(lab_value(&lab, "known_hosts"))],
+        ),
+        proxy_command: None,
         agent: None,
         connect_timeout: Duration::from_secs(5),
         keepalive: Duration::from_secs(30),

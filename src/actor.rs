@@ -69,14 +69,20 @@ fn sudo_user(passwd: &str, env: &ActorEnv) -> Option<String> {
 
 /// The first passwd entry with this uid (`name:password:uid:gid:...`).
 fn user_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd_entry(passwd, uid).map(|(name, _)| name)
+}
+
+/// Name and home directory of the first passwd entry with this uid.
+pub fn passwd_entry(passwd: &str, uid: u32) -> Option<(String, String)> {
     passwd
         .lines()
         .filter(|l| !l.starts_with('#'))
         .find_map(|line| {
-            let mut fields = line.split(':');
-            let name = fields.next()?;
-            let entry_uid: u32 = fields.nth(1)?.trim().parse().ok()?;
-            (entry_uid == uid && !name.is_empty()).then(|| name.to_string())
+            let fields: Vec<&str> = line.split(':').collect();
+            let name = *fields.first()?;
+            let entry_uid: u32 = fields.get(2)?.trim().parse().ok()?;
+            let home = fields.get(5).copied().unwrap_or_default();
+            (entry_uid == uid && !name.is_empty()).then(|| (name.to_string(), home.to_string()))
         })
 }
 

@@ -38,6 +38,7 @@ pub fn run(target: &str, data: &[u8]) {
     match target {
         "ssh_config" => {
             check(parse::parse_ssh_forwards(&text));
+            crate::sshcfg::resolve_every_host(&text);
         }
         "xl" => {
             let (list, long) = split(&text);

@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod logging;
 pub mod master;
 pub mod ops;
+pub mod sshcfg;
 pub mod transport;
 pub mod tui;
 pub mod ui;

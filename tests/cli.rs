@@ -219,10 +219,16 @@ fn init_writes_a_valid_config_and_never_overwrites() {
 #[test]
 fn init_from_ssh_config_takes_concrete_hosts() {
     let home = Home::new();
+    // Split with Include, relative to ~/.ssh as ssh reads it.
     home.write(
         ".ssh/config",
-        "Host bastion\n  HostName 192.0.2.10\nHost teemo garen\n  ProxyJump bastion\nHost *.lan *\n  User root\n",
+        "Include conf.d/*.conf\nHost bastion\n  HostName 192.0.2.10\n",
     );
+    home.write(
+        ".ssh/conf.d/10-hosts.conf",
+        "Host teemo garen\n  ProxyJump bastion\n",
+    );
+    home.write(".ssh/conf.d/20-rest.conf", "Host *.lan *\n  User root\n");
     let target = home.path("out/fleet.toml");
     let out = home.run(&[
         "--config",
@@ -437,4 +443,113 @@ fn a_reader_that_leaves_early_is_not_an_error() {
     let out = child.wait_with_output().expect("wait");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn config_check_json_prints_routes_as_ssh_resolves_them() {
+    let home = Home::new();
+    home.write(
+        "ssh_config",
+        "Host web\n  HostName %h.internal.example\n  User deploy\n  ProxyJump gate,u2@inner:2202\n\
+         \x20 IdentityFile ~/.ssh/web_%r\n  CertificateFile /certs/%h.pub\n\
+         \x20 UserKnownHostsFile ~/kh/%h\n  HostKeyAlias Web-Alias\n\
+         Host gate\n  HostName 192.0.2.1\n  Port 2201\n  User jumper\n\
+         Host piped\n  ProxyCommand nc -q0 %h %p\n  IdentitiesOnly yes\n",
+    );
+    let cfg = home.write(
+        "fleet.toml",
+        "[ssh]\nconfig = \"ssh_config\"\nknown_hosts = \"/fleet/known_hosts\"\n\
+         [[node]]\nname = \"local\"\n\
+         [[node]]\nname = \"web\"\nssh = \"web\"\n\
+         [[node]]\nname = \"piped\"\nssh = \"piped:2222\"\ndocker = \"none\"\n",
+    );
+    let out = home.run(&[
+        "--config",
+        cfg.to_str().expect("utf8"),
+        "config",
+        "check",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(doc["schema_version"], 1);
+    let nodes = doc["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes[0]["name"], "local");
+    assert!(nodes[0]["route"].is_null());
+    let h = home.path("").display().to_string();
+    let h = h.trim_end_matches('/');
+    let web = &nodes[1]["route"];
+    assert_eq!(web["user"], "deploy");
+    assert_eq!(web["hostname"], "web.internal.example");
+    assert_eq!(web["port"], 22);
+    assert_eq!(
+        web["jumps"],
+        serde_json::json!([
+            {"user": "jumper", "hostname": "192.0.2.1", "port": 2201},
+            {"user": "u2", "hostname": "inner", "port": 2202},
+        ])
+    );
+    assert_eq!(
+        web["identity_files"],
+        serde_json::json!([format!("{h}/.ssh/web_deploy")])
+    );
+    assert_eq!(
+        web["certificate_files"],
+        serde_json::json!(["/certs/web.internal.example.pub"])
+    );
+    assert_eq!(
+        web["known_hosts_files"],
+        serde_json::json!([
+            format!("{h}/kh/web.internal.example"),
+            "/etc/ssh/ssh_known_hosts",
+            "/etc/ssh/ssh_known_hosts2",
+            "/fleet/known_hosts"
+        ])
+    );
+    assert_eq!(web["host_key_alias"], "web-alias");
+    assert!(web["proxy_command"].is_null());
+    assert_eq!(nodes[1]["hypervisor"], "none");
+    let piped = &nodes[2]["route"];
+    assert_eq!(piped["port"], 2222);
+    assert_eq!(piped["proxy_command"], "nc -q0 piped 2222");
+    assert_eq!(piped["jumps"], serde_json::json!([]));
+    assert_eq!(nodes[2]["docker"], "none");
+
+    let out = home.run(&["--config", cfg.to_str().expect("utf8"), "config", "check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "route deploy@web.internal.example:22 via jumper@192.0.2.1:2201 -> u2@inner:2202"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("over ProxyCommand \"nc -q0 piped 2222\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_check_refuses_match_exec_naming_the_line() {
+    let home = Home::new();
+    home.write(
+        "ssh_config",
+        "Host a\n  User x\nMatch exec \"true\"\n  User y\n",
+    );
+    let cfg = home.write(
+        "fleet.toml",
+        "[ssh]\nconfig = \"ssh_config\"\n[[node]]\nname = \"a\"\nssh = \"a\"\n",
+    );
+    let out = home.run(&[
+        "--config",
+        cfg.to_str().expect("utf8"),
+        "config",
+        "check",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ssh_config:3"), "{err}");
+    assert!(err.contains("Match exec"), "{err}");
 }

@@ -17,20 +17,23 @@ use support::lab::{Host, Lab};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn hop(host: &Host, port: u16, identities: &[&Path]) -> Hop {
-    Hop {
-        label: host.name.clone(),
-        host: host.ips[0].clone(),
+    Hop::new(
+        &host.name,
+        &host.ips[0],
         port,
-        user: "root".into(),
-        identities: identities.iter().map(|p| p.to_path_buf()).collect(),
-    }
+        "root",
+        identities.iter().map(|p| p.to_path_buf()).collect(),
+        Vec::new(),
+    )
 }
 
-fn route(target: Hop, known_hosts: &Path) -> Route {
+/// A direct route to `target`, trusting `known_hosts` for it.
+fn route(mut target: Hop, known_hosts: &Path) -> Route {
+    target.known_hosts = vec![known_hosts.to_path_buf()];
     Route {
         jumps: Vec::new(),
         target,
-        known_hosts: vec![known_hosts.to_path_buf()],
+        proxy_command: None,
         agent: None,
         connect_timeout: Duration::from_secs(5),
         keepalive: Duration::from_secs(1),
@@ -345,7 +348,9 @@ async fn proxyjump_reaches_a_host_only_the_jump_host_sees() {
     let h3 = lab.isolated_host();
     assert!(!h3.reachable_from_root);
     let mut r = route(hop(h3, 22, &[&lab.client_key]), &lab.known_hosts);
-    r.jumps = vec![hop(h1, 22, &[&lab.client_key])];
+    let mut jump = hop(h1, 22, &[&lab.client_key]);
+    jump.known_hosts = vec![lab.known_hosts.clone()];
+    r.jumps = vec![jump];
     let node = SshNode::new(&h3.name, r);
     assert_eq!(run_text(&node, &["hostname"]).await, h3.name);
 
@@ -363,9 +368,9 @@ async fn proxyjump_reaches_a_host_only_the_jump_host_sees() {
         .expect("route");
     assert_eq!(resolved.jumps.len(), 1, "{}", resolved.describe());
     assert!(
-        resolved.known_hosts.contains(&lab.known_hosts),
+        resolved.target.known_hosts.contains(&lab.known_hosts),
         "{:?}",
-        resolved.known_hosts
+        resolved.target.known_hosts
     );
     let node = SshNode::new(&h3.name, resolved);
     assert_eq!(run_text(&node, &["hostname"]).await, h3.name);

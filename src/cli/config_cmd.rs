@@ -1,11 +1,37 @@
-//! `fleetdeck config check`: validate, then show how each node will be reached.
+//! `fleetdeck config check [--json]`: validate, then show how each node will be reached:
+//! its route resolved through the ssh config as `ssh -G` resolves it (README.md, "How
+//! fleetdeck reads your ssh_config").
 
+use serde_json::{Value, json};
+
+use super::inventory_cmd::SCHEMA_VERSION;
 use super::out;
-use super::{Context, Failure, GlobalArgs};
+use super::{Code, Context, Failure, GlobalArgs};
 use crate::config::{Config, DockerEndpoint, NodeConfig, Source};
+use crate::transport::ssh::target::{ClientConfig, Hop, Route, route_for};
 
-pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
+pub fn check(global: &GlobalArgs, as_json: bool) -> Result<(), Failure> {
     let ctx = Context::load(global)?;
+    let config = &ctx.loaded.config;
+    let routes = routes(config)?;
+    if as_json {
+        let nodes: Vec<Value> = config
+            .nodes
+            .iter()
+            .zip(&routes)
+            .map(|(node, route)| {
+                json!({
+                    "name": node.name,
+                    "route": route.as_ref().map(route_json),
+                    "docker": docker(node),
+                    "hypervisor": node.hypervisor.as_str(),
+                })
+            })
+            .collect();
+        let doc = json!({ "schema_version": SCHEMA_VERSION, "nodes": nodes });
+        out::json(&doc.to_string());
+        return Ok(());
+    }
     match &ctx.loaded.source {
         Source::File(path) => outln!("config {}: ok", path.display()),
         Source::Builtin { looked_at } => outln!(
@@ -16,7 +42,6 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
                 .unwrap_or_default()
         ),
     }
-    let config = &ctx.loaded.config;
     outln!(
         "mode: {}   refresh: {}s   inventory: {}",
         if ctx.read_only {
@@ -30,7 +55,7 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
     if let Some(line) = ctx.policy.describe() {
         outln!("policy: {line}");
     }
-    out::text(&describe_nodes(config));
+    out::text(&describe_nodes(config, &routes));
     for vlan in &config.vlans {
         outln!(
             "vlan {:<5} node {:<12} subnet {:<18} gateway {:<15} network {} bridge {}",
@@ -48,12 +73,53 @@ pub fn check(global: &GlobalArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One line per node: how it is reached, where its Docker engine is, what it hosts.
-pub fn describe_nodes(config: &Config) -> String {
+/// Every node's route (`None` for a local node). A node the ssh config cannot resolve
+/// (a syntax error, `Match exec`) is a configuration error, named with its file:line.
+fn routes(config: &Config) -> Result<Vec<Option<Route>>, Failure> {
+    if config.nodes.iter().all(NodeConfig::is_local) {
+        return Ok(vec![None; config.nodes.len()]);
+    }
+    let client = ClientConfig::load(config.ssh.config.as_deref())
+        .map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+    config
+        .nodes
+        .iter()
+        .map(|node| match node.ssh {
+            None => Ok(None),
+            Some(_) => route_for(config, node, &client)
+                .map(Some)
+                .map_err(|e| Failure::new(Code::Usage, e.to_string())),
+        })
+        .collect()
+}
+
+fn route_json(route: &Route) -> Value {
+    let hop = |h: &Hop| json!({ "user": h.user, "hostname": h.host, "port": h.port });
+    let t = &route.target;
+    json!({
+        "user": t.user,
+        "hostname": t.host,
+        "port": t.port,
+        "jumps": route.jumps.iter().map(hop).collect::<Vec<_>>(),
+        "identity_files": t.identities,
+        "certificate_files": t.certificates,
+        "known_hosts_files": t.known_hosts,
+        "host_key_alias": t.host_key_alias,
+        "proxy_command": route.proxy_command,
+    })
+}
+
+/// One line per node: how it is configured, the route it resolves to, where its Docker
+/// engine is, what it hosts.
+pub fn describe_nodes(config: &Config, routes: &[Option<Route>]) -> String {
     let mut out = String::new();
-    for node in &config.nodes {
+    for (node, route) in config.nodes.iter().zip(routes) {
+        let resolved = route
+            .as_ref()
+            .map(|r| format!("  route {}", r.describe()))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "node {:<12} {:<40} docker {:<36} hypervisor {}{}\n",
+            "node {:<12} {:<40}{resolved}  docker {:<36} hypervisor {}{}\n",
             node.name,
             reach(config, node),
             docker(node),

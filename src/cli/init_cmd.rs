@@ -1,11 +1,11 @@
 //! `fleetdeck init [--from-ssh-config]`: write a starting config, never over an existing one.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use super::{Code, Failure, GlobalArgs};
 use crate::config::ssh_import::{self, ImportedHost};
 use crate::config::{self, paths};
+use crate::transport::ssh::ClientConfig;
 
 pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
     let target = global
@@ -14,13 +14,10 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
         .or_else(paths::default_config_path)
         .ok_or_else(|| Failure::new(Code::Usage, "no config directory: pass --config FILE"))?;
     let hosts = if from_ssh_config {
-        let ssh_config = ssh_config_path()?;
-        ssh_import::hosts_from_file(&ssh_config).map_err(|e| {
-            Failure::new(
-                Code::Usage,
-                format!("cannot read {}: {e}", ssh_config.display()),
-            )
-        })?
+        // The same files ssh reads: ~/.ssh/config (and its includes), then the system's.
+        let client =
+            ClientConfig::load(None).map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+        ssh_import::hosts(&client.resolver)
     } else {
         Vec::new()
     };
@@ -36,12 +33,6 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
         hosts.len().max(1)
     );
     Ok(())
-}
-
-fn ssh_config_path() -> Result<PathBuf, Failure> {
-    directories::BaseDirs::new()
-        .map(|b| b.home_dir().join(".ssh/config"))
-        .ok_or_else(|| Failure::new(Code::Usage, "no home directory to find ~/.ssh/config in"))
 }
 
 fn write_new(target: &std::path::Path, text: &str) -> Result<(), Failure> {

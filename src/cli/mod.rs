@@ -273,8 +273,12 @@ pub enum InventoryCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
-    /// Validate the config and print the resolved nodes
-    Check,
+    /// Validate the config and print each node's route, resolved as `ssh -G` does
+    Check {
+        /// Print {schema_version, nodes:[{name, route, docker, hypervisor}]} as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// What a command needs from the environment, resolved once.
@@ -351,7 +355,7 @@ pub fn offline(command: &Command) -> Option<Result<(), Failure>> {
 pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
     match command {
         Command::Init { from_ssh_config } => init_cmd::run(&cli.global, *from_ssh_config),
-        Command::Config(ConfigCmd::Check) => config_cmd::check(&cli.global),
+        Command::Config(ConfigCmd::Check { json }) => config_cmd::check(&cli.global, *json),
         Command::Inventory(InventoryCmd::List { json }) => {
             inventory_cmd::list(&Context::load(&cli.global)?, *json)
         }

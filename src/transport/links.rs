@@ -170,7 +170,9 @@ fn ssh_node(
         None => None,
     };
     if via.is_some() {
+        // The jump node's own connection carries this one: no hops, no ProxyCommand.
         route.jumps.clear();
+        route.proxy_command = None;
     }
     let ssh = SshNode::new_via(node.name.clone(), route, via);
     built.insert(node.name.clone(), ssh.clone());

@@ -1,92 +1,103 @@
-//! `LocalForward` and `RemoteForward` of an OpenSSH client config (ssh_config(5)), per
-//! `Host` alias: the declared tunnels that fleetdeck then checks are up.
-//! (ssh2-config resolves hosts but does not keep forwards, hence this small reader.)
+//! `LocalForward` and `RemoteForward` of a node's OpenSSH client config (ssh_config(5)),
+//! per `Host` alias: the declared tunnels that fleetdeck then checks are up. The text is
+//! resolved by the one ssh_config resolver (`sshcfg`) for every concrete alias, so
+//! forwards of `Host *` or `Match` blocks count for the aliases they apply to, as they
+//! do for `ssh ALIAS` on that node.
 
-use super::{ParseError, numbered_lines, snippet};
+use std::path::Path;
+
+use super::{ParseError, snippet};
 use crate::fleet::{ForwardKind, HostPort, ListenSpec, SshForward};
+use crate::sshcfg::{self, Destination, ExecPolicy, ForwardLine, Loaded, Local, Resolver};
 
 const FORMAT: &str = "ssh config";
 
-/// Parses the forwards of every concrete `Host` alias. Forwards outside a `Host` block
-/// (the global section), in `Match` blocks or in blocks of wildcard patterns only apply
-/// to hosts fleetdeck cannot name, so they are skipped; so are Unix-socket forwards,
-/// since tunnels here are TCP. `Include` is not followed: the caller passes each file.
+/// The forwards `ssh ALIAS` would open, for every concrete `Host` alias of the text,
+/// aliases in file order. `Include` cannot be followed (the files are on the node) and
+/// `Match exec` never matches (nothing is run); Unix-socket forwards are skipped, since
+/// tunnels here are TCP. A malformed forward is an error even in a block no alias
+/// reaches: ssh refuses the whole file too.
 pub fn parse_ssh_forwards(text: &str) -> Result<Vec<SshForward>, ParseError> {
-    let mut aliases: Vec<String> = Vec::new();
+    let loaded = Loaded::from_text(Path::new("ssh config"), text).map_err(error)?;
+    let mut invalid = None;
+    loaded.walk(&mut |_, line| {
+        let (kind, keyword) = match line.directive.keyword.as_str() {
+            "localforward" => (ForwardKind::Local, "LocalForward"),
+            "remoteforward" => (ForwardKind::Remote, "RemoteForward"),
+            _ => return,
+        };
+        if invalid.is_none()
+            && let Err(m) = forward(kind, keyword, &line.directive.args)
+        {
+            invalid = Some(ParseError::at(FORMAT, line.number, m));
+        }
+    });
+    if let Some(e) = invalid {
+        return Err(e);
+    }
+    let resolver = Resolver {
+        loaded,
+        // The node's own user is not known here: `Match user` and `localuser` see none.
+        local: Local {
+            user: String::new(),
+            uid: 0,
+            home: "/nonexistent".into(),
+            hostname: String::new(),
+            vars: Default::default(),
+        },
+        exec: ExecPolicy::NeverMatch,
+    };
     let mut out = Vec::new();
-    for (n, line) in numbered_lines(text) {
-        let err = |m: String| ParseError::at(FORMAT, n, m);
-        let (keyword, args) = split_line(line).map_err(err)?;
-        let kind = match keyword.to_ascii_lowercase().as_str() {
-            "host" => {
-                aliases = args
-                    .into_iter()
-                    .filter(|a| !a.starts_with('!') && !a.contains(['*', '?']))
-                    .collect();
-                continue;
-            }
-            "match" => {
-                aliases.clear();
-                continue;
-            }
-            "localforward" => ForwardKind::Local,
-            "remoteforward" => ForwardKind::Remote,
-            _ => continue,
-        };
-        let Some((listen, target)) = forward(kind, &keyword, &args).map_err(err)? else {
-            continue;
-        };
-        for alias in &aliases {
-            out.push(SshForward {
-                kind,
-                host_alias: alias.clone(),
-                listen: listen.clone(),
-                target: target.clone(),
-                line: n,
-            });
+    for alias in resolver.host_names() {
+        let resolved = resolver
+            .resolve(&Destination::host(&alias))
+            .map_err(error)?;
+        let lines = resolved
+            .local_forwards
+            .iter()
+            .map(|l| (ForwardKind::Local, l))
+            .chain(
+                resolved
+                    .remote_forwards
+                    .iter()
+                    .map(|l| (ForwardKind::Remote, l)),
+            );
+        for (kind, line) in lines {
+            push(&mut out, kind, &alias, line)?;
         }
     }
     Ok(out)
 }
 
-/// `Keyword args...` or `Keyword=args`, arguments split on whitespace with `"..."`
-/// quoting; an unquoted `#` starting a word begins a comment.
-fn split_line(line: &str) -> Result<(String, Vec<String>), String> {
-    let line = line.trim();
-    if line.starts_with('#') {
-        return Ok((String::new(), Vec::new()));
+fn push(
+    out: &mut Vec<SshForward>,
+    kind: ForwardKind,
+    alias: &str,
+    line: &ForwardLine,
+) -> Result<(), ParseError> {
+    let keyword = match kind {
+        ForwardKind::Local => "LocalForward",
+        ForwardKind::Remote => "RemoteForward",
+    };
+    let parsed =
+        forward(kind, keyword, &line.args).map_err(|m| ParseError::at(FORMAT, line.line, m))?;
+    if let Some((listen, target)) = parsed {
+        out.push(SshForward {
+            kind,
+            host_alias: alias.to_string(),
+            listen,
+            target,
+            line: line.line,
+        });
     }
-    let end = line
-        .find(|c: char| c.is_whitespace() || c == '=')
-        .unwrap_or(line.len());
-    let keyword = line.get(..end).unwrap_or_default().to_string();
-    let mut rest = line.get(end..).unwrap_or_default().trim_start();
-    if let Some(after) = rest.strip_prefix('=') {
-        rest = after.trim_start();
+    Ok(())
+}
+
+fn error(e: sshcfg::ResolveError) -> ParseError {
+    match e {
+        sshcfg::ResolveError::Syntax { line, message, .. } => ParseError::at(FORMAT, line, message),
+        other => ParseError::new(FORMAT, None, other.to_string()),
     }
-    let mut args = Vec::new();
-    let mut chars = rest.chars().peekable();
-    loop {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let Some(&first) = chars.peek() else { break };
-        if first == '#' {
-            break;
-        }
-        let mut word = String::new();
-        let mut quoted = false;
-        while let Some(c) = chars.next_if(|c| quoted || !c.is_whitespace()) {
-            if c == '"' {
-                quoted = !quoted;
-            } else {
-                word.push(c);
-            }
-        }
-        if quoted {
-            return Err(format!("unterminated quote in {}", snippet(rest)));
-        }
-        args.push(word);
-    }
-    Ok((keyword, args))
 }
 
 type Forward = (ListenSpec, Option<HostPort>);

@@ -91,10 +91,22 @@ async fn agent_auth(
     if identities.is_empty() {
         return Err("ssh-agent holds no keys".into());
     }
+    // IdentitiesOnly: only the agent keys whose public half sits beside an identity file.
+    let listed: Vec<russh::keys::PublicKey> = if hop.identities_only {
+        hop.identities
+            .iter()
+            .filter_map(|p| russh::keys::load_public_key(format!("{}.pub", p.display())).ok())
+            .collect()
+    } else {
+        Vec::new()
+    };
     for identity in identities {
         let AgentIdentity::PublicKey { key, .. } = identity else {
             continue;
         };
+        if hop.identities_only && !listed.iter().any(|l| l.key_data() == key.key_data()) {
+            continue;
+        }
         let hash = if key.algorithm().is_rsa() {
             rsa.get(handle).await
         } else {

@@ -3,8 +3,10 @@
 
 mod auth;
 pub mod error;
+pub mod host_keys;
 pub mod known_hosts;
 pub mod node;
+mod proxy_command;
 pub mod pty;
 mod quick_ack;
 pub mod session;

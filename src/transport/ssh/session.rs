@@ -11,7 +11,8 @@ use tokio::time::timeout;
 
 use super::auth;
 use super::error::SshError;
-use super::known_hosts::{KnownHosts, Verdict};
+use super::host_keys;
+use super::known_hosts::{self, KnownHosts, Verdict};
 use super::target::{Hop, Route};
 use super::verifier::Verifier;
 use crate::transport::exec::{Output, RemoteCommand};
@@ -24,19 +25,27 @@ pub struct SshSession {
     _jumps: Vec<Arc<SshSession>>,
 }
 
-fn client_config(route: &Route) -> Arc<client::Config> {
+/// The client settings for one hop: host-key algorithms ordered by what known_hosts
+/// holds for it (`host_keys.rs`).
+fn client_config(route: &Route, hop: &Hop, known: &[KnownHosts]) -> Arc<client::Config> {
+    let held = known_hosts::known_algorithms(known, &hop.host_key_name);
+    let order = host_keys::order(hop.host_key_algorithms.as_deref(), &held);
     Arc::new(client::Config {
         // A dead peer is noticed after three missed keepalives, then the handle closes.
         keepalive_interval: Some(route.keepalive),
         keepalive_max: 3,
         inactivity_timeout: None,
         nodelay: true,
+        preferred: russh::Preferred {
+            key: order.into(),
+            ..russh::Preferred::DEFAULT
+        },
         ..Default::default()
     })
 }
 
-fn load_known_hosts(route: &Route) -> Arc<Vec<KnownHosts>> {
-    let files = route
+fn load_known_hosts(hop: &Hop) -> Arc<Vec<KnownHosts>> {
+    let files = hop
         .known_hosts
         .iter()
         .filter_map(|path| match KnownHosts::load(path) {
@@ -63,25 +72,19 @@ impl SshSession {
         via: Option<Arc<SshSession>>,
         route: &Route,
     ) -> Result<Arc<SshSession>, SshError> {
-        let config = client_config(route);
-        let known = load_known_hosts(route);
         let mut carried: Vec<Arc<SshSession>> = via.into_iter().collect();
         for hop in route.jumps.iter().chain(std::iter::once(&route.target)) {
-            let stream: BoxedStream = match carried.last() {
-                None => Box::new(super::quick_ack::QuickAck(
+            let stream: BoxedStream = match (carried.last(), &route.proxy_command) {
+                (None, Some(command)) => Box::new(super::proxy_command::spawn(command, hop)?),
+                (None, None) => Box::new(super::quick_ack::QuickAck(
                     tcp_connect(hop, route.connect_timeout).await?,
                 )),
-                Some(prev) => prev.direct_tcpip(hop, route.connect_timeout).await?,
+                (Some(prev), _) => prev.direct_tcpip(hop, route.connect_timeout).await?,
             };
-            let session = Self::handshake(
-                hop,
-                stream,
-                route,
-                config.clone(),
-                known.clone(),
-                carried.clone(),
-            )
-            .await?;
+            let known = load_known_hosts(hop);
+            let config = client_config(route, hop, &known);
+            let session =
+                Self::handshake(hop, stream, route, config, known, carried.clone()).await?;
             carried.push(Arc::new(session));
         }
         carried.pop().ok_or_else(|| SshError::Closed {
@@ -98,7 +101,7 @@ impl SshSession {
         jumps: Vec<Arc<SshSession>>,
     ) -> Result<SshSession, SshError> {
         let limit = route.connect_timeout;
-        let (verifier, verdict) = Verifier::new(&hop.host, hop.port, known.clone());
+        let (verifier, verdict) = Verifier::new(&hop.host_key_name, known.clone());
         let connected = timeout(limit, client::connect_stream(config, stream, verifier)).await;
         let mut handle = match connected {
             Err(_) => return Err(timed_out(hop, "key exchange", limit)),

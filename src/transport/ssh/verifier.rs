@@ -9,23 +9,18 @@ use russh::keys::PublicKeyOrCertificate;
 use super::known_hosts::{self, KnownHosts, Verdict};
 
 pub struct Verifier {
-    host: String,
-    port: u16,
+    /// The known_hosts name: `host`, `[host]:port` or the HostKeyAlias.
+    name: String,
     files: Arc<Vec<KnownHosts>>,
     verdict: Arc<Mutex<Option<Verdict>>>,
 }
 
 impl Verifier {
-    pub fn new(
-        host: &str,
-        port: u16,
-        files: Arc<Vec<KnownHosts>>,
-    ) -> (Verifier, Arc<Mutex<Option<Verdict>>>) {
+    pub fn new(name: &str, files: Arc<Vec<KnownHosts>>) -> (Verifier, Arc<Mutex<Option<Verdict>>>) {
         let verdict = Arc::new(Mutex::new(None));
         (
             Verifier {
-                host: host.to_string(),
-                port,
+                name: name.to_string(),
                 files,
                 verdict: verdict.clone(),
             },
@@ -43,7 +38,7 @@ impl Handler for Verifier {
     ) -> Result<bool, Self::Error> {
         let verdict = match server_key {
             PublicKeyOrCertificate::PublicKey { key, .. } => {
-                known_hosts::verify(&self.files, &self.host, self.port, key)
+                known_hosts::verify_name(&self.files, &self.name, key)
             }
             // Host certificates would need @cert-authority support; refuse rather than guess.
             PublicKeyOrCertificate::Certificate(cert) => Verdict::Unknown {

@@ -25,61 +25,47 @@ fn every_spelling() {
     use ForwardKind::{Local, Remote};
     let forwards = parse_ssh_forwards(fixture!("ssh/config-tunnels.txt")).expect("must succeed");
     let got: Vec<_> = forwards.iter().map(summary).collect();
-    assert_eq!(
-        got,
+    // `Host *` comes first in the file, so its forward is each alias's first; the
+    // `Match ... exec` block never matches (nothing is run).
+    let star = |alias| (Local, alias, None, 9999, Some(("localhost", 9999)));
+    let hyper1 = |alias| {
         [
-            (Remote, "central", None, 2201, Some(("localhost", 22))),
-            (
-                Remote,
-                "central",
-                Some("::1"),
-                2222,
-                Some(("localhost", 22))
-            ),
-            (Remote, "central", None, 2223, None),
-            (Local, "hyper1", None, 8080, Some(("localhost", 80))),
+            star(alias),
+            (Local, alias, None, 8080, Some(("localhost", 80))),
             (
                 Local,
-                "hyper1.example.org",
-                None,
-                8080,
-                Some(("localhost", 80))
-            ),
-            (
-                Local,
-                "hyper1",
+                alias,
                 Some("127.0.0.1"),
                 8443,
-                Some(("10.2.0.5", 443))
+                Some(("10.2.0.5", 443)),
             ),
-            (
-                Local,
-                "hyper1.example.org",
-                Some("127.0.0.1"),
-                8443,
-                Some(("10.2.0.5", 443))
-            ),
-            (Local, "hyper1", None, 5432, Some(("db.internal", 5432))),
-            (
-                Local,
-                "hyper1.example.org",
-                None,
-                5432,
-                Some(("db.internal", 5432))
-            ),
-            (Local, "hyper1", Some("*"), 2375, Some(("fd00:2::fe", 2375))),
-            (
-                Local,
-                "hyper1.example.org",
-                Some("*"),
-                2375,
-                Some(("fd00:2::fe", 2375))
-            ),
-            (Local, "hyper2", None, 9100, Some(("127.0.0.1", 9100))),
-            (Remote, "hyper2", Some("*"), 2202, Some(("localhost", 22))),
+            (Local, alias, None, 5432, Some(("db.internal", 5432))),
+            (Local, alias, Some("*"), 2375, Some(("fd00:2::fe", 2375))),
         ]
-    );
-    assert_eq!(forwards[0].line, 9);
+    };
+    let mut want = vec![
+        star("central"),
+        (Remote, "central", None, 2201, Some(("localhost", 22))),
+        (
+            Remote,
+            "central",
+            Some("::1"),
+            2222,
+            Some(("localhost", 22)),
+        ),
+        (Remote, "central", None, 2223, None),
+    ];
+    want.extend(hyper1("hyper1"));
+    want.extend(hyper1("hyper1.example.org"));
+    want.extend([
+        star("hyper2"),
+        (Local, "hyper2", None, 9100, Some(("127.0.0.1", 9100))),
+        (Remote, "hyper2", Some("*"), 2202, Some(("localhost", 22))),
+        star("bastion"),
+    ]);
+    assert_eq!(got, want);
+    assert_eq!(forwards[0].line, 4);
+    assert_eq!(forwards[1].line, 9);
 }
 
 #[test]
@@ -159,6 +145,14 @@ proptest! {
         0..6,
     )) {
         let mut text = String::from("Host *\n    ServerAliveInterval 30\n");
+        // Unique aliases: a repeated one would collect both blocks' forwards, as ssh does.
+        let forwards: Vec<_> = forwards
+            .into_iter()
+            .enumerate()
+            .map(|(i, (alias, local, bind, port, host, target_port, equals))| {
+                (format!("{alias}-{i}"), local, bind, port, host, target_port, equals)
+            })
+            .collect();
         for (alias, local, bind, port, host, target_port, equals) in &forwards {
             let keyword = if *local { "LocalForward" } else { "RemoteForward" };
             let listen = match bind {

@@ -201,7 +201,30 @@ pub fn fingerprint(key: &PublicKey) -> String {
 
 /// Check `key` for `host:port` against the files, in order.
 pub fn verify(files: &[KnownHosts], host: &str, port: u16, key: &PublicKey) -> Verdict {
-    let name = host_key_name(host, port);
+    verify_name(files, &host_key_name(host, port), key)
+}
+
+/// The key types the files hold for `name` (revoked keys and CA lines aside), in file
+/// order: what the host-key algorithm order puts first.
+pub fn known_algorithms(files: &[KnownHosts], name: &str) -> Vec<russh::keys::Algorithm> {
+    let name = name.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for f in files {
+        for e in &f.entries {
+            if e.marker == Marker::None && entry_matches(&e.patterns, &name) {
+                let alg = e.key.algorithm();
+                if !out.contains(&alg) {
+                    out.push(alg);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Check `key` for a known_hosts name (`host`, `[host]:port` or a HostKeyAlias).
+pub fn verify_name(files: &[KnownHosts], name: &str, key: &PublicKey) -> Verdict {
+    let name = name.to_ascii_lowercase();
     let same_key = |e: &Entry| e.key.key_data() == key.key_data();
     let matching = || {
         files.iter().flat_map(|f| {

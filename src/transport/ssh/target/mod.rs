@@ -1,13 +1,12 @@
 //! Where a node's SSH server is and how to get there: the node's `ssh` value resolved
-//! through the OpenSSH client config (HostName, User, Port, IdentityFile, ProxyJump,
-//! UserKnownHostsFile, Include, host patterns), and the config's `jump` chain.
+//! through the OpenSSH client config by the one resolver (`sshcfg`, README.md "How
+//! fleetdeck reads your ssh_config"), and the config's `jump` chain.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ssh2_config::{ParseRule, SshConfig as OpenSshConfig};
-
 use crate::config::{Config, NodeConfig, SshTarget};
+use crate::sshcfg::{self, Destination, Resolved, Resolver};
 
 /// One SSH server to log in to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +17,46 @@ pub struct Hop {
     pub port: u16,
     pub user: String,
     pub identities: Vec<PathBuf>,
+    /// `IdentitiesOnly yes`: the agent's keys are offered only when listed as files.
+    pub identities_only: bool,
+    pub certificates: Vec<PathBuf>,
+    /// The files trusted for this hop's host key: its UserKnownHostsFile (which
+    /// replaces `~/.ssh/known_hosts` as it does for ssh), GlobalKnownHostsFile, then
+    /// `[ssh] known_hosts`.
+    pub known_hosts: Vec<PathBuf>,
+    /// The name looked up in known_hosts (HostKeyAlias, else `host` or `[host]:port`).
+    pub host_key_name: String,
+    /// HostKeyAlias, lowercased as ssh uses it.
+    pub host_key_alias: Option<String>,
+    /// HostKeyAlgorithms of the ssh config, when it sets one.
+    pub host_key_algorithms: Option<String>,
+}
+
+impl Hop {
+    /// A hop to `host:port` trusting `known_hosts`, without anything from an ssh
+    /// config (tests, benchmarks).
+    pub fn new(
+        label: &str,
+        host: &str,
+        port: u16,
+        user: &str,
+        identities: Vec<PathBuf>,
+        known_hosts: Vec<PathBuf>,
+    ) -> Hop {
+        Hop {
+            label: label.to_string(),
+            host: host.to_string(),
+            port,
+            user: user.to_string(),
+            identities,
+            identities_only: false,
+            certificates: Vec::new(),
+            known_hosts,
+            host_key_name: super::known_hosts::host_key_name(host, port),
+            host_key_alias: None,
+            host_key_algorithms: None,
+        }
+    }
 }
 
 impl std::fmt::Display for Hop {
@@ -31,7 +70,8 @@ impl std::fmt::Display for Hop {
 pub struct Route {
     pub jumps: Vec<Hop>,
     pub target: Hop,
-    pub known_hosts: Vec<PathBuf>,
+    /// The ProxyCommand that carries the first hop (tokens expanded), instead of TCP.
+    pub proxy_command: Option<String>,
     /// The ssh-agent socket: `IdentityAgent` of the ssh config, else `SSH_AUTH_SOCK`.
     pub agent: Option<PathBuf>,
     pub connect_timeout: Duration,
@@ -45,6 +85,9 @@ impl Route {
             let via: Vec<String> = self.jumps.iter().map(ToString::to_string).collect();
             out.push_str(&format!(" via {}", via.join(" -> ")));
         }
+        if let Some(cmd) = &self.proxy_command {
+            out.push_str(&format!(" over ProxyCommand {cmd:?}"));
+        }
         out
     }
 }
@@ -53,120 +96,92 @@ impl Route {
 pub enum TargetError {
     #[error("node {node}: {message}")]
     Invalid { node: String, message: String },
-    #[error("cannot read ssh config {}: {message}", path.display())]
-    SshConfig { path: PathBuf, message: String },
+    #[error(transparent)]
+    SshConfig(#[from] sshcfg::ResolveError),
 }
 
-/// The user's OpenSSH client config, parsed once (Include and `Key=Value` forms handled
-/// by ssh2-config). A missing file is an empty config.
+/// The user's OpenSSH client config, read once: `[ssh] config` alone when set (as
+/// `ssh -F`), else `~/.ssh/config` then `/etc/ssh/ssh_config`.
 pub struct ClientConfig {
-    parsed: OpenSshConfig,
-    home: Option<PathBuf>,
+    pub resolver: Resolver,
 }
 
 impl ClientConfig {
     pub fn load(path: Option<&Path>) -> Result<ClientConfig, TargetError> {
-        let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
-        let path = match path {
-            Some(p) => Some(p.to_path_buf()),
-            None => home.as_ref().map(|h| h.join(".ssh/config")),
+        let local = sshcfg::Local::from_process();
+        let sources = match path {
+            Some(p) => sshcfg::Sources::Only(p.to_path_buf()),
+            None => local.default_sources(),
         };
-        let mut parsed = OpenSshConfig::default();
-        if let Some(home) = &home {
-            parsed = parsed.home_dir(home);
-        }
-        if let Some(path) = path.filter(|p| p.exists()) {
-            let file = std::fs::File::open(&path).map_err(|e| TargetError::SshConfig {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            let mut reader = std::io::BufReader::new(file);
-            parsed = parsed
-                .parse(
-                    &mut reader,
-                    ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS,
-                )
-                .map_err(|e| TargetError::SshConfig {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-        }
-        Ok(ClientConfig { parsed, home })
+        let resolver = Resolver::load(&sshcfg::RealFiles, &sources, local)?;
+        Ok(ClientConfig { resolver })
     }
 
+    /// One config text and a fixed local side (unit tests).
     pub fn from_text(text: &str) -> Result<ClientConfig, TargetError> {
-        let parsed = OpenSshConfig::default()
-            .home_dir("/nonexistent-home")
-            .parse(
-                &mut text.as_bytes(),
-                ParseRule::ALLOW_UNKNOWN_FIELDS | ParseRule::ALLOW_UNSUPPORTED_FIELDS,
-            )
-            .map_err(|e| TargetError::SshConfig {
-                path: PathBuf::from("<text>"),
-                message: e.to_string(),
-            })?;
-        Ok(ClientConfig { parsed, home: None })
+        let local = sshcfg::Local {
+            user: "me".into(),
+            uid: 1000,
+            home: PathBuf::from("/home/me"),
+            hostname: "bastion.example".into(),
+            vars: Default::default(),
+        };
+        let loaded = sshcfg::Loaded::from_text(Path::new("<text>"), text)?;
+        Ok(ClientConfig {
+            resolver: Resolver {
+                loaded,
+                local,
+                exec: sshcfg::ExecPolicy::Refuse,
+            },
+        })
     }
 
-    fn unsupported(&self, alias: &str, key: &str) -> Option<Vec<String>> {
-        self.parsed
-            .query(alias)
-            .unsupported_fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.clone())
+    /// `[user@]host[:port]` (or alias) as ssh resolves it; explicit user and port win
+    /// over the config, as with `ssh -l` and `-p`.
+    pub fn resolve(&self, label: &str) -> Result<Resolved, String> {
+        let target: SshTarget = label.parse()?;
+        self.resolver
+            .resolve(&Destination {
+                host: target.host,
+                user: target.user,
+                port: target.port,
+                jump: None,
+            })
+            .map_err(|e| e.to_string())
     }
 }
 
-/// Resolve one `[user@]host[:port]` (or alias) through the client config. Explicit user
-/// and port win over the config, as with `ssh -p`.
-fn resolve_hop(
-    label: &str,
-    client: &ClientConfig,
-    extra_identities: &[PathBuf],
-) -> Result<(Hop, Vec<String>), String> {
-    let target: SshTarget = label.parse()?;
-    let params = client.parsed.query(&target.host);
-    let user = target
-        .user
-        .clone()
-        .or(params.user.clone())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "root".into());
-    let mut identities: Vec<PathBuf> = params.identity_file.clone().unwrap_or_default();
-    for extra in extra_identities {
+/// A resolved destination as a hop to log in to.
+fn hop_of(label: &str, r: &Resolved, config: &Config) -> Result<Hop, String> {
+    let mut identities = r.identity_paths().map_err(|e| e.to_string())?;
+    for extra in &config.ssh.identities {
         if !identities.contains(extra) {
             identities.push(extra.clone());
         }
     }
-    if identities.is_empty()
-        && let Some(home) = &client.home
+    let mut known_hosts = r.known_hosts_paths();
+    if let Some(extra) = &config.ssh.known_hosts
+        && !known_hosts.contains(extra)
     {
-        for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
-            identities.push(home.join(".ssh").join(name));
-        }
+        known_hosts.push(extra.clone());
     }
-    let hop = Hop {
+    Ok(Hop {
         label: label.to_string(),
-        host: params
-            .host_name
-            .clone()
-            .unwrap_or_else(|| target.host.clone()),
-        port: target.port.or(params.port).unwrap_or(22),
-        user,
+        host: r.hostname.clone(),
+        port: r.port,
+        user: r.user.clone(),
         identities,
-    };
-    let jumps = params
-        .proxy_jump
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|j| !j.eq_ignore_ascii_case("none"))
-        .collect();
-    Ok((hop, jumps))
+        identities_only: r.identities_only,
+        certificates: r.certificate_paths().map_err(|e| e.to_string())?,
+        known_hosts,
+        host_key_name: r.known_hosts_name(),
+        host_key_alias: r.host_key_alias.clone(),
+        host_key_algorithms: r.host_key_algorithms.clone(),
+    })
 }
 
-/// The route to `node`: the config's `jump` chain if set, else the ssh config's ProxyJump.
+/// The route to `node`: the config's `jump` chain if set, else the ssh config's
+/// ProxyJump (each hop resolved again) or ProxyCommand.
 pub fn route_for(
     config: &Config,
     node: &NodeConfig,
@@ -180,13 +195,15 @@ pub fn route_for(
         .ssh
         .as_deref()
         .ok_or_else(|| invalid("is local; it has no ssh target".into()))?;
-    let extra = &config.ssh.identities;
-    let (target, proxy_jumps) = resolve_hop(ssh, client, extra).map_err(&invalid)?;
+    let resolved = client.resolve(ssh).map_err(&invalid)?;
+    let target = hop_of(ssh, &resolved, config).map_err(&invalid)?;
     let mut jumps = Vec::new();
+    let first: Resolved;
     if node.jump.is_some() {
         // Walk the config's jump chain outward, then reverse it: first hop first.
         let mut hop = node.jump.as_deref();
         let mut seen = vec![node.name.as_str()];
+        let mut outermost = resolved.clone();
         while let Some(name) = hop {
             if seen.contains(&name) {
                 return Err(invalid(format!("jump chain loops at {name}")));
@@ -199,63 +216,49 @@ pub fn route_for(
                 .ssh
                 .as_deref()
                 .ok_or_else(|| invalid(format!("jump host {name} has no ssh target")))?;
-            let (jump_hop, _) = resolve_hop(jump_ssh, client, extra).map_err(&invalid)?;
-            jumps.push(jump_hop);
+            let r = client.resolve(jump_ssh).map_err(&invalid)?;
+            jumps.push(hop_of(jump_ssh, &r, config).map_err(&invalid)?);
+            outermost = r;
             hop = jump_node.jump.as_deref();
         }
         jumps.reverse();
+        first = outermost;
     } else {
-        for label in proxy_jumps {
-            let (jump_hop, _) = resolve_hop(&label, client, extra).map_err(&invalid)?;
-            jumps.push(jump_hop);
+        let chain = client.resolver.jumps(&resolved)?;
+        for r in &chain {
+            let label = r.host_arg.clone();
+            jumps.push(hop_of(&label, r, config).map_err(&invalid)?);
         }
+        first = chain.into_iter().next().unwrap_or_else(|| resolved.clone());
     }
-    let mut known_hosts = Vec::new();
-    if let Some(home) = &client.home {
-        known_hosts.push(home.join(".ssh/known_hosts"));
-    }
-    if let Some(files) = client.unsupported(alias_of(ssh), "UserKnownHostsFile") {
-        for f in files {
-            let path = expand_home(&f, client.home.as_deref());
-            if !known_hosts.contains(&path) {
-                known_hosts.push(path);
-            }
-        }
-    }
-    if let Some(extra) = &config.ssh.known_hosts {
-        known_hosts.push(extra.clone());
-    }
-    let alias = node.ssh.as_deref().map(alias_of).unwrap_or_default();
-    let agent = match client
-        .unsupported(alias, "IdentityAgent")
-        .and_then(|v| v.into_iter().next())
-    {
+    let proxy_command = first.proxy_command_line()?;
+    let agent = match resolved.identity_agent.as_deref() {
         Some(none) if none.eq_ignore_ascii_case("none") => None,
-        Some(path) if path != "SSH_AUTH_SOCK" => Some(expand_home(&path, client.home.as_deref())),
+        Some(path) if path != "SSH_AUTH_SOCK" => Some(PathBuf::from(resolved.expand(path)?)),
         _ => std::env::var_os("SSH_AUTH_SOCK")
             .filter(|s| !s.is_empty())
             .map(PathBuf::from),
     };
+    // A shorter ConnectTimeout or ServerAliveInterval of the ssh config is honoured;
+    // fleetdeck's own values stay the upper bound (README.md, ssh_config section).
+    let connect = resolved
+        .connect_timeout
+        .filter(|&s| s > 0)
+        .map_or(config.ssh.connect_timeout_secs, |s| {
+            s.min(config.ssh.connect_timeout_secs)
+        });
+    let keepalive = match resolved.server_alive_interval {
+        0 => config.ssh.keepalive_secs,
+        s => s.min(config.ssh.keepalive_secs),
+    };
     Ok(Route {
         jumps,
         target,
-        known_hosts,
+        proxy_command,
         agent,
-        connect_timeout: Duration::from_secs(config.ssh.connect_timeout_secs),
-        keepalive: Duration::from_secs(config.ssh.keepalive_secs.max(1)),
+        connect_timeout: Duration::from_secs(connect.clamp(1, 600)),
+        keepalive: Duration::from_secs(keepalive.clamp(1, 3600)),
     })
-}
-
-fn alias_of(ssh: &str) -> &str {
-    let after_user = ssh.rsplit_once('@').map_or(ssh, |(_, h)| h);
-    after_user.split(':').next().unwrap_or(after_user)
-}
-
-fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
-    match (path.strip_prefix("~/"), home) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
 }
 
 #[cfg(test)]

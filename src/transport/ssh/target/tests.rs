@@ -61,10 +61,11 @@ fn proxyjump_chains_keep_their_order_and_known_hosts_file_is_read() {
     assert_eq!(route.target.user, "root", "explicit user wins");
     assert!(
         route
+            .target
             .known_hosts
             .contains(&PathBuf::from("/etc/fleet/known_hosts")),
         "{:?}",
-        route.known_hosts
+        route.target.known_hosts
     );
 }
 
@@ -101,7 +102,7 @@ fn config_jump_chain_overrides_proxyjump() {
             .contains(&PathBuf::from("/keys/fleet"))
     );
     assert_eq!(
-        route.known_hosts.last().map(|p| p.as_path()),
+        route.target.known_hosts.last().map(|p| p.as_path()),
         Some(Path::new("/extra/kh"))
     );
 }
@@ -142,4 +143,52 @@ fn include_files_and_key_value_lines_are_followed() {
         ),
         ("10.2.0.3", "ops", 2022)
     );
+}
+
+#[test]
+fn user_known_hosts_file_replaces_the_default_and_extra_files_follow() {
+    let c = config("[ssh]\nknown_hosts = \"/extra/kh\"\n[[node]]\nname = \"d\"\nssh = \"deep\"\n");
+    let route = route_for(&c, &c.nodes[0], &client()).expect("route");
+    assert_eq!(
+        route.target.known_hosts,
+        [
+            "/etc/fleet/known_hosts",
+            "/etc/ssh/ssh_known_hosts",
+            "/etc/ssh/ssh_known_hosts2",
+            "/extra/kh"
+        ]
+        .map(PathBuf::from)
+    );
+    // The jump hosts keep ssh's defaults: the narrowing is per host.
+    assert_eq!(
+        route.jumps[0].known_hosts[0],
+        PathBuf::from("/home/me/.ssh/known_hosts")
+    );
+}
+
+#[test]
+fn proxy_command_and_host_key_alias_reach_the_route() {
+    let client = ClientConfig::from_text(
+        "Host pc\n  HostName 10.0.0.7\n  ProxyCommand nc -X 5 %h %p\n  HostKeyAlias PC-Key\n\
+         Host behind\n  ProxyJump pc\n",
+    )
+    .expect("ssh config");
+    let c = config(
+        "[[node]]\nname = \"a\"\nssh = \"pc:2200\"\n[[node]]\nname = \"b\"\nssh = \"behind\"\n",
+    );
+    let route = route_for(&c, &c.nodes[0], &client).expect("route");
+    assert_eq!(
+        route.proxy_command.as_deref(),
+        Some("nc -X 5 10.0.0.7 2200")
+    );
+    assert_eq!(route.target.host_key_name, "pc-key");
+    assert!(
+        route.describe().contains("ProxyCommand"),
+        "{}",
+        route.describe()
+    );
+    // Behind a jump host, the ProxyCommand carries the first hop, not the node.
+    let route = route_for(&c, &c.nodes[1], &client).expect("route");
+    assert_eq!(route.proxy_command.as_deref(), Some("nc -X 5 10.0.0.7 22"));
+    assert_eq!(route.target.host_key_name, "behind");
 }
