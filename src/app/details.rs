@@ -60,13 +60,14 @@ fn node_lines(node: &TreeNode) -> Vec<DetailLine> {
     }
     lines.push(kv(
         "holds",
-        format!(
-            "{} guests, {} containers, {} bridges, {} tunnels",
-            node.guests.len(),
-            node.containers.len(),
-            node.bridges.len(),
-            node.tunnels.len()
-        ),
+        [
+            (node.guests.len(), "guest", "guests"),
+            (node.containers.len(), "container", "containers"),
+            (node.bridges.len(), "bridge", "bridges"),
+            (node.tunnels.len(), "tunnel", "tunnels"),
+        ]
+        .map(|(n, one, many)| super::columns::plural(n, one, many))
+        .join(", "),
     ));
     for e in &node.fact_errors {
         lines.push(kv("! fact", format!("{}: {}", e.fact, e.message)));

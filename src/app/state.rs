@@ -7,7 +7,7 @@ use super::Keymap;
 use super::action::Mode;
 use super::logs::LogsView;
 use super::palette::{Names, Palette};
-use super::rows::{Row, RowKind, filtered, rows};
+use super::rows::{Order, Row, RowKind, Shape, arrange, filtered};
 use super::stats::StatsView;
 use crate::config::Config;
 use crate::fleet::live::Fleet;
@@ -46,6 +46,8 @@ pub enum View {
     Findings(crate::app::findings::FindingsView),
     Inspect(Box<crate::app::inspect::InspectView>),
     Events(Box<crate::app::events_view::EventsView>),
+    /// The details of the selection, full-screen.
+    Details,
 }
 
 /// Which pane of the fleet screen the arrow keys move.
@@ -85,6 +87,10 @@ pub struct State {
     pub doc: TreeDoc,
     pub rows: Vec<Row>,
     pub collapsed: HashSet<String>,
+    /// The order of containers (a key cycles it; the table header shows it).
+    pub order: Order,
+    /// Every container in one list instead of the tree.
+    pub flat: bool,
     /// The `/` filter: rows matching it and their ancestors.
     pub filter: String,
     /// Keys go to the filter text while it is being typed.
@@ -180,6 +186,8 @@ impl State {
             },
             rows: Vec::new(),
             collapsed: HashSet::new(),
+            order: Order::Name,
+            flat: false,
             filter: String::new(),
             filter_editing: false,
             selected: 0,
@@ -236,7 +244,12 @@ impl State {
             self.now.clone(),
             self.polling_since.as_deref(),
         );
-        self.rows = filtered(rows(&self.doc, &self.collapsed), &self.filter);
+        let shape = Shape {
+            collapsed: &self.collapsed,
+            order: self.order,
+            flat: self.flat,
+        };
+        self.rows = filtered(arrange(&self.doc, &shape), &self.filter);
         let found = self
             .selected_id
             .as_ref()
@@ -287,6 +300,7 @@ impl State {
             View::Findings(_) => Mode::Findings,
             View::Inspect(_) => Mode::Inspect,
             View::Events(_) => Mode::Events,
+            View::Details => Mode::Details,
         }
     }
 

@@ -5,6 +5,7 @@ mod check;
 mod commands;
 mod freshness;
 pub(crate) mod ops;
+mod shape;
 mod views;
 
 use super::action::Mode;
@@ -271,6 +272,7 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Findings => check::findings_action(state, action),
         Mode::Inspect => act::inspect_action(state, action),
         Mode::Events => act::events_action(state, action),
+        Mode::Details => shape::details_action(state, action),
     }
 }
 
@@ -310,15 +312,12 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageDown => state.select((at + page).min(last)),
         Action::Top => state.select(0),
         Action::Bottom => state.select(last),
-        Action::Toggle => {
-            if let Some(row) = state.selected_row().filter(|r| r.expandable) {
-                let id = row.id.clone();
-                if !state.collapsed.remove(&id) {
-                    state.collapsed.insert(id);
-                }
-                state.rebuild();
-            }
-        }
+        Action::Toggle
+        | Action::Collapse
+        | Action::Expand
+        | Action::Sort
+        | Action::Flat
+        | Action::Details => shape::tree_action(state, action),
         Action::Refresh => return vec![Effect::LoadSites, Effect::RefreshFleet],
         // Handled for every view in `on_action`.
         Action::Redraw => {}

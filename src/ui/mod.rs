@@ -43,6 +43,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         }
         View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
         View::Events(view) => events::render(frame, main, view, &state.theme),
+        View::Details => details::render_full(frame, main, state),
     }
     statusbar::render(frame, status, state);
     if let Some(p) = &state.palette {
@@ -58,7 +59,8 @@ pub fn render(frame: &mut Frame, state: &State) {
         None => {}
     }
     if state.show_help {
-        help::render(frame, frame.area(), state);
+        // Over the views, never over the status bar.
+        help::render(frame, main, state);
     }
 }
 

@@ -18,9 +18,20 @@ fn stale_count(state: &State) -> usize {
         .count()
 }
 
-/// Fleet counts for the bar: nodes up and down, containers running of all. (Stale nodes
-/// are counted apart, in their own colour, and not as up.)
-fn counts(state: &State) -> (String, String) {
+/// Containers that crashed (non-zero exit, restarting, unhealthy), across the fleet.
+fn crashed_count(state: &State) -> usize {
+    let nodes = &state.doc.nodes;
+    nodes
+        .iter()
+        .flat_map(|n| n.containers.iter())
+        .filter(|c| crate::app::rows::is_crash(c))
+        .count()
+}
+
+/// Fleet counts for the bar: nodes up and down, containers running of all, then the
+/// rest. (Stale nodes are counted apart, in their own colour, and not as up; crashed
+/// containers too, in red, between the two.)
+fn counts(state: &State) -> (String, String, String) {
     use crate::fleet::snapshot::NodeStatus;
     let sep = state.theme.separator();
     let nodes = &state.doc.nodes;
@@ -59,7 +70,8 @@ fn counts(state: &State) -> (String, String) {
     };
     (
         format!(" {up} up"),
-        format!(" {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}{session}"),
+        format!(" {down} down {sep} {running}/{total} running"),
+        format!("{age} {sep}{check}{busy}{session}"),
     )
 }
 
@@ -88,7 +100,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         )
     };
     let help = " ? help ";
-    let (up, rest) = counts(state);
+    let (up, running, rest) = counts(state);
+    let crashed = match crashed_count(state) {
+        0 => None,
+        n => Some(Span::styled(
+            format!(" {} {n} crashed", state.theme.separator()),
+            colored(Style::new().fg(Color::Red)).add_modifier(Modifier::BOLD),
+        )),
+    };
     let stale = match stale_count(state) {
         0 => None,
         n => Some(Span::styled(
@@ -96,8 +115,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             colored(Style::new().fg(Color::Cyan)).add_modifier(Modifier::BOLD),
         )),
     };
-    let counts_width =
-        up.chars().count() + rest.chars().count() + stale.as_ref().map_or(0, Span::width);
+    let counts_width = up.chars().count()
+        + running.chars().count()
+        + rest.chars().count()
+        + stale.as_ref().map_or(0, Span::width)
+        + crashed.as_ref().map_or(0, Span::width);
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
     let fixed = mode.width() + counts_width + help.len() + " cfg  inv  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
@@ -108,6 +130,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
     let mut spans = vec![mode, Span::raw(up)];
     spans.extend(stale);
+    spans.push(Span::raw(running));
+    spans.extend(crashed);
     spans.push(Span::raw(rest));
     if config_room > 3 {
         spans.push(Span::raw(" cfg "));
