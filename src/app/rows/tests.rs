@@ -29,7 +29,11 @@ fn container(
         network: None,
         domain: Some(format!("{name}.example.org")),
         login: None,
-        vlan: Some(if name.len().is_multiple_of(2) { 100 } else { 200 }),
+        vlan: Some(if name.len().is_multiple_of(2) {
+            100
+        } else {
+            200
+        }),
     }
 }
 
