@@ -49,8 +49,8 @@ pub struct Want {
 const NAME_MIN: usize = 24;
 /// Beyond this the name grows only with room no other column takes.
 const NAME_PREF: usize = 34;
-/// `exited (137) 59m` fits; a longer state (`restarting (137) 59m`) loses its end.
-const STATE: usize = 16;
+/// `restarting (1) 59m` and `exited (137) 59m` fit; `restarting (137) 59m` loses its end.
+const STATE: usize = 18;
 const NODE: usize = 10;
 /// `255.255.255.255`; a fleet of shorter addresses gets a narrower column.
 const IP: usize = 15;

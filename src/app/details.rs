@@ -89,7 +89,15 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
             let mut lines = vec![
                 kv("container", c.name.clone()),
                 kv("node", node.name.clone()),
-                kv("state", c.state.clone()),
+                // Docker's own words say since when and with which exit code.
+                kv(
+                    "state",
+                    if c.status.is_empty() {
+                        c.state.clone()
+                    } else {
+                        format!("{} ({})", c.state, c.status)
+                    },
+                ),
             ];
             // Only containers with a healthcheck get the line.
             if let Some(h) = c.health {

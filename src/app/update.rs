@@ -351,6 +351,8 @@ mod act_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod shape_tests;
+#[cfg(test)]
 mod stale_tests;
 #[cfg(test)]
 mod tests;

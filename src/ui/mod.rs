@@ -71,6 +71,8 @@ mod health_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod table_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod view_tests;
