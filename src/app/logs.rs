@@ -158,7 +158,7 @@ impl LogsView {
     pub fn is_match(&self, index: usize) -> bool {
         self.lines
             .get(index)
-            .is_some_and(|l| !find_all(&l.text, &self.search).is_empty())
+            .is_some_and(|l| !find_all(&super::sgr::strip(&l.text), &self.search).is_empty())
     }
 
     pub fn match_count(&self) -> usize {

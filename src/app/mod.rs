@@ -15,6 +15,7 @@ pub mod logs;
 pub mod msg;
 pub mod palette;
 pub mod rows;
+pub mod sgr;
 pub mod state;
 pub mod stats;
 pub mod update;

@@ -41,11 +41,13 @@ pub fn lines_of(output: LogOutput) -> Vec<LogLine> {
             LogLine {
                 stream,
                 at,
-                // Tabs and control characters would break the screen's cells.
+                // Tabs and control characters would break the screen's cells. ESC stays
+                // for the logs view to read colours (`app/sgr.rs` drops every other
+                // sequence).
                 text: text
                     .replace('\t', "    ")
                     .chars()
-                    .filter(|c| !c.is_control())
+                    .filter(|c| !c.is_control() || *c == '\u{1b}')
                     .collect(),
             }
         })

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::logs::{LogLine, LogStream, LogsView, StreamStatus, find_all};
+use crate::app::sgr::Colour;
 
 /// From this width on, each line shows its time.
 const TIME_MIN_WIDTH: u16 = 60;
@@ -54,8 +55,72 @@ fn line(l: &LogLine, hit: bool, time: bool, search: &str, theme: &Theme) -> Line
             theme.fg(Color::DarkGray),
         ));
     }
-    spans.extend(highlighted(&l.text, search));
+    if search.is_empty() {
+        spans.extend(coloured(&l.text, theme));
+    } else {
+        // While searching, a line shows its matches rather than its colours.
+        spans.extend(highlighted(&crate::app::sgr::strip(&l.text), search));
+    }
     Line::from(spans)
+}
+
+fn colour(c: Colour) -> Color {
+    const NAMED: [Color; 16] = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    match c {
+        Colour::Indexed(n) => NAMED
+            .get(usize::from(n))
+            .copied()
+            .unwrap_or(Color::Indexed(n)),
+        Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+/// The line's SGR colours as styles (only the weights and underline without colour);
+/// its other escape sequences are gone, the rest is drawn inert.
+fn coloured(text: &str, theme: &Theme) -> Vec<Span<'static>> {
+    crate::app::sgr::parse(text)
+        .into_iter()
+        .map(|(a, run)| {
+            let mut style = Style::new();
+            if theme.color {
+                if let Some(fg) = a.fg {
+                    style = style.fg(colour(fg));
+                }
+                if let Some(bg) = a.bg {
+                    style = style.bg(colour(bg));
+                }
+            }
+            for (on, m) in [
+                (a.bold, Modifier::BOLD),
+                (a.dim, Modifier::DIM),
+                (a.italic, Modifier::ITALIC),
+                (a.underline, Modifier::UNDERLINED),
+                (a.reversed && theme.color, Modifier::REVERSED),
+            ] {
+                if on {
+                    style = style.add_modifier(m);
+                }
+            }
+            Span::styled(crate::validate::inert(&run).into_owned(), style)
+        })
+        .collect()
 }
 
 fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {

@@ -28,14 +28,17 @@ fn frames_split_into_timed_lines_with_their_stream() {
         }]
     );
     let two = lines_of(LogOutput::StdOut {
-        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\n".into(),
+        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\x07\n".into(),
     });
     assert_eq!(two.len(), 2);
     assert_eq!(
         (two[0].at.as_str(), two[0].text.as_str()),
         ("", "no-time here")
     );
-    assert_eq!(two[1].text, "b[31m", "control characters are dropped");
+    assert_eq!(
+        two[1].text, "b\x1b[31m",
+        "control characters are dropped, ESC stays for the colours"
+    );
 }
 
 #[tokio::test]
