@@ -61,6 +61,8 @@ pub enum Action {
     Flat,
     /// The details of the selection, full-screen (what an 80-column screen has no pane for).
     Details,
+    /// Logs view: wrap long lines, or cut them at the edge.
+    Wrap,
 }
 
 /// The screen keys are read for; the help lists only what works on it.
@@ -128,7 +130,7 @@ impl Action {
         }
         use Action::*;
         match mode {
-            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy),
+            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy | Wrap),
             Mode::Details => matches!(
                 self,
                 Quit | Help | Close | Up | Down | PageUp | PageDown | Top | Bottom | Redraw
@@ -145,6 +147,7 @@ impl Action {
                     | Bottom
                     | Filter
                     | Follow
+                    | Wrap
                     | NextMatch
                     | PrevMatch
                     | Redraw
@@ -263,6 +266,7 @@ impl Action {
             Action::Sort => "sort: name, state, age, problems first",
             Action::Flat => "every container in one list, or the tree",
             Action::Details => "details of the selection, full-screen",
+            Action::Wrap => "wrap long lines on or off",
         }
     }
 

@@ -68,6 +68,8 @@ pub struct LogsView {
     /// Line of the current match.
     pub hit: Option<usize>,
     pub status: StreamStatus,
+    /// Long lines wrap onto the next rows instead of being cut at the edge.
+    pub wrap: bool,
 }
 
 /// Case-insensitive (ASCII) match positions of `needle` in `hay`, as byte ranges.
@@ -96,6 +98,7 @@ impl LogsView {
             searching: false,
             hit: None,
             status: StreamStatus::Connecting,
+            wrap: false,
         }
     }
 

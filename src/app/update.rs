@@ -341,7 +341,7 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Restart | Action::StopStart => return act::lifecycle(state, action),
         Action::Inspect => return act::open_inspect(state),
         Action::Events => return act::open_events(state),
-        Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy => {}
+        Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy | Action::Wrap => {}
     }
     Vec::new()
 }

@@ -123,6 +123,69 @@ fn coloured(text: &str, theme: &Theme) -> Vec<Span<'static>> {
         .collect()
 }
 
+/// `line` cut into rows of `width` cells (characters, not words: a log line keeps its
+/// exact text, and the row count is known before drawing).
+fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows: Vec<Line<'static>> = vec![Line::default()];
+    let mut used = 0;
+    for span in line.spans {
+        let mut chunk = String::new();
+        for c in span.content.chars() {
+            if used == width {
+                if !chunk.is_empty() {
+                    let text = std::mem::take(&mut chunk);
+                    if let Some(r) = rows.last_mut() {
+                        r.spans.push(Span::styled(text, span.style));
+                    }
+                }
+                rows.push(Line::default());
+                used = 0;
+            }
+            chunk.push(c);
+            used += 1;
+        }
+        if !chunk.is_empty() {
+            if let Some(r) = rows.last_mut() {
+                r.spans.push(Span::styled(chunk, span.style));
+            }
+        }
+    }
+    rows
+}
+
+/// The screen rows of a wrapped view: from the first line shown down; following, the
+/// rows that end with the newest line (earlier lines wrap above, out of sight).
+fn wrapped(
+    view: &LogsView,
+    shown: Vec<Line<'static>>,
+    rows: usize,
+    width: usize,
+    time: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    if !view.follow || view.lines.is_empty() {
+        let mut out: Vec<Line<'static>> = shown
+            .into_iter()
+            .flat_map(|l| hard_wrap(l, width))
+            .collect();
+        out.truncate(rows);
+        return out;
+    }
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for l in view.lines.iter().rev() {
+        let mut rows_of = hard_wrap(line(l, false, time, &view.search, theme), width);
+        rows_of.append(&mut out);
+        out = rows_of;
+        if out.len() >= rows {
+            break;
+        }
+    }
+    let over = out.len().saturating_sub(rows);
+    out.drain(..over);
+    out
+}
+
 fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
     if view.searching {
         return Line::raw(format!("/{}{}", view.search, theme.cursor()));
@@ -157,7 +220,10 @@ fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
             text.push_str("es");
         }
     }
-    text.push_str(&format!("{sep}/ n N search, esc closes"));
+    if view.wrap {
+        text.push_str(&format!("{sep}wrapped"));
+    }
+    text.push_str(&format!("{sep}? keys, esc closes"));
     Line::from(vec![mode, Span::raw(text)])
 }
 
@@ -188,6 +254,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme) {
             .take(rows)
             .map(|(i, l)| line(l, view.hit == Some(i), time, &view.search, theme))
             .collect()
+    };
+    let lines = if view.wrap {
+        wrapped(view, lines, rows, usize::from(body.width), time, theme)
+    } else {
+        lines
     };
     frame.render_widget(Paragraph::new(lines), body);
     frame.render_widget(Paragraph::new(status_line(view, rows, theme)), status);

@@ -198,6 +198,42 @@ fn logs_draw_sgr_colours_and_drop_other_escapes_80x24() {
 }
 
 #[test]
+fn w_wraps_long_log_lines_and_following_keeps_the_newest_in_sight() {
+    let mut s = state(false, 3);
+    update(
+        &mut s,
+        Msg::Resized {
+            width: 80,
+            height: 24,
+        },
+    );
+    select(&mut s, "fd-site00.example.org");
+    update(&mut s, Msg::Action(Action::Logs));
+    let stream = s.last_stream;
+    let long = |i: usize| LogLine {
+        stream: LogStream::Stdout,
+        at: "10:00:00".into(),
+        text: format!("line {i} {} tail-{i}", "x".repeat(150)),
+    };
+    update(
+        &mut s,
+        Msg::Logs {
+            stream,
+            event: StreamEvent::Data((0..40).map(long).collect()),
+        },
+    );
+    let shown = screen(&s, 80, 24);
+    assert!(!shown.contains("tail-39"), "cut at the edge:\n{shown}");
+    update(&mut s, Msg::Action(Action::Wrap));
+    let shown = screen(&s, 80, 24);
+    assert!(shown.contains("tail-39"), "the newest line whole:\n{shown}");
+    assert!(shown.contains("line 39"), "{shown}");
+    assert!(shown.contains("wrapped"), "{shown}");
+    update(&mut s, Msg::Action(Action::Wrap));
+    assert!(!screen(&s, 80, 24).contains("wrapped"));
+}
+
+#[test]
 fn logs_following_160x48() {
     let mut s = with_logs(160, 48);
     update(&mut s, Msg::Action(Action::Bottom));

@@ -82,6 +82,7 @@ pub(super) fn logs_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Top => v.to_top(),
         Action::Bottom => v.to_bottom(),
         Action::Follow => v.toggle_follow(rows),
+        Action::Wrap => v.wrap = !v.wrap,
         Action::Filter => {
             v.cancel_search();
             v.searching = true;
