@@ -145,10 +145,10 @@ fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
             chunk.push(c);
             used += 1;
         }
-        if !chunk.is_empty() {
-            if let Some(r) = rows.last_mut() {
-                r.spans.push(Span::styled(chunk, span.style));
-            }
+        if !chunk.is_empty()
+            && let Some(r) = rows.last_mut()
+        {
+            r.spans.push(Span::styled(chunk, span.style));
         }
     }
     rows
