@@ -63,6 +63,8 @@ pub enum Action {
     Details,
     /// Logs view: wrap long lines, or cut them at the edge.
     Wrap,
+    /// The session's activity, full-screen, scrollable and filtered as typed.
+    Activity,
 }
 
 /// The screen keys are read for; the help lists only what works on it.
@@ -76,6 +78,8 @@ pub enum Mode {
     Events,
     /// The details of the selection, full-screen.
     Details,
+    /// The activity log, full-screen.
+    Activity,
 }
 
 impl Mode {
@@ -88,6 +92,7 @@ impl Mode {
             Mode::Inspect => "inspect",
             Mode::Events => "events",
             Mode::Details => "details",
+            Mode::Activity => "activity",
         }
     }
 }
@@ -131,6 +136,19 @@ impl Action {
         use Action::*;
         match mode {
             Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy | Wrap),
+            Mode::Activity => matches!(
+                self,
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Filter
+                    | Redraw
+            ),
             Mode::Details => matches!(
                 self,
                 Quit | Help | Close | Up | Down | PageUp | PageDown | Top | Bottom | Redraw
@@ -209,9 +227,12 @@ impl Action {
                 | Mode::Findings
                 | Mode::Inspect
                 | Mode::Events
-                | Mode::Details,
+                | Mode::Details
+                | Mode::Activity,
                 Action::Quit | Action::Close,
             ) => "close this view",
+            (Mode::Activity, Action::Filter) => "show only lines containing…",
+            (Mode::Activity, Action::Bottom) => "newest line, follow again",
             (Mode::Details, Action::Up) => "scroll up",
             (Mode::Inspect, Action::Filter) => "search (enter keeps, esc drops)",
             (Mode::Events, Action::Filter) => "filter by node, type, action or name",
@@ -240,7 +261,7 @@ impl Action {
             Action::Top => "go to the first row",
             Action::Bottom => "go to the last row",
             Action::Toggle => "fold or unfold the node",
-            Action::Filter => "filter by name, IP, domain or state",
+            Action::Filter => "filter; terms node: state: vlan: domain:",
             Action::Refresh => "reload now",
             Action::Redraw => "redraw the whole screen",
             Action::Palette => "command palette (tab completes)",
@@ -267,6 +288,7 @@ impl Action {
             Action::Flat => "every container in one list, or the tree",
             Action::Details => "details of the selection, full-screen",
             Action::Wrap => "wrap long lines on or off",
+            Action::Activity => "the session's activity, full-screen",
         }
     }
 
@@ -278,6 +300,7 @@ impl Action {
             Action::Toggle => Some((Action::Details, "fold / details full-screen")),
             Action::Collapse => Some((Action::Expand, "fold / unfold the node")),
             Action::Sort => Some((Action::Flat, "sort order / flat list of containers")),
+            Action::Focus => Some((Action::Activity, "focus the details / full activity log")),
             Action::Up => Some((Action::Down, "move up / down")),
             Action::PageUp => Some((Action::PageDown, "page up / down")),
             Action::Top => Some((Action::Bottom, "first / last row")),
@@ -297,6 +320,7 @@ impl Action {
         matches!(
             self,
             Action::Help
+                | Action::Activity
                 | Action::Details
                 | Action::Expand
                 | Action::Flat

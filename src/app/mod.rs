@@ -2,6 +2,7 @@
 //! the terminal, the network or the database.
 
 pub mod action;
+pub mod activity_view;
 pub mod columns;
 pub mod confirm;
 pub mod create_form;

@@ -48,6 +48,8 @@ pub enum View {
     Events(Box<crate::app::events_view::EventsView>),
     /// The details of the selection, full-screen.
     Details,
+    /// The activity log, full-screen.
+    Activity(crate::app::activity_view::ActivityView),
 }
 
 /// Which pane of the fleet screen the arrow keys move.
@@ -71,8 +73,9 @@ pub enum TextInput {
     Confirm,
 }
 
-/// Lines the activity panel keeps.
-const ACTIVITY_KEPT: usize = 200;
+/// Lines of activity kept for the session (the full-screen log shows them all); past
+/// this the oldest go, a thousand at a time.
+const ACTIVITY_KEPT: usize = 50_000;
 
 #[derive(Debug, Clone)]
 pub struct State {
@@ -264,8 +267,8 @@ impl State {
             level,
             text: text.into(),
         });
-        if self.activity.len() > ACTIVITY_KEPT {
-            self.activity.remove(0);
+        if self.activity.len() > ACTIVITY_KEPT + 1000 {
+            self.activity.drain(..1000);
         }
     }
 
@@ -301,6 +304,7 @@ impl State {
             View::Inspect(_) => Mode::Inspect,
             View::Events(_) => Mode::Events,
             View::Details => Mode::Details,
+            View::Activity(_) => Mode::Activity,
         }
     }
 
@@ -312,6 +316,7 @@ impl State {
             View::Logs(logs) if logs.searching => TextInput::Line,
             View::Inspect(v) if v.searching => TextInput::Line,
             View::Events(v) if v.filtering => TextInput::Line,
+            View::Activity(v) if v.filtering => TextInput::Line,
             View::Tree if self.filter_editing => TextInput::Line,
             _ => TextInput::None,
         }

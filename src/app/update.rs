@@ -1,6 +1,7 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
 mod act;
+mod activity;
 mod check;
 mod commands;
 mod freshness;
@@ -91,6 +92,10 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             if matches!(state.view, View::Events(_)) {
                 act::events_filter(state, edit);
+                return Vec::new();
+            }
+            if matches!(state.view, View::Activity(_)) {
+                activity::filter_edit(state, edit);
                 return Vec::new();
             }
             match edit {
@@ -273,6 +278,7 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Inspect => act::inspect_action(state, action),
         Mode::Events => act::events_action(state, action),
         Mode::Details => shape::details_action(state, action),
+        Mode::Activity => activity::action(state, action),
     }
 }
 
@@ -341,6 +347,7 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Restart | Action::StopStart => return act::lifecycle(state, action),
         Action::Inspect => return act::open_inspect(state),
         Action::Events => return act::open_events(state),
+        Action::Activity => activity::open(state),
         Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy | Action::Wrap => {}
     }
     Vec::new()

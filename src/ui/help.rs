@@ -34,6 +34,7 @@ fn leader(b: Action) -> Option<Action> {
         Action::Toggle,
         Action::Collapse,
         Action::Sort,
+        Action::Focus,
         Action::Up,
         Action::PageUp,
         Action::Top,

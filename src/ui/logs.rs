@@ -125,7 +125,7 @@ fn coloured(text: &str, theme: &Theme) -> Vec<Span<'static>> {
 
 /// `line` cut into rows of `width` cells (characters, not words: a log line keeps its
 /// exact text, and the row count is known before drawing).
-fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+pub(super) fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
     let mut rows: Vec<Line<'static>> = vec![Line::default()];
     let mut used = 0;

@@ -44,6 +44,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
         View::Events(view) => events::render(frame, main, view, &state.theme),
         View::Details => details::render_full(frame, main, state),
+        View::Activity(view) => activity::render_full(frame, main, state, view),
     }
     statusbar::render(frame, status, state);
     if let Some(p) = &state.palette {

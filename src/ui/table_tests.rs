@@ -135,3 +135,44 @@ fn details_full_screen_80x24() {
     );
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn the_activity_log_full_screen_keeps_every_line_whole_80x24() {
+    let mut s = crashing_state();
+    for i in 0..60 {
+        s.log(
+            crate::app::Level::Info,
+            format!(
+                "step {i}: a long line that an 80-column panel would cut, kept whole here {}",
+                "x".repeat(20)
+            ),
+        );
+    }
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    update(&mut s, Msg::Action(Action::Activity));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(screen.contains("Activity of this session"), "{screen}");
+    assert!(screen.contains("step 59"), "the newest line: {screen}");
+    assert!(
+        screen.contains("xxxxxxxxxxxxxxxxxxxx"),
+        "wrapped, whole: {screen}"
+    );
+    update(&mut s, Msg::Action(Action::Top));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(
+        screen.contains("garen down"),
+        "the first line is kept: {screen}"
+    );
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "step 42:".chars() {
+        update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Insert(c)));
+    }
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Accept));
+    let terminal = draw(&s, 80, 24);
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("1 of 61 lines"), "{screen}");
+    assert!(!screen.contains("step 41"), "{screen}");
+    insta::assert_snapshot!(terminal.backend());
+    update(&mut s, Msg::Action(Action::Close));
+    assert!(matches!(s.view, crate::app::View::Tree));
+}

@@ -227,6 +227,12 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
         (View::Inspect(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
         (View::Events(v), Mouse::WheelUp) => v.scroll_by(-(WHEEL_STEP as isize), rows),
         (View::Events(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
+        (View::Activity(v), Mouse::WheelUp | Mouse::WheelDown) => {
+            let count = v.matching(&state.activity).len();
+            let step = WHEEL_STEP as isize;
+            let delta = if mouse == Mouse::WheelUp { -step } else { step };
+            v.scroll(delta, count, rows);
+        }
         (View::Details, wheel @ (Mouse::WheelUp | Mouse::WheelDown)) => {
             let action = if wheel == Mouse::WheelUp {
                 Action::Up
@@ -243,7 +249,8 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
             | View::Findings(_)
             | View::Inspect(_)
             | View::Events(_)
-            | View::Details,
+            | View::Details
+            | View::Activity(_),
             _,
         ) => {}
         (View::Tree, Mouse::Click { column, row }) => {

@@ -15,7 +15,9 @@ fn rows(state: &State) -> usize {
 /// Close the logs or stats view, stopping its stream.
 pub(super) fn close_view(state: &mut State) -> Vec<Effect> {
     match std::mem::replace(&mut state.view, View::Tree) {
-        View::Tree | View::Findings(_) | View::Inspect(_) | View::Details => Vec::new(),
+        View::Tree | View::Findings(_) | View::Inspect(_) | View::Details | View::Activity(_) => {
+            Vec::new()
+        }
         View::Logs(v) => vec![Effect::CloseStream(v.stream)],
         View::Stats(v) => vec![Effect::CloseStream(v.stream)],
         View::Events(v) => vec![Effect::CloseStream(v.stream)],
