@@ -70,7 +70,7 @@ pub fn render_full(frame: &mut Frame, area: Rect, state: &State, view: &Activity
         let first = view.first_shown(matching.len(), rows);
         matching[first..]
             .iter()
-            .flat_map(|i| wrapped(i))
+            .flat_map(wrapped)
             .take(rows)
             .collect()
     };
