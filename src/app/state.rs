@@ -73,6 +73,9 @@ pub enum TextInput {
     Confirm,
 }
 
+/// Own audit rows awaited at most.
+const OWN_AUDIT_KEPT: usize = 8;
+
 /// Lines of activity kept for the session (the full-screen log shows them all); past
 /// this the oldest go, a thousand at a time.
 const ACTIVITY_KEPT: usize = 50_000;
@@ -140,6 +143,9 @@ pub struct State {
     pub now: String,
     /// `q` was pressed once while an operation runs: the next one quits.
     pub quit_armed: bool,
+    /// Audit actions this console is about to write (applies, sessions), oldest first:
+    /// the audit watch's copy of such a row is not logged again.
+    pub own_audit: Vec<&'static str>,
     /// When this console started asking the nodes (the first time handed in): a node
     /// that has not answered two refreshes later is stale.
     pub polling_since: Option<String>,
@@ -214,6 +220,7 @@ impl State {
             now: String::new(),
             quit_armed: false,
             polling_since: None,
+            own_audit: Vec::new(),
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -269,6 +276,26 @@ impl State {
         });
         if self.activity.len() > ACTIVITY_KEPT + 1000 {
             self.activity.drain(..1000);
+        }
+    }
+
+    /// Note an audit row this console's next apply or session writes.
+    pub fn expect_own_audit(&mut self, action: &'static str) {
+        self.own_audit.push(action);
+        // A row that never comes back (no inventory) must not hide later ones forever.
+        if self.own_audit.len() > OWN_AUDIT_KEPT {
+            self.own_audit.remove(0);
+        }
+    }
+
+    /// Whether an audit row with `action` is this console's own, expected one (consumed).
+    pub fn take_own_audit(&mut self, action: &str) -> bool {
+        match self.own_audit.iter().position(|a| *a == action) {
+            Some(at) => {
+                self.own_audit.remove(at);
+                true
+            }
+            None => false,
         }
     }
 

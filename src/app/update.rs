@@ -164,6 +164,10 @@ fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<E
                 r.action.as_str(),
                 "proxy.apply" | "ssh" | "exec" | "start" | "stop" | "restart"
             );
+        // This console already said how its own apply or session went.
+        if state.take_own_audit(&r.action) {
+            continue;
+        }
         let level = if r.outcome == "ok" {
             Level::Info
         } else {
