@@ -61,7 +61,13 @@ fn counts(state: &State) -> (String, String, String) {
     let check = state
         .last_check
         .as_ref()
-        .map(|c| format!(" {} problems {sep}", c.report.summary.problems))
+        .map(|c| {
+            let n = c.report.summary.problems;
+            format!(
+                " {} {sep}",
+                crate::app::columns::plural(n, "problem", "problems")
+            )
+        })
         .unwrap_or_default();
     // The last session's outcome stays until another operation takes the place.
     let session = match (&state.op_busy, &state.last_session) {
