@@ -176,3 +176,27 @@ fn the_activity_log_full_screen_keeps_every_line_whole_80x24() {
     update(&mut s, Msg::Action(Action::Close));
     assert!(matches!(s.view, crate::app::View::Tree));
 }
+
+#[test]
+fn the_operation_in_flight_is_never_cut_to_a_stub_at_80_columns() {
+    let mut s = crashing_state();
+    s.op_busy = Some("delete shop.customer-with-a-long-name.example.org".into());
+    s.last_session = Some("ssh teemo: exit 0".into());
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("delete …") && status.contains(".org… │"),
+        "the verb and the end of its target: {status}"
+    );
+    assert!(
+        status.contains("2 crashed") && status.contains("? help"),
+        "{status}"
+    );
+    // Wide, everything shows: the time of the data too.
+    let wide = format!("{}", draw(&s, 160, 48).backend());
+    let status = wide.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("10:00:05") && status.contains("delete shop"),
+        "{status}"
+    );
+}
