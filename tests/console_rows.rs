@@ -1,6 +1,7 @@
 //! The fleet as a table an admin can scan, driven for real in tmux at 80x24 on the lab:
 //! column headers, a crashed container's glyph, exit code and count, the "problems
-//! first" order, `←`/`→` folding a node, and Enter showing the details full-screen.
+//! first" order, `←`/`→` folding a node, Enter showing the details full-screen, and a
+//! container's colours reaching the logs view as colours, not as `[31m` text.
 
 mod support;
 
@@ -39,8 +40,14 @@ fn rows_sort_fold_and_details_at_80x24() {
     let _cleanup = defer(|| {
         lab.docker("h2", &["rm", "-f", &web, &crash]);
     });
+    // The web prints one red word, then a cursor move and a title, then waits.
+    let script = "printf '\\033[31mRED-ALERT\\033[0m plain\\033[2J\\033]0;title\\007 end\\n'; \
+                  exec sleep 3600";
     assert_success(
-        &lab.docker("h2", &["run", "-d", "--name", &web, &lab.image]),
+        &lab.docker(
+            "h2",
+            &["run", "-d", "--name", &web, &lab.image, "sh", "-c", script],
+        ),
         "docker run web",
     );
     assert_success(
@@ -134,6 +141,22 @@ fn rows_sort_fold_and_details_at_80x24() {
         |s| s.contains("NAME") && row(s, &crash).contains("exited (3)"),
         "back to the table",
     );
+
+    // The web's logs: its colour read, the other sequences gone, no `[31m` as text.
+    filter(&tmux, &web);
+    tmux.send(&["G"]);
+    tmux.send(&["l"]);
+    let screen = tmux.wait_for(
+        |s| s.contains(&format!("Logs: {web}")) && s.contains("RED-ALERT plain"),
+        "the web's logs",
+    );
+    assert!(screen.contains("RED-ALERT plain end"), "{screen}");
+    assert!(
+        !screen.contains("[31m") && !screen.contains("[2J") && !screen.contains("title"),
+        "escape sequences are not text: {screen}"
+    );
+    tmux.send(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Logs:"), "the logs view closed");
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");

@@ -25,6 +25,7 @@ pub struct Attrs {
 }
 
 const ESC: char = '\u{1b}';
+const BEL: char = '\u{7}';
 
 /// `38;5;N` or `38;2;R;G;B` (the same after 48): the colour and how many parameters it
 /// took after the 38/48.
@@ -108,11 +109,17 @@ fn sequence(rest: &str) -> (Option<&str>, usize) {
             }
             (None, rest.len())
         }
-        // OSC and other strings: up to the string terminator (ESC \) or the line's end.
-        Some((_, ']' | 'P' | '_' | '^' | 'X')) => match rest.find("\u{1b}\\") {
-            Some(at) => (None, at + 2),
-            None => (None, rest.len()),
-        },
+        // OSC and other strings: up to the string terminator (ESC \ or BEL) or the
+        // line's end.
+        Some((_, ']' | 'P' | '_' | '^' | 'X')) => {
+            let st = rest.find("\u{1b}\\").map(|at| at + 2);
+            let bel = rest.find(BEL).map(|at| at + 1);
+            match (st, bel) {
+                (Some(a), Some(b)) => (None, a.min(b)),
+                (Some(a), None) | (None, Some(a)) => (None, a),
+                (None, None) => (None, rest.len()),
+            }
+        }
         // nF (`ESC ( B`): intermediates, then one final byte.
         Some((_, '\u{20}'..='\u{2f}')) => {
             for (at, c) in chars {
@@ -137,6 +144,9 @@ pub fn parse(line: &str) -> Vec<(Attrs, String)> {
             Some(at) => (&rest[..at], Some(&rest[at + 1..])),
             None => (rest, None),
         };
+        // A BEL outside a sequence rings nothing here.
+        let text = text.replace(BEL, "");
+        let text = text.as_str();
         if !text.is_empty() {
             match out.last_mut() {
                 Some((a, t)) if *a == attrs => t.push_str(text),
@@ -155,7 +165,7 @@ pub fn parse(line: &str) -> Vec<(Attrs, String)> {
 
 /// `line` without its escape sequences: what searching and cutting work on.
 pub fn strip(line: &str) -> std::borrow::Cow<'_, str> {
-    if !line.contains(ESC) {
+    if !line.contains([ESC, BEL]) {
         return std::borrow::Cow::Borrowed(line);
     }
     std::borrow::Cow::Owned(parse(line).into_iter().map(|(_, t)| t).collect())

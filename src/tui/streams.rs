@@ -41,13 +41,13 @@ pub fn lines_of(output: LogOutput) -> Vec<LogLine> {
             LogLine {
                 stream,
                 at,
-                // Tabs and control characters would break the screen's cells. ESC stays
-                // for the logs view to read colours (`app/sgr.rs` drops every other
-                // sequence).
+                // Tabs and control characters would break the screen's cells. ESC (and
+                // BEL, which ends an OSC) stay for the logs view to read colours
+                // (`app/sgr.rs` drops every other sequence, and stray BELs).
                 text: text
                     .replace('\t', "    ")
                     .chars()
-                    .filter(|c| !c.is_control() || *c == '\u{1b}')
+                    .filter(|c| !c.is_control() || matches!(c, '\u{1b}' | '\u{7}'))
                     .collect(),
             }
         })

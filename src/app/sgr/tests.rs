@@ -55,6 +55,11 @@ fn every_other_escape_sequence_is_dropped() {
     assert_eq!(strip(hostile), "abcde");
     assert!(parse(hostile).iter().all(|(a, _)| *a == Attrs::default()));
     assert_eq!(strip("\u{1b}]0;title never ends"), "");
+    assert_eq!(
+        strip("a\u{1b}]0;title\u{7}b\u{7}c"),
+        "abc",
+        "BEL ends an OSC"
+    );
     assert_eq!(strip("x\u{1b}[31"), "x", "a cut sequence");
     assert_eq!(strip("plain"), "plain");
     assert_eq!(strip("é\u{1b}[1mü"), "éü");

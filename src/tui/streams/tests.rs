@@ -28,7 +28,7 @@ fn frames_split_into_timed_lines_with_their_stream() {
         }]
     );
     let two = lines_of(LogOutput::StdOut {
-        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\x07\n".into(),
+        message: "no-time here\n2026-11-22T10:00:02Z b\x1b[31m\x07\x08\n".into(),
     });
     assert_eq!(two.len(), 2);
     assert_eq!(
@@ -36,8 +36,8 @@ fn frames_split_into_timed_lines_with_their_stream() {
         ("", "no-time here")
     );
     assert_eq!(
-        two[1].text, "b\x1b[31m",
-        "control characters are dropped, ESC stays for the colours"
+        two[1].text, "b\x1b[31m\x07",
+        "control characters are dropped, ESC and BEL stay for the colours"
     );
 }
 
