@@ -125,6 +125,15 @@ fn console_is_usable_at_a_tiny_size() {
     tmux.wait_for(|s| s.contains("EXIT=0"), "exit at 20x5");
 }
 
+/// Whether the table row of `name` (the tree pane, left of any details pane) has `word`
+/// in its state column.
+fn row_says(screen: &str, name: &str, word: &str) -> bool {
+    screen.lines().any(|l| {
+        let tree = l.split("││").next().unwrap_or(l);
+        tree.contains(&format!(" {name} ")) && tree.contains(&format!(" {word}"))
+    })
+}
+
 /// The lab's hosts as a fleet config in the tmux home.
 fn lab_config(tmux: &Tmux, lab: &support::lab::Lab) -> PathBuf {
     let path = tmux.home().join("fleet.toml");
@@ -158,10 +167,13 @@ fn console_shows_the_lab_and_a_container_started_out_of_band() {
     );
     // No key pressed, refresh is 60 s: only the event stream can bring it.
     let screen = tmux.wait_for(
-        |s| s.contains(&format!("{name} running")),
+        |s| row_says(s, &name, "running"),
         "the new container on screen",
     );
-    assert!(screen.contains("ct "), "{screen}");
+    assert!(
+        screen.contains("NAME") && screen.contains("STATE"),
+        "{screen}"
+    );
 
     // Filter down to it and select it; the details pane shows it.
     tmux.send(&["/"]);
@@ -200,7 +212,7 @@ fn console_logs_stats_and_palette_on_a_lab_container() {
         config.display()
     ));
     tmux.wait_for(
-        |s| s.contains("h2 up") && s.contains(&format!("{name} running")),
+        |s| s.contains("h2 up") && row_says(s, &name, "running"),
         "the lab and the container",
     );
 

@@ -51,6 +51,20 @@ pub enum Action {
     Events,
     /// Inspect view: copy the matched line, or the whole record, to the clipboard (OSC 52).
     Copy,
+    /// Fold the selected node (on an item: go to its node).
+    Collapse,
+    /// Unfold the selected node.
+    Expand,
+    /// Cycle the order of containers: name, state, age, problems first.
+    Sort,
+    /// Every container in one flat list, or the tree again.
+    Flat,
+    /// The details of the selection, full-screen (what an 80-column screen has no pane for).
+    Details,
+    /// Logs view: wrap long lines, or cut them at the edge.
+    Wrap,
+    /// The session's activity, full-screen, scrollable and filtered as typed.
+    Activity,
 }
 
 /// The screen keys are read for; the help lists only what works on it.
@@ -62,6 +76,10 @@ pub enum Mode {
     Findings,
     Inspect,
     Events,
+    /// The details of the selection, full-screen.
+    Details,
+    /// The activity log, full-screen.
+    Activity,
 }
 
 impl Mode {
@@ -73,6 +91,8 @@ impl Mode {
             Mode::Findings => "findings",
             Mode::Inspect => "inspect",
             Mode::Events => "events",
+            Mode::Details => "details",
+            Mode::Activity => "activity",
         }
     }
 }
@@ -115,7 +135,24 @@ impl Action {
         }
         use Action::*;
         match mode {
-            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy),
+            Mode::Tree => !matches!(self, Follow | NextMatch | PrevMatch | Copy | Wrap),
+            Mode::Activity => matches!(
+                self,
+                Quit | Help
+                    | Close
+                    | Up
+                    | Down
+                    | PageUp
+                    | PageDown
+                    | Top
+                    | Bottom
+                    | Filter
+                    | Redraw
+            ),
+            Mode::Details => matches!(
+                self,
+                Quit | Help | Close | Up | Down | PageUp | PageDown | Top | Bottom | Redraw
+            ),
             Mode::Logs => matches!(
                 self,
                 Quit | Help
@@ -128,6 +165,7 @@ impl Action {
                     | Bottom
                     | Filter
                     | Follow
+                    | Wrap
                     | NextMatch
                     | PrevMatch
                     | Redraw
@@ -173,6 +211,7 @@ impl Action {
                     | Top
                     | Bottom
                     | Toggle
+                    | Details
                     | Check
                     | Redraw
             ),
@@ -183,13 +222,22 @@ impl Action {
     pub fn describe_in(self, mode: Mode) -> &'static str {
         match (mode, self) {
             (
-                Mode::Logs | Mode::Stats | Mode::Findings | Mode::Inspect | Mode::Events,
+                Mode::Logs
+                | Mode::Stats
+                | Mode::Findings
+                | Mode::Inspect
+                | Mode::Events
+                | Mode::Details
+                | Mode::Activity,
                 Action::Quit | Action::Close,
             ) => "close this view",
+            (Mode::Activity, Action::Filter) => "show only lines containing…",
+            (Mode::Activity, Action::Bottom) => "newest line, follow again",
+            (Mode::Details, Action::Up) => "scroll up",
             (Mode::Inspect, Action::Filter) => "search (enter keeps, esc drops)",
             (Mode::Events, Action::Filter) => "filter by node, type, action or name",
             (Mode::Events, Action::Top) => "newest event",
-            (Mode::Findings, Action::Toggle) => "go to what the finding is about",
+            (Mode::Findings, Action::Toggle | Action::Details) => "go to what the finding is about",
             (Mode::Findings, Action::Check) => "check again",
             (Mode::Logs, Action::Up) => "scroll up (pauses follow)",
             (Mode::Logs, Action::Down) => "scroll down",
@@ -212,8 +260,8 @@ impl Action {
             Action::PageDown => "page down",
             Action::Top => "go to the first row",
             Action::Bottom => "go to the last row",
-            Action::Toggle => "expand or collapse",
-            Action::Filter => "filter by name, IP, domain or state",
+            Action::Toggle => "fold or unfold the node",
+            Action::Filter => "filter; terms node: state: vlan: domain:",
             Action::Refresh => "reload now",
             Action::Redraw => "redraw the whole screen",
             Action::Palette => "command palette (tab completes)",
@@ -234,6 +282,13 @@ impl Action {
             Action::Inspect => "engine record / node facts",
             Action::Events => "Docker events of every engine",
             Action::Copy => "copy the match or the record (OSC 52)",
+            Action::Collapse => "fold the node (on an item: go to its node)",
+            Action::Expand => "unfold the node",
+            Action::Sort => "sort: name, state, age, problems first",
+            Action::Flat => "every container in one list, or the tree",
+            Action::Details => "details of the selection, full-screen",
+            Action::Wrap => "wrap long lines on or off",
+            Action::Activity => "the session's activity, full-screen",
         }
     }
 
@@ -241,6 +296,11 @@ impl Action {
     /// so the help fits an 80x24 terminal.
     pub fn partner(self) -> Option<(Action, &'static str)> {
         match self {
+            Action::Quit => Some((Action::Help, "quit / this help")),
+            Action::Toggle => Some((Action::Details, "fold / details full-screen")),
+            Action::Collapse => Some((Action::Expand, "fold / unfold the node")),
+            Action::Sort => Some((Action::Flat, "sort order / flat list of containers")),
+            Action::Focus => Some((Action::Activity, "focus the details / full activity log")),
             Action::Up => Some((Action::Down, "move up / down")),
             Action::PageUp => Some((Action::PageDown, "page up / down")),
             Action::Top => Some((Action::Bottom, "first / last row")),
@@ -259,7 +319,12 @@ impl Action {
     pub fn is_partner(self) -> bool {
         matches!(
             self,
-            Action::Down
+            Action::Help
+                | Action::Activity
+                | Action::Details
+                | Action::Expand
+                | Action::Flat
+                | Action::Down
                 | Action::PageDown
                 | Action::Bottom
                 | Action::PrevMatch

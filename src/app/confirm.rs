@@ -16,6 +16,17 @@ pub enum PlannedOp {
 }
 
 impl PlannedOp {
+    /// The `action` of the audit row its apply writes: the console shows its own
+    /// outcome once, and skips that row when the audit watch brings it back.
+    pub fn audit_action(&self) -> &'static str {
+        match self {
+            PlannedOp::Create(_) => "create",
+            PlannedOp::Delete(_) => "delete",
+            PlannedOp::Proxy(_) => crate::ops::proxy::AUDIT_ACTION,
+            PlannedOp::Lifecycle(p) => p.verb.as_str(),
+        }
+    }
+
     pub fn title(&self) -> String {
         match self {
             PlannedOp::Create(p) => format!("Create {}", p.domain),

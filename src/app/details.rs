@@ -60,13 +60,14 @@ fn node_lines(node: &TreeNode) -> Vec<DetailLine> {
     }
     lines.push(kv(
         "holds",
-        format!(
-            "{} guests, {} containers, {} bridges, {} tunnels",
-            node.guests.len(),
-            node.containers.len(),
-            node.bridges.len(),
-            node.tunnels.len()
-        ),
+        [
+            (node.guests.len(), "guest", "guests"),
+            (node.containers.len(), "container", "containers"),
+            (node.bridges.len(), "bridge", "bridges"),
+            (node.tunnels.len(), "tunnel", "tunnels"),
+        ]
+        .map(|(n, one, many)| super::columns::plural(n, one, many))
+        .join(", "),
     ));
     for e in &node.fact_errors {
         lines.push(kv("! fact", format!("{}: {}", e.fact, e.message)));
@@ -88,7 +89,15 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
             let mut lines = vec![
                 kv("container", c.name.clone()),
                 kv("node", node.name.clone()),
-                kv("state", c.state.clone()),
+                // Docker's own words say since when and with which exit code.
+                kv(
+                    "state",
+                    if c.status.is_empty() {
+                        c.state.clone()
+                    } else {
+                        format!("{} ({})", c.state, c.status)
+                    },
+                ),
             ];
             // Only containers with a healthcheck get the line.
             if let Some(h) = c.health {

@@ -265,6 +265,23 @@ mod tests {
     }
 
     #[test]
+    fn the_table_keys_of_issue_20_are_bound_and_do_not_clash() {
+        let map = Keymap::defaults();
+        let plain = |k: Key| map.action(KeySpec::plain(k));
+        assert_eq!(plain(Key::Left), Some(Action::Collapse));
+        assert_eq!(plain(Key::Right), Some(Action::Expand));
+        assert_eq!(plain(Key::Enter), Some(Action::Details));
+        assert_eq!(plain(Key::Char(' ')), Some(Action::Toggle));
+        assert_eq!(plain(Key::Char('o')), Some(Action::Sort));
+        assert_eq!(plain(Key::Char('t')), Some(Action::Flat));
+        assert_eq!(plain(Key::Char('a')), Some(Action::Activity));
+        assert_eq!(plain(Key::Char('w')), Some(Action::Wrap));
+        assert_eq!(plain(Key::Char('l')), Some(Action::Logs), "l stays logs");
+        // Parsing refuses a key bound twice, so the defaults parsing at all is the proof.
+        assert!(Keymap::parse(DEFAULT_KEYMAP).is_ok());
+    }
+
+    #[test]
     fn overrides_replace_keys_and_bad_ones_are_warnings() {
         let defaults = Keymap::defaults();
         let overrides = BTreeMap::from([

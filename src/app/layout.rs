@@ -34,10 +34,11 @@ pub fn tree_layout(main: Rect) -> TreeLayout {
     } else {
         (main, None)
     };
-    // Below 100 columns the details fold away: the tree is what a bastion user needs.
+    // Below 100 columns the details fold away: the tree is what a bastion user needs
+    // (Enter shows them full-screen). The table takes the larger share for its columns.
     if main.width >= DETAILS_MIN_WIDTH {
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(main);
         TreeLayout {
             tree: left,
@@ -53,15 +54,15 @@ pub fn tree_layout(main: Rect) -> TreeLayout {
     }
 }
 
-/// Tree rows visible for a terminal `height` rows tall: less the status bar and the
-/// block borders.
+/// Tree rows visible for a terminal `height` rows tall: less the status bar, the block
+/// borders and the table's header row.
 pub fn table_rows(height: u16) -> usize {
     let activity = if height.saturating_sub(STATUS_ROWS) >= ACTIVITY_MIN_HEIGHT {
         ACTIVITY_ROWS
     } else {
         0
     };
-    usize::from(height.saturating_sub(STATUS_ROWS + 2 + activity)).max(1)
+    usize::from(height.saturating_sub(STATUS_ROWS + 3 + activity)).max(1)
 }
 
 /// Log lines visible for a terminal `height` rows tall: less the status bar, the
@@ -98,12 +99,12 @@ pub fn hit(state: &State, column: u16, row: u16) -> Hit {
         return Hit::Details;
     }
     let t = layout.tree;
-    // Inside the borders only.
-    if !t.contains(at) || row == t.y || row + 1 >= t.bottom() || column == t.x {
+    // Inside the borders and below the header row only.
+    if !t.contains(at) || row <= t.y + 1 || row + 1 >= t.bottom() || column == t.x {
         return Hit::Nothing;
     }
-    let visible = usize::from(t.height.saturating_sub(2)).max(1);
-    let index = tree_offset(state, visible) + usize::from(row - t.y - 1);
+    let visible = usize::from(t.height.saturating_sub(3)).max(1);
+    let index = tree_offset(state, visible) + usize::from(row - t.y - 2);
     if index < state.rows.len() {
         Hit::TreeRow(index)
     } else {

@@ -71,6 +71,8 @@ pub struct LogsView {
     /// Line of the current match.
     pub hit: Option<usize>,
     pub status: StreamStatus,
+    /// Long lines wrap onto the next rows instead of being cut at the edge.
+    pub wrap: bool,
 }
 
 /// Case-insensitive (ASCII) match positions of `needle` in `hay`, as byte ranges.
@@ -99,6 +101,7 @@ impl LogsView {
             searching: false,
             hit: None,
             status: StreamStatus::Connecting,
+            wrap: false,
         }
     }
 
@@ -166,7 +169,7 @@ impl LogsView {
     pub fn is_match(&self, index: usize) -> bool {
         self.lines
             .get(index)
-            .is_some_and(|l| !find_all(&l.text, &self.search).is_empty())
+            .is_some_and(|l| !find_all(&super::sgr::strip(&l.text), &self.search).is_empty())
     }
 
     pub fn match_count(&self) -> usize {

@@ -2,6 +2,8 @@
 //! the terminal, the network or the database.
 
 pub mod action;
+pub mod activity_view;
+pub mod columns;
 pub mod confirm;
 pub mod create_form;
 pub mod details;
@@ -14,6 +16,7 @@ pub mod logs;
 pub mod msg;
 pub mod palette;
 pub mod rows;
+pub mod sgr;
 pub mod state;
 pub mod stats;
 pub mod update;

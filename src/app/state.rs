@@ -7,7 +7,7 @@ use super::Keymap;
 use super::action::Mode;
 use super::logs::LogsView;
 use super::palette::{Names, Palette};
-use super::rows::{Row, RowKind, filtered, rows};
+use super::rows::{Order, Row, RowKind, Shape, arrange, filtered};
 use super::stats::StatsView;
 use crate::config::Config;
 use crate::fleet::live::Fleet;
@@ -46,6 +46,10 @@ pub enum View {
     Findings(crate::app::findings::FindingsView),
     Inspect(Box<crate::app::inspect::InspectView>),
     Events(Box<crate::app::events_view::EventsView>),
+    /// The details of the selection, full-screen.
+    Details,
+    /// The activity log, full-screen.
+    Activity(crate::app::activity_view::ActivityView),
 }
 
 /// Which pane of the fleet screen the arrow keys move.
@@ -69,8 +73,12 @@ pub enum TextInput {
     Confirm,
 }
 
-/// Lines the activity panel keeps.
-const ACTIVITY_KEPT: usize = 200;
+/// Own audit rows awaited at most.
+const OWN_AUDIT_KEPT: usize = 8;
+
+/// Lines of activity kept for the session (the full-screen log shows them all); past
+/// this the oldest go, a thousand at a time.
+const ACTIVITY_KEPT: usize = 50_000;
 
 #[derive(Debug, Clone)]
 pub struct State {
@@ -85,6 +93,10 @@ pub struct State {
     pub doc: TreeDoc,
     pub rows: Vec<Row>,
     pub collapsed: HashSet<String>,
+    /// The order of containers (a key cycles it; the table header shows it).
+    pub order: Order,
+    /// Every container in one list instead of the tree.
+    pub flat: bool,
     /// The `/` filter: rows matching it and their ancestors.
     pub filter: String,
     /// Keys go to the filter text while it is being typed.
@@ -131,6 +143,9 @@ pub struct State {
     pub now: String,
     /// `q` was pressed once while an operation runs: the next one quits.
     pub quit_armed: bool,
+    /// Audit actions this console is about to write (applies, sessions), oldest first:
+    /// the audit watch's copy of such a row is not logged again.
+    pub own_audit: Vec<&'static str>,
     /// When this console started asking the nodes (the first time handed in): a node
     /// that has not answered two refreshes later is stale.
     pub polling_since: Option<String>,
@@ -180,6 +195,8 @@ impl State {
             },
             rows: Vec::new(),
             collapsed: HashSet::new(),
+            order: Order::Name,
+            flat: false,
             filter: String::new(),
             filter_editing: false,
             selected: 0,
@@ -203,6 +220,7 @@ impl State {
             now: String::new(),
             quit_armed: false,
             polling_since: None,
+            own_audit: Vec::new(),
             focus: Focus::Tree,
             details_scroll: 0,
             tree_offset: 0,
@@ -236,7 +254,12 @@ impl State {
             self.now.clone(),
             self.polling_since.as_deref(),
         );
-        self.rows = filtered(rows(&self.doc, &self.collapsed), &self.filter);
+        let shape = Shape {
+            collapsed: &self.collapsed,
+            order: self.order,
+            flat: self.flat,
+        };
+        self.rows = filtered(arrange(&self.doc, &shape), &self.filter);
         let found = self
             .selected_id
             .as_ref()
@@ -251,8 +274,28 @@ impl State {
             level,
             text: text.into(),
         });
-        if self.activity.len() > ACTIVITY_KEPT {
-            self.activity.remove(0);
+        if self.activity.len() > ACTIVITY_KEPT + 1000 {
+            self.activity.drain(..1000);
+        }
+    }
+
+    /// Note an audit row this console's next apply or session writes.
+    pub fn expect_own_audit(&mut self, action: &'static str) {
+        self.own_audit.push(action);
+        // A row that never comes back (no inventory) must not hide later ones forever.
+        if self.own_audit.len() > OWN_AUDIT_KEPT {
+            self.own_audit.remove(0);
+        }
+    }
+
+    /// Whether an audit row with `action` is this console's own, expected one (consumed).
+    pub fn take_own_audit(&mut self, action: &str) -> bool {
+        match self.own_audit.iter().position(|a| *a == action) {
+            Some(at) => {
+                self.own_audit.remove(at);
+                true
+            }
+            None => false,
         }
     }
 
@@ -287,6 +330,8 @@ impl State {
             View::Findings(_) => Mode::Findings,
             View::Inspect(_) => Mode::Inspect,
             View::Events(_) => Mode::Events,
+            View::Details => Mode::Details,
+            View::Activity(_) => Mode::Activity,
         }
     }
 
@@ -298,6 +343,7 @@ impl State {
             View::Logs(logs) if logs.searching => TextInput::Line,
             View::Inspect(v) if v.searching => TextInput::Line,
             View::Events(v) if v.filtering => TextInput::Line,
+            View::Activity(v) if v.filtering => TextInput::Line,
             View::Tree if self.filter_editing => TextInput::Line,
             _ => TextInput::None,
         }

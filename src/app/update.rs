@@ -1,10 +1,12 @@
 //! `update`: the only place state changes. Pure, so every key path is unit-tested.
 
 mod act;
+mod activity;
 mod check;
 mod commands;
 mod freshness;
 pub(crate) mod ops;
+mod shape;
 mod views;
 
 use super::action::Mode;
@@ -92,6 +94,10 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
                 act::events_filter(state, edit);
                 return Vec::new();
             }
+            if matches!(state.view, View::Activity(_)) {
+                activity::filter_edit(state, edit);
+                return Vec::new();
+            }
             match edit {
                 FilterEdit::Insert(c) => state.filter.push(c),
                 FilterEdit::Backspace => {
@@ -158,6 +164,10 @@ fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<E
                 r.action.as_str(),
                 "proxy.apply" | "ssh" | "exec" | "start" | "stop" | "restart"
             );
+        // This console already said how its own apply or session went.
+        if state.take_own_audit(&r.action) {
+            continue;
+        }
         let level = if r.outcome == "ok" {
             Level::Info
         } else {
@@ -271,6 +281,8 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Mode::Findings => check::findings_action(state, action),
         Mode::Inspect => act::inspect_action(state, action),
         Mode::Events => act::events_action(state, action),
+        Mode::Details => shape::details_action(state, action),
+        Mode::Activity => activity::action(state, action),
     }
 }
 
@@ -310,15 +322,12 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageDown => state.select((at + page).min(last)),
         Action::Top => state.select(0),
         Action::Bottom => state.select(last),
-        Action::Toggle => {
-            if let Some(row) = state.selected_row().filter(|r| r.expandable) {
-                let id = row.id.clone();
-                if !state.collapsed.remove(&id) {
-                    state.collapsed.insert(id);
-                }
-                state.rebuild();
-            }
-        }
+        Action::Toggle
+        | Action::Collapse
+        | Action::Expand
+        | Action::Sort
+        | Action::Flat
+        | Action::Details => shape::tree_action(state, action),
         Action::Refresh => return vec![Effect::LoadSites, Effect::RefreshFleet],
         // Handled for every view in `on_action`.
         Action::Redraw => {}
@@ -342,7 +351,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Restart | Action::StopStart => return act::lifecycle(state, action),
         Action::Inspect => return act::open_inspect(state),
         Action::Events => return act::open_events(state),
-        Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy => {}
+        Action::Activity => activity::open(state),
+        Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy | Action::Wrap => {}
     }
     Vec::new()
 }
@@ -351,6 +361,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
 mod act_tests;
 #[cfg(test)]
 mod ops_tests;
+#[cfg(test)]
+mod shape_tests;
 #[cfg(test)]
 mod stale_tests;
 #[cfg(test)]

@@ -73,6 +73,10 @@ pub struct TreeContainer {
     pub domain: Option<String>,
     pub login: Option<String>,
     pub vlan: Option<u16>,
+    /// Docker's status line (`Exited (3) 2 minutes ago`): the console's state cell reads
+    /// the exit code and age from it. Not part of `tree --json`.
+    #[serde(skip)]
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,6 +155,7 @@ fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) 
         name: c.name.clone(),
         image: c.image.clone(),
         state: c.state.clone(),
+        status: c.status.clone(),
         health: c.health,
         ip,
         network,

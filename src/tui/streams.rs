@@ -33,11 +33,13 @@ pub fn line_of(raw: RawLogLine) -> LogLine {
         }
         _ => (String::new(), l),
     };
-    // Tabs and control characters would break the screen's cells.
+    // Tabs and control characters would break the screen's cells. ESC (and BEL, which
+    // ends an OSC) stay for the logs view to read colours (`app/sgr.rs` drops every other
+    // sequence, and stray BELs).
     let mut text: String = text
         .replace('\t', "    ")
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() || matches!(c, '\u{1b}' | '\u{7}'))
         .collect();
     if raw.cut {
         text.push_str(&format!(" … (line cut at {} KiB)", MAX_LOG_LINE / 1024));

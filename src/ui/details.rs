@@ -56,3 +56,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         area,
     );
 }
+
+/// The details of the selection over the whole screen (Enter): an 80-column terminal
+/// has no room for the pane.
+pub fn render_full(frame: &mut Frame, area: Rect, state: &State) {
+    let name = state
+        .selected_row()
+        .map(|r| crate::validate::inert(&r.name).into_owned())
+        .unwrap_or_default();
+    let title = if state.theme.ascii {
+        format!(" Details: {name} - up/down scroll, esc back ")
+    } else {
+        format!(" Details: {name} · ↑↓ scroll, esc back ")
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(state.theme.border())
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines(state))
+            .wrap(Wrap { trim: false })
+            .scroll((state.details_scroll, 0))
+            .block(block),
+        area,
+    );
+}

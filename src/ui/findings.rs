@@ -1,6 +1,7 @@
 //! The findings view: the last check's summary, then one line per finding with its
 //! severity as a word (and colour), its kind, what it is about, and the message.
 
+use crate::app::columns::plural;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -29,9 +30,9 @@ pub fn render(
     let s = check.report.summary;
     let mut lines = vec![Line::styled(
         format!(
-            "{} problem(s) · {} sites · {} ok · {} unchecked · at {}",
-            s.problems,
-            s.sites,
+            "{} · {} · {} ok · {} unchecked · at {}",
+            plural(s.problems, "problem", "problems"),
+            plural(s.sites, "site", "sites"),
             s.ok,
             s.unreachable,
             check.at.get(11..19).unwrap_or(&check.at)

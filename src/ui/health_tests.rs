@@ -1,7 +1,7 @@
 //! Containers whose healthcheck fails or is starting, on screen: their own glyph, word
 //! and colour, in colour and in monochrome ASCII.
 
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 
 use super::tests::{draw, state, teemo};
 use crate::app::{Action, Msg, State, update};
@@ -53,13 +53,18 @@ fn an_unhealthy_container_160x48() {
     let s = sick_state();
     let terminal = draw(&s, 160, 48);
     let screen = terminal.backend().buffer();
-    // Its word and glyph take the unhealthy colour, never green, never stopped's red.
-    let (x, y) = find(screen, "unhealthy  10.2.0.10");
-    assert_eq!(screen[(x, y)].fg, Color::Magenta);
-    let (gx, gy) = find(screen, "▲ ct fd-site00");
-    assert_eq!((screen[(gx, gy)].fg, gy), (Color::Magenta, y));
+    // Its word and glyph are a crash's: red and bold, never green, with their own glyph.
+    let (x, y) = find(screen, "unhealthy ");
+    assert_eq!(screen[(x, y)].fg, Color::Red);
+    assert!(screen[(x, y)].modifier.contains(Modifier::BOLD));
+    let (gx, gy) = find(screen, "▲ fd-site00");
+    assert_eq!((screen[(gx, gy)].fg, gy), (Color::Red, y));
     let (x, y) = find(screen, "exited");
     assert_eq!(screen[(x, y)].fg, Color::Red);
+    assert!(
+        !screen[(x, y)].modifier.contains(Modifier::BOLD),
+        "a plain stop"
+    );
     let (x, y) = find(screen, "starting");
     assert_eq!(screen[(x, y)].fg, Color::Yellow);
     insta::assert_snapshot!(terminal.backend());
@@ -76,15 +81,15 @@ fn an_unhealthy_container_in_monochrome_ascii_80x24() {
     let screen = format!("{}", terminal.backend());
     assert!(screen.is_ascii(), "{screen}");
     assert!(
-        screen.contains("! ct fd-site00.example.org unhealthy"),
+        screen.contains("! fd-site00.example.org unhealthy"),
         "a glyph and a word without colour:\n{screen}"
     );
     assert!(
-        screen.contains("~ ct fd-site02.example.org starting"),
+        screen.contains("~ fd-site02.example.org starting"),
         "{screen}"
     );
     assert!(
-        screen.contains("* ct fd-site03.example.org running"),
+        screen.contains("* fd-site03.example.org running"),
         "{screen}"
     );
     insta::assert_snapshot!(terminal.backend());

@@ -30,6 +30,11 @@ fn pair_of(state: &State, mode: Mode, a: Action) -> Option<(Action, &'static str
 /// The action whose line lists `b`, if `b` is the second of a pair.
 fn leader(b: Action) -> Option<Action> {
     [
+        Action::Quit,
+        Action::Toggle,
+        Action::Collapse,
+        Action::Sort,
+        Action::Focus,
         Action::Up,
         Action::PageUp,
         Action::Top,
@@ -61,6 +66,11 @@ pub fn action_lines(state: &State, mode: Mode) -> Vec<Line<'static>> {
                 let what = match (mode, action) {
                     (Mode::Logs, Action::Up) => "scroll up / down (up pauses follow)",
                     (Mode::Logs, Action::Top) => "oldest / newest line (end follows)",
+                    (Mode::Findings, Action::Toggle) => "go to what the finding is about",
+                    (
+                        Mode::Logs | Mode::Stats | Mode::Inspect | Mode::Events | Mode::Details,
+                        Action::Quit,
+                    ) => "close this view / this help",
                     _ => both,
                 };
                 let keys = format!(
@@ -86,15 +96,17 @@ pub fn action_lines(state: &State, mode: Mode) -> Vec<Line<'static>> {
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let mode = state.mode();
     let mut lines = action_lines(state, mode);
-    lines.push(Line::raw(if state.read_only {
-        "Read-only mode: nothing can be changed."
+    // Two lines for the mode, config and inventory, so the keys fit 80x24.
+    let mode_word = if state.read_only {
+        "read-only"
     } else {
-        "Read-write mode."
-    }));
+        "read-write"
+    };
     let room = usize::from(area.width.min(POPUP_WIDTH)).saturating_sub(13);
+    let config_room = room.saturating_sub(mode_word.len() + 3);
     lines.push(Line::raw(format!(
-        "config:    {}",
-        super::statusbar::shorten_left(&state.config_label, room, state.theme.ellipsis())
+        "config:    {}  ({mode_word})",
+        super::statusbar::shorten_left(&state.config_label, config_room, state.theme.ellipsis())
     )));
     lines.push(Line::raw(format!(
         "inventory: {}",

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::logs::{LogLine, LogStream, LogsView, StreamStatus, find_all};
+use crate::app::sgr::Colour;
 
 /// From this width on, each line shows its time.
 const TIME_MIN_WIDTH: u16 = 60;
@@ -54,8 +55,135 @@ fn line(l: &LogLine, hit: bool, time: bool, search: &str, theme: &Theme) -> Line
             theme.fg(Color::DarkGray),
         ));
     }
-    spans.extend(highlighted(&l.text, search));
+    if search.is_empty() {
+        spans.extend(coloured(&l.text, theme));
+    } else {
+        // While searching, a line shows its matches rather than its colours.
+        spans.extend(highlighted(&crate::app::sgr::strip(&l.text), search));
+    }
     Line::from(spans)
+}
+
+fn colour(c: Colour) -> Color {
+    const NAMED: [Color; 16] = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    match c {
+        Colour::Indexed(n) => NAMED
+            .get(usize::from(n))
+            .copied()
+            .unwrap_or(Color::Indexed(n)),
+        Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+/// The line's SGR colours as styles (only the weights and underline without colour);
+/// its other escape sequences are gone, the rest is drawn inert.
+fn coloured(text: &str, theme: &Theme) -> Vec<Span<'static>> {
+    crate::app::sgr::parse(text)
+        .into_iter()
+        .map(|(a, run)| {
+            let mut style = Style::new();
+            if theme.color {
+                if let Some(fg) = a.fg {
+                    style = style.fg(colour(fg));
+                }
+                if let Some(bg) = a.bg {
+                    style = style.bg(colour(bg));
+                }
+            }
+            for (on, m) in [
+                (a.bold, Modifier::BOLD),
+                (a.dim, Modifier::DIM),
+                (a.italic, Modifier::ITALIC),
+                (a.underline, Modifier::UNDERLINED),
+                (a.reversed && theme.color, Modifier::REVERSED),
+            ] {
+                if on {
+                    style = style.add_modifier(m);
+                }
+            }
+            Span::styled(crate::validate::inert(&run).into_owned(), style)
+        })
+        .collect()
+}
+
+/// `line` cut into rows of `width` cells (characters, not words: a log line keeps its
+/// exact text, and the row count is known before drawing).
+pub(super) fn hard_wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows: Vec<Line<'static>> = vec![Line::default()];
+    let mut used = 0;
+    for span in line.spans {
+        let mut chunk = String::new();
+        for c in span.content.chars() {
+            if used == width {
+                if !chunk.is_empty() {
+                    let text = std::mem::take(&mut chunk);
+                    if let Some(r) = rows.last_mut() {
+                        r.spans.push(Span::styled(text, span.style));
+                    }
+                }
+                rows.push(Line::default());
+                used = 0;
+            }
+            chunk.push(c);
+            used += 1;
+        }
+        if !chunk.is_empty()
+            && let Some(r) = rows.last_mut()
+        {
+            r.spans.push(Span::styled(chunk, span.style));
+        }
+    }
+    rows
+}
+
+/// The screen rows of a wrapped view: from the first line shown down; following, the
+/// rows that end with the newest line (earlier lines wrap above, out of sight).
+fn wrapped(
+    view: &LogsView,
+    shown: Vec<Line<'static>>,
+    rows: usize,
+    width: usize,
+    time: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    if !view.follow || view.lines.is_empty() {
+        let mut out: Vec<Line<'static>> = shown
+            .into_iter()
+            .flat_map(|l| hard_wrap(l, width))
+            .collect();
+        out.truncate(rows);
+        return out;
+    }
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for l in view.lines.iter().rev() {
+        let mut rows_of = hard_wrap(line(l, false, time, &view.search, theme), width);
+        rows_of.append(&mut out);
+        out = rows_of;
+        if out.len() >= rows {
+            break;
+        }
+    }
+    let over = out.len().saturating_sub(rows);
+    out.drain(..over);
+    out
 }
 
 fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
@@ -92,7 +220,10 @@ fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
             text.push_str("es");
         }
     }
-    text.push_str(&format!("{sep}/ n N search, esc closes"));
+    if view.wrap {
+        text.push_str(&format!("{sep}wrapped"));
+    }
+    text.push_str(&format!("{sep}? keys, esc closes"));
     Line::from(vec![mode, Span::raw(text)])
 }
 
@@ -123,6 +254,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &LogsView, theme: &Theme) {
             .take(rows)
             .map(|(i, l)| line(l, view.hit == Some(i), time, &view.search, theme))
             .collect()
+    };
+    let lines = if view.wrap {
+        wrapped(view, lines, rows, usize::from(body.width), time, theme)
+    } else {
+        lines
     };
     frame.render_widget(Paragraph::new(lines), body);
     frame.render_widget(Paragraph::new(status_line(view, rows, theme)), status);

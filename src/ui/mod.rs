@@ -43,6 +43,8 @@ pub fn render(frame: &mut Frame, state: &State) {
         }
         View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
         View::Events(view) => events::render(frame, main, view, &state.theme),
+        View::Details => details::render_full(frame, main, state),
+        View::Activity(view) => activity::render_full(frame, main, state, view),
     }
     statusbar::render(frame, status, state);
     if let Some(p) = &state.palette {
@@ -58,7 +60,8 @@ pub fn render(frame: &mut Frame, state: &State) {
         None => {}
     }
     if state.show_help {
-        help::render(frame, frame.area(), state);
+        // Over the views, never over the status bar.
+        help::render(frame, main, state);
     }
 }
 
@@ -70,6 +73,8 @@ mod health_tests;
 mod ops_tests;
 #[cfg(test)]
 mod style_tests;
+#[cfg(test)]
+mod table_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -18,9 +18,38 @@ fn stale_count(state: &State) -> usize {
         .count()
 }
 
-/// Fleet counts for the bar: nodes up and down, containers running of all. (Stale nodes
-/// are counted apart, in their own colour, and not as up.)
-fn counts(state: &State) -> (String, String) {
+/// Containers that crashed (non-zero exit, restarting, unhealthy), across the fleet.
+fn crashed_count(state: &State) -> usize {
+    let nodes = &state.doc.nodes;
+    nodes
+        .iter()
+        .flat_map(|n| n.containers.iter())
+        .filter(|c| crate::app::rows::is_crash(c))
+        .count()
+}
+
+/// What follows the counts, each part with its separator, most important first: the
+/// operation in flight, the last check's problems, the data's time, the last session.
+/// A narrow bar drops them from the end, so the operation is never cut to a stub.
+struct Tail {
+    busy: String,
+    check: String,
+    age: String,
+    session: String,
+}
+
+impl Tail {
+    fn text(&self, sep: &str, keep: usize) -> String {
+        let parts = [&self.busy, &self.check, &self.age, &self.session];
+        let kept: String = parts.iter().take(keep).map(|p| p.as_str()).collect();
+        format!(" {sep}{kept}")
+    }
+}
+
+/// Fleet counts for the bar: nodes up and down, containers running of all, then the
+/// rest. (Stale nodes are counted apart, in their own colour, and not as up; crashed
+/// containers too, in red, between the two.)
+fn counts(state: &State) -> (String, String, Tail) {
     use crate::fleet::snapshot::NodeStatus;
     let sep = state.theme.separator();
     let nodes = &state.doc.nodes;
@@ -40,7 +69,7 @@ fn counts(state: &State) -> (String, String) {
         .data_as_of
         .as_deref()
         .and_then(|t| t.get(11..19))
-        .map(|t| format!(" {sep} {t}"))
+        .map(|t| format!(" {t} {sep}"))
         .unwrap_or_default();
     let busy = state
         .op_busy
@@ -50,7 +79,13 @@ fn counts(state: &State) -> (String, String) {
     let check = state
         .last_check
         .as_ref()
-        .map(|c| format!(" {} problems {sep}", c.report.summary.problems))
+        .map(|c| {
+            let n = c.report.summary.problems;
+            format!(
+                " {} {sep}",
+                crate::app::columns::plural(n, "problem", "problems")
+            )
+        })
         .unwrap_or_default();
     // The last session's outcome stays until another operation takes the place.
     let session = match (&state.op_busy, &state.last_session) {
@@ -59,7 +94,13 @@ fn counts(state: &State) -> (String, String) {
     };
     (
         format!(" {up} up"),
-        format!(" {down} down {sep} {running}/{total} running{age} {sep}{check}{busy}{session}"),
+        format!(" {down} down {sep} {running}/{total} running"),
+        Tail {
+            busy,
+            check,
+            age,
+            session,
+        },
     )
 }
 
@@ -88,7 +129,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         )
     };
     let help = " ? help ";
-    let (up, rest) = counts(state);
+    let (up, running, tail) = counts(state);
+    let crashed = match crashed_count(state) {
+        0 => None,
+        n => Some(Span::styled(
+            format!(" {} {n} crashed", state.theme.separator()),
+            colored(Style::new().fg(Color::Red)).add_modifier(Modifier::BOLD),
+        )),
+    };
     let stale = match stale_count(state) {
         0 => None,
         n => Some(Span::styled(
@@ -96,8 +144,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
             colored(Style::new().fg(Color::Cyan)).add_modifier(Modifier::BOLD),
         )),
     };
-    let counts_width =
-        up.chars().count() + rest.chars().count() + stale.as_ref().map_or(0, Span::width);
+    let head_width = mode.width()
+        + up.chars().count()
+        + running.chars().count()
+        + stale.as_ref().map_or(0, Span::width)
+        + crashed.as_ref().map_or(0, Span::width)
+        + help.len();
+    let sep = state.theme.separator();
+    // The tail's parts go from the least important while they do not fit.
+    let mut keep = 4;
+    while keep > 1 && head_width + tail.text(sep, keep).chars().count() > usize::from(area.width) {
+        keep -= 1;
+    }
+    let room = usize::from(area.width).saturating_sub(head_width);
+    let mut tail = tail;
+    if let Some(op) = state.op_busy.as_deref()
+        && tail.text(sep, 1).chars().count() > room
+    {
+        // Still too long: keep the verb and the end of what it acts on.
+        tail.busy = format!(" {}… {sep}", shorten_op(op, room.saturating_sub(6), state));
+    }
+    let rest = tail.text(sep, keep);
+    let counts_width = head_width - mode.width() - help.len() + rest.chars().count();
     // Paths shrink from the left so their file names stay visible on an 80-column bastion.
     let fixed = mode.width() + counts_width + help.len() + " cfg  inv  ".len();
     let room = usize::from(area.width).saturating_sub(fixed);
@@ -108,6 +176,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     );
     let mut spans = vec![mode, Span::raw(up)];
     spans.extend(stale);
+    spans.push(Span::raw(running));
+    spans.extend(crashed);
     spans.push(Span::raw(rest));
     if config_room > 3 {
         spans.push(Span::raw(" cfg "));
@@ -144,6 +214,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         )),
         right,
     );
+}
+
+/// An operation's label in `width` characters: its verb whole, then the end of its
+/// target (`delete …long-name.example.org`), never a stub of the verb alone.
+fn shorten_op(op: &str, width: usize, state: &State) -> String {
+    match op.split_once(' ') {
+        Some((verb, target)) => {
+            let room = width.saturating_sub(verb.chars().count() + 1).max(8);
+            format!(
+                "{verb} {}",
+                shorten_left(target, room, state.theme.ellipsis())
+            )
+        }
+        None => op.to_string(),
+    }
 }
 
 /// Keep the end of `text` within `width` characters, marking a cut with `ellipsis`.

@@ -244,6 +244,13 @@ fn hostile_names_and_messages_are_drawn_inert() {
         networks: Vec::new(),
     });
     update(&mut s, Msg::Poll(PollEvent::Snapshot(Box::new(snap))));
+    // The table cuts a long name; the details pane beside it shows it whole.
+    let at = s
+        .rows
+        .iter()
+        .position(|r| r.kind == crate::app::rows::RowKind::Container)
+        .expect("the container row");
+    s.select(at);
     s.log(
         crate::app::Level::Warn,
         "engine says \u{202e}olleh\u{1b}[2J",

@@ -2,7 +2,7 @@
 //! or a terminal whose locale is not UTF-8). Every state also has a word, so the screen
 //! reads in monochrome.
 
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
 use crate::app::rows::Health;
@@ -56,13 +56,21 @@ impl Theme {
             Health::Good => ("●", "*", Color::Green),
             Health::Warn => ("◐", "~", Color::Yellow),
             Health::Bad => ("✖", "x", Color::Red),
-            // Apart from stopped (red x): up, yet failing its healthcheck.
-            Health::Unhealthy => ("▲", "!", Color::Magenta),
+            // Crashes are red and bold, each with its own glyph: apart from a plain stop
+            // (x), and from each other (up yet failing its healthcheck is not an exit).
+            Health::Crashed => return (if self.ascii { "X" } else { "✘" }, self.crash()),
+            Health::Unhealthy => return (if self.ascii { "!" } else { "▲" }, self.crash()),
+            // Exit 0: a finished job, dimmed.
+            Health::Done => ("◦", ".", Color::DarkGray),
             Health::Unknown => ("?", "?", Color::DarkGray),
             Health::Stale => ("◔", "-", Color::Cyan),
             Health::Greyed => ("○", "o", Color::DarkGray),
         };
         (if self.ascii { ascii } else { unicode }, self.fg(color))
+    }
+
+    fn crash(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
     /// Fold marker of an expandable row: open, closed.
@@ -132,20 +140,27 @@ mod tests {
             ascii: true,
         };
         assert_eq!(mono.health(Health::Bad), ("x", Style::new()));
-        assert_eq!(mono.health(Health::Unhealthy), ("!", Style::new()));
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        assert_eq!(mono.health(Health::Unhealthy), ("!", bold));
+        assert_eq!(mono.health(Health::Crashed), ("X", bold));
     }
 
     #[test]
-    fn unhealthy_has_its_own_glyph_and_colour() {
+    fn crashes_and_unhealthy_have_their_own_glyphs() {
         use Health::*;
         for ascii in [false, true] {
             let theme = Theme { color: true, ascii };
             let (glyph, style) = theme.health(Unhealthy);
-            for other in [Good, Warn, Bad, Unknown] {
+            for other in [Good, Warn, Bad, Unknown, Done] {
                 let (g, st) = theme.health(other);
                 assert_ne!(glyph, g, "{other:?}");
                 assert_ne!(style, st, "{other:?}");
             }
+            let (crash, crash_style) = theme.health(Crashed);
+            for other in [Good, Warn, Bad, Unhealthy, Unknown, Done, Stale, Greyed] {
+                assert_ne!(crash, theme.health(other).0, "{other:?}");
+            }
+            assert_eq!(crash_style.fg, Some(Color::Red), "a crash is red");
         }
     }
 }

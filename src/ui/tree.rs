@@ -1,5 +1,8 @@
-//! The fleet tree: one line per item, with a glyph, a colour and a word for its state,
-//! so it reads without colour too. Only the rows on screen are built.
+//! The fleet table: a header naming the columns (`app/columns.rs` decides which fit),
+//! then one line per item with a glyph, a colour and a word for its state, so it reads
+//! without colour too. Node rows are headings: status, address, containers running of
+//! all, crashes and problems. The selection is the whole row, reversed. Only the rows on
+//! screen are built.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,51 +12,191 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::rows::{Row, RowKind};
+use crate::app::columns::{Column, Columns, Want, fit, layout, plural};
+use crate::app::rows::{Cells, Health, Row, RowKind};
 use crate::validate::inert;
 
 fn kind_tag(kind: RowKind) -> &'static str {
     match kind {
-        RowKind::Node => "",
+        RowKind::Node | RowKind::Container => "",
         RowKind::Guest => "vm ",
-        RowKind::Container => "ct ",
         RowKind::Bridge => "br ",
         RowKind::Tunnel => "tn ",
     }
 }
 
-fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
-    let (glyph, style) = theme.health(row.health);
-    let (open, closed) = theme.fold();
-    let fold = match (row.expandable, row.collapsed) {
-        (true, true) => closed,
-        (true, false) => open,
-        (false, _) => "  ",
-    };
-    let dim = theme.fg(Color::DarkGray);
-    let name_style = if row.kind == RowKind::Node {
-        Style::new().add_modifier(Modifier::BOLD)
-    } else if row.health == crate::app::rows::Health::Greyed {
-        dim
-    } else {
-        Style::new()
-    };
-    let mut spans = vec![
-        Span::raw(format!("{}{fold}", "  ".repeat(row.depth))),
-        Span::styled(format!("{glyph} "), style),
-        Span::styled(kind_tag(row.kind), dim),
-        Span::styled(inert(&row.name).into_owned(), name_style),
-        Span::raw(" "),
-        Span::styled(inert(&row.state).into_owned(), style),
-    ];
-    if !row.extra.is_empty() {
-        spans.push(Span::styled(format!("  {}", inert(&row.extra)), dim));
+/// How to draw one row: the table's columns, whether rows fold, the theme.
+struct Painter<'a> {
+    columns: &'a Columns,
+    flat: bool,
+    theme: &'a Theme,
+    width: usize,
+}
+
+impl Painter<'_> {
+    /// Indent, fold marker and glyph.
+    fn marker(&self, row: &Row) -> (String, Span<'static>) {
+        let (glyph, style) = self.theme.health(row.health);
+        let (open, closed) = self.theme.fold();
+        let fold = match (self.flat, row.expandable, row.collapsed) {
+            (true, _, _) => "",
+            (false, true, true) => closed,
+            (false, true, false) => open,
+            (false, false, _) => "  ",
+        };
+        (
+            format!("{}{fold}", "  ".repeat(row.depth)),
+            Span::styled(format!("{glyph} "), style),
+        )
     }
-    let line = Line::from(spans);
-    if selected {
-        line.style(Style::new().add_modifier(Modifier::REVERSED))
-    } else {
-        line
+
+    fn width_of(&self, column: Column) -> usize {
+        self.columns
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(0, |(_, w)| *w)
+    }
+
+    fn header(&self) -> Line<'static> {
+        let text = self
+            .columns
+            .iter()
+            .map(|(c, w)| fit(c.title(), *w, ""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Line::styled(
+            fit(&text, self.width, ""),
+            self.theme
+                .fg(Color::DarkGray)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    /// The name cell: marker, kind tag and name, cut so the next column always shows.
+    fn name_cell(&self, row: &Row, name_style: Style) -> Vec<Span<'static>> {
+        let (indent, glyph) = self.marker(row);
+        let tag = kind_tag(row.kind);
+        let used = indent.chars().count() + glyph.width() + tag.len();
+        let room = self.width_of(Column::Name).saturating_sub(used);
+        vec![
+            Span::raw(indent),
+            glyph,
+            Span::styled(tag, self.theme.fg(Color::DarkGray)),
+            Span::styled(
+                fit(&inert(&row.name), room, self.theme.ellipsis()),
+                name_style,
+            ),
+        ]
+    }
+
+    fn container(&self, row: &Row, cells: &Cells) -> Vec<Span<'static>> {
+        let (_, state_style) = self.theme.health(row.health);
+        let dim = self.theme.fg(Color::DarkGray);
+        // A finished job or a last-known item is dimmed whole.
+        let quiet = matches!(row.health, Health::Done | Health::Greyed);
+        let plain = if quiet { dim } else { Style::new() };
+        let mut spans = self.name_cell(row, plain);
+        let last = self.columns.last().map(|(c, _)| *c);
+        for &(column, width) in self.columns.iter().skip(1) {
+            let (text, style) = match column {
+                Column::Name => continue,
+                Column::Node => (row.node.clone(), plain),
+                Column::State => (cells.state.clone(), state_style),
+                Column::Ip => (cells.ip.clone(), plain),
+                Column::Domain => (cells.domain.clone(), plain),
+                Column::Health if cells.health == "unhealthy" => {
+                    (cells.health.clone(), self.theme.health(Health::Unhealthy).1)
+                }
+                Column::Health => (cells.health.clone(), dim),
+                Column::Image => (cells.image.clone(), dim),
+            };
+            // The last column of a stale node's container says how old it is.
+            let text = match (&cells.as_of, Some(column) == last) {
+                (Some(as_of), true) => format!("{as_of} {text}"),
+                _ => text,
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                fit(&inert(&text), width, self.theme.ellipsis()),
+                style,
+            ));
+        }
+        spans
+    }
+
+    /// Guests, bridges, tunnels: name, state word, then their extra over the rest.
+    fn leaf(&self, row: &Row) -> Vec<Span<'static>> {
+        let (_, style) = self.theme.health(row.health);
+        let mut spans = self.name_cell(row, Style::new());
+        let state = self.width_of(Column::State);
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            fit(&inert(&row.state), state, self.theme.ellipsis()),
+            style,
+        ));
+        if !row.extra.is_empty() {
+            spans.push(Span::styled(
+                format!(" {}", inert(&row.extra)),
+                self.theme.fg(Color::DarkGray),
+            ));
+        }
+        spans
+    }
+
+    /// A node's heading: `name status  address  2/3 running, 1 crashed  2 problems`.
+    fn node(&self, row: &Row, problems: usize) -> Vec<Span<'static>> {
+        let (indent, glyph) = self.marker(row);
+        let (_, style) = self.theme.health(row.health);
+        let dim = self.theme.fg(Color::DarkGray);
+        let mut spans = vec![
+            Span::raw(indent),
+            glyph,
+            Span::styled(
+                inert(&row.name).into_owned(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(" "),
+            Span::styled(inert(&row.state).into_owned(), style),
+        ];
+        if !row.extra.is_empty() {
+            spans.push(Span::styled(format!("  {}", inert(&row.extra)), dim));
+        }
+        if !row.summary.is_empty() {
+            // The crash count is the part an admin must not miss.
+            let crashed = row.summary.contains("crashed");
+            let style = if crashed {
+                self.theme.health(Health::Crashed).1
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(format!("  {}", row.summary), style));
+        }
+        if problems > 0 {
+            spans.push(Span::styled(
+                format!("  {}", plural(problems, "problem", "problems")),
+                self.theme.fg(Color::Yellow),
+            ));
+        }
+        spans
+    }
+
+    fn line(&self, row: &Row, problems: usize, selected: bool) -> Line<'static> {
+        let mut spans = match (&row.cells, row.kind) {
+            (_, RowKind::Node) => self.node(row, problems),
+            (Some(cells), _) => self.container(row, cells),
+            (None, _) => self.leaf(row),
+        };
+        // Padded to the border, so the selection is the whole row.
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used < self.width {
+            spans.push(Span::raw(" ".repeat(self.width - used)));
+        }
+        let line = Line::from(spans);
+        if selected {
+            line.style(Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            line
+        }
     }
 }
 
@@ -62,34 +205,82 @@ fn line(row: &Row, selected: bool, theme: &Theme) -> Line<'static> {
 /// page `update` assumed).
 pub use crate::app::layout::tree_offset as offset;
 
+/// Problems of a node for its row: facts that failed, and the last check's findings
+/// about it or anything on it.
+fn problems(state: &State, row: &Row) -> usize {
+    if row.kind != RowKind::Node {
+        return 0;
+    }
+    let node = state.doc.nodes.iter().find(|n| n.name == row.name);
+    let facts = node.map_or(0, |n| n.fact_errors.len());
+    let findings = state.last_check.as_ref().map_or(0, |c| {
+        c.report
+            .findings
+            .iter()
+            .filter(|f| f.target.node.as_deref().or(f.node.as_deref()) == Some(row.name.as_str()))
+            .count()
+    });
+    facts + findings
+}
+
+/// What the longest cells need, over every row (not only those on screen, so columns
+/// keep their place while scrolling).
+fn want(state: &State) -> Want {
+    let mut want = Want::default();
+    for row in &state.rows {
+        let Some(cells) = &row.cells else { continue };
+        let marker = 2 * row.depth + if state.flat { 2 } else { 4 };
+        want.name = want.name.max(marker + row.name.chars().count());
+        want.ip = want.ip.max(cells.ip.chars().count());
+        want.domain = want.domain.max(cells.domain.chars().count());
+        want.image = want.image.max(cells.image.chars().count());
+    }
+    want
+}
+
+fn title(state: &State) -> String {
+    let what = if state.flat { "Containers" } else { "Fleet" };
+    let sort = format!("sort: {}", state.order.label());
+    match (state.filter.is_empty(), state.filter_editing) {
+        (true, false) => format!(" {what}  {sort} "),
+        (_, true) => format!(" {what}  /{}{} ", state.filter, state.theme.cursor()),
+        (false, false) => format!(" {what}  /{}  {sort} ", state.filter),
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let title = match (state.filter.is_empty(), state.filter_editing) {
-        (true, false) => " Fleet ".to_string(),
-        (_, true) => format!(" Fleet  /{}{} ", state.filter, state.theme.cursor()),
-        (false, false) => format!(" Fleet  /{} ", state.filter),
-    };
     let block = Block::new()
         .borders(Borders::ALL)
         .border_set(state.theme.border())
-        .title(title);
+        .title(title(state));
     if state.rows.is_empty() {
-        let text = if state.filter.is_empty() {
-            "No nodes in the config."
-        } else {
-            "Nothing matches the filter (esc clears it)."
+        let text = match (state.filter.is_empty(), state.flat) {
+            (false, _) => "Nothing matches the filter (esc clears it).",
+            (true, true) => "No containers yet.",
+            (true, false) => "No nodes in the config.",
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
-    let visible = usize::from(area.height.saturating_sub(2)).max(1);
+    let width = usize::from(area.width.saturating_sub(2));
+    let columns = layout(width, state.flat, want(state));
+    let painter = Painter {
+        columns: &columns,
+        flat: state.flat,
+        theme: &state.theme,
+        width,
+    };
+    let visible = usize::from(area.height.saturating_sub(3)).max(1);
     let offset = offset(state, visible);
-    let lines: Vec<Line> = state
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(visible)
-        .map(|(i, row)| line(row, i == state.selected, &state.theme))
-        .collect();
+    let mut lines = vec![painter.header()];
+    lines.extend(
+        state
+            .rows
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(visible)
+            .map(|(i, row)| painter.line(row, problems(state, row), i == state.selected)),
+    );
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -144,6 +144,96 @@ fn logs_with_stderr_and_a_search_hit_80x24() {
 }
 
 #[test]
+fn logs_draw_sgr_colours_and_drop_other_escapes_80x24() {
+    let mut s = state(false, 3);
+    update(
+        &mut s,
+        Msg::Resized {
+            width: 80,
+            height: 24,
+        },
+    );
+    select(&mut s, "fd-site00.example.org");
+    update(&mut s, Msg::Action(Action::Logs));
+    let stream = s.last_stream;
+    let line = |text: &str| LogLine {
+        stream: LogStream::Stdout,
+        at: "10:00:00".into(),
+        text: text.into(),
+    };
+    let lines = vec![
+        line("\u{1b}[32mINFO\u{1b}[0m started \u{1b}[1;31mERROR\u{1b}[m end"),
+        line("clear\u{1b}[2J\u{1b}]52;c;aGk=\u{1b}\\ copied \u{1b}[38;5;208morange"),
+    ];
+    update(
+        &mut s,
+        Msg::Logs {
+            stream,
+            event: StreamEvent::Data(lines),
+        },
+    );
+    let terminal = draw(&s, 80, 24);
+    let shown = format!("{}", terminal.backend());
+    assert!(shown.contains("INFO started ERROR end"), "{shown}");
+    assert!(shown.contains("clear copied orange"), "{shown}");
+    assert!(!shown.contains("[2J") && !shown.contains("52;c"), "{shown}");
+    let buffer = terminal.backend().buffer();
+    let cell = |word: &str| {
+        let (y, line) = shown
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(word))
+            .expect(word);
+        // The backend's lines are quoted: one column less.
+        let x = line[..line.find(word).expect(word)].chars().count() - 1;
+        buffer[(u16::try_from(x).expect("x"), u16::try_from(y).expect("y"))].clone()
+    };
+    assert_eq!(cell("INFO").fg, ratatui::style::Color::Green);
+    assert_eq!(cell("started").fg, ratatui::style::Color::Reset);
+    let error = cell("ERROR");
+    assert_eq!(error.fg, ratatui::style::Color::Red);
+    assert!(error.modifier.contains(ratatui::style::Modifier::BOLD));
+    assert_eq!(cell("orange").fg, ratatui::style::Color::Indexed(208));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn w_wraps_long_log_lines_and_following_keeps_the_newest_in_sight() {
+    let mut s = state(false, 3);
+    update(
+        &mut s,
+        Msg::Resized {
+            width: 80,
+            height: 24,
+        },
+    );
+    select(&mut s, "fd-site00.example.org");
+    update(&mut s, Msg::Action(Action::Logs));
+    let stream = s.last_stream;
+    let long = |i: usize| LogLine {
+        stream: LogStream::Stdout,
+        at: "10:00:00".into(),
+        text: format!("line {i} {} tail-{i}", "x".repeat(150)),
+    };
+    update(
+        &mut s,
+        Msg::Logs {
+            stream,
+            event: StreamEvent::Data((0..40).map(long).collect()),
+        },
+    );
+    let shown = screen(&s, 80, 24);
+    assert!(!shown.contains("tail-39"), "cut at the edge:\n{shown}");
+    update(&mut s, Msg::Action(Action::Wrap));
+    let shown = screen(&s, 80, 24);
+    assert!(shown.contains("tail-39"), "the newest line whole:\n{shown}");
+    assert!(shown.contains("line 39"), "{shown}");
+    assert!(shown.contains("wrapped"), "{shown}");
+    update(&mut s, Msg::Action(Action::Wrap));
+    assert!(!screen(&s, 80, 24).contains("wrapped"));
+}
+
+#[test]
 fn logs_following_160x48() {
     let mut s = with_logs(160, 48);
     update(&mut s, Msg::Action(Action::Bottom));

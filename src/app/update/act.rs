@@ -55,6 +55,11 @@ pub(super) fn shell(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.log(Level::Info, format!("{}: opening…", target.label()));
+    state.expect_own_audit(if target.container.is_some() {
+        "exec"
+    } else {
+        "ssh"
+    });
     vec![Effect::Session(target)]
 }
 

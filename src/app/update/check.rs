@@ -67,7 +67,7 @@ pub fn findings_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Quit | Action::Close => state.view = View::Tree,
         Action::Help => state.show_help = true,
         Action::Check => return super::ops::request(state, OpRequest::Check),
-        Action::Toggle => jump(state, at),
+        Action::Toggle | Action::Details => jump(state, at),
         _ => {}
     }
     Vec::new()

@@ -182,11 +182,9 @@ pub(super) fn select_container(state: &mut State, name: &str) -> bool {
 
 pub(super) fn toggle_focus(state: &mut State) {
     if !crate::app::layout::details_shown(state.screen.0) {
+        // No room for the pane beside the tree: the details take the whole screen.
         state.focus = Focus::Tree;
-        state.log(
-            Level::Info,
-            "the details pane shows from 100 columns up; widen the terminal",
-        );
+        super::shape::open_details(state);
         return;
     }
     state.focus = match state.focus {
@@ -229,8 +227,30 @@ pub(super) fn on_mouse(state: &mut State, mouse: Mouse) {
         (View::Inspect(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
         (View::Events(v), Mouse::WheelUp) => v.scroll_by(-(WHEEL_STEP as isize), rows),
         (View::Events(v), Mouse::WheelDown) => v.scroll_by(WHEEL_STEP as isize, rows),
+        (View::Activity(v), Mouse::WheelUp | Mouse::WheelDown) => {
+            let count = v.matching(&state.activity).len();
+            let step = WHEEL_STEP as isize;
+            let delta = if mouse == Mouse::WheelUp { -step } else { step };
+            v.scroll(delta, count, rows);
+        }
+        (View::Details, wheel @ (Mouse::WheelUp | Mouse::WheelDown)) => {
+            let action = if wheel == Mouse::WheelUp {
+                Action::Up
+            } else {
+                Action::Down
+            };
+            for _ in 0..WHEEL_STEP {
+                scroll_details(state, action);
+            }
+        }
         (
-            View::Logs(_) | View::Stats(_) | View::Findings(_) | View::Inspect(_) | View::Events(_),
+            View::Logs(_)
+            | View::Stats(_)
+            | View::Findings(_)
+            | View::Inspect(_)
+            | View::Events(_)
+            | View::Details
+            | View::Activity(_),
             _,
         ) => {}
         (View::Tree, Mouse::Click { column, row }) => {

@@ -100,6 +100,7 @@ pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
             state.modal = None;
             state.op_busy = Some(op.label());
             state.log(Level::Info, format!("{}: applying…", op.label()));
+            state.expect_own_audit(op.audit_action());
             vec![Effect::Apply(op)]
         }
     }

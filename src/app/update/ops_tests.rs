@@ -244,3 +244,40 @@ fn other_admins_rows_are_logged_and_reload_the_sites() {
     assert!(effects.is_empty(), "a failed delete changed nothing");
     assert_eq!(s.activity.last().map(|a| a.level), Some(Level::Warn));
 }
+
+#[test]
+fn the_consoles_own_apply_is_not_echoed_again_by_its_audit_row() {
+    let mut s = state(false);
+    s.modal = Some(crate::app::Modal::Confirm(Box::new(
+        crate::app::confirm::ConfirmView::new(delete_plan()),
+    )));
+    let effects = update(&mut s, Msg::Confirm(ConfirmEdit::Yes));
+    assert!(matches!(&effects[..], [Effect::Apply(_)]));
+    update(
+        &mut s,
+        Msg::OpFinished {
+            ok: true,
+            text: "deleted blog.example.org".into(),
+            then: None,
+        },
+    );
+    let before = s.activity.len();
+    let row = |id: i64, actor: &str| crate::inventory::AuditEntry {
+        id,
+        at: "2026-11-22T10:00:00Z".into(),
+        actor: actor.into(),
+        origin: "local".into(),
+        action: "delete".into(),
+        target: Some("blog.example.org".into()),
+        params: None,
+        outcome: "ok".into(),
+        detail: None,
+        hash: None,
+    };
+    let effects = update(&mut s, Msg::AuditRows(vec![row(9, "me")]));
+    assert_eq!(s.activity.len(), before, "said once, as the op finished");
+    assert_eq!(effects, vec![Effect::LoadSites], "the sites still reload");
+    // Someone else's delete afterwards is shown.
+    update(&mut s, Msg::AuditRows(vec![row(10, "bob")]));
+    assert_eq!(last(&s), "audit: bob@local delete blog.example.org ok");
+}

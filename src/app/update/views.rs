@@ -15,7 +15,9 @@ fn rows(state: &State) -> usize {
 /// Close the logs or stats view, stopping its stream.
 pub(super) fn close_view(state: &mut State) -> Vec<Effect> {
     match std::mem::replace(&mut state.view, View::Tree) {
-        View::Tree | View::Findings(_) | View::Inspect(_) => Vec::new(),
+        View::Tree | View::Findings(_) | View::Inspect(_) | View::Details | View::Activity(_) => {
+            Vec::new()
+        }
         View::Logs(v) => vec![Effect::CloseStream(v.stream)],
         View::Stats(v) => vec![Effect::CloseStream(v.stream)],
         View::Events(v) => vec![Effect::CloseStream(v.stream)],
@@ -82,6 +84,7 @@ pub(super) fn logs_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Top => v.to_top(),
         Action::Bottom => v.to_bottom(),
         Action::Follow => v.toggle_follow(rows),
+        Action::Wrap => v.wrap = !v.wrap,
         Action::Filter => {
             v.cancel_search();
             v.searching = true;

@@ -42,8 +42,14 @@ fn engine_lines_become_timed_lines_with_their_stream() {
         ("", "no-time here")
     );
     assert_eq!(plain.stream, LogStream::Console);
-    let esc = line_of(raw(LogSource::Stdout, "2026-11-22T10:00:02Z b\x1b[31m"));
-    assert_eq!(esc.text, "b[31m", "control characters are dropped");
+    let esc = line_of(raw(
+        LogSource::Stdout,
+        "2026-11-22T10:00:02Z b\x1b[31m\x07\x08",
+    ));
+    assert_eq!(
+        esc.text, "b\x1b[31m\x07",
+        "control characters are dropped, ESC and BEL stay for the colours"
+    );
     let cut = line_of(RawLogLine {
         cut: true,
         ..raw(LogSource::Stdout, "2026-11-22T10:00:02Z aaaa")

@@ -1,0 +1,222 @@
+//! The tree as a table: which columns fit a width, and the state cell of a container
+//! (`exited (3) 2m`, `running 3h`) read from Docker's status line. Pure; README.md
+//! "The console" lists the columns and the order they give way in.
+
+/// A column of the container table, left to right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Marker (indent, fold, glyph) and name: the cell that absorbs the indentation.
+    Name,
+    /// The node, in the flat view only.
+    Node,
+    State,
+    Ip,
+    Domain,
+    Health,
+    Image,
+}
+
+impl Column {
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "NAME",
+            Column::Node => "NODE",
+            Column::State => "STATE",
+            Column::Ip => "IP",
+            Column::Domain => "DOMAIN",
+            Column::Health => "HEALTH",
+            Column::Image => "IMAGE",
+        }
+    }
+}
+
+/// Columns shown for a table `width` cells wide, each with its width (one space goes
+/// between two columns, not counted here).
+pub type Columns = Vec<(Column, usize)>;
+
+/// The widest content of the flexible columns over every row (the name counts its
+/// marker and indent), so a column takes what its longest cell needs and no more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Want {
+    pub name: usize,
+    pub ip: usize,
+    pub domain: usize,
+    pub image: usize,
+}
+
+/// The name cell never gets less: marker (4), one level of indent (2) and 18
+/// characters of name.
+const NAME_MIN: usize = 24;
+/// Beyond this the name grows only with room no other column takes.
+const NAME_PREF: usize = 34;
+/// `restarting (1) 59m` and `exited (137) 59m` fit; `restarting (137) 59m` loses its end.
+const STATE: usize = 18;
+const NODE: usize = 10;
+/// `255.255.255.255`; a fleet of shorter addresses gets a narrower column.
+const IP: usize = 15;
+const IP_MIN: usize = 9;
+const HEALTH: usize = 9;
+const FLEX_MIN: usize = 12;
+const FLEX_PREF: usize = 30;
+
+/// Which columns fit `width`: name and state always; then, in this order and while
+/// room remains, IP, domain, health and image (so they give way in the reverse order:
+/// image first, then health, domain, IP; IP and domain may cut a long name to make
+/// room). Spare room goes to the name, the domain and the image up to what their
+/// longest cell needs, then to the last column.
+pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
+    let name = want
+        .name
+        .min(width.saturating_sub(1 + STATE))
+        .clamp(NAME_MIN, NAME_PREF);
+    let mut used = name + 1 + STATE;
+    let mut out: Columns = vec![(Column::Name, name)];
+    if flat && used + 1 + NODE <= width {
+        out.push((Column::Node, NODE));
+        used += 1 + NODE;
+    }
+    out.push((Column::State, STATE));
+    for (column, size) in [
+        (Column::Ip, want.ip.clamp(IP_MIN, IP)),
+        (Column::Domain, want.domain.clamp(FLEX_MIN, FLEX_PREF)),
+        (Column::Health, HEALTH),
+        (Column::Image, want.image.clamp(FLEX_MIN, FLEX_PREF)),
+    ] {
+        // IP and domain may take from a long name (down to its minimum, cut with `…`):
+        // on a bastion the address and the site say more than a name's last letters.
+        let over = (used + 1 + size).saturating_sub(width);
+        let slack = out[0].1 - NAME_MIN;
+        if over > 0 && matches!(column, Column::Ip | Column::Domain) && over <= slack {
+            out[0].1 -= over;
+            used -= over;
+        }
+        // In order: a narrow column never jumps the queue of a wider one before it.
+        if used + 1 + size > width {
+            break;
+        }
+        out.push((column, size));
+        used += 1 + size;
+    }
+    let mut spare = width.saturating_sub(used);
+    for (column, upto) in [
+        (Column::Name, want.name),
+        (Column::Domain, want.domain),
+        (Column::Image, want.image),
+    ] {
+        if let Some((_, w)) = out.iter_mut().find(|(c, _)| *c == column) {
+            let more = upto.saturating_sub(*w).min(spare);
+            *w += more;
+            spare -= more;
+        }
+    }
+    // What is left goes to the last column, so a row ends at the right border.
+    if let Some((_, w)) = out.last_mut() {
+        *w += spare;
+    }
+    out
+}
+
+/// `text` in exactly `width` cells: cut with `ellipsis` when longer, padded when shorter.
+pub fn fit(text: &str, width: usize, ellipsis: &str) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return format!("{text:<width$}");
+    }
+    let mark = ellipsis.chars().count();
+    if width <= mark {
+        return ellipsis.chars().take(width).collect();
+    }
+    let head: String = text.chars().take(width - mark).collect();
+    format!("{head}{ellipsis}")
+}
+
+/// What Docker's status line says beyond the state word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// `Exited (3) …` and `Restarting (3) …`.
+    pub exit_code: Option<i64>,
+    /// Time in the state, in seconds (rounded as Docker rounds it).
+    pub age_secs: Option<u64>,
+}
+
+/// Read `Up 3 hours (healthy)`, `Exited (137) About an hour ago`, `Restarting (1) 5
+/// seconds ago`. Anything else (`Created`, an empty line, a future wording) gives
+/// nothing, never an error: the state word still shows.
+pub fn parse_status(status: &str) -> Status {
+    let s = status.trim();
+    let rest = ["Up ", "Exited ", "Restarting "]
+        .iter()
+        .find_map(|p| s.strip_prefix(p));
+    let Some(mut rest) = rest else {
+        return Status::default();
+    };
+    let mut out = Status::default();
+    if let Some(inner) = rest.strip_prefix('(')
+        && let Some((code, after)) = inner.split_once(')')
+    {
+        out.exit_code = code.trim().parse().ok();
+        rest = after.trim_start();
+    }
+    // Drop "(healthy)", "(Paused)" and " ago".
+    let rest = rest.split(" (").next().unwrap_or_default();
+    let rest = rest.trim_end_matches(" ago").trim();
+    out.age_secs = duration_secs(rest);
+    out
+}
+
+/// Docker's `units.HumanDuration` back to seconds.
+fn duration_secs(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    match lower.as_str() {
+        "less than a second" => return Some(0),
+        "about a minute" => return Some(60),
+        "about an hour" => return Some(3600),
+        _ => {}
+    }
+    let (n, unit) = lower.split_once(' ')?;
+    let n: u64 = n.parse().ok()?;
+    let per = match unit.trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        "week" => 7 * 86_400,
+        "month" => 30 * 86_400,
+        "year" => 365 * 86_400,
+        _ => return None,
+    };
+    Some(n * per)
+}
+
+/// An age in one short unit: `42s`, `2m`, `3h`, `5d`, `3w`, `2y`.
+pub fn short_age(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s if s < 14 * 86_400 => format!("{}d", s / 86_400),
+        s if s < 365 * 86_400 => format!("{}w", s / (7 * 86_400)),
+        s => format!("{}y", s / (365 * 86_400)),
+    }
+}
+
+/// The state cell: the word, the exit code when there is one, and the age.
+pub fn state_cell(word: &str, status: &Status) -> String {
+    let mut out = word.to_string();
+    if let Some(code) = status.exit_code {
+        out.push_str(&format!(" ({code})"));
+    }
+    if let Some(age) = status.age_secs {
+        out.push(' ');
+        out.push_str(&short_age(age));
+    }
+    out
+}
+
+/// `1 port`, `2 ports`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! The fleet as a table at 80x24 and 160x48: columns, crashes and finished jobs, the
+//! flat list in "problems first" order, the full-screen details.
+
+use ratatui::style::{Color, Modifier};
+
+use super::tests::{draw, state, teemo};
+use crate::app::{Action, Msg, State, update};
+use crate::fleet::poller::PollEvent;
+
+/// teemo with six containers: 0 running for 3 hours, 1 exited 3 two minutes ago, 2
+/// exited 0 (a finished job), 3 restarting, 4 and 5 running.
+fn crashing_state() -> State {
+    let mut s = state(false, 6);
+    let PollEvent::Snapshot(mut snap) = teemo(6) else {
+        panic!("teemo() is a snapshot");
+    };
+    let containers = &mut snap.docker.as_mut().expect("docker facts").containers;
+    for (c, state, status) in [
+        (0, "running", "Up 3 hours"),
+        (1, "exited", "Exited (3) 2 minutes ago"),
+        (2, "exited", "Exited (0) 5 days ago"),
+        (3, "restarting", "Restarting (137) 4 seconds ago"),
+        (4, "running", "Up About an hour"),
+        (5, "running", "Up 12 seconds"),
+    ] {
+        containers[c].state = state.into();
+        containers[c].status = status.into();
+    }
+    containers[5].name = "fd-a-rather-long-container-name-for-a-bastion".into();
+    update(&mut s, Msg::Poll(PollEvent::Snapshot(snap)));
+    s.data_as_of = Some("2026-11-22T10:00:05Z".into());
+    s
+}
+
+fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+}
+
+#[test]
+fn crashes_exit_codes_and_ages_80x24() {
+    let s = crashing_state();
+    let terminal = draw(&s, 80, 24);
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        line_with(&screen, "fd-site01").contains("✘"),
+        "a crash has its glyph"
+    );
+    assert!(line_with(&screen, "fd-site01").contains("exited (3) 2m"));
+    assert!(line_with(&screen, "fd-site02").contains("exited (0) 5d"));
+    assert!(line_with(&screen, "fd-site03").contains("restarting (137) …"));
+    assert!(line_with(&screen, "fd-site00").contains("running 3h"));
+    let long = line_with(&screen, "fd-a-rather");
+    assert!(
+        long.contains("…") && long.contains("running 12s"),
+        "cut, state shown: {long}"
+    );
+    assert!(line_with(&screen, "teemo up").contains("3/6 running, 2 crashed"));
+    assert!(
+        line_with(&screen, "READ-WRITE").contains("│ 2 crashed │"),
+        "{screen}"
+    );
+    // Colours: a crash is red and bold, a finished job dimmed.
+    let buffer = terminal.backend().buffer();
+    let cell_of = |needle: &str| {
+        let y = screen
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect(needle);
+        let line = screen.lines().nth(y).unwrap_or_default();
+        // Lines are quoted in the backend's Display: skip the opening quote.
+        let x = line[..line.find(needle).expect(needle)].chars().count() - 1;
+        &buffer[(u16::try_from(x).expect("x"), u16::try_from(y).expect("y"))]
+    };
+    let crash = cell_of("exited (3)");
+    assert_eq!(crash.fg, Color::Red);
+    assert!(crash.modifier.contains(Modifier::BOLD));
+    assert_eq!(cell_of("exited (0)").fg, Color::DarkGray);
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn flat_list_problems_first_160x48() {
+    let mut s = crashing_state();
+    update(&mut s, Msg::Action(Action::Flat));
+    for _ in 0..3 {
+        update(&mut s, Msg::Action(Action::Sort));
+    }
+    let terminal = draw(&s, 160, 48);
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        screen.contains("Containers  sort: problems first"),
+        "{screen}"
+    );
+    let order: Vec<usize> = ["fd-site01", "fd-site03", "fd-site00", "fd-site02"]
+        .iter()
+        .map(|n| screen.find(n).expect(n))
+        .collect();
+    assert!(
+        order.is_sorted(),
+        "crashes first, finished jobs last:\n{screen}"
+    );
+    assert!(
+        line_with(&screen, "fd-site01").contains("teemo"),
+        "the node column"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn details_full_screen_80x24() {
+    let mut s = crashing_state();
+    let at = s
+        .rows
+        .iter()
+        .position(|r| r.name == "fd-site01.example.org")
+        .expect("row");
+    s.select(at);
+    update(&mut s, Msg::Action(Action::Details));
+    let terminal = draw(&s, 80, 24);
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        screen.contains("Details: fd-site01.example.org"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("container  fd-site01.example.org"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("state      exited (Exited (3) 2 minutes ago)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn the_activity_log_full_screen_keeps_every_line_whole_80x24() {
+    let mut s = crashing_state();
+    for i in 0..60 {
+        s.log(
+            crate::app::Level::Info,
+            format!(
+                "step {i}: a long line that an 80-column panel would cut, kept whole here {}",
+                "x".repeat(20)
+            ),
+        );
+    }
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    update(&mut s, Msg::Action(Action::Activity));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(screen.contains("Activity of this session"), "{screen}");
+    assert!(screen.contains("step 59"), "the newest line: {screen}");
+    assert!(
+        screen.contains("xxxxxxxxxxxxxxxxxxxx"),
+        "wrapped, whole: {screen}"
+    );
+    update(&mut s, Msg::Action(Action::Top));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(
+        screen.contains("garen down"),
+        "the first line is kept: {screen}"
+    );
+    update(&mut s, Msg::Action(Action::Filter));
+    for c in "step 42:".chars() {
+        update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Insert(c)));
+    }
+    update(&mut s, Msg::FilterEdit(crate::app::FilterEdit::Accept));
+    let terminal = draw(&s, 80, 24);
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("1 of 61 lines"), "{screen}");
+    assert!(!screen.contains("step 41"), "{screen}");
+    insta::assert_snapshot!(terminal.backend());
+    update(&mut s, Msg::Action(Action::Close));
+    assert!(matches!(s.view, crate::app::View::Tree));
+}
+
+#[test]
+fn the_operation_in_flight_is_never_cut_to_a_stub_at_80_columns() {
+    let mut s = crashing_state();
+    s.op_busy = Some("delete shop.customer-with-a-long-name.example.org".into());
+    s.last_session = Some("ssh teemo: exit 0".into());
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("delete …") && status.contains(".org… │"),
+        "the verb and the end of its target: {status}"
+    );
+    assert!(
+        status.contains("2 crashed") && status.contains("? help"),
+        "{status}"
+    );
+    // Wide, everything shows: the time of the data too.
+    let wide = format!("{}", draw(&s, 160, 48).backend());
+    let status = wide.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("10:00:05") && status.contains("delete shop"),
+        "{status}"
+    );
+}
