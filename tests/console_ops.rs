@@ -93,7 +93,10 @@ fn create_and_delete_from_the_console() {
     tmux.send(&["-l", &name]);
     tmux.send(&["Enter"]);
     let screen = tmux.wait_for(
-        |s| s.contains(&format!("{name} running")),
+        |s| {
+            s.lines()
+                .any(|l| l.contains(&format!(" {name} ")) && l.contains(" running"))
+        },
         "the new container in the tree",
     );
     assert!(screen.contains(&domain), "{screen}");
@@ -213,7 +216,7 @@ fn check_from_the_console_lists_findings() {
     );
     assert!(screen.contains(&domain), "{screen}");
     assert!(
-        screen.contains("problems"),
+        screen.contains(" problem"),
         "the status bar counts them: {screen}"
     );
     tmux.send(&["Escape"]);
