@@ -60,12 +60,23 @@ fn console(cli: &Cli, log_path: Option<std::path::PathBuf>) -> Result<(), Failur
         )
     };
     let ctx = Context::load(&cli.global)?;
+    let mut theme =
+        fleetdeck::ui::theme::Theme::from_env(cli.global.ascii, |k| std::env::var(k).ok());
+    // A theme file named in the config must be there; the default one is optional.
+    let theme_file = match &ctx.loaded.config.theme {
+        Some(path) => Some(path.clone()),
+        None => fleetdeck::config::paths::default_theme_path().filter(|p| p.exists()),
+    };
+    if let Some(path) = theme_file {
+        theme.palette = fleetdeck::ui::theme::Palette::from_file(&path)
+            .map_err(|e| Failure::new(Code::Usage, e))?;
+    }
     let setup = ConsoleSetup {
         read_only: ctx.read_only,
         config_label: ctx.loaded.source.to_string(),
         inventory_path: ctx.inventory_path()?,
         config: std::sync::Arc::new(ctx.loaded.config.clone()),
-        theme: fleetdeck::ui::theme::Theme::from_env(cli.global.ascii, |k| std::env::var(k).ok()),
+        theme,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

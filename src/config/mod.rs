@@ -31,6 +31,10 @@ pub struct Config {
     /// default: mouse reporting gets in the way of selecting text in the terminal.
     #[serde(default)]
     pub mouse: bool,
+    /// The console's theme file (colours by name; see README, "Themes"). Unset: the
+    /// user's `theme.toml` beside their config, when there is one.
+    #[serde(default)]
+    pub theme: Option<PathBuf>,
     #[serde(default)]
     pub inventory: InventoryConfig,
     #[serde(default)]
@@ -341,6 +345,7 @@ impl Config {
             read_only: false,
             refresh_secs: DEFAULT_REFRESH_SECS,
             mouse: false,
+            theme: None,
             inventory: InventoryConfig::default(),
             ssh: SshConfig::default(),
             audit: AuditConfig::default(),

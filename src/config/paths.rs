@@ -14,6 +14,12 @@ pub fn default_config_path() -> Option<PathBuf> {
     project().map(|p| p.config_dir().join("config.toml"))
 }
 
+/// `~/.config/fleetdeck/theme.toml` on Linux: the console's theme when the config names
+/// none.
+pub fn default_theme_path() -> Option<PathBuf> {
+    project().map(|p| p.config_dir().join("theme.toml"))
+}
+
 /// The bastion's shared config, used when the user has none of their own.
 pub const SYSTEM_CONFIG: &str = "/etc/fleetdeck/config.toml";
 

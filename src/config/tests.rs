@@ -31,6 +31,7 @@ fn every_key() -> Config {
         read_only: true,
         refresh_secs: 7,
         mouse: true,
+        theme: Some(PathBuf::from("/t.toml")),
         inventory: InventoryConfig {
             path: Some(PathBuf::from("/i.db")),
         },

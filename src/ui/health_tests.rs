@@ -76,6 +76,7 @@ fn an_unhealthy_container_in_monochrome_ascii_80x24() {
     s.theme = super::theme::Theme {
         color: false,
         ascii: true,
+        ..Default::default()
     };
     let terminal = draw(&s, 80, 24);
     let screen = format!("{}", terminal.backend());

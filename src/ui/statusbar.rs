@@ -105,17 +105,12 @@ fn counts(state: &State) -> (String, String, Tail) {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
-    let colored = |style: Style| {
-        if state.theme.color {
-            style
-        } else {
-            Style::new()
-        }
-    };
     let mode = if state.read_only {
         // In monochrome the badge stands out by reversing, so it is never missed.
-        let style =
-            colored(Style::new().fg(Color::Black).bg(Color::Yellow)).add_modifier(Modifier::BOLD);
+        let style = state
+            .theme
+            .badge(Color::Yellow)
+            .add_modifier(Modifier::BOLD);
         let style = if state.theme.color {
             style
         } else {
@@ -123,10 +118,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         };
         Span::styled(" READ-ONLY ", style)
     } else {
-        Span::styled(
-            " READ-WRITE ",
-            colored(Style::new().fg(Color::Black).bg(Color::Green)),
-        )
+        Span::styled(" READ-WRITE ", state.theme.badge(Color::Green))
     };
     let help = " ? help ";
     let (up, running, tail) = counts(state);
@@ -134,14 +126,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         0 => None,
         n => Some(Span::styled(
             format!(" {} {n} crashed", state.theme.separator()),
-            colored(Style::new().fg(Color::Red)).add_modifier(Modifier::BOLD),
+            state.theme.fg(Color::Red).add_modifier(Modifier::BOLD),
         )),
     };
     let stale = match stale_count(state) {
         0 => None,
         n => Some(Span::styled(
             format!(" {n} stale"),
-            colored(Style::new().fg(Color::Cyan)).add_modifier(Modifier::BOLD),
+            state.theme.fg(Color::Cyan).add_modifier(Modifier::BOLD),
         )),
     };
     let head_width = mode.width()

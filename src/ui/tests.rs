@@ -208,6 +208,7 @@ fn monochrome_ascii_80x24() {
     s.theme = super::theme::Theme {
         color: false,
         ascii: true,
+        ..Default::default()
     };
     let terminal = draw(&s, 80, 24);
     let screen = format!("{}", terminal.backend());

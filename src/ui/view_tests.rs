@@ -345,6 +345,7 @@ fn logs_and_stats_in_monochrome_ascii_are_plain_ascii() {
         s.theme = super::theme::Theme {
             color: false,
             ascii: true,
+            ..Default::default()
         };
         let shown = screen(&s, 80, 24);
         assert!(shown.is_ascii(), "{shown}");

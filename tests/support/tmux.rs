@@ -118,6 +118,15 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The screen with its colours and attributes, as SGR escape sequences
+    /// (`capture-pane -e`).
+    pub fn screen_styled(&self) -> String {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "capture-pane", "-p", "-e", "-t", "0"]);
+        let out = super::lab::run_with_timeout(&mut cmd, Duration::from_secs(20));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Poll the screen until `cond` holds; fail with the screen after [`KEY`], the bound
     /// for what the console does on its own in answer to a key (no node involved).
     pub fn wait_for(&self, cond: impl Fn(&str) -> bool, what: &str) -> String {

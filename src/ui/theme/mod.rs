@@ -7,10 +7,16 @@ use ratatui::symbols::border;
 
 use crate::app::rows::Health;
 
+mod palette;
+
+pub use palette::{Ink, Palette};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
     pub ascii: bool,
+    /// What each base colour is drawn as (built-in, or the user's theme file).
+    pub palette: Palette,
 }
 
 impl Default for Theme {
@@ -18,6 +24,7 @@ impl Default for Theme {
         Theme {
             color: true,
             ascii: false,
+            palette: Palette::default(),
         }
     }
 }
@@ -40,14 +47,26 @@ impl Theme {
         Theme {
             color: var("NO_COLOR").is_none_or(|v| v.is_empty()),
             ascii: ascii_flag || !crate::fleet::text::locale_is_utf8(&var),
+            palette: Palette::default(),
         }
     }
 
+    /// Text in base colour `color`, as the palette draws it (nothing under `NO_COLOR`).
     pub fn fg(&self, color: Color) -> Style {
         if self.color {
-            Style::new().fg(color)
+            self.palette.ink(color).style()
         } else {
             Style::new()
+        }
+    }
+
+    /// A background in base colour `color` with readable text on it (black on an accent:
+    /// every common scheme keeps those apart); nothing under `NO_COLOR`.
+    pub fn badge(&self, color: Color) -> Style {
+        match (self.color, self.palette.ink(color)) {
+            (true, Ink::Color(c)) => Style::new().fg(Color::Black).bg(c),
+            (true, _) => Style::new().add_modifier(Modifier::REVERSED),
+            (false, _) => Style::new(),
         }
     }
 
@@ -118,13 +137,7 @@ mod tests {
             }
         };
         let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8")]));
-        assert_eq!(
-            t,
-            Theme {
-                color: true,
-                ascii: false
-            }
-        );
+        assert_eq!(t, Theme::default());
         let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8"), ("NO_COLOR", "1")]));
         assert!(!t.color);
         let t = Theme::from_env(false, env(&[("LANG", "en_US.UTF-8"), ("NO_COLOR", "")]));
@@ -138,6 +151,7 @@ mod tests {
         let mono = Theme {
             color: false,
             ascii: true,
+            ..Theme::default()
         };
         assert_eq!(mono.health(Health::Bad), ("x", Style::new()));
         let bold = Style::new().add_modifier(Modifier::BOLD);
@@ -149,7 +163,11 @@ mod tests {
     fn crashes_and_unhealthy_have_their_own_glyphs() {
         use Health::*;
         for ascii in [false, true] {
-            let theme = Theme { color: true, ascii };
+            let theme = Theme {
+                color: true,
+                ascii,
+                ..Theme::default()
+            };
             let (glyph, style) = theme.health(Unhealthy);
             for other in [Good, Warn, Bad, Unknown, Done] {
                 let (g, st) = theme.health(other);
