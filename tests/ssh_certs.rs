@@ -140,6 +140,43 @@ async fn a_user_certificate_for_another_principal_is_refused_with_the_reason() {
     assert!(!sshd.log().contains("Accepted publickey"), "{}", sshd.log());
 }
 
+#[tokio::test]
+async fn an_rsa_certificate_held_by_the_agent_logs_in() {
+    let lab = Lab::new();
+    let sshd = Sshd::start(&lab, "agent", None);
+    let kh = plain_known_hosts(&lab, &sshd);
+    let key = lab.path("client_rsa");
+    let k = key.display().to_string();
+    sshd::run(
+        "ssh-keygen",
+        &[
+            "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "", "-f", &k,
+        ],
+    );
+    sign(&lab.path("user_ca"), &key, false, &whoami(), NOW_TO_FOREVER);
+    let agent = sshd::Agent::start(&lab);
+    // ssh-add adds KEY-cert.pub with KEY; then the key file goes, so only the agent can
+    // sign (the `.pub` beside it still lets IdentitiesOnly select the agent's entry).
+    agent.add(&key);
+    std::fs::remove_file(&key).expect("remove the private key");
+    let node = sshd.node_with(
+        &lab,
+        &kh,
+        "client_rsa",
+        &agent.socket.display().to_string(),
+        "",
+    );
+    let got = reach(&node).await;
+    assert_eq!(
+        got.as_deref().map_err(ToString::to_string),
+        Ok("reached"),
+        "sshd: {}",
+        sshd.log()
+    );
+    assert!(sshd.log().contains("Accepted publickey"), "{}", sshd.log());
+    assert!(sshd.log().contains("RSA-CERT"), "{}", sshd.log());
+}
+
 /// An sshd presenting a host certificate signed by `ca` for `principals`, `validity`;
 /// the client logs in with a valid user certificate.
 fn host_cert_sshd(lab: &Lab, tag: &str, ca: &str, principals: &str, validity: &str) -> Sshd {

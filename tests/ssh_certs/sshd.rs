@@ -156,13 +156,25 @@ impl Sshd {
     /// A node reaching this sshd through an ssh_config `Host target` block: the client
     /// key, `known_hosts` as its only known_hosts file, no agent, plus `extra` lines.
     pub fn node(&self, lab: &Lab, known_hosts: &Path, extra: &str) -> Arc<SshNode> {
+        self.node_with(lab, known_hosts, "client", "none", extra)
+    }
+
+    /// As `node`, with the identity file `identity` of the lab and `IdentityAgent agent`.
+    pub fn node_with(
+        &self,
+        lab: &Lab,
+        known_hosts: &Path,
+        identity: &str,
+        agent: &str,
+        extra: &str,
+    ) -> Arc<SshNode> {
         let ssh_config = format!(
             "Host target\n  HostName 127.0.0.1\n  Port {}\n  User {}\n  IdentityFile {}\n\
-             \x20 IdentitiesOnly yes\n  IdentityAgent none\n  GlobalKnownHostsFile none\n\
+             \x20 IdentitiesOnly yes\n  IdentityAgent {agent}\n  GlobalKnownHostsFile none\n\
              \x20 UserKnownHostsFile {}\n{extra}",
             self.port,
             whoami(),
-            lab.path("client").display(),
+            lab.path(identity).display(),
             known_hosts.display()
         );
         let cfg = lab.write("ssh_config", &ssh_config);
@@ -180,6 +192,62 @@ impl Sshd {
 impl Drop for Sshd {
     fn drop(&mut self) {
         // `timeout` passes SIGTERM on to sshd.
+        if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A private ssh-agent on a socket of the lab's directory, killed on drop.
+pub struct Agent {
+    child: Child,
+    pub socket: PathBuf,
+}
+
+impl Agent {
+    pub fn start(lab: &Lab) -> Agent {
+        let socket = lab.path("agent.sock");
+        let child = Command::new("timeout")
+            .args(["300", "ssh-agent", "-D", "-a"])
+            .arg(&socket)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ssh-agent (openssh-client) must be installed");
+        let agent = Agent { child, socket };
+        // Ready when its socket exists; a bounded number of tries.
+        for _ in 0..200 {
+            if agent.socket.exists() {
+                return agent;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("ssh-agent never made {}", agent.socket.display());
+    }
+
+    /// `ssh-add KEY` (which adds `KEY-cert.pub` too).
+    pub fn add(&self, key: &Path) {
+        let out = Command::new("timeout")
+            .arg("30")
+            .arg("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .output()
+            .expect("ssh-add");
+        assert!(
+            out.status.success(),
+            "ssh-add: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("Certificate added"), "ssh-add: {said}");
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
         if let Some(pid) = rustix::process::Pid::from_raw(self.child.id() as i32) {
             let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
         }
