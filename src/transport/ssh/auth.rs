@@ -91,13 +91,16 @@ async fn agent_auth(
     let mut agent = AgentClient::connect_uds(socket)
         .await
         .map_err(|e| format!("ssh-agent unreachable ({e})"))?;
-    let identities = agent
+    let mut identities = agent
         .request_identities()
         .await
         .map_err(|e| format!("ssh-agent did not list keys ({e})"))?;
     if identities.is_empty() {
         return Err("ssh-agent holds no keys".into());
     }
+    // Certificates before plain keys, as ssh offers them: a plain key the server does not
+    // authorize would only use up one of its MaxAuthTries.
+    identities.sort_by_key(|i| matches!(i, AgentIdentity::PublicKey { .. }));
     // IdentitiesOnly: only the agent keys whose public half sits beside an identity file.
     let listed: Vec<russh::keys::PublicKey> = if hop.identities_only {
         hop.identities
