@@ -157,7 +157,7 @@ async fn an_rsa_certificate_held_by_the_agent_logs_in() {
     let agent = sshd::Agent::start(&lab);
     // ssh-add adds KEY-cert.pub with KEY; then the key file goes, so only the agent can
     // sign (the `.pub` beside it still lets IdentitiesOnly select the agent's entry).
-    agent.add(&key);
+    agent.add(&key, true);
     std::fs::remove_file(&key).expect("remove the private key");
     let node = sshd.node_with(
         &lab,
@@ -175,6 +175,41 @@ async fn an_rsa_certificate_held_by_the_agent_logs_in() {
     );
     assert!(sshd.log().contains("Accepted publickey"), "{}", sshd.log());
     assert!(sshd.log().contains("RSA-CERT"), "{}", sshd.log());
+}
+
+#[tokio::test]
+async fn a_certificate_file_for_a_key_only_the_agent_holds_is_explained() {
+    let lab = Lab::new();
+    let sshd = Sshd::start(&lab, "agentfile", None);
+    let kh = plain_known_hosts(&lab, &sshd);
+    let agent = sshd::Agent::start(&lab);
+    agent.add(&lab.path("client"), false);
+    let cert = sign(
+        &lab.path("user_ca"),
+        &lab.path("client"),
+        false,
+        &whoami(),
+        NOW_TO_FOREVER,
+    );
+    std::fs::remove_file(lab.path("client")).expect("remove the private key");
+    let extra = format!("  CertificateFile {}\n", cert.display());
+    let node = sshd.node_with(
+        &lab,
+        &kh,
+        "client",
+        &agent.socket.display().to_string(),
+        &extra,
+    );
+    let err = reach(&node)
+        .await
+        .expect_err("the agent cannot sign the certificate login");
+    assert!(
+        err.to_string().contains(&format!(
+            "{} (ssh-agent holds its key but not the certificate",
+            cert.display()
+        )),
+        "{err}"
+    );
 }
 
 /// An sshd presenting a host certificate signed by `ca` for `principals`, `validity`;

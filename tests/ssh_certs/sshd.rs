@@ -227,8 +227,8 @@ impl Agent {
         panic!("ssh-agent never made {}", agent.socket.display());
     }
 
-    /// `ssh-add KEY` (which adds `KEY-cert.pub` too).
-    pub fn add(&self, key: &Path) {
+    /// `ssh-add KEY` (which adds `KEY-cert.pub` too, when `with_cert`).
+    pub fn add(&self, key: &Path, with_cert: bool) {
         let out = Command::new("timeout")
             .arg("30")
             .arg("ssh-add")
@@ -242,7 +242,11 @@ impl Agent {
             String::from_utf8_lossy(&out.stderr)
         );
         let said = String::from_utf8_lossy(&out.stderr);
-        assert!(said.contains("Certificate added"), "ssh-add: {said}");
+        assert_eq!(
+            said.contains("Certificate added"),
+            with_cert,
+            "ssh-add: {said}"
+        );
     }
 }
 

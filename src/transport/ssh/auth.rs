@@ -25,7 +25,7 @@ pub async fn authenticate(
     let mut tried: Vec<String> = Vec::new();
     let mut rsa = RsaHash::NotAsked;
     let (certs, notes) = user_cert::certificates(hop);
-    match agent_auth(handle, hop, agent, &mut rsa, &mut tried).await {
+    match agent_auth(handle, hop, agent, &certs, &mut rsa, &mut tried).await {
         Ok(true) => return Ok(()),
         Ok(false) => tried.push("ssh-agent keys".into()),
         Err(note) => tried.push(note),
@@ -82,6 +82,7 @@ async fn agent_auth(
     handle: &mut Handle<Verifier>,
     hop: &Hop,
     socket: Option<&Path>,
+    certs: &[user_cert::CertFile],
     rsa: &mut RsaHash,
     tried: &mut Vec<String>,
 ) -> Result<bool, String> {
@@ -101,6 +102,26 @@ async fn agent_auth(
     // Certificates before plain keys, as ssh offers them: a plain key the server does not
     // authorize would only use up one of its MaxAuthTries.
     identities.sort_by_key(|i| matches!(i, AgentIdentity::PublicKey { .. }));
+    // A certificate file whose key only the agent holds cannot be used: the agent signs
+    // for what it holds, and russh cannot sign a certificate login through a plain key.
+    for identity in &identities {
+        let AgentIdentity::PublicKey { key, .. } = identity else {
+            continue;
+        };
+        let held = |c: &user_cert::CertFile| {
+            identities.iter().any(|i| {
+                matches!(i, AgentIdentity::Certificate { certificate, .. }
+                    if certificate.public_key() == c.cert.public_key())
+            })
+        };
+        for c in user_cert::for_key(certs, key.key_data()).filter(|c| !held(c)) {
+            tried.push(format!(
+                "{} (ssh-agent holds its key but not the certificate: ssh-add KEY with \
+                 KEY-cert.pub beside it to use both from the agent)",
+                c.path.display()
+            ));
+        }
+    }
     // IdentitiesOnly: only the agent keys whose public half sits beside an identity file.
     let listed: Vec<russh::keys::PublicKey> = if hop.identities_only {
         hop.identities
