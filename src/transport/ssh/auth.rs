@@ -1,5 +1,8 @@
 //! Logging in: the ssh-agent first (`SSH_AUTH_SOCK`), then identity files. An encrypted
 //! key is reported as such: fleetdeck never prompts for a passphrase, the agent does.
+//! As ssh, a key's certificates (`user_cert.rs`) are offered before the plain key, and a
+//! refused certificate is reported with the reason the client can see (expired, not
+//! for this user).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +14,7 @@ use russh::keys::{HashAlg, PrivateKeyWithHashAlg};
 
 use super::error::SshError;
 use super::target::Hop;
+use super::user_cert;
 use super::verifier::Verifier;
 
 pub async fn authenticate(
@@ -20,13 +24,14 @@ pub async fn authenticate(
 ) -> Result<(), SshError> {
     let mut tried: Vec<String> = Vec::new();
     let mut rsa = RsaHash::NotAsked;
-    match agent_auth(handle, hop, agent, &mut rsa).await {
+    let (certs, notes) = user_cert::certificates(hop);
+    match agent_auth(handle, hop, agent, &certs, &mut rsa, &mut tried).await {
         Ok(true) => return Ok(()),
         Ok(false) => tried.push("ssh-agent keys".into()),
         Err(note) => tried.push(note),
     }
     for path in &hop.identities {
-        match key_auth(handle, hop, path, &mut rsa).await {
+        match key_auth(handle, hop, path, &certs, &mut rsa, &mut tried).await {
             Ok(true) => return Ok(()),
             Ok(false) => tried.push(format!("{} (refused)", path.display())),
             Err(note) => {
@@ -36,6 +41,7 @@ pub async fn authenticate(
             }
         }
     }
+    tried.extend(notes);
     Err(SshError::Auth {
         hop: hop.to_string(),
         tried: if tried.is_empty() {
@@ -76,7 +82,9 @@ async fn agent_auth(
     handle: &mut Handle<Verifier>,
     hop: &Hop,
     socket: Option<&Path>,
+    certs: &[user_cert::CertFile],
     rsa: &mut RsaHash,
+    tried: &mut Vec<String>,
 ) -> Result<bool, String> {
     let Some(socket) = socket else {
         return Err("no ssh-agent (SSH_AUTH_SOCK unset)".into());
@@ -84,12 +92,35 @@ async fn agent_auth(
     let mut agent = AgentClient::connect_uds(socket)
         .await
         .map_err(|e| format!("ssh-agent unreachable ({e})"))?;
-    let identities = agent
+    let mut identities = agent
         .request_identities()
         .await
         .map_err(|e| format!("ssh-agent did not list keys ({e})"))?;
     if identities.is_empty() {
         return Err("ssh-agent holds no keys".into());
+    }
+    // Certificates before plain keys, as ssh offers them: a plain key the server does not
+    // authorize would only use up one of its MaxAuthTries.
+    identities.sort_by_key(|i| matches!(i, AgentIdentity::PublicKey { .. }));
+    // A certificate file whose key only the agent holds cannot be used: the agent signs
+    // for what it holds, and russh cannot sign a certificate login through a plain key.
+    for identity in &identities {
+        let AgentIdentity::PublicKey { key, .. } = identity else {
+            continue;
+        };
+        let held = |c: &user_cert::CertFile| {
+            identities.iter().any(|i| {
+                matches!(i, AgentIdentity::Certificate { certificate, .. }
+                    if certificate.public_key() == c.cert.public_key())
+            })
+        };
+        for c in user_cert::for_key(certs, key.key_data()).filter(|c| !held(c)) {
+            tried.push(format!(
+                "{} (ssh-agent holds its key but not the certificate: ssh-add KEY with \
+                 KEY-cert.pub beside it to use both from the agent)",
+                c.path.display()
+            ));
+        }
     }
     // IdentitiesOnly: only the agent keys whose public half sits beside an identity file.
     let listed: Vec<russh::keys::PublicKey> = if hop.identities_only {
@@ -101,8 +132,38 @@ async fn agent_auth(
         Vec::new()
     };
     for identity in identities {
-        let AgentIdentity::PublicKey { key, .. } = identity else {
-            continue;
+        let key = match identity {
+            AgentIdentity::PublicKey { key, .. } => key,
+            // A certificate the agent holds (ssh-add adds KEY-cert.pub with KEY).
+            AgentIdentity::Certificate { certificate, .. } => {
+                let listed_key = listed
+                    .iter()
+                    .any(|l| l.key_data() == certificate.public_key());
+                if hop.identities_only && !listed_key {
+                    continue;
+                }
+                let hash = if certificate.algorithm().is_rsa() {
+                    rsa.get(handle).await
+                } else {
+                    None
+                };
+                let diagnosis = user_cert::diagnose(&certificate, &hop.user, user_cert::now());
+                let key_id = certificate.key_id().to_string();
+                match handle
+                    .authenticate_certificate_with(&hop.user, certificate, hash, &mut agent)
+                    .await
+                {
+                    Ok(result) if result.success() => return Ok(true),
+                    Ok(_) => tried.push(refused(
+                        &format!("ssh-agent certificate {key_id:?}"),
+                        diagnosis,
+                    )),
+                    Err(e) => {
+                        tracing::debug!(hop = %hop, error = %e, "agent certificate signing failed")
+                    }
+                }
+                continue;
+            }
         };
         if hop.identities_only && !listed.iter().any(|l| l.key_data() == key.key_data()) {
             continue;
@@ -124,11 +185,21 @@ async fn agent_auth(
     Ok(false)
 }
 
+/// `name (refused: why)`, or `name (refused)` when the client sees nothing wrong.
+fn refused(name: &str, diagnosis: Option<String>) -> String {
+    match diagnosis {
+        Some(why) => format!("{name} (refused: {why})"),
+        None => format!("{name} (refused)"),
+    }
+}
+
 async fn key_auth(
     handle: &mut Handle<Verifier>,
     hop: &Hop,
     path: &Path,
+    certs: &[user_cert::CertFile],
     rsa: &mut RsaHash,
+    tried: &mut Vec<String>,
 ) -> Result<bool, String> {
     if !path.exists() {
         // Default identity names that do not exist are not worth a word.
@@ -149,7 +220,32 @@ async fn key_auth(
     } else {
         None
     };
-    let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+    let key = Arc::new(key);
+    for c in user_cert::for_key(certs, key.public_key().key_data()) {
+        if key.algorithm().is_rsa() {
+            // russh signs a certificate login made from a key file with its default RSA
+            // hash under the SHA-1 name, which OpenSSH 8.8+ refuses; through the agent
+            // the negotiated hash is used (README.md "SSH certificates").
+            tried.push(format!(
+                "{} (RSA certificates are offered through ssh-agent only: ssh-add {})",
+                c.path.display(),
+                path.display()
+            ));
+            continue;
+        }
+        match handle
+            .authenticate_openssh_cert(&hop.user, key.clone(), c.cert.clone())
+            .await
+        {
+            Ok(result) if result.success() => return Ok(true),
+            Ok(_) => {
+                let why = user_cert::diagnose(&c.cert, &hop.user, user_cert::now());
+                tried.push(refused(&c.path.display().to_string(), why));
+            }
+            Err(e) => tried.push(format!("{} failed ({e})", c.path.display())),
+        }
+    }
+    let key = PrivateKeyWithHashAlg::new(key, hash);
     match handle.authenticate_publickey(&hop.user, key).await {
         Ok(result) => Ok(result.success()),
         Err(e) => Err(format!("{} failed ({e})", path.display())),

@@ -38,6 +38,36 @@ pub enum SshError {
         file: PathBuf,
         line: usize,
     },
+    /// The host certificate is outside its validity window.
+    #[error(
+        "host certificate of {hop} has expired ({window}); refused. Have the CA sign a new one (ssh-keygen -s CA -h ...)"
+    )]
+    HostCertExpired { hop: String, window: String },
+    #[error(
+        "host certificate of {hop} is not yet valid ({window}); refused. Check this machine's clock"
+    )]
+    HostCertNotYetValid { hop: String, window: String },
+    /// The certificate's principals do not name the host (or its HostKeyAlias).
+    #[error(
+        "host certificate of {hop} is not for {wanted} (principals: {principals}); refused. Connect by a name the certificate lists, or set HostKeyAlias"
+    )]
+    HostCertPrincipal {
+        hop: String,
+        wanted: String,
+        principals: String,
+    },
+    /// Signed by a CA that no `@cert-authority` line trusts for this host.
+    #[error("host certificate of {hop} is signed by an untrusted CA ({ca_fingerprint}){known}; refused. If you trust that CA, add `@cert-authority {name} <CA public key>` to {file}", file = file.display())]
+    HostCertUntrustedCa {
+        hop: String,
+        name: String,
+        ca_fingerprint: String,
+        /// ", not by the N authorities listed for NAME", or empty.
+        known: String,
+        file: PathBuf,
+    },
+    #[error("host certificate of {hop} is invalid: {reason}; refused")]
+    HostCertInvalid { hop: String, reason: String },
     #[error("authentication as {hop} failed: {tried}")]
     Auth { hop: String, tried: String },
     #[error("ssh protocol error with {hop}: {source}")]

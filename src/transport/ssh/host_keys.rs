@@ -57,6 +57,24 @@ pub fn order(configured: Option<&str>, known: &[Algorithm]) -> Vec<Algorithm> {
     if chosen.is_empty() { all } else { chosen }
 }
 
+/// The key types whose certificates (`*-cert-v01@openssh.com`) to ask for, ahead of
+/// plain keys, when an `@cert-authority` line covers the host: those of `plain` (the
+/// order above), or, when HostKeyAlgorithms is a plain list naming certificate types,
+/// exactly those.
+pub fn certificate_order(configured: Option<&str>, plain: &[Algorithm]) -> Vec<Algorithm> {
+    match configured {
+        Some(list) if !list.starts_with(['+', '-', '^']) => list
+            .split(',')
+            .filter_map(|name| {
+                supported()
+                    .into_iter()
+                    .find(|a| a.to_certificate_type() == name)
+            })
+            .collect(),
+        _ => plain.to_vec(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use russh::keys::{EcdsaCurve, HashAlg};
@@ -97,5 +115,18 @@ mod tests {
         );
         assert_eq!(order(Some("+ssh-ed25519"), &[]), supported());
         assert_eq!(order(Some("unknown-alg"), &[]), supported());
+    }
+
+    #[test]
+    fn certificate_types() {
+        assert_eq!(certificate_order(None, &[P256]), [P256]);
+        assert_eq!(
+            certificate_order(
+                Some("ecdsa-sha2-nistp256-cert-v01@openssh.com,ssh-ed25519"),
+                &supported()
+            ),
+            [P256]
+        );
+        assert!(certificate_order(Some("ssh-ed25519"), &supported()).is_empty());
     }
 }

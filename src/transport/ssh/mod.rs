@@ -11,6 +11,7 @@ pub mod pty;
 mod quick_ack;
 pub mod session;
 pub mod target;
+mod user_cert;
 mod verifier;
 
 pub use error::SshError;

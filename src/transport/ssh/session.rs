@@ -12,7 +12,7 @@ use tokio::time::timeout;
 use super::auth;
 use super::error::SshError;
 use super::host_keys;
-use super::known_hosts::{self, KnownHosts, Verdict};
+use super::known_hosts::{self, CertRefusal, KnownHosts, Verdict};
 use super::target::{Hop, Route};
 use super::verifier::Verifier;
 use crate::transport::exec::{Output, RemoteCommand};
@@ -26,10 +26,17 @@ pub struct SshSession {
 }
 
 /// The client settings for one hop: host-key algorithms ordered by what known_hosts
-/// holds for it (`host_keys.rs`).
+/// holds for it (`host_keys.rs`), host certificates first when an `@cert-authority`
+/// line covers it.
 fn client_config(route: &Route, hop: &Hop, known: &[KnownHosts]) -> Arc<client::Config> {
     let held = known_hosts::known_algorithms(known, &hop.host_key_name);
-    let order = host_keys::order(hop.host_key_algorithms.as_deref(), &held);
+    let configured = hop.host_key_algorithms.as_deref();
+    let order = host_keys::order(configured, &held);
+    let certificates = if known_hosts::has_authority(known, &hop.host_key_name) {
+        host_keys::certificate_order(configured, &order)
+    } else {
+        Vec::new()
+    };
     Arc::new(client::Config {
         // A dead peer is noticed after three missed keepalives, then the handle closes.
         keepalive_interval: Some(route.keepalive),
@@ -38,6 +45,7 @@ fn client_config(route: &Route, hop: &Hop, known: &[KnownHosts]) -> Arc<client::
         nodelay: true,
         preferred: russh::Preferred {
             key: order.into(),
+            host_key_certificates: certificates.into(),
             ..russh::Preferred::DEFAULT
         },
         ..Default::default()
@@ -101,7 +109,9 @@ impl SshSession {
         jumps: Vec<Arc<SshSession>>,
     ) -> Result<SshSession, SshError> {
         let limit = route.connect_timeout;
-        let (verifier, verdict) = Verifier::new(&hop.host_key_name, known.clone());
+        // As ssh: a host certificate must name the HostKeyAlias, else the host name.
+        let principal = hop.host_key_alias.as_deref().unwrap_or(&hop.host);
+        let (verifier, verdict) = Verifier::new(&hop.host_key_name, principal, known.clone());
         let connected = timeout(limit, client::connect_stream(config, stream, verifier)).await;
         let mut handle = match connected {
             Err(_) => return Err(timed_out(hop, "key exchange", limit)),
@@ -372,5 +382,45 @@ fn host_key_error(hop: &Hop, verdict: Option<Verdict>, known: &[KnownHosts]) -> 
             file,
             line,
         },
+        Verdict::Certificate { refusal, .. } => cert_error(hop, refusal, known),
     })
+}
+
+fn cert_error(hop: &Hop, refusal: CertRefusal, known: &[KnownHosts]) -> SshError {
+    let hop_name = hop.to_string();
+    match refusal {
+        CertRefusal::Expired { window } => SshError::HostCertExpired {
+            hop: hop_name,
+            window,
+        },
+        CertRefusal::NotYetValid { window } => SshError::HostCertNotYetValid {
+            hop: hop_name,
+            window,
+        },
+        CertRefusal::Principal { wanted, principals } => SshError::HostCertPrincipal {
+            hop: hop_name,
+            wanted,
+            principals: principals.join(", "),
+        },
+        CertRefusal::UntrustedCa {
+            ca_fingerprint,
+            authorities,
+        } => SshError::HostCertUntrustedCa {
+            hop: hop_name,
+            name: hop.host_key_name.clone(),
+            ca_fingerprint,
+            known: match authorities {
+                0 => format!(", and no @cert-authority line covers {}", hop.host_key_name),
+                n => format!(", not by the {n} CA(s) listed for {}", hop.host_key_name),
+            },
+            file: known
+                .first()
+                .map(|k| k.path().to_path_buf())
+                .unwrap_or_else(|| "~/.ssh/known_hosts".into()),
+        },
+        CertRefusal::Invalid { reason } => SshError::HostCertInvalid {
+            hop: hop_name,
+            reason,
+        },
+    }
 }

@@ -9,6 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
 use russh::keys::ssh_key::{HashAlg, PublicKey};
 
+mod cert;
+pub use cert::{CertRefusal, has_authority, verify_certificate, window};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pattern {
     Plain { glob: String, negated: bool },
@@ -50,6 +53,11 @@ pub enum Verdict {
     Revoked {
         file: PathBuf,
         line: usize,
+    },
+    /// A host certificate refused (`cert.rs`); `fingerprint` is the key inside it.
+    Certificate {
+        fingerprint: String,
+        refusal: CertRefusal,
     },
 }
 
