@@ -77,24 +77,29 @@ fn proxied_config(fleet: &TestFleet, name: &str, port: u16) -> std::path::PathBu
     config
 }
 
-#[test]
-fn a_silent_sshd_shows_stale_with_its_data_kept_not_down() {
+/// A proxy in front of h1's sshd, a fleet with node `name` reached through it, and the
+/// console started on that fleet in tmux.
+fn console_through_proxy(name: &str) -> (Freezer, TestFleet, Tmux) {
     let lab = Lab::load();
     let h1 = lab.host("h1").clone();
     let upstream: SocketAddr = format!("{}:{}", h1.ip, h1.ssh_port)
         .parse()
         .expect("h1's ssh address");
-    let freezer = Freezer::start(upstream);
-    let fleet = TestFleet::new(lab, "fdts-sshd-");
-
-    let config = proxied_config(&fleet, "sstall", freezer.port);
-
+    let proxy = Freezer::start(upstream);
+    let fleet = TestFleet::new(lab, &format!("fdts-{name}-"));
+    let config = proxied_config(&fleet, name, proxy.port);
     let tmux = Tmux::start(120, 40);
     tmux.type_line(&format!(
         "XDG_STATE_HOME={} fleetdeck --config {}; echo EXIT=$?",
         fleet.path("state").display(),
         config.display()
     ));
+    (proxy, fleet, tmux)
+}
+
+#[test]
+fn a_silent_sshd_shows_stale_with_its_data_kept_not_down() {
+    let (freezer, _fleet, tmux) = console_through_proxy("sstall");
     tmux.wait_for(
         |s| {
             node_word(s, "sstall").as_deref() == Some("up")
@@ -203,21 +208,7 @@ impl Drop for Cut {
 /// timeout, not after minutes of missed keepalives, and its next try counts down.
 #[test]
 fn a_cut_link_under_an_open_connection_shows_down_soon() {
-    let lab = Lab::load();
-    let h1 = lab.host("h1").clone();
-    let upstream: SocketAddr = format!("{}:{}", h1.ip, h1.ssh_port)
-        .parse()
-        .expect("h1's ssh address");
-    let proxy = Freezer::start(upstream);
-    let fleet = TestFleet::new(lab, "fdts-cut-");
-    let config = proxied_config(&fleet, "scut", proxy.port);
-
-    let tmux = Tmux::start(120, 40);
-    tmux.type_line(&format!(
-        "XDG_STATE_HOME={} fleetdeck --config {}; echo EXIT=$?",
-        fleet.path("state").display(),
-        config.display()
-    ));
+    let (proxy, _fleet, tmux) = console_through_proxy("scut");
     tmux.wait_for(
         |s| node_word(s, "scut").as_deref() == Some("up"),
         "scut up through the proxy",
