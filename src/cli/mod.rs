@@ -292,6 +292,10 @@ pub struct Context {
 impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Context, Failure> {
         let loaded = config::load(global.config.as_deref()).map_err(Failure::config)?;
+        for note in &loaded.notes {
+            tracing::warn!("{note}");
+            errln!("fleetdeck: {note}");
+        }
         let policy = config::policy::load();
         if let Some(line) = policy.describe() {
             tracing::warn!("{line}");

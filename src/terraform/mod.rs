@@ -3,6 +3,7 @@
 //! keep their address, and [`candidates`] turns instances into named nodes. All pure;
 //! `source` is the shell that reads the file or runs `terraform show`.
 
+pub mod expand;
 pub mod kinds;
 pub mod source;
 pub mod state;

@@ -118,3 +118,42 @@ fn node_names_are_made_valid() {
     assert_eq!(node_name(&"a".repeat(80)).len(), 63);
     assert!(crate::validate::node_name(&node_name("_é.ü-ok")).is_ok());
 }
+
+#[test]
+fn state_nodes_join_the_config_and_a_configured_address_wins() {
+    let text = "[[node]]\nname = \"bastion\"\nssh = \"root@10.9.0.1\"\n\
+                [[node]]\nname = \"web-ams3\"\nssh = \"root@188.166.0.1\"\n\
+                [[terraform]]\nname = \"infra\"\nstate = \"x.tfstate\"\nssh_user = \"admin\"\njump = \"bastion\"\ndocker = \"none\"\n";
+    let mut config = crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
+    let tf = config.terraform[0].clone();
+    let mut instances =
+        parse(&std::fs::read_to_string(fixtures().join("hcloud.tfstate")).expect("fixture"))
+            .expect("parses");
+    instances.extend(
+        parse(&std::fs::read_to_string(fixtures().join("digitalocean.tfstate")).expect("fx"))
+            .expect("parses"),
+    );
+    let notes = expand::merge(&mut config, &tf, &instances);
+    assert!(notes.is_empty(), "{notes:?}");
+    let names: Vec<&str> = config.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["bastion", "web-ams3", "node-fsn-0", "node-fsn-1"]);
+    let added = config.node("node-fsn-0").expect("added");
+    assert_eq!(added.ssh.as_deref(), Some("admin@49.12.0.1"));
+    assert_eq!(added.jump.as_deref(), Some("bastion"));
+    assert_eq!(added.docker, Some(crate::config::DockerEndpoint::None));
+    assert_eq!(config.origins["node-fsn-0"].source(), "terraform:infra");
+    // The droplet's address is a configured node's: no second node, the config's wins.
+    let both = &config.origins["web-ams3"];
+    assert_eq!(
+        (both.source(), both.resource.as_str()),
+        ("config", "digitalocean_droplet.web")
+    );
+    let tree = crate::fleet::tree::build(&config, &[], &[], String::new());
+    let json = serde_json::to_value(&tree).expect("json");
+    assert_eq!(json["nodes"][2]["source"], "terraform:infra");
+    assert_eq!(json["nodes"][1]["source"], "config");
+    assert_eq!(
+        json["nodes"][1]["terraform"]["resource"],
+        "digitalocean_droplet.web"
+    );
+}
