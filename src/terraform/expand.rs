@@ -78,12 +78,12 @@ pub fn merge(config: &mut Config, tf: &TerraformConfig, instances: &[Instance]) 
         .collect()
 }
 
-/// The configured node reached at `host` (its `ssh` host or its `public_ip`).
+/// The node already reached at `host` (its `ssh` host or its `public_ip`): a `[[node]]`,
+/// or one an earlier state added (then the first state keeps it).
 fn configured_at(config: &Config, host: &str) -> Option<String> {
     config
         .nodes
         .iter()
-        .filter(|n| !config.origins.get(&n.name).is_some_and(|o| !o.configured))
         .find(|n| {
             let ssh_host = n
                 .ssh
