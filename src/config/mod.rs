@@ -58,6 +58,10 @@ pub struct Config {
     /// key of the file. Absent means the `[[node]]` list alone.
     #[serde(skip)]
     pub origins: std::collections::BTreeMap<String, NodeOrigin>,
+    /// `[[terraform]]` names whose state could not be read at load time (their nodes are
+    /// missing, so "declared nowhere" cannot be judged).
+    #[serde(skip)]
+    pub terraform_unread: Vec<String>,
     /// Key overrides, `action = ["key", ...]`; checked when the console starts (a bad
     /// entry is a warning there, not an error here).
     #[serde(default)]
@@ -441,6 +445,7 @@ impl Config {
             terraform: Vec::new(),
             check: CheckConfig::default(),
             origins: Default::default(),
+            terraform_unread: Vec::new(),
             keys: Default::default(),
         }
     }

@@ -114,6 +114,7 @@ fn every_key() -> Config {
             terraform_undeclared: true,
         },
         origins: Default::default(),
+        terraform_unread: Vec::new(),
         keys: [("quit".to_string(), vec!["q".to_string()])]
             .into_iter()
             .collect(),

@@ -16,10 +16,13 @@ pub fn expand(config: &mut Config) -> Vec<String> {
     for tf in &states {
         match read(tf) {
             Ok(instances) => notes.extend(merge(config, tf, &instances)),
-            Err(e) => notes.push(format!(
-                "terraform {:?}: {e}; its nodes are not shown",
-                tf.name
-            )),
+            Err(e) => {
+                config.terraform_unread.push(tf.name.clone());
+                notes.push(format!(
+                    "terraform {:?}: {e}; its nodes are not shown",
+                    tf.name
+                ));
+            }
         }
     }
     notes

@@ -37,6 +37,7 @@ pub enum Kind {
     DnsMismatch,
     ProxyMissing,
     ProxyStale,
+    TerraformUndeclared,
 }
 
 impl Kind {
@@ -53,6 +54,7 @@ impl Kind {
             Kind::DnsMismatch => "dns_mismatch",
             Kind::ProxyMissing => "proxy_missing",
             Kind::ProxyStale => "proxy_stale",
+            Kind::TerraformUndeclared => "terraform_undeclared",
         }
     }
 }

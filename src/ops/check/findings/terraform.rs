@@ -1,0 +1,95 @@
+//! Drift between the Terraform states and the config (README "Nodes from Terraform"):
+//! `terraform_undeclared`, opt-in with `[check] terraform_undeclared = true`.
+
+use super::{Collector, Finding, Kind, Severity, Target};
+use crate::config::Config;
+
+/// A `[[node]]` reached over SSH that no state declares. Local nodes are this machine,
+/// not a server of the infrastructure code, and are left out.
+pub(super) fn undeclared(config: &Config, out: &mut Collector) {
+    if !config.check.terraform_undeclared {
+        return;
+    }
+    if config.terraform.is_empty() {
+        out.skipped
+            .push("terraform_undeclared not checked: no [[terraform]] state in the config".into());
+        return;
+    }
+    if !config.terraform_unread.is_empty() {
+        out.skipped.push(format!(
+            "terraform_undeclared not checked: state {} could not be read",
+            config.terraform_unread.join(", ")
+        ));
+        return;
+    }
+    let states: Vec<&str> = config.terraform.iter().map(|t| t.name.as_str()).collect();
+    for node in config.nodes.iter().filter(|n| !n.is_local()) {
+        if config.origins.contains_key(&node.name) {
+            continue;
+        }
+        let message = format!(
+            "{} is configured but no Terraform state ({}) declares its address",
+            node.name,
+            states.join(", ")
+        );
+        out.push(
+            Finding::new(Kind::TerraformUndeclared, Severity::Warning, message)
+                .node(node.name.as_str())
+                .expected("a resource in a Terraform state".to_string())
+                .actual(node.ssh.clone())
+                .target(Target {
+                    node: Some(node.name.clone()),
+                    ..Target::default()
+                }),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &str) -> Config {
+        let text = format!(
+            "[[node]]\nname = \"local\"\n[[node]]\nname = \"old\"\nssh = \"root@10.9.0.7\"\n\
+             [[node]]\nname = \"web\"\nssh = \"root@188.166.0.1\"\n{extra}"
+        );
+        crate::config::load_str(&text, std::path::Path::new("t.toml")).expect("config")
+    }
+
+    const TF: &str = "[[terraform]]\nname = \"infra\"\nstate = \"x\"\n";
+
+    fn run(config: &Config) -> Collector {
+        let mut out = Collector::default();
+        undeclared(config, &mut out);
+        out
+    }
+
+    #[test]
+    fn only_when_asked_and_only_nodes_no_state_declares() {
+        let mut on = config(&format!("{TF}[check]\nterraform_undeclared = true\n"));
+        let tf = on.terraform[0].clone();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/digitalocean.tfstate"
+        ))
+        .expect("fixture");
+        let instances = crate::terraform::parse(&text).expect("parses");
+        crate::terraform::expand::merge(&mut on, &tf, &instances);
+        let out = run(&on);
+        let nodes: Vec<_> = out.findings.iter().map(|f| f.node.as_deref()).collect();
+        assert_eq!(nodes, [Some("old")]);
+        assert_eq!(out.findings[0].kind.as_str(), "terraform_undeclared");
+
+        assert!(run(&config(TF)).findings.is_empty(), "opt-in");
+        let mut unread = on.clone();
+        unread.terraform_unread.push("infra".into());
+        let out = run(&unread);
+        assert!(out.findings.is_empty());
+        assert!(
+            out.skipped[0].contains("could not be read"),
+            "{:?}",
+            out.skipped
+        );
+    }
+}
