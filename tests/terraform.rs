@@ -2,7 +2,7 @@
 //! from `terraform_data` resources (the builtin provider, nothing downloaded), read in
 //! `dir` mode (`terraform show -json`) and `state` mode (the file), `init
 //! --from-terraform`, an unreadable state that leaves the rest of the fleet, and on the
-//! lab a declared host that answers and one that does not.
+//! lab a declared host that answers and one that does not (`tree`, `check`).
 
 mod support;
 
@@ -239,4 +239,22 @@ fn lab_a_declared_host_answers_and_a_declared_address_with_nothing_is_down() {
     assert_eq!(down["status"], "down", "{down:#}");
     assert_eq!(down["source"], "terraform:labtf");
     assert!(down["error"].is_string(), "{down:#}");
+
+    // `check`: the declared address with nothing behind it is terraform_unreachable.
+    let out = fleetdeck(tmp.path(), &config, &["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out)));
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or(""),
+                f["node"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("terraform_unreachable", "tfgone")], "{report:#}");
 }

@@ -100,6 +100,7 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     edge::dns(input, &mut out);
     edge::proxy(input, &mut out);
     unreachable_findings(input, &mut out);
+    terraform::unreachable(input, &mut out);
     terraform::undeclared(input.config, &mut out);
     finish(input, out)
 }

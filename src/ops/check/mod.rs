@@ -37,6 +37,7 @@ pub enum Kind {
     DnsMismatch,
     ProxyMissing,
     ProxyStale,
+    TerraformUnreachable,
     TerraformUndeclared,
 }
 
@@ -54,6 +55,7 @@ impl Kind {
             Kind::DnsMismatch => "dns_mismatch",
             Kind::ProxyMissing => "proxy_missing",
             Kind::ProxyStale => "proxy_stale",
+            Kind::TerraformUnreachable => "terraform_unreachable",
             Kind::TerraformUndeclared => "terraform_undeclared",
         }
     }
@@ -223,4 +225,7 @@ pub struct CheckInput<'a> {
     pub nodes: BTreeMap<String, NodeContainers>,
     pub dns: DnsCheck,
     pub proxy: ProxyCheck,
+    /// Nodes a Terraform state declares that `nodes` does not read: reached over SSH,
+    /// or why not (README "Nodes from Terraform").
+    pub reached: BTreeMap<String, Result<(), String>>,
 }

@@ -1,8 +1,33 @@
 //! Drift between the Terraform states and the config (README "Nodes from Terraform"):
-//! `terraform_undeclared`, opt-in with `[check] terraform_undeclared = true`.
+//! `terraform_unreachable` and `terraform_undeclared` (opt-in with `[check]
+//! terraform_undeclared = true`).
 
-use super::{Collector, Finding, Kind, Severity, Target};
+use super::{CheckInput, Collector, Finding, Kind, Severity, Target};
 use crate::config::Config;
+
+/// A node a state declares that does not answer. One that hosts sites or a VLAN is read
+/// for its containers and reported `node_unreachable` instead (one finding per node).
+pub(super) fn unreachable(input: &CheckInput<'_>, out: &mut Collector) {
+    for (node, result) in &input.reached {
+        let (Err(why), Some(origin)) = (result, input.config.origins.get(node)) else {
+            continue;
+        };
+        let message = format!(
+            "{node} is declared in {} as {} ({}) but does not answer: {why}",
+            origin.state, origin.resource, origin.address
+        );
+        out.push(
+            Finding::new(Kind::TerraformUnreachable, Severity::Error, message)
+                .node(node.as_str())
+                .expected("reachable".to_string())
+                .actual(why.clone())
+                .target(Target {
+                    node: Some(node.clone()),
+                    ..Target::default()
+                }),
+        );
+    }
+}
 
 /// A `[[node]]` reached over SSH that no state declares. Local nodes are this machine,
 /// not a server of the infrastructure code, and are left out.
@@ -90,6 +115,49 @@ mod tests {
             out.skipped[0].contains("could not be read"),
             "{:?}",
             out.skipped
+        );
+    }
+
+    #[test]
+    fn a_declared_node_that_does_not_answer_is_one_finding() {
+        let mut config = config(TF);
+        let tf = config.terraform[0].clone();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/hcloud.tfstate"
+        ))
+        .expect("fixture");
+        let instances = crate::terraform::parse(&text).expect("parses");
+        crate::terraform::expand::merge(&mut config, &tf, &instances);
+        let input = CheckInput {
+            config: &config,
+            sites: &[],
+            nodes: Default::default(),
+            dns: crate::ops::check::DnsCheck::Skipped(String::new()),
+            proxy: crate::ops::check::ProxyCheck::Skipped(String::new()),
+            reached: [
+                ("node-fsn-0".to_string(), Ok(())),
+                (
+                    "node-fsn-1".to_string(),
+                    Err("connection refused".to_string()),
+                ),
+                // Not declared: never a terraform finding.
+                ("old".to_string(), Err("connection refused".to_string())),
+            ]
+            .into(),
+        };
+        let mut out = Collector::default();
+        unreachable(&input, &mut out);
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(
+            (f.kind.as_str(), f.node.as_deref()),
+            ("terraform_unreachable", Some("node-fsn-1"))
+        );
+        assert!(
+            f.message.contains("hcloud_server.node[1] (10.0.1.11)"),
+            "{}",
+            f.message
         );
     }
 }
