@@ -63,7 +63,16 @@ pub fn merge(config: &mut Config, tf: &TerraformConfig, instances: &[Instance]) 
             tainted: found.tainted,
             configured,
         };
-        match configured_at(config, &found.host) {
+        // Same address, or else a `[[node]]` of the same name (its address then drifted:
+        // `check` reports terraform_address_changed).
+        let same = configured_at(config, &found.host).or_else(|| {
+            config
+                .nodes
+                .iter()
+                .find(|n| n.name == found.wanted && !config.origins.contains_key(&n.name))
+                .map(|n| n.name.clone())
+        });
+        match same {
             Some(name) => {
                 // First state wins for a node declared twice.
                 config.origins.entry(name).or_insert_with(|| origin(true));

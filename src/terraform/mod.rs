@@ -20,6 +20,8 @@ pub use state::{Instance, StateError, parse};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub name: String,
+    /// The name before it was made unique: a `[[node]]` of that name is the same server.
+    pub wanted: String,
     /// An IP address, or a host name when a mapped attribute holds one.
     pub host: String,
     /// The resource address (`module.web.hcloud_server.app["eu"]`).
@@ -93,6 +95,7 @@ pub fn candidates(
         let name = unique(&wanted, taken);
         reading.candidates.push(Candidate {
             name,
+            wanted,
             host,
             resource: inst.address.clone(),
             tainted: inst.tainted,

@@ -38,6 +38,7 @@ pub enum Kind {
     ProxyMissing,
     ProxyStale,
     TerraformUnreachable,
+    TerraformAddressChanged,
     TerraformUndeclared,
 }
 
@@ -56,6 +57,7 @@ impl Kind {
             Kind::ProxyMissing => "proxy_missing",
             Kind::ProxyStale => "proxy_stale",
             Kind::TerraformUnreachable => "terraform_unreachable",
+            Kind::TerraformAddressChanged => "terraform_address_changed",
             Kind::TerraformUndeclared => "terraform_undeclared",
         }
     }

@@ -3,7 +3,9 @@
 //! terraform_undeclared = true`).
 
 use super::{CheckInput, Collector, Finding, Kind, Severity, Target};
-use crate::config::Config;
+use std::net::IpAddr;
+
+use crate::config::{Config, SshTarget};
 
 /// A node a state declares that does not answer. One that hosts sites or a VLAN is read
 /// for its containers and reported `node_unreachable` instead (one finding per node).
@@ -23,6 +25,43 @@ pub(super) fn unreachable(input: &CheckInput<'_>, out: &mut Collector) {
                 .actual(why.clone())
                 .target(Target {
                     node: Some(node.clone()),
+                    ..Target::default()
+                }),
+        );
+    }
+}
+
+/// A `[[node]]` that a state declares under its name at another address. Compared only
+/// when the node's `ssh` host is an IP address: an ssh_config alias is not resolved here.
+pub(super) fn address_changed(config: &Config, out: &mut Collector) {
+    for node in &config.nodes {
+        let Some(origin) = config.origins.get(&node.name).filter(|o| o.configured) else {
+            continue;
+        };
+        let Some(host) = node
+            .ssh
+            .as_deref()
+            .and_then(|s| s.parse::<SshTarget>().ok())
+            .map(|t| t.host)
+            .filter(|h| h.parse::<IpAddr>().is_ok())
+        else {
+            continue;
+        };
+        let public = node.public_ip.map(|ip| ip.to_string());
+        if host == origin.address || public.as_deref() == Some(origin.address.as_str()) {
+            continue;
+        }
+        let message = format!(
+            "{} answers on {host} but {} declares {} at {}",
+            node.name, origin.state, origin.resource, origin.address
+        );
+        out.push(
+            Finding::new(Kind::TerraformAddressChanged, Severity::Warning, message)
+                .node(node.name.as_str())
+                .expected(origin.address.clone())
+                .actual(host)
+                .target(Target {
+                    node: Some(node.name.clone()),
                     ..Target::default()
                 }),
         );
@@ -159,5 +198,33 @@ mod tests {
             "{}",
             f.message
         );
+    }
+
+    #[test]
+    fn a_configured_node_the_state_names_elsewhere_has_changed_address() {
+        // The droplet `web-ams3` is at 188.166.0.1 in the state.
+        let text = "[[node]]\nname = \"web-ams3\"\nssh = \"root@188.166.0.9\"\n\
+                    [[terraform]]\nname = \"infra\"\nstate = \"x\"\n";
+        let mut config =
+            crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
+        let tf = config.terraform[0].clone();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/digitalocean.tfstate"
+        ))
+        .expect("fixture");
+        let instances = crate::terraform::parse(&text).expect("parses");
+        crate::terraform::expand::merge(&mut config, &tf, &instances);
+        // No second node: the configured one is the server.
+        assert_eq!(config.nodes.len(), 1);
+        let mut out = Collector::default();
+        address_changed(&config, &mut out);
+        let f = &out.findings[0];
+        assert_eq!(f.kind.as_str(), "terraform_address_changed");
+        assert_eq!(
+            (f.expected.as_deref(), f.actual.as_deref()),
+            (Some("188.166.0.1"), Some("188.166.0.9"))
+        );
+        assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
     }
 }
