@@ -1,10 +1,12 @@
-//! `fleetdeck init [--from-ssh-config]`: write a starting config, never over an existing one.
+//! `fleetdeck init [--from-ssh-config | --from-terraform PATH]`: write a starting config,
+//! never over an existing one.
 
 use std::io::Write;
 
 use super::{Code, Failure, GlobalArgs};
 use crate::config::ssh_import::{self, ImportedHost};
 use crate::config::{self, paths};
+use crate::terraform;
 use crate::transport::ssh::ClientConfig;
 
 pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
@@ -33,6 +35,78 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
         hosts.len().max(1)
     );
     Ok(())
+}
+
+/// `init --from-terraform DIR|STATEFILE`: a config whose nodes follow the state (one
+/// `[[terraform]]` table), listing what the state declares today in comments. The state
+/// is read first, so a path that gives nothing is refused before anything is written.
+pub fn from_terraform(global: &GlobalArgs, path: &std::path::Path) -> Result<(), Failure> {
+    let target = global
+        .config
+        .clone()
+        .or_else(paths::default_config_path)
+        .ok_or_else(|| Failure::new(Code::Usage, "no config directory: pass --config FILE"))?;
+    let path = std::path::absolute(path)
+        .map_err(|e| Failure::new(Code::Usage, format!("{}: {e}", path.display())))?;
+    let is_dir = path.is_dir();
+    let instances = if is_dir {
+        terraform::source::from_dir(&path)
+    } else {
+        terraform::source::from_file(&path)
+    }
+    .map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+    let reading = terraform::candidates(
+        &instances,
+        &[],
+        &terraform::Filter::default(),
+        &mut Default::default(),
+    );
+    let text = terraform_config(&path, is_dir, &reading);
+    config::load_str(&text, &target).map_err(|e| {
+        Failure::new(
+            Code::Invalid,
+            format!("the generated config is not valid ({e}); write the file by hand"),
+        )
+    })?;
+    write_new(&target, &text)?;
+    outln!(
+        "wrote {} following {} ({} server(s) now, {} skipped); check it with `fleetdeck config check`",
+        target.display(),
+        path.display(),
+        reading.candidates.len(),
+        reading.skipped.len()
+    );
+    Ok(())
+}
+
+fn terraform_config(path: &std::path::Path, is_dir: bool, reading: &terraform::Reading) -> String {
+    let mut out = starting_config(&[]);
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .map(terraform::node_name)
+        .filter(|n| !n.is_empty() && n != "terraform")
+        .unwrap_or_else(|| "infra".into());
+    let key = if is_dir { "dir" } else { "state" };
+    out.push_str(&format!(
+        "\n# Servers declared in Terraform state, read at every start (README \"Nodes from\n\
+         # Terraform\"); fleetdeck never writes the state.\n\
+         [[terraform]]\nname = {}\n{key} = {}\n# ssh_user = \"root\"\n",
+        quote(&name),
+        quote(&path.to_string_lossy())
+    ));
+    out.push_str("# Declared now:\n");
+    for c in &reading.candidates {
+        let tainted = if c.tainted { " (tainted)" } else { "" };
+        out.push_str(&format!(
+            "#   {} {} {}{tainted}\n",
+            c.name, c.host, c.resource
+        ));
+    }
+    for s in &reading.skipped {
+        out.push_str(&format!("#   skipped {}: {}\n", s.resource, s.why));
+    }
+    out
 }
 
 fn write_new(target: &std::path::Path, text: &str) -> Result<(), Failure> {

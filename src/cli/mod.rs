@@ -206,8 +206,11 @@ pub enum Command {
     /// Write a starting config (never overwrites one)
     Init {
         /// Take nodes from the Host entries of ~/.ssh/config
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from_terraform")]
         from_ssh_config: bool,
+        /// Take nodes from Terraform: a working directory (read with `terraform show -json`) or a state file
+        #[arg(long, value_name = "DIR|STATEFILE", value_hint = ValueHint::AnyPath)]
+        from_terraform: Option<PathBuf>,
     },
     /// Configuration tools
     #[command(subcommand)]
@@ -292,6 +295,10 @@ pub struct Context {
 impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Context, Failure> {
         let loaded = config::load(global.config.as_deref()).map_err(Failure::config)?;
+        for note in &loaded.notes {
+            tracing::warn!("{note}");
+            errln!("fleetdeck: {note}");
+        }
         let policy = config::policy::load();
         if let Some(line) = policy.describe() {
             tracing::warn!("{line}");
@@ -354,7 +361,13 @@ pub fn offline(command: &Command) -> Option<Result<(), Failure>> {
 /// Run a headless subcommand; `Ok` means exit code 0.
 pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
     match command {
-        Command::Init { from_ssh_config } => init_cmd::run(&cli.global, *from_ssh_config),
+        Command::Init {
+            from_ssh_config,
+            from_terraform,
+        } => match from_terraform {
+            Some(path) => init_cmd::from_terraform(&cli.global, path),
+            None => init_cmd::run(&cli.global, *from_ssh_config),
+        },
         Command::Config(ConfigCmd::Check { json }) => config_cmd::check(&cli.global, *json),
         Command::Inventory(InventoryCmd::List { json }) => {
             inventory_cmd::list(&Context::load(&cli.global)?, *json)

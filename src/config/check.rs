@@ -37,13 +37,14 @@ fn key(table: &str, key: &str) -> Vec<Seg> {
 type Check = fn(&Config) -> Result<(), Problem>;
 
 pub fn first_problem(config: &Config) -> Option<Problem> {
-    let checks: [Check; 6] = [
+    let checks: [Check; 7] = [
         check_top,
         check_nodes,
         check_vlans,
         check_proxy,
         check_dns,
         check_tunnels,
+        check_terraform,
     ];
     checks.iter().find_map(|check| check(config).err())
 }
@@ -407,6 +408,51 @@ fn check_tunnels(config: &Config) -> Result<(), Problem> {
         }
         parse_endpoint(&tunnel.listen, false).map_err(|m| problem(at("tunnel", i, "listen"), m))?;
         parse_endpoint(&tunnel.target, true).map_err(|m| problem(at("tunnel", i, "target"), m))?;
+    }
+    Ok(())
+}
+
+fn check_terraform(config: &Config) -> Result<(), Problem> {
+    let mut names = HashSet::new();
+    for (i, tf) in config.terraform.iter().enumerate() {
+        validate::node_name(&tf.name).map_err(|e| problem(at("terraform", i, "name"), e.reason))?;
+        if !names.insert(tf.name.as_str()) {
+            return Err(problem(
+                at("terraform", i, "name"),
+                format!("terraform {:?} is defined twice", tf.name),
+            ));
+        }
+        if tf.dir.is_some() == tf.state.is_some() {
+            return Err(problem(
+                at("terraform", i, "name"),
+                "give exactly one of `dir` (a working directory) or `state` (a state file)",
+            ));
+        }
+        if let Some(jump) = &tf.jump
+            && config.node(jump).is_none()
+        {
+            return Err(problem(
+                at("terraform", i, "jump"),
+                format!("names no node: there is no [[node]] with name = {jump:?}"),
+            ));
+        }
+        if let Some(user) = &tf.ssh_user
+            && (user.is_empty()
+                || user.contains(['@', ':', '/'])
+                || user.contains(char::is_whitespace))
+        {
+            return Err(problem(
+                at("terraform", i, "ssh_user"),
+                "must be a plain login name (no '@', ':', '/' or spaces)",
+            ));
+        }
+        for (j, map) in tf.maps.iter().enumerate() {
+            if map.rtype.is_empty() || map.address_attr.is_empty() {
+                let mut path = at("terraform", i, "map");
+                path.push(Seg::Index(j));
+                return Err(problem(path, "`type` and `address_attr` must not be empty"));
+            }
+        }
     }
     Ok(())
 }

@@ -33,6 +33,9 @@ impl fmt::Display for Source {
 pub struct LoadedConfig {
     pub config: Config,
     pub source: Source,
+    /// Problems that leave the config usable: a Terraform state that could not be read,
+    /// a server resource without an address. Shown once, on stderr and in the log.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +81,7 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
                     return Ok(LoadedConfig {
                         config: Config::builtin_default(),
                         source: Source::Builtin { looked_at },
+                        notes: Vec::new(),
                     });
                 }
             }
@@ -92,9 +96,13 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
     };
     let mut config = load_str(&text, &path)?;
     resolve_local_paths(&mut config, &path);
+    // Nodes declared in Terraform state join the configured ones (README "Nodes from
+    // Terraform"); a state that cannot be read leaves a note, not an error.
+    let notes = crate::terraform::expand::expand(&mut config);
     Ok(LoadedConfig {
         config,
         source: Source::File(path),
+        notes,
     })
 }
 
@@ -143,6 +151,10 @@ fn resolve_local_paths(config: &mut Config, file: &Path) {
     }
     if let Some(proxy) = c.proxy.as_mut() {
         proxy.template.iter_mut().for_each(fix);
+    }
+    for tf in c.terraform.iter_mut() {
+        tf.dir.iter_mut().for_each(fix);
+        tf.state.iter_mut().for_each(fix);
     }
 }
 

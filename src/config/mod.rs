@@ -53,6 +53,19 @@ pub struct Config {
     pub dns: Option<DnsConfig>,
     #[serde(default, rename = "tunnel")]
     pub tunnels: Vec<TunnelConfig>,
+    /// Terraform states whose servers become nodes (README "Nodes from Terraform").
+    #[serde(default, rename = "terraform")]
+    pub terraform: Vec<TerraformConfig>,
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// Where each node came from, filled when the states are read (`config::load`); not a
+    /// key of the file. Absent means the `[[node]]` list alone.
+    #[serde(skip)]
+    pub origins: std::collections::BTreeMap<String, NodeOrigin>,
+    /// `[[terraform]]` names whose state could not be read at load time (their nodes are
+    /// missing, so "declared nowhere" cannot be judged).
+    #[serde(skip)]
+    pub terraform_unread: Vec<String>,
     /// Key overrides, `action = ["key", ...]`; checked when the console starts (a bad
     /// entry is a warning there, not an error here).
     #[serde(default)]
@@ -338,6 +351,72 @@ pub struct TunnelConfig {
     pub via: Option<String>,
 }
 
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformConfig {
+    /// Names the state in `source` (`terraform:<name>`) and in messages.
+    pub name: String,
+    /// A working directory: fleetdeck runs `terraform show -json` there.
+    pub dir: Option<PathBuf>,
+    /// A state file (format version 4), read directly.
+    pub state: Option<PathBuf>,
+    pub ssh_user: Option<String>,
+    pub jump: Option<String>,
+    pub docker: Option<DockerEndpoint>,
+    #[serde(default)]
+    pub hypervisor: Hypervisor,
+    /// Resource address patterns (`*`, `?`); none means every server resource.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default, rename = "map")]
+    pub maps: Vec<TerraformMap>,
+}
+
+/// A resource type fleetdeck does not know, and where its address and name are.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformMap {
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// Dotted attribute path; `*` walks a list (`network.*.ip`).
+    pub address_attr: String,
+    pub name_attr: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Report configured nodes that no Terraform state declares.
+    #[serde(default)]
+    pub terraform_undeclared: bool,
+}
+
+/// Where a node of the running config came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeOrigin {
+    /// `terraform:<name>` of the state that declares it.
+    pub state: String,
+    /// Its resource address in that state.
+    pub resource: String,
+    pub address: String,
+    pub tainted: bool,
+    /// A `[[node]]` has the same address: the configured node is the one shown.
+    pub configured: bool,
+}
+
+impl NodeOrigin {
+    /// The tree's `source`: `config` when a `[[node]]` exists, else the state.
+    pub fn source(&self) -> &str {
+        if self.configured {
+            "config"
+        } else {
+            &self.state
+        }
+    }
+}
+
 impl Config {
     /// The configuration used when no file exists: this machine alone, as node `local`.
     pub fn builtin_default() -> Config {
@@ -368,6 +447,10 @@ impl Config {
             proxy: None,
             dns: None,
             tunnels: Vec::new(),
+            terraform: Vec::new(),
+            check: CheckConfig::default(),
+            origins: Default::default(),
+            terraform_unread: Vec::new(),
             keys: Default::default(),
         }
     }

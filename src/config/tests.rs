@@ -95,6 +95,27 @@ fn every_key() -> Config {
             target: "h:2".into(),
             via: Some("n".into()),
         }],
+        terraform: vec![TerraformConfig {
+            name: "infra".into(),
+            dir: Some("/srv/infra".into()),
+            state: Some("/srv/infra/terraform.tfstate".into()),
+            ssh_user: Some("admin".into()),
+            jump: Some("n".into()),
+            docker: Some(DockerEndpoint::Ssh),
+            hypervisor: Hypervisor::Kvm,
+            include: vec!["module.web.*".into()],
+            exclude: vec!["*.bastion".into()],
+            maps: vec![TerraformMap {
+                rtype: "vsphere_virtual_machine".into(),
+                address_attr: "default_ip_address".into(),
+                name_attr: Some("name".into()),
+            }],
+        }],
+        check: CheckConfig {
+            terraform_undeclared: true,
+        },
+        origins: Default::default(),
+        terraform_unread: Vec::new(),
         keys: [("quit".to_string(), vec!["q".to_string()])]
             .into_iter()
             .collect(),
@@ -130,7 +151,9 @@ fn example_config_documents_every_key() {
             let assign = format!("\n{k} =");
             let inline = format!("{{ {k} =");
             let inline2 = format!(", {k} =");
-            ![table, array, assign, inline, inline2]
+            // An array of tables inside one, as `[[terraform.map]]`.
+            let nested = format!(".{k}]]");
+            ![table, array, assign, inline, inline2, nested]
                 .iter()
                 .any(|p| EXAMPLE.contains(p.as_str()))
         })

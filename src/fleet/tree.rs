@@ -18,8 +18,8 @@ use crate::config::{Config, NodeConfig};
 use crate::inventory::Site;
 
 /// 2: containers gained `health`. 3: nodes gained `stale`, `data_age_secs`,
-/// `data_as_of` and `stale_reason`.
-pub const SCHEMA_VERSION: u32 = 3;
+/// `data_as_of` and `stale_reason`. 4: nodes gained `source` and `terraform`.
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreeDoc {
@@ -51,6 +51,19 @@ pub struct TreeNode {
     /// RFC 3339: when the data shown was read.
     pub data_as_of: Option<String>,
     pub stale_reason: Option<String>,
+    /// `config` for a `[[node]]`, `terraform:<name>` for a node only a state declares.
+    pub source: String,
+    /// The resource that declares the node, when a state does (README "Nodes from
+    /// Terraform"), even when a `[[node]]` wins.
+    pub terraform: Option<TreeTerraform>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeTerraform {
+    pub state: String,
+    pub resource: String,
+    pub address: String,
+    pub tainted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,6 +252,25 @@ fn break_cycles(
     notes
 }
 
+/// The details line of a node a Terraform state declares: which resource, and whether a
+/// `[[node]]` is the one shown.
+fn terraform_note(o: &crate::config::NodeOrigin) -> String {
+    let also = if o.configured {
+        "also declared"
+    } else {
+        "declared"
+    };
+    let tainted = if o.tainted {
+        "; tainted: the next apply replaces it"
+    } else {
+        ""
+    };
+    format!(
+        "{also} in {} as {} ({}){tainted}",
+        o.state, o.resource, o.address
+    )
+}
+
 /// The tree at `generated_at` (RFC 3339, also the "now" that data ages are measured to).
 pub fn build(
     config: &Config,
@@ -291,6 +323,7 @@ pub fn build_from<'a>(
             let fresh = stale::freshness(snap, &generated_at, live);
             let mut notes = snap.notes.clone();
             notes.extend(loop_notes.get(&node.name).cloned());
+            notes.extend(config.origins.get(&node.name).map(terraform_note));
             TreeNode {
                 name: node.name.clone(),
                 status: snap.status,
@@ -332,6 +365,17 @@ pub fn build_from<'a>(
                 data_age_secs: fresh.age_secs,
                 data_as_of: fresh.as_of,
                 stale_reason: fresh.why,
+                source: config
+                    .origins
+                    .get(&node.name)
+                    .map_or("config", |o| o.source())
+                    .to_string(),
+                terraform: config.origins.get(&node.name).map(|o| TreeTerraform {
+                    state: o.state.clone(),
+                    resource: o.resource.clone(),
+                    address: o.address.clone(),
+                    tainted: o.tainted,
+                }),
             }
         })
         .collect();

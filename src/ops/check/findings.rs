@@ -3,6 +3,7 @@
 
 mod edge;
 mod live;
+mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -99,6 +100,9 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     edge::dns(input, &mut out);
     edge::proxy(input, &mut out);
     unreachable_findings(input, &mut out);
+    terraform::unreachable(input, &mut out);
+    terraform::address_changed(input.config, &mut out);
+    terraform::undeclared(input.config, &mut out);
     finish(input, out)
 }
 

@@ -52,19 +52,26 @@ pub fn nodes_to_read(config: &Config, sites: &[Site]) -> BTreeSet<String> {
     nodes
 }
 
+/// An SSH connection to the node (a local node is always there).
+async fn reach(config: &Config, link: &NodeLink) -> Result<(), String> {
+    if link.is_local() {
+        return Ok(());
+    }
+    let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
+    // Room for a jump host's connect before the node's own.
+    let limit = connect * 3;
+    match tokio::time::timeout(limit, link.reach()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no SSH connection within {}s", limit.as_secs())),
+    }
+}
+
 async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
     let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
     // Reach the node first, so a node that is down reports its own error and not a Docker
     // dial that failed for the same reason.
-    if !link.is_local() {
-        // Room for a jump host's connect before the node's own.
-        let limit = connect * 3;
-        match tokio::time::timeout(limit, link.reach()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e.to_string()),
-            Err(_) => return Err(format!("no SSH connection within {}s", limit.as_secs())),
-        }
-    }
+    reach(config, link).await?;
     let budget = connect.max(DOCKER_CONNECT_MIN);
     let client = link
         .docker_client(budget)
@@ -161,6 +168,20 @@ pub async fn gather<'a>(
     links: &BTreeMap<String, NodeLink>,
 ) -> CheckInput<'a> {
     let wanted = nodes_to_read(config, sites);
+    // Nodes a state declares and nothing else reads: is each one answering at all?
+    let declared: Vec<String> = config
+        .origins
+        .keys()
+        .filter(|n| !wanted.contains(*n))
+        .cloned()
+        .collect();
+    let reached = futures::future::join_all(declared.into_iter().map(|name| async move {
+        let result = match links.get(&name) {
+            Some(link) => reach(config, link).await,
+            None => Err("no link to it was built".to_string()),
+        };
+        (name, result)
+    }));
     let nodes = futures::future::join_all(wanted.into_iter().map(|name| async move {
         let result = match links.get(&name) {
             Some(link) => node_containers(config, link).await,
@@ -171,13 +192,18 @@ pub async fn gather<'a>(
         }
         (name, result)
     }));
-    let (nodes, proxy, dns) =
-        tokio::join!(nodes, read_proxy(config, links), resolve(config, sites));
+    let (nodes, proxy, dns, reached) = tokio::join!(
+        nodes,
+        read_proxy(config, links),
+        resolve(config, sites),
+        reached
+    );
     CheckInput {
         config,
         sites,
         nodes: nodes.into_iter().collect(),
         dns,
         proxy,
+        reached: reached.into_iter().collect(),
     }
 }

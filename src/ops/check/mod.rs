@@ -37,6 +37,9 @@ pub enum Kind {
     DnsMismatch,
     ProxyMissing,
     ProxyStale,
+    TerraformUnreachable,
+    TerraformAddressChanged,
+    TerraformUndeclared,
 }
 
 impl Kind {
@@ -53,6 +56,9 @@ impl Kind {
             Kind::DnsMismatch => "dns_mismatch",
             Kind::ProxyMissing => "proxy_missing",
             Kind::ProxyStale => "proxy_stale",
+            Kind::TerraformUnreachable => "terraform_unreachable",
+            Kind::TerraformAddressChanged => "terraform_address_changed",
+            Kind::TerraformUndeclared => "terraform_undeclared",
         }
     }
 }
@@ -221,4 +227,7 @@ pub struct CheckInput<'a> {
     pub nodes: BTreeMap<String, NodeContainers>,
     pub dns: DnsCheck,
     pub proxy: ProxyCheck,
+    /// Nodes a Terraform state declares that `nodes` does not read: reached over SSH,
+    /// or why not (README "Nodes from Terraform").
+    pub reached: BTreeMap<String, Result<(), String>>,
 }

@@ -132,6 +132,7 @@ impl World {
             nodes: self.nodes.clone(),
             dns: self.dns.clone(),
             proxy: self.proxy.clone(),
+            reached: Default::default(),
         })
     }
 
