@@ -296,7 +296,7 @@ impl Action {
     /// so the help fits an 80x24 terminal.
     pub fn partner(self) -> Option<(Action, &'static str)> {
         match self {
-            Action::Quit => Some((Action::Help, "quit / this help")),
+            Action::Quit => Some((Action::Help, "quit / this help (ctrl-z suspends)")),
             Action::Toggle => Some((Action::Details, "fold / details full-screen")),
             Action::Collapse => Some((Action::Expand, "fold / unfold the node")),
             Action::Sort => Some((Action::Flat, "sort order / flat list of containers")),
