@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -45,13 +44,7 @@ fn next_try(screen: &str, name: &str) -> Option<u64> {
 #[test]
 fn a_stalled_engine_shows_stale_within_two_refreshes_and_the_rest_goes_on() {
     let lab = Lab::load();
-    let (h1, tcp) = lab.docker_tcp();
-    let h1 = h1.name.clone();
-    let upstream: SocketAddr = tcp
-        .trim_start_matches("tcp://")
-        .parse()
-        .expect("lab docker_tcp address");
-    let freezer = Freezer::start(upstream);
+    let (freezer, h1) = Freezer::before_docker_tcp(&lab);
     // Containers named for the filter: one on h1 (seen through the proxy too), one on h2.
     let web = "fdts-stall-web";
     let later = "fdts-stall-h2";

@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use support::fleet::{RunningMaster, TestFleet, tree_node};
@@ -27,13 +26,7 @@ fn container_names(node: &serde_json::Value) -> Vec<String> {
 #[test]
 fn the_master_keeps_last_known_containers_of_a_silent_engine() {
     let lab = Lab::load();
-    let (h1, tcp) = lab.docker_tcp();
-    let h1 = h1.name.clone();
-    let upstream: SocketAddr = tcp
-        .trim_start_matches("tcp://")
-        .parse()
-        .expect("lab docker_tcp address");
-    let freezer = Freezer::start(upstream);
+    let (freezer, h1) = Freezer::before_docker_tcp(&lab);
     let web = "fdtm-stale-web";
     let _ = lab.docker(&h1, &["rm", "-f", web]);
     assert_success(

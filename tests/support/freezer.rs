@@ -43,6 +43,16 @@ impl Freezer {
         Freezer { port, frozen, stop }
     }
 
+    /// A freezer in front of the lab engine that listens on TCP, and that engine's host name.
+    pub fn before_docker_tcp(lab: &super::lab::Lab) -> (Freezer, String) {
+        let (host, tcp) = lab.docker_tcp();
+        let upstream: SocketAddr = tcp
+            .trim_start_matches("tcp://")
+            .parse()
+            .expect("lab docker_tcp address");
+        (Freezer::start(upstream), host.name.clone())
+    }
+
     pub fn freeze(&self, on: bool) {
         self.frozen.store(on, Ordering::SeqCst);
     }
