@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// A private tmux server running one bash with a known prompt, in a private HOME.
@@ -17,9 +17,9 @@ pub const PROMPT: &str = "fdprompt$";
 
 impl Tmux {
     pub fn start(width: u16, height: u16) -> Tmux {
-        let found = Command::new("tmux").arg("-V").output();
+        let found = try_status_within(Command::new("tmux").arg("-V"), TMUX_CALL);
         assert!(
-            found.as_ref().is_ok_and(|o| o.status.success()),
+            found.as_ref().is_ok_and(|s| s.success()),
             "tmux is required for the console tests (scripts/test.sh installs it): {found:?}"
         );
         let home = tempfile::tempdir().expect("tempdir");
@@ -42,7 +42,8 @@ impl Tmux {
             std::env::var("PATH").unwrap_or_default()
         );
         let h = tmux.home.path();
-        let status = Command::new("tmux")
+        let mut status = Command::new("tmux");
+        status
             .args([
                 "-L",
                 &tmux.socket,
@@ -70,9 +71,8 @@ impl Tmux {
             .arg("TERM=screen-256color")
             .arg("USER=tester")
             .arg(format!("PS1={PROMPT} "))
-            .args(["bash", "--norc", "--noprofile"])
-            .status()
-            .expect("start tmux");
+            .args(["bash", "--norc", "--noprofile"]);
+        let status = status_within(&mut status, TMUX_CALL);
         assert!(status.success(), "tmux new-session failed");
         tmux.wait_for(|s| s.contains(PROMPT), "the shell prompt");
         tmux
@@ -83,22 +83,20 @@ impl Tmux {
     }
 
     pub fn send(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", "0"])
-            .args(keys)
-            .status()
-            .expect("send-keys");
-        assert!(status.success());
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "send-keys", "-t", "0"])
+            .args(keys);
+        let status = status_within(&mut cmd, TMUX_CALL);
+        assert!(status.success(), "tmux send-keys {keys:?} failed");
     }
 
     /// Resizes the window (and its one pane) as a terminal resize would: the program in
     /// the pane gets SIGWINCH.
     pub fn resize(&self, width: u16, height: u16) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "resize-window", "-t", "0"])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .status()
-            .expect("resize-window");
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "resize-window", "-t", "0"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()]);
+        let status = status_within(&mut cmd, TMUX_CALL);
         assert!(
             status.success(),
             "tmux resize-window {width}x{height} failed"
@@ -111,10 +109,9 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
-            .output()
-            .expect("capture-pane");
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"]);
+        let out = super::lab::run_with_timeout(&mut cmd, TMUX_CALL);
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -123,7 +120,7 @@ impl Tmux {
     pub fn screen_styled(&self) -> String {
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &self.socket, "capture-pane", "-p", "-e", "-t", "0"]);
-        let out = super::lab::run_with_timeout(&mut cmd, Duration::from_secs(20));
+        let out = super::lab::run_with_timeout(&mut cmd, TMUX_CALL);
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -152,23 +149,21 @@ impl Tmux {
 
     /// The pid of the fleetdeck running in the pane.
     pub fn console_pid(&self) -> u32 {
-        let pane_pid = Command::new("tmux")
-            .args([
-                "-L",
-                &self.socket,
-                "display-message",
-                "-p",
-                "-t",
-                "0",
-                "#{pane_pid}",
-            ])
-            .output()
-            .expect("pane pid");
+        let mut cmd = Command::new("tmux");
+        cmd.args([
+            "-L",
+            &self.socket,
+            "display-message",
+            "-p",
+            "-t",
+            "0",
+            "#{pane_pid}",
+        ]);
+        let pane_pid = super::lab::run_with_timeout(&mut cmd, TMUX_CALL);
         let pane_pid = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
-        let children = Command::new("pgrep")
-            .args(["-P", &pane_pid, "-x", "fleetdeck"])
-            .output()
-            .expect("pgrep");
+        let mut cmd = Command::new("pgrep");
+        cmd.args(["-P", &pane_pid, "-x", "fleetdeck"]);
+        let children = super::lab::run_with_timeout(&mut cmd, TMUX_CALL);
         String::from_utf8_lossy(&children.stdout)
             .lines()
             .next()
@@ -197,9 +192,10 @@ pub fn op_bound(calls: u32) -> Duration {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.socket, "kill-server"]);
+        // Best effort: a server already gone is fine, a wedged one must not hang the test.
+        let _ = try_status_within(&mut cmd, TMUX_CALL);
     }
 }
 
@@ -214,4 +210,37 @@ pub fn exit_line(screen: &str) -> Option<&str> {
 
 pub fn log_file(home: &Path) -> PathBuf {
     home.join(".local/state/fleetdeck/fleetdeck.log")
+}
+
+/// The bound for one tmux client call (send-keys, capture-pane...): only a wedged tmux
+/// server takes this long.
+const TMUX_CALL: Duration = Duration::from_secs(20);
+
+/// Runs `cmd` with its stdio on /dev/null (a tmux server it starts must not hold a pipe of
+/// ours open) and returns its status, or panics naming the command once `limit` has passed.
+fn status_within(cmd: &mut Command, limit: Duration) -> ExitStatus {
+    let what = format!("{cmd:?}");
+    try_status_within(cmd, limit).unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+fn try_status_within(cmd: &mut Command, limit: Duration) -> Result<ExitStatus, String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run: {e}"))?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("no answer within {limit:?}, killed"));
+            }
+            Err(e) => return Err(format!("wait failed: {e}")),
+        }
+    }
 }
