@@ -32,6 +32,12 @@ pub enum CertRefusal {
         /// How many `@cert-authority` lines matched the host (all with other keys).
         authorities: usize,
     },
+    /// Signed by a trusted CA, with a signature algorithm CASignatureAlgorithms leaves
+    /// out (ssh's default leaves out `ssh-rsa`, RSA with SHA-1).
+    CaAlgorithm {
+        algorithm: String,
+        allowed: Vec<String>,
+    },
     /// Signed by a trusted key but unusable: bad signature, a user certificate, critical
     /// options.
     Invalid {
@@ -39,14 +45,21 @@ pub enum CertRefusal {
     },
 }
 
-/// Check the certificate a server presented for the known_hosts `name`; `principal` is
-/// the name it must carry (the HostKeyAlias, else the host name); `now` in Unix seconds.
+/// What a host certificate must satisfy beyond its CA line: the name it must carry
+/// (the HostKeyAlias, else the host name), the CA signature algorithms accepted
+/// (CASignatureAlgorithms), and the time (Unix seconds).
+pub struct CertPolicy<'a> {
+    pub principal: &'a str,
+    pub ca_algorithms: &'a [String],
+    pub now: u64,
+}
+
+/// Check the certificate a server presented for the known_hosts `name`.
 pub fn verify_certificate(
     files: &[KnownHosts],
     name: &str,
-    principal: &str,
+    policy: &CertPolicy,
     cert: &Certificate,
-    now: u64,
 ) -> Verdict {
     let name = name.to_ascii_lowercase();
     let inner = PublicKey::new(cert.public_key().clone(), "");
@@ -82,7 +95,7 @@ pub fn verify_certificate(
             other => other,
         };
     };
-    let refusal = judge(cert, entry, principal, now);
+    let refusal = judge(cert, entry, policy);
     match refusal {
         None => Verdict::Trusted {
             file: file.path.clone(),
@@ -95,7 +108,8 @@ pub fn verify_certificate(
     }
 }
 
-fn judge(cert: &Certificate, ca: &Entry, principal: &str, now: u64) -> Option<CertRefusal> {
+fn judge(cert: &Certificate, ca: &Entry, policy: &CertPolicy) -> Option<CertRefusal> {
+    let (principal, now) = (policy.principal, policy.now);
     let invalid = |reason: &str| {
         Some(CertRefusal::Invalid {
             reason: reason.to_string(),
@@ -113,6 +127,13 @@ fn judge(cert: &Certificate, ca: &Entry, principal: &str, now: u64) -> Option<Ce
     }
     if cert.cert_type() != CertType::Host {
         return invalid("it is a user certificate, not a host certificate");
+    }
+    let algorithm = cert.signature().algorithm().as_str().to_string();
+    if !policy.ca_algorithms.contains(&algorithm) {
+        return Some(CertRefusal::CaAlgorithm {
+            algorithm,
+            allowed: policy.ca_algorithms.to_vec(),
+        });
     }
     if now < after {
         return Some(CertRefusal::NotYetValid {
