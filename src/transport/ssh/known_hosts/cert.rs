@@ -119,6 +119,15 @@ fn judge(cert: &Certificate, ca: &Entry, policy: &CertPolicy) -> Option<CertRefu
     if after >= before {
         return invalid("its validity window is empty");
     }
+    // Before the signature: an algorithm left out (`ssh-rsa`, SHA-1) is refused for
+    // what it is, whether or not it could be verified.
+    let algorithm = cert.signature().algorithm().as_str().to_string();
+    if !policy.ca_algorithms.contains(&algorithm) {
+        return Some(CertRefusal::CaAlgorithm {
+            algorithm,
+            allowed: policy.ca_algorithms.to_vec(),
+        });
+    }
     // The signature is checked at a moment inside the window, so a bad signature and a
     // bad date are told apart; the date is judged on its own below.
     let ca_fp = ca.key.fingerprint(HashAlg::Sha256);
@@ -127,13 +136,6 @@ fn judge(cert: &Certificate, ca: &Entry, policy: &CertPolicy) -> Option<CertRefu
     }
     if cert.cert_type() != CertType::Host {
         return invalid("it is a user certificate, not a host certificate");
-    }
-    let algorithm = cert.signature().algorithm().as_str().to_string();
-    if !policy.ca_algorithms.contains(&algorithm) {
-        return Some(CertRefusal::CaAlgorithm {
-            algorithm,
-            allowed: policy.ca_algorithms.to_vec(),
-        });
     }
     if now < after {
         return Some(CertRefusal::NotYetValid {
