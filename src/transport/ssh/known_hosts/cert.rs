@@ -185,16 +185,37 @@ pub fn window(after: u64, before: u64) -> String {
     format!("valid from {} to {}", at(after), at(before))
 }
 
+/// One `@cert-authority` line covering a host (`config check` shows them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    pub file: std::path::PathBuf,
+    pub line: usize,
+    pub fingerprint: String,
+}
+
+/// Every `@cert-authority` line covering the known_hosts `name`, in file order.
+pub fn authorities(files: &[KnownHosts], name: &str) -> Vec<Authority> {
+    let name = name.to_ascii_lowercase();
+    files
+        .iter()
+        .flat_map(|f| {
+            f.entries
+                .iter()
+                .filter(|e| e.marker == Marker::CertAuthority && entry_matches(&e.patterns, &name))
+                .map(|e| Authority {
+                    file: f.path.clone(),
+                    line: e.line,
+                    fingerprint: fingerprint(&e.key),
+                })
+        })
+        .collect()
+}
+
 /// Whether any `@cert-authority` line covers the known_hosts `name`: only then are host
 /// certificates asked for (an unasked-for certificate could only be checked as its
 /// plain key, and ssh would not put certificates first either).
 pub fn has_authority(files: &[KnownHosts], name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    files.iter().any(|f| {
-        f.entries
-            .iter()
-            .any(|e| e.marker == Marker::CertAuthority && entry_matches(&e.patterns, &name))
-    })
+    !authorities(files, name).is_empty()
 }
 
 #[cfg(test)]

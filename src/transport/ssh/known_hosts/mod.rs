@@ -10,7 +10,9 @@ use hmac::{KeyInit, Mac};
 use russh::keys::ssh_key::{HashAlg, PublicKey};
 
 mod cert;
-pub use cert::{CertPolicy, CertRefusal, has_authority, verify_certificate, window};
+pub use cert::{
+    Authority, CertPolicy, CertRefusal, authorities, has_authority, verify_certificate, window,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pattern {

@@ -118,6 +118,13 @@ fn a_certificate_from_a_listed_authority_is_trusted() {
     assert!(matches!(check(&kh, &any), Verdict::Trusted { .. }));
     assert!(has_authority(&files(&kh), NAME));
     assert!(!has_authority(&files(&kh), "other"));
+    let found = authorities(&files(&kh), NAME);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].file.as_path(), found[0].line),
+        (Path::new("/kh"), 2)
+    );
+    assert!(found[0].fingerprint.starts_with("SHA256:"));
 }
 
 #[test]
