@@ -4,7 +4,6 @@
 
 use serde_json::{Value, json};
 
-use super::inventory_cmd::SCHEMA_VERSION;
 use super::out;
 use super::{Code, Context, Failure, GlobalArgs};
 use crate::config::{Config, DockerEndpoint, NodeConfig, Source};
@@ -40,7 +39,8 @@ pub fn check(global: &GlobalArgs, as_json: bool) -> Result<(), Failure> {
                 })
             })
             .collect();
-        let doc = json!({ "schema_version": SCHEMA_VERSION, "nodes": nodes });
+        let doc =
+            json!({ "schema_version": crate::contract::schema::CONFIG_CHECK, "nodes": nodes });
         out::json(&doc.to_string());
         return Ok(());
     }
