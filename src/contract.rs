@@ -78,4 +78,60 @@ mod tests {
         assert!(docker::CALL < docker::REQUEST);
         assert_eq!(docker::STOP_GRACE_SECS, 10);
     }
+
+    /// What CI checks: outside this module (and tests, which spell the contract out on
+    /// purpose), no source file repeats a label or a schema version.
+    #[test]
+    fn no_other_source_repeats_a_contract_value() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("read src").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 50, "only {} source files found", files.len());
+        let mut found = Vec::new();
+        for path in files {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name == "contract.rs" || name == "tests.rs" || name.ends_with("_tests.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            // A file's inline unit tests (at its end) are tests too.
+            let code = text
+                .split("#[cfg(test)]\nmod tests {")
+                .next()
+                .unwrap_or_default();
+            for (i, line) in code.lines().enumerate() {
+                let repeats = [label::DOMAIN, label::LOGIN, label::VLAN]
+                    .iter()
+                    .any(|l| line.contains(&format!("\"{l}\"")))
+                    || line.contains("SCHEMA_VERSION: u32 =")
+                    || line
+                        .split("\"schema_version\": ")
+                        .nth(1)
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+                if repeats {
+                    found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "contract values repeated:\n{}",
+            found.join("\n")
+        );
+    }
 }
