@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod contract;
 pub mod fleet;
 pub mod fuzz;
 pub mod inventory;

@@ -463,6 +463,14 @@ fn config_check_json_prints_routes_as_ssh_resolves_them() {
          [[node]]\nname = \"web\"\nssh = \"web\"\n\
          [[node]]\nname = \"piped\"\nssh = \"piped:2222\"\ndocker = \"none\"\n",
     );
+    // A CA line for the HostKeyAlias covers web; one for other names does not.
+    const CA: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMG5suZjocJsEImTGs8tKtVokscbhMCmtg5vbLRJf2mB";
+    std::fs::create_dir_all(home.path("kh")).expect("mkdir");
+    home.write(
+        "kh/web.internal.example",
+        &format!("@cert-authority db-* {CA}\n@cert-authority web-*,!other {CA}\n"),
+    );
     let out = home.run(&[
         "--config",
         cfg.to_str().expect("utf8"),
@@ -508,6 +516,15 @@ fn config_check_json_prints_routes_as_ssh_resolves_them() {
     );
     assert_eq!(web["host_key_alias"], "web-alias");
     assert!(web["proxy_command"].is_null());
+    assert_eq!(
+        web["cert_authorities"],
+        serde_json::json!([{
+            "file": format!("{h}/kh/web.internal.example"),
+            "line": 2,
+            "fingerprint": "SHA256:FC6SHVrgViwxpFsAG/yLLPGalxRsIzUsk2on3DsH5vs",
+        }])
+    );
+    assert_eq!(nodes[2]["route"]["cert_authorities"], serde_json::json!([]));
     assert_eq!(nodes[1]["hypervisor"], "none");
     let piped = &nodes[2]["route"];
     assert_eq!(piped["port"], 2222);
@@ -519,9 +536,9 @@ fn config_check_json_prints_routes_as_ssh_resolves_them() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(
-            "route deploy@web.internal.example:22 via jumper@192.0.2.1:2201 -> u2@inner:2202"
-        ),
+        text.contains(&format!(
+            "route deploy@web.internal.example:22 via jumper@192.0.2.1:2201 -> u2@inner:2202  ca {h}/kh/web.internal.example:2"
+        )),
         "{text}"
     );
     assert!(

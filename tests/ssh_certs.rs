@@ -3,13 +3,15 @@
 //! expired or wrongly named one is refused with the reason; a host certificate is
 //! trusted through an `@cert-authority` line without the host key in known_hosts, and an
 //! expired one, one for another name, or one from another CA is refused, saying why.
+//! CASignatureAlgorithms and RevokedHostKeys (text lists and KRLs made by
+//! `ssh-keygen -k`) refuse host keys and certificates, naming the file.
 
 #[path = "ssh_certs/sshd.rs"]
 mod sshd;
 
 use fleetdeck::transport::exec::RemoteCommand;
 use fleetdeck::transport::ssh::{SshError, SshNode};
-use sshd::{Lab, Sshd, sign, whoami};
+use sshd::{Lab, Sshd, sign, sign_with, whoami};
 
 const NOW_TO_FOREVER: &str = "-5m:forever";
 const EXPIRED: &str = "20200101:20200102";
@@ -323,5 +325,221 @@ async fn a_host_certificate_from_another_authority_is_refused() {
     assert_eq!(
         reach(&sshd.node(&lab, &both, "")).await.expect("plain key"),
         "reached"
+    );
+}
+
+#[tokio::test]
+async fn a_host_certificate_signed_with_an_algorithm_left_out_is_refused() {
+    let lab = Lab::new();
+    let sshd = host_cert_sshd(&lab, "casig", "host_ca", "127.0.0.1", NOW_TO_FOREVER);
+    let kh = ca_known_hosts(&lab, &sshd.name(), "host_ca");
+    let node = sshd.node(
+        &lab,
+        &kh,
+        "  CASignatureAlgorithms rsa-sha2-512,rsa-sha2-256\n",
+    );
+    let err = reach(&node).await.expect_err("ed25519 CA left out");
+    assert!(matches!(err, SshError::HostCertCaAlgorithm { .. }), "{err}");
+    assert!(
+        err.to_string().contains(
+            "is signed with ssh-ed25519, which CASignatureAlgorithms does not accept (rsa-sha2-512,rsa-sha2-256)"
+        ),
+        "{err}"
+    );
+    // The default list takes it.
+    assert_eq!(
+        reach(&sshd.node(&lab, &kh, ""))
+            .await
+            .expect("default list"),
+        "reached"
+    );
+}
+
+#[tokio::test]
+async fn a_host_certificate_signed_with_ssh_rsa_sha1_is_refused_by_default() {
+    let lab = Lab::new();
+    let ca = lab.path("rsa_ca");
+    let c = ca.display().to_string();
+    sshd::run(
+        "ssh-keygen",
+        &[
+            "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "", "-f", &c,
+        ],
+    );
+    sign(
+        &lab.path("user_ca"),
+        &lab.path("client"),
+        false,
+        &whoami(),
+        NOW_TO_FOREVER,
+    );
+    let cert = sign_with(
+        &ca,
+        &lab.path("host_ed25519"),
+        true,
+        "127.0.0.1",
+        NOW_TO_FOREVER,
+        &["-t", "ssh-rsa"],
+    );
+    let sshd = Sshd::start(&lab, "sha1", Some(&cert));
+    let kh = ca_known_hosts(&lab, &sshd.name(), "rsa_ca");
+    let err = reach(&sshd.node(&lab, &kh, ""))
+        .await
+        .expect_err("ssh-rsa CA signature");
+    assert!(matches!(err, SshError::HostCertCaAlgorithm { .. }), "{err}");
+    assert!(err.to_string().contains("signed with ssh-rsa,"), "{err}");
+    assert!(
+        err.to_string().contains("CASignatureAlgorithms +ssh-rsa"),
+        "{err}"
+    );
+}
+
+/// The ssh_config line naming `file` as the RevokedHostKeys file.
+fn revoked_line(file: &std::path::Path) -> String {
+    format!("  RevokedHostKeys {}\n", file.display())
+}
+
+/// `ssh-keygen -k -f NAME [-s CA.pub] INPUT`: a KRL from keys, or from a spec file
+/// (`serial:`, `id:` lines) for the certificates of `ca`.
+fn krl(lab: &Lab, name: &str, ca: Option<&str>, input: &std::path::Path) -> std::path::PathBuf {
+    let out = lab.path(name);
+    let (o, i) = (out.display().to_string(), input.display().to_string());
+    let ca_pub = ca.map(|c| format!("{}.pub", lab.path(c).display()));
+    let mut args = vec!["-q", "-k", "-f", &o];
+    if let Some(ca) = &ca_pub {
+        args.extend(["-s", ca]);
+    }
+    args.push(&i);
+    sshd::run("ssh-keygen", &args);
+    let bytes = std::fs::read(&out).expect("krl");
+    assert!(bytes.starts_with(b"SSHKRL\n\0"), "ssh-keygen made no KRL");
+    out
+}
+
+#[tokio::test]
+async fn a_host_key_listed_in_revoked_host_keys_is_refused_naming_the_file() {
+    let lab = Lab::new();
+    let sshd = Sshd::start(&lab, "revtext", None);
+    let kh = plain_known_hosts(&lab, &sshd);
+    sign(
+        &lab.path("user_ca"),
+        &lab.path("client"),
+        false,
+        &whoami(),
+        NOW_TO_FOREVER,
+    );
+    // Text form: another key first, then the host key.
+    let text = lab.write(
+        "revoked.txt",
+        &format!(
+            "# revoked host keys\n{}\n{}\n",
+            lab.public("other_ca"),
+            lab.public("host_ed25519")
+        ),
+    );
+    let err = reach(&sshd.node(&lab, &kh, &revoked_line(&text)))
+        .await
+        .expect_err("revoked (text)");
+    assert!(matches!(err, SshError::RevokedByList { .. }), "{err}");
+    assert!(
+        err.to_string().contains(&format!(
+            "revoked by the RevokedHostKeys file {}: the host key is listed on line 3",
+            text.display()
+        )),
+        "{err}"
+    );
+    // Binary KRL from the same public key.
+    let list = krl(&lab, "revoked.krl", None, &lab.path("host_ed25519.pub"));
+    let err = reach(&sshd.node(&lab, &kh, &revoked_line(&list)))
+        .await
+        .expect_err("revoked (KRL)");
+    assert!(
+        err.to_string().contains(&format!(
+            "{}: the host key is listed as a revoked key",
+            list.display()
+        )),
+        "{err}"
+    );
+    // A KRL that revokes something else lets the host in; a missing file refuses it.
+    let other = krl(&lab, "other.krl", None, &lab.path("other_ca.pub"));
+    assert_eq!(
+        reach(&sshd.node(&lab, &kh, &revoked_line(&other)))
+            .await
+            .expect("not revoked"),
+        "reached"
+    );
+    let missing = lab.path("no-such-revoked-file");
+    let err = reach(&sshd.node(&lab, &kh, &revoked_line(&missing)))
+        .await
+        .expect_err("unreadable list");
+    assert!(
+        matches!(err, SshError::RevokedListUnreadable { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn host_certificates_are_revoked_by_serial_key_id_and_ca() {
+    let lab = Lab::new();
+    sign(
+        &lab.path("user_ca"),
+        &lab.path("client"),
+        false,
+        &whoami(),
+        NOW_TO_FOREVER,
+    );
+    let cert = sign_with(
+        &lab.path("host_ca"),
+        &lab.path("host_ed25519"),
+        true,
+        "127.0.0.1",
+        NOW_TO_FOREVER,
+        &["-z", "42"],
+    );
+    let sshd = Sshd::start(&lab, "revcert", Some(&cert));
+    let kh = ca_known_hosts(&lab, &sshd.name(), "host_ca");
+    let cases = [
+        (
+            "serial.krl",
+            "serial: 40-45\n",
+            "certificate serial 42 revoked",
+        ),
+        (
+            "id.krl",
+            "id: fleetdeck-test\n",
+            "certificate key id \"fleetdeck-test\" revoked",
+        ),
+    ];
+    for (name, spec, reason) in cases {
+        let spec_file = lab.write(&format!("{name}.spec"), spec);
+        let list = krl(&lab, name, Some("host_ca"), &spec_file);
+        let err = reach(&sshd.node(&lab, &kh, &revoked_line(&list)))
+            .await
+            .expect_err(name);
+        assert!(matches!(err, SshError::RevokedByList { .. }), "{err}");
+        assert!(err.to_string().contains(reason), "{name}: {err}");
+    }
+    // Serials of another CA do not touch it.
+    let spec_file = lab.write("other.spec", "serial: 42\n");
+    let list = krl(&lab, "other-ca.krl", Some("other_ca"), &spec_file);
+    assert_eq!(
+        reach(&sshd.node(&lab, &kh, &revoked_line(&list)))
+            .await
+            .expect("another CA's serial"),
+        "reached"
+    );
+    // The CA key itself, in a text list, revokes every certificate it signed.
+    let text = lab.write("ca.txt", &format!("{}\n", lab.public("host_ca")));
+    let err = reach(&sshd.node(&lab, &kh, &revoked_line(&text)))
+        .await
+        .expect_err("CA revoked");
+    assert!(
+        err.to_string()
+            .contains("the CA key that signed it is listed on line 1"),
+        "{err}"
     );
 }

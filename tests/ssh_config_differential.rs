@@ -182,6 +182,14 @@ fn ours(r: &Resolved) -> BTreeMap<String, Vec<String>> {
         "stricthostkeychecking",
         vec![r.strict_host_key_checking.to_string()],
     );
+    put(
+        "casignaturealgorithms",
+        vec![r.ca_signature_algorithms.join(",")],
+    );
+    put(
+        "revokedhostkeys",
+        r.revoked_host_keys.clone().into_iter().collect(),
+    );
     put("localforward", forward_lines(&r.local_forwards, false));
     put("remoteforward", forward_lines(&r.remote_forwards, true));
     put("dynamicforward", forward_lines(&r.dynamic_forwards, false));
@@ -275,6 +283,7 @@ fn every_fixture_resolves_as_ssh_dash_g_does() {
                 "proxycommand",
                 "hostkeyalias",
                 "certificatefile",
+                "revokedhostkeys",
             ] {
                 if reference.contains_key(key) && !ours(&resolved).contains_key(key) {
                     failures.push(format!(
@@ -359,6 +368,7 @@ fn identity_and_certificate_paths_expand_as_ssh_loads_them() {
         "22-match-user.conf",
         "35-command-line-wins.conf",
         "45-identity-expansion.conf",
+        "48-tilde-user.conf",
         "01-basic.conf",
     ] {
         let top = root.join(name);

@@ -10,7 +10,7 @@ use super::target::Resolved;
 use crate::transport::{DockerClient, DockerError};
 
 /// Seconds a container gets to stop on SIGTERM before the engine kills it.
-pub const STOP_GRACE_SECS: i32 = 10;
+pub use crate::contract::docker::STOP_GRACE_SECS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

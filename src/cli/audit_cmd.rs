@@ -1,8 +1,9 @@
 //! `fleetdeck audit [--json] [--limit N]`, `audit verify`, `audit replay ID [--raw]`.
 
-use super::inventory_cmd::{SCHEMA_VERSION, open_for_reading};
+use super::inventory_cmd::open_for_reading;
 use super::out;
 use super::{Context, Failure};
+use crate::contract::schema;
 use crate::validate::printable;
 
 pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
@@ -11,7 +12,7 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), Failure> {
         None => Vec::new(),
     };
     if json {
-        let doc = serde_json::json!({ "schema_version": SCHEMA_VERSION, "audit": rows });
+        let doc = serde_json::json!({ "schema_version": schema::AUDIT, "audit": rows });
         out::json(&format!("{doc:#}"));
         return Ok(());
     }

@@ -4,11 +4,22 @@
 
 use serde_json::{Value, json};
 
-use super::inventory_cmd::SCHEMA_VERSION;
 use super::out;
 use super::{Code, Context, Failure, GlobalArgs};
 use crate::config::{Config, DockerEndpoint, NodeConfig, Source};
+use crate::transport::ssh::known_hosts::{self, Authority, KnownHosts};
 use crate::transport::ssh::target::{ClientConfig, Hop, Route, route_for};
+
+/// The `@cert-authority` lines of a hop's known_hosts files that cover it (unreadable
+/// files are skipped here; connecting names them).
+fn cert_authorities(hop: &Hop) -> Vec<Authority> {
+    let files: Vec<KnownHosts> = hop
+        .known_hosts
+        .iter()
+        .filter_map(|p| KnownHosts::load(p).ok())
+        .collect();
+    known_hosts::authorities(&files, &hop.host_key_name)
+}
 
 pub fn check(global: &GlobalArgs, as_json: bool) -> Result<(), Failure> {
     let ctx = Context::load(global)?;
@@ -28,7 +39,8 @@ pub fn check(global: &GlobalArgs, as_json: bool) -> Result<(), Failure> {
                 })
             })
             .collect();
-        let doc = json!({ "schema_version": SCHEMA_VERSION, "nodes": nodes });
+        let doc =
+            json!({ "schema_version": crate::contract::schema::CONFIG_CHECK, "nodes": nodes });
         out::json(&doc.to_string());
         return Ok(());
     }
@@ -106,6 +118,10 @@ fn route_json(route: &Route) -> Value {
         "known_hosts_files": t.known_hosts,
         "host_key_alias": t.host_key_alias,
         "proxy_command": route.proxy_command,
+        "cert_authorities": cert_authorities(t)
+            .iter()
+            .map(|a| json!({ "file": a.file, "line": a.line, "fingerprint": a.fingerprint }))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -116,7 +132,18 @@ pub fn describe_nodes(config: &Config, routes: &[Option<Route>]) -> String {
     for (node, route) in config.nodes.iter().zip(routes) {
         let resolved = route
             .as_ref()
-            .map(|r| format!("  route {}", r.describe()))
+            .map(|r| {
+                let cas: Vec<String> = cert_authorities(&r.target)
+                    .iter()
+                    .map(|a| format!("{}:{}", a.file.display(), a.line))
+                    .collect();
+                let cas = if cas.is_empty() {
+                    String::new()
+                } else {
+                    format!("  ca {}", cas.join(", "))
+                };
+                format!("  route {}{cas}", r.describe())
+            })
             .unwrap_or_default();
         out.push_str(&format!(
             "node {:<12} {:<40}{resolved}  docker {:<36} hypervisor {}{}\n",

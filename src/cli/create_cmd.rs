@@ -1,7 +1,6 @@
 //! `fleetdeck create --login L --vlan V --domain D [--node N] [--image I] [--yes] [--json]`.
 
 use super::confirm::{code_for, confirm};
-use super::inventory_cmd::SCHEMA_VERSION;
 use super::ops_env::{DOCKER_CALL, OpsEnv, docker_for, stderr_progress};
 use super::out;
 use super::{Code, Context, Failure};
@@ -75,7 +74,7 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
     let done = result.map_err(|e| Failure::new(code_for(e.kind()), format!("not created: {e}")))?;
     if json {
         let doc = serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": crate::contract::schema::CREATE,
             "site": done.site,
             "container": plan.container,
             "container_id": done.container_id,

@@ -22,7 +22,9 @@ pub fn run(ctx: &Context, what: &str, json: bool) -> Result<(), Failure> {
     if let (Some(node), Some(link)) = (config.node(what), links.get(what)) {
         let (snap, _) = runtime.block_on(poll_one(config, node, link, None));
         if json {
-            print_json(&serde_json::json!({ "schema_version": 1, "node": snap }))?;
+            print_json(
+                &serde_json::json!({ "schema_version": crate::contract::schema::INSPECT_NODE, "node": snap }),
+            )?;
         } else {
             print_node(&snap, &link.reach);
         }

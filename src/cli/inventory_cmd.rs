@@ -5,11 +5,9 @@ use std::path::Path;
 use super::out;
 use super::{Code, Context, Failure};
 use crate::actor::Actor;
+use crate::contract::schema;
 use crate::inventory::legacy::{LegacyError, RowOutcome};
 use crate::inventory::{Inventory, Site};
-
-/// Version of every JSON document fleetdeck prints.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Open the inventory for reading. A missing file is an empty inventory, and is not
 /// created just to be listed.
@@ -63,7 +61,7 @@ pub fn list(ctx: &Context, json: bool) -> Result<(), Failure> {
         None => Vec::new(),
     };
     if json {
-        let doc = serde_json::json!({ "schema_version": SCHEMA_VERSION, "sites": sites });
+        let doc = serde_json::json!({ "schema_version": schema::INVENTORY_LIST, "sites": sites });
         out::json(&format!("{doc:#}"));
     } else {
         out::text(&sites_table(&sites));

@@ -222,7 +222,7 @@ mod tests {
             state: Some(ContainerSummaryStateEnum::RUNNING),
             status: Some("Up 2 minutes".into()),
             labels: Some(HashMap::from([(
-                "fleetdeck.domain".into(),
+                crate::contract::label::DOMAIN.into(),
                 "blog.example.org".into(),
             )])),
             network_settings: Some(ContainerSummaryNetworkSettings {

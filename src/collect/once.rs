@@ -14,7 +14,7 @@ use crate::inventory::Site;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
-const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
+use crate::contract::docker::CONNECT_MIN as DOCKER_CONNECT_MIN;
 
 /// How long reaching a node's Docker engine may take. Reaching it through SSH may mean
 /// starting `docker system dial-stdio` on the node, which is slower than a connect: it

@@ -15,11 +15,12 @@ use super::tunnels::{TunnelView, tunnels_of};
 use crate::collect::docker::ContainerInfo;
 use crate::collect::health::ContainerHealth;
 use crate::config::{Config, NodeConfig};
+use crate::contract::label;
 use crate::inventory::Site;
 
 /// 2: containers gained `health`. 3: nodes gained `stale`, `data_age_secs`,
 /// `data_as_of` and `stale_reason`. 4: nodes gained `source` and `terraform`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub use crate::contract::schema::TREE as SCHEMA_VERSION;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TreeDoc {
@@ -151,7 +152,7 @@ impl<'a> SiteIndex<'a> {
 
 fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) -> TreeContainer {
     let (ip, network) = primary_net(config, node, c);
-    let labelled = c.labels.get("fleetdeck.domain");
+    let labelled = c.labels.get(label::DOMAIN);
     let site = labelled
         .and_then(|d| sites.by_domain.get(d.as_str()).copied())
         .or_else(|| {
@@ -175,10 +176,10 @@ fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) 
         domain: site.map(|s| s.domain.clone()).or_else(|| labelled.cloned()),
         login: site
             .map(|s| s.login.clone())
-            .or_else(|| c.labels.get("fleetdeck.login").cloned()),
+            .or_else(|| c.labels.get(label::LOGIN).cloned()),
         vlan: site
             .map(|s| s.vlan)
-            .or_else(|| c.labels.get("fleetdeck.vlan").and_then(|v| v.parse().ok())),
+            .or_else(|| c.labels.get(label::VLAN).and_then(|v| v.parse().ok())),
     }
 }
 

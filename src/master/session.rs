@@ -47,7 +47,7 @@ pub struct Opened {
     pub container: Option<String>,
 }
 
-const CONNECT: Duration = Duration::from_secs(15);
+use crate::contract::docker::CONNECT;
 
 // ---- the master's side ----
 

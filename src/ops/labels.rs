@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-pub const DOMAIN: &str = "fleetdeck.domain";
-pub const LOGIN: &str = "fleetdeck.login";
-pub const VLAN: &str = "fleetdeck.vlan";
+pub use crate::contract::label::{DOMAIN, LOGIN, VLAN};
 
 /// The full label set of a site's container.
 pub fn for_site(domain: &str, login: &str, vlan: u16) -> HashMap<String, String> {

@@ -1,8 +1,4 @@
-//! Time limits of the operations, the same from the CLI and the console.
+//! Time limits of the operations, the same from the CLI and the console. Their one home
+//! is `crate::contract::docker`; these names stay for the callers written against them.
 
-use std::time::Duration;
-
-/// Time to reach a node's Docker engine.
-pub const DOCKER_CONNECT: Duration = Duration::from_secs(15);
-/// Time for one Docker call of an operation.
-pub const DOCKER_CALL: Duration = Duration::from_secs(30);
+pub use crate::contract::docker::{CALL as DOCKER_CALL, CONNECT as DOCKER_CONNECT};

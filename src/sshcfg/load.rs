@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 
 use super::ResolveError;
 use super::lex::{Directive, split_line};
+use super::tokens::{Homes, passwd_home, tilde, tilde_user};
+
+/// Where `~user/` home directories are looked up (through [`Files`]).
+pub const PASSWD: &str = "/etc/passwd";
 
 /// How ssh nests includes at most (`READCONF_MAX_DEPTH`).
 const MAX_DEPTH: usize = 16;
@@ -99,6 +103,25 @@ pub struct ConfFile {
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub files: Vec<ConfFile>,
+    /// The home directories of the users any value names as `~user/`, so that
+    /// expanding paths stays pure (a user passwd lacks is absent: its paths fail).
+    pub homes: Homes,
+}
+
+/// The home directories of `users`, from passwd read through `files`.
+fn homes_of<'u>(files: &dyn Files, users: impl IntoIterator<Item = &'u str>) -> Homes {
+    let mut users = users.into_iter().peekable();
+    if users.peek().is_none() {
+        return Homes::new();
+    }
+    let passwd = files
+        .read(Path::new(PASSWD))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    users
+        .filter_map(|u| passwd_home(&passwd, u).map(|h| (u.to_string(), h)))
+        .collect()
 }
 
 impl Loaded {
@@ -126,6 +149,15 @@ impl Loaded {
                 out.files.push(file);
             }
         }
+        let mut users: Vec<String> = Vec::new();
+        out.walk(&mut |_, line| {
+            for arg in &line.directive.args {
+                if let Some(u) = tilde_user(arg).filter(|u| !users.iter().any(|x| x == u)) {
+                    users.push(u.to_string());
+                }
+            }
+        });
+        out.homes = homes_of(files, users.iter().map(String::as_str));
         Ok(out)
     }
 
@@ -138,6 +170,7 @@ impl Loaded {
         };
         Ok(Loaded {
             files: vec![reader.parse(path, text, 0)?],
+            homes: Homes::new(),
         })
     }
 
@@ -234,7 +267,8 @@ impl Reader<'_> {
             let pattern = if arg.starts_with('/') {
                 arg.clone()
             } else if arg.starts_with('~') {
-                super::tokens::tilde(arg, self.home)
+                let homes = homes_of(self.files, tilde_user(arg));
+                tilde(arg, self.home, &homes).map_err(at)?
             } else {
                 match self.system_dir {
                     Some(dir) => format!("{}/{arg}", dir.display()),

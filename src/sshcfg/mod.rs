@@ -3,6 +3,7 @@
 //! what `ssh -G HOST` prints (README.md, "How fleetdeck reads your ssh_config"):
 //! loading reads files (behind [`Files`]); resolving is pure.
 
+pub mod algorithms;
 mod eval;
 pub mod jump;
 pub mod lex;
@@ -186,7 +187,7 @@ impl Resolver {
             eval::run(&self.loaded, &second, &mut opts)?;
         }
         opts.hostname = Some(host);
-        Resolved::finish(dest, opts, &self.local)
+        Resolved::finish(dest, opts, &self.local, &self.loaded.homes)
     }
 
     /// The jump hosts before `resolved`, first first, each resolved through the config

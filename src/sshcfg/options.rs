@@ -48,6 +48,9 @@ pub struct Options {
     pub host_key_alias: Option<String>,
     pub strict_host_key_checking: Option<&'static str>,
     pub host_key_algorithms: Option<String>,
+    pub ca_signature_algorithms: Option<String>,
+    /// `Some(None)`: `RevokedHostKeys none`.
+    pub revoked_host_keys: Option<Option<String>>,
     pub connect_timeout: Option<u64>,
     pub server_alive_interval: Option<u64>,
     pub canonicalize_hostname: Option<bool>,
@@ -163,6 +166,16 @@ impl Options {
             }
             "hostkeyalgorithms" => {
                 set(&mut self.host_key_algorithms, active, first(d)?.to_string())
+            }
+            "casignaturealgorithms" => {
+                let v = first(d)?;
+                super::algorithms::check_names(v)?;
+                set(&mut self.ca_signature_algorithms, active, v.to_string());
+            }
+            "revokedhostkeys" => {
+                let v = first(d)?;
+                let file = (!v.eq_ignore_ascii_case("none")).then(|| v.to_string());
+                set(&mut self.revoked_host_keys, active, file);
             }
             "connecttimeout" => set(&mut self.connect_timeout, active, time(d)?),
             "serveraliveinterval" => set(&mut self.server_alive_interval, active, time(d)?),

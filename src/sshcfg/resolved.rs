@@ -48,6 +48,12 @@ pub struct Resolved {
     pub host_key_alias: Option<String>,
     pub strict_host_key_checking: &'static str,
     pub host_key_algorithms: Option<String>,
+    /// The CAs' signature algorithms accepted on host certificates, assembled as
+    /// `ssh -G` prints them (ssh's default when unset).
+    pub ca_signature_algorithms: Vec<String>,
+    /// As written, as `ssh -G` prints it (`none` is `None`); [`Resolved::revoked_path`]
+    /// expands it.
+    pub revoked_host_keys: Option<String>,
     pub connect_timeout: Option<u64>,
     pub server_alive_interval: u64,
     pub local_forwards: Vec<ForwardLine>,
@@ -55,6 +61,7 @@ pub struct Resolved {
     pub dynamic_forwards: Vec<ForwardLine>,
     tokens: Vec<(char, String)>,
     home: PathBuf,
+    homes: super::tokens::Homes,
     vars: std::collections::BTreeMap<String, String>,
 }
 
@@ -63,6 +70,7 @@ impl Resolved {
         dest: &Destination,
         opts: Options,
         local: &Local,
+        homes: &super::tokens::Homes,
     ) -> Result<Resolved, ResolveError> {
         let hostname = opts.hostname.unwrap_or_else(|| dest.host.clone());
         let user = opts.user.unwrap_or_else(|| local.user.clone());
@@ -121,6 +129,11 @@ impl Resolved {
             host_key_alias,
             strict_host_key_checking: opts.strict_host_key_checking.unwrap_or("ask"),
             host_key_algorithms: opts.host_key_algorithms,
+            ca_signature_algorithms: super::algorithms::assemble(
+                opts.ca_signature_algorithms.as_deref(),
+                &super::algorithms::CA_SIGNATURE_DEFAULT,
+            ),
+            revoked_host_keys: opts.revoked_host_keys.flatten(),
             connect_timeout: opts.connect_timeout,
             server_alive_interval: opts.server_alive_interval.unwrap_or(0),
             local_forwards: opts.local_forwards,
@@ -128,6 +141,7 @@ impl Resolved {
             dynamic_forwards: opts.dynamic_forwards,
             tokens,
             home: local.home.clone(),
+            homes: homes.clone(),
             vars: local.vars.clone(),
         };
         let user_files = opts.user_known_hosts.unwrap_or_else(|| {
@@ -147,11 +161,11 @@ impl Resolved {
         self.tokens.iter().map(|(k, v)| (*k, v.as_str())).collect()
     }
 
-    /// `~`, then `%` tokens and `${VAR}`: as ssh expands IdentityFile, CertificateFile,
-    /// IdentityAgent and UserKnownHostsFile.
+    /// `~` (and `~user/`), then `%` tokens and `${VAR}`: as ssh expands IdentityFile,
+    /// CertificateFile, IdentityAgent and UserKnownHostsFile.
     pub fn expand(&self, raw: &str) -> Result<String, ResolveError> {
-        percent_dollar(&tilde(raw, &self.home), &self.table(), &self.vars)
-            .map_err(ResolveError::Token)
+        let home = tilde(raw, &self.home, &self.homes).map_err(ResolveError::Token)?;
+        percent_dollar(&home, &self.table(), &self.vars).map_err(ResolveError::Token)
     }
 
     /// `ProxyJump` as `ssh -G` prints it.
@@ -208,6 +222,15 @@ impl Resolved {
             .iter()
             .map(|f| self.expand(f).map(PathBuf::from))
             .collect()
+    }
+
+    /// The RevokedHostKeys file to read, `~` and tokens expanded as for the other files
+    /// (README.md "Host keys": the ssh in use may take the path as written).
+    pub fn revoked_path(&self) -> Result<Option<PathBuf>, ResolveError> {
+        self.revoked_host_keys
+            .as_deref()
+            .map(|f| self.expand(f).map(PathBuf::from))
+            .transpose()
     }
 
     /// The known_hosts files ssh reads for this host: the user's, then the global ones

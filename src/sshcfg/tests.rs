@@ -177,3 +177,33 @@ fn a_node_text_reads_without_includes() {
     };
     assert_eq!(resolve(&r, "a").user, "u");
 }
+
+#[test]
+fn tilde_user_paths_use_passwd_read_through_files() {
+    let passwd = "root:x:0:0:root:/root:/bin/sh\nops:x:1001:1001::/srv/ops:/bin/sh\n";
+    let r = resolver(&[
+        ("/etc/passwd", passwd),
+        (
+            "/home/me/.ssh/config",
+            "Include ~ops/ssh.d/*\nHost web\n  IdentityFile ~ops/.ssh/id_%h\n\
+             \x20 UserKnownHostsFile ~root/kh ~/kh\nHost bad\n  IdentityFile ~ghost/k\n",
+        ),
+        ("/srv/ops/ssh.d/a.conf", "Host web\n  User from-ops\n"),
+    ]);
+    assert_eq!(
+        r.loaded.homes.len(),
+        2,
+        "only the users named: {:?}",
+        r.loaded.homes
+    );
+    let web = resolve(&r, "web");
+    assert_eq!(web.user, "from-ops");
+    assert_eq!(
+        web.identity_paths().expect("paths"),
+        vec![PathBuf::from("/srv/ops/.ssh/id_web")]
+    );
+    assert_eq!(web.user_known_hosts, ["/root/kh", "/home/me/kh"]);
+    let bad = resolve(&r, "bad");
+    let err = bad.identity_paths().expect_err("unknown user");
+    assert!(err.to_string().contains("no such user ghost"), "{err}");
+}

@@ -2,7 +2,11 @@
 //! its time values (`90`, `1m30s`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Other users' home directories, for `~user/` (read through `Files` when loading:
+/// `load.rs`), by user name.
+pub type Homes = BTreeMap<String, PathBuf>;
 
 /// Replace `%X` by its value from `table` (`%%` is `%`); any other token is an error,
 /// as it is for ssh.
@@ -52,18 +56,40 @@ pub fn percent_dollar(
     Ok(out)
 }
 
-/// `~` and `~/...` become the home directory; anything else is kept.
-pub fn tilde(s: &str, home: &Path) -> String {
-    if s == "~" {
-        return home.display().to_string();
-    }
-    match s.strip_prefix("~/") {
-        Some(rest) => format!(
-            "{}/{rest}",
-            home.display().to_string().trim_end_matches('/')
-        ),
-        None => s.to_string(),
-    }
+/// The user a `~user` or `~user/...` path names, when it names one (`~/x` and `~`
+/// are one's own home).
+pub fn tilde_user(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('~')?;
+    let user = rest.split('/').next().unwrap_or_default();
+    (!user.is_empty()).then_some(user)
+}
+
+/// OpenSSH's `tilde_expand`: `~/x` is the home directory's `x`, `~user/x` that user's
+/// (`~user` alone is that home); the slashes after the name are folded into one, and
+/// an unknown user is an error, as ssh says.
+pub fn tilde(s: &str, home: &Path, homes: &Homes) -> Result<String, String> {
+    let Some(rest) = s.strip_prefix('~') else {
+        return Ok(s.to_string());
+    };
+    let user = tilde_user(s);
+    let dir = match user {
+        Some(user) => homes
+            .get(user)
+            .ok_or_else(|| format!("{s}: no such user {user} (in /etc/passwd)"))?,
+        None => home,
+    };
+    let file = rest[user.map_or(0, str::len)..].trim_start_matches('/');
+    let dir = dir.display().to_string();
+    let sep = if dir.ends_with('/') { "" } else { "/" };
+    Ok(format!("{dir}{sep}{file}"))
+}
+
+/// A user's home directory from passwd(5) text.
+pub fn passwd_home(passwd: &str, user: &str) -> Option<PathBuf> {
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() >= 7 && fields[0] == user).then(|| PathBuf::from(fields[5]))
+    })
 }
 
 /// OpenSSH's `convtime`: seconds, or numbers each followed by s, m, h, d or w.
@@ -109,8 +135,27 @@ mod tests {
         let vars = BTreeMap::from([("A".to_string(), "1".to_string())]);
         assert_eq!(percent_dollar("%h${A}y", &t, &vars).expect("ok"), "web1y");
         assert!(percent_dollar("${B}", &t, &vars).is_err());
-        assert_eq!(tilde("~/k", Path::new("/home/u")), "/home/u/k");
-        assert_eq!(tilde("/k", Path::new("/home/u")), "/k");
+        let homes = Homes::from([("root".to_string(), PathBuf::from("/root"))]);
+        let t = |s: &str| tilde(s, Path::new("/home/u"), &homes);
+        assert_eq!(t("~/k").as_deref(), Ok("/home/u/k"));
+        assert_eq!(t("/k").as_deref(), Ok("/k"));
+        assert_eq!(t("~root/.ssh/id").as_deref(), Ok("/root/.ssh/id"));
+        // As ssh: the home with a slash, the slashes after it folded.
+        assert_eq!(t("~root").as_deref(), Ok("/root/"));
+        assert_eq!(t("~").as_deref(), Ok("/home/u/"));
+        assert_eq!(t("~root//x").as_deref(), Ok("/root/x"));
+        assert_eq!(t("~//x").as_deref(), Ok("/home/u/x"));
+        assert!(
+            t("~nobody-here/k")
+                .expect_err("unknown")
+                .contains("no such user")
+        );
+        assert_eq!(tilde_user("~root/x"), Some("root"));
+        assert_eq!(tilde_user("~/x"), None);
+        assert_eq!(tilde_user("~root"), Some("root"));
+        let passwd = "root:x:0:0:root:/root:/bin/bash\nme:x:1000:1000::/home/me:/bin/sh\n";
+        assert_eq!(passwd_home(passwd, "me"), Some(PathBuf::from("/home/me")));
+        assert_eq!(passwd_home(passwd, "ro"), None);
         assert_eq!(seconds("1m30s"), Some(90));
         assert_eq!(seconds("7"), Some(7));
         assert_eq!(seconds("2x"), None);

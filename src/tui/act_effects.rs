@@ -14,7 +14,7 @@ use crate::app::{Msg, StreamEvent};
 use crate::config::Config;
 use crate::transport::links::NodeLink;
 
-const CONNECT: Duration = Duration::from_secs(10);
+use crate::contract::docker::STREAM_CONNECT as CONNECT;
 /// Events arriving together are handed over together, at most this often.
 const BATCH_EVERY: Duration = Duration::from_millis(100);
 

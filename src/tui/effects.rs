@@ -16,8 +16,7 @@ use crate::inventory::Inventory;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
 
-/// Time to reach a node's engine when a logs or stats view opens.
-const STREAM_CONNECT: Duration = Duration::from_secs(10);
+use crate::contract::docker::STREAM_CONNECT;
 
 /// A running logs or stats task, stopped when its view closes.
 struct StreamTask {

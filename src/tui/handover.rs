@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::inventory::Inventory;
 use crate::transport::links::NodeLink;
 
-const CONNECT: Duration = Duration::from_secs(15);
+use crate::contract::docker::CONNECT;
 /// Input still arriving this long after a session (terminal replies, a last keystroke of
 /// the session) is dropped rather than read as console keys.
 const SETTLE: Duration = Duration::from_millis(60);

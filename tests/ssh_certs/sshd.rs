@@ -34,8 +34,21 @@ pub fn keygen(path: &Path) {
 /// Sign `key.pub` with the CA `ca` into `key-cert.pub`: `host` for a host certificate,
 /// `principals` comma-separated, `validity` as ssh-keygen's `-V`.
 pub fn sign(ca: &Path, key: &Path, host: bool, principals: &str, validity: &str) -> PathBuf {
+    sign_with(ca, key, host, principals, validity, &[])
+}
+
+/// As [`sign`], with more ssh-keygen arguments (`-z SERIAL`, `-t ssh-rsa`).
+pub fn sign_with(
+    ca: &Path,
+    key: &Path,
+    host: bool,
+    principals: &str,
+    validity: &str,
+    extra: &[&str],
+) -> PathBuf {
     let (ca, public) = (ca.display().to_string(), format!("{}.pub", key.display()));
-    let mut args = vec![
+    let mut args = extra.to_vec();
+    args.extend([
         "-q",
         "-s",
         &ca,
@@ -45,7 +58,7 @@ pub fn sign(ca: &Path, key: &Path, host: bool, principals: &str, validity: &str)
         principals,
         "-V",
         validity,
-    ];
+    ]);
     if host {
         args.push("-h");
     }

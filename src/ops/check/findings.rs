@@ -14,10 +14,7 @@ use crate::config::Config;
 use crate::inventory::{Site, SiteState};
 use crate::validate::container_name_for;
 
-/// Label fleetdeck puts on every container it creates, naming the site's domain.
-pub const LABEL_DOMAIN: &str = "fleetdeck.domain";
-/// Label naming the container's VLAN id.
-pub const LABEL_VLAN: &str = "fleetdeck.vlan";
+pub use crate::contract::label::{DOMAIN as LABEL_DOMAIN, VLAN as LABEL_VLAN};
 
 /// (node, container id) → the domain of the site that claims the container.
 type Claimed = HashMap<(String, String), String>;

@@ -14,11 +14,7 @@ use crate::inventory::{Site, SiteState};
 use crate::transport::RemoteCommand;
 use crate::transport::links::NodeLink;
 
-/// Reaching Docker through SSH may start `docker system dial-stdio` on the node, slower
-/// than a plain connect: it gets at least this much.
-const DOCKER_CONNECT_MIN: Duration = Duration::from_secs(10);
-/// Time to list a node's containers once connected.
-const LIST_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::contract::docker::{CALL as LIST_TIMEOUT, CONNECT_MIN as DOCKER_CONNECT_MIN};
 /// Time to read the proxy file once connected.
 const READ_TIMEOUT: Duration = Duration::from_secs(15);
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{CheckReport, Finding, Summary};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub use crate::contract::schema::CHECK as SCHEMA_VERSION;
 
 #[derive(Serialize)]
 struct Document<'a> {

@@ -27,7 +27,7 @@ pub struct ApplyLimits {
 impl Default for ApplyLimits {
     fn default() -> Self {
         ApplyLimits {
-            docker_call: Duration::from_secs(30),
+            docker_call: crate::contract::docker::CALL,
         }
     }
 }

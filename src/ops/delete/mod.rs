@@ -261,12 +261,19 @@ async fn run(
     progress: &dyn Progress,
     limit: Duration,
 ) -> Result<(), DeleteError> {
+    let grace = || {
+        Duration::from_secs(
+            crate::contract::docker::STOP_GRACE_SECS
+                .unsigned_abs()
+                .into(),
+        )
+    };
     if let Some((id, name, _)) = &plan.container {
         progress.step(&format!(
             "stopping and removing container {name} on {}",
             plan.node
         ));
-        match docker_steps::stop_and_remove(docker, id, Duration::from_secs(10), limit).await {
+        match docker_steps::stop_and_remove(docker, id, grace(), limit).await {
             Removal::Removed | Removal::Absent => {}
             Removal::Unknown(why) => return Err(DeleteError::Container(why)),
         }

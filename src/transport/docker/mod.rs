@@ -37,7 +37,7 @@ use crate::transport::Dialer;
 /// Time allowed for one API request to get its response headers, once connected.
 /// Streaming bodies (`/events`, logs with `follow`) are not limited by it. Callers that
 /// need another limit can use `client.api().clone().with_timeout(..)`.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+pub use crate::contract::docker::REQUEST as DEFAULT_REQUEST_TIMEOUT;
 
 /// Where a Docker engine is and how to reach it.
 #[derive(Clone)]

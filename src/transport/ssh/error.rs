@@ -38,6 +38,31 @@ pub enum SshError {
         file: PathBuf,
         line: usize,
     },
+    /// The RevokedHostKeys file lists the host key, its certificate or its CA.
+    #[error("host key of {hop} is revoked by the RevokedHostKeys file {file}: {reason}; refused", file = file.display())]
+    RevokedByList {
+        hop: String,
+        file: PathBuf,
+        reason: String,
+    },
+    /// ssh refuses every host when its RevokedHostKeys file cannot be read; so does
+    /// fleetdeck.
+    #[error("{hop} refused: {source}. Fix the file or the RevokedHostKeys line of the ssh config")]
+    RevokedListUnreadable {
+        hop: String,
+        #[source]
+        source: super::revoked::RevokedError,
+    },
+    /// The CA signed the host certificate with an algorithm CASignatureAlgorithms
+    /// does not accept.
+    #[error(
+        "host certificate of {hop} is signed with {algorithm}, which CASignatureAlgorithms does not accept ({allowed}); refused. Have the CA sign with an accepted algorithm (ssh-keygen -t rsa-sha2-512), or accept it: CASignatureAlgorithms +{algorithm}"
+    )]
+    HostCertCaAlgorithm {
+        hop: String,
+        algorithm: String,
+        allowed: String,
+    },
     /// The host certificate is outside its validity window.
     #[error(
         "host certificate of {hop} has expired ({window}); refused. Have the CA sign a new one (ssh-keygen -s CA -h ...)"

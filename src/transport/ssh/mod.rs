@@ -9,6 +9,7 @@ pub mod node;
 mod proxy_command;
 pub mod pty;
 mod quick_ack;
+pub mod revoked;
 pub mod session;
 pub mod target;
 mod user_cert;

@@ -13,8 +13,9 @@ use super::auth;
 use super::error::SshError;
 use super::host_keys;
 use super::known_hosts::{self, CertRefusal, KnownHosts, Verdict};
+use super::revoked::RevokedKeys;
 use super::target::{Hop, Route};
-use super::verifier::Verifier;
+use super::verifier::{Trust, Verifier};
 use crate::transport::exec::{Output, RemoteCommand};
 use crate::transport::stream::BoxedStream;
 
@@ -109,9 +110,28 @@ impl SshSession {
         jumps: Vec<Arc<SshSession>>,
     ) -> Result<SshSession, SshError> {
         let limit = route.connect_timeout;
-        // As ssh: a host certificate must name the HostKeyAlias, else the host name.
-        let principal = hop.host_key_alias.as_deref().unwrap_or(&hop.host);
-        let (verifier, verdict) = Verifier::new(&hop.host_key_name, principal, known.clone());
+        // An unreadable RevokedHostKeys file refuses the host, as it does for ssh.
+        let revoked =
+            match &hop.revoked_host_keys {
+                Some(path) => Some(RevokedKeys::load(path).map_err(|source| {
+                    SshError::RevokedListUnreadable {
+                        hop: hop.to_string(),
+                        source,
+                    }
+                })?),
+                None => None,
+            };
+        let (verifier, verdict) = Verifier::new(Trust {
+            name: hop.host_key_name.clone(),
+            // As ssh: a host certificate must name the HostKeyAlias, else the host name.
+            principal: hop
+                .host_key_alias
+                .clone()
+                .unwrap_or_else(|| hop.host.clone()),
+            files: known.clone(),
+            ca_algorithms: hop.ca_signature_algorithms.clone(),
+            revoked,
+        });
         let connected = timeout(limit, client::connect_stream(config, stream, verifier)).await;
         let mut handle = match connected {
             Err(_) => return Err(timed_out(hop, "key exchange", limit)),
@@ -382,6 +402,11 @@ fn host_key_error(hop: &Hop, verdict: Option<Verdict>, known: &[KnownHosts]) -> 
             file,
             line,
         },
+        Verdict::RevokedByList { file, reason } => SshError::RevokedByList {
+            hop: hop.to_string(),
+            file,
+            reason,
+        },
         Verdict::Certificate { refusal, .. } => cert_error(hop, refusal, known),
     })
 }
@@ -417,6 +442,11 @@ fn cert_error(hop: &Hop, refusal: CertRefusal, known: &[KnownHosts]) -> SshError
                 .first()
                 .map(|k| k.path().to_path_buf())
                 .unwrap_or_else(|| "~/.ssh/known_hosts".into()),
+        },
+        CertRefusal::CaAlgorithm { algorithm, allowed } => SshError::HostCertCaAlgorithm {
+            hop: hop_name,
+            algorithm,
+            allowed: allowed.join(","),
         },
         CertRefusal::Invalid { reason } => SshError::HostCertInvalid {
             hop: hop_name,

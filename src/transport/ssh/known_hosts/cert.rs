@@ -32,6 +32,12 @@ pub enum CertRefusal {
         /// How many `@cert-authority` lines matched the host (all with other keys).
         authorities: usize,
     },
+    /// Signed by a trusted CA, with a signature algorithm CASignatureAlgorithms leaves
+    /// out (ssh's default leaves out `ssh-rsa`, RSA with SHA-1).
+    CaAlgorithm {
+        algorithm: String,
+        allowed: Vec<String>,
+    },
     /// Signed by a trusted key but unusable: bad signature, a user certificate, critical
     /// options.
     Invalid {
@@ -39,14 +45,21 @@ pub enum CertRefusal {
     },
 }
 
-/// Check the certificate a server presented for the known_hosts `name`; `principal` is
-/// the name it must carry (the HostKeyAlias, else the host name); `now` in Unix seconds.
+/// What a host certificate must satisfy beyond its CA line: the name it must carry
+/// (the HostKeyAlias, else the host name), the CA signature algorithms accepted
+/// (CASignatureAlgorithms), and the time (Unix seconds).
+pub struct CertPolicy<'a> {
+    pub principal: &'a str,
+    pub ca_algorithms: &'a [String],
+    pub now: u64,
+}
+
+/// Check the certificate a server presented for the known_hosts `name`.
 pub fn verify_certificate(
     files: &[KnownHosts],
     name: &str,
-    principal: &str,
+    policy: &CertPolicy,
     cert: &Certificate,
-    now: u64,
 ) -> Verdict {
     let name = name.to_ascii_lowercase();
     let inner = PublicKey::new(cert.public_key().clone(), "");
@@ -82,7 +95,7 @@ pub fn verify_certificate(
             other => other,
         };
     };
-    let refusal = judge(cert, entry, principal, now);
+    let refusal = judge(cert, entry, policy);
     match refusal {
         None => Verdict::Trusted {
             file: file.path.clone(),
@@ -95,7 +108,8 @@ pub fn verify_certificate(
     }
 }
 
-fn judge(cert: &Certificate, ca: &Entry, principal: &str, now: u64) -> Option<CertRefusal> {
+fn judge(cert: &Certificate, ca: &Entry, policy: &CertPolicy) -> Option<CertRefusal> {
+    let (principal, now) = (policy.principal, policy.now);
     let invalid = |reason: &str| {
         Some(CertRefusal::Invalid {
             reason: reason.to_string(),
@@ -104,6 +118,15 @@ fn judge(cert: &Certificate, ca: &Entry, principal: &str, now: u64) -> Option<Ce
     let (after, before) = (cert.valid_after(), cert.valid_before());
     if after >= before {
         return invalid("its validity window is empty");
+    }
+    // Before the signature: an algorithm left out (`ssh-rsa`, SHA-1) is refused for
+    // what it is, whether or not it could be verified.
+    let algorithm = cert.signature().algorithm().as_str().to_string();
+    if !policy.ca_algorithms.contains(&algorithm) {
+        return Some(CertRefusal::CaAlgorithm {
+            algorithm,
+            allowed: policy.ca_algorithms.to_vec(),
+        });
     }
     // The signature is checked at a moment inside the window, so a bad signature and a
     // bad date are told apart; the date is judged on its own below.
@@ -162,16 +185,37 @@ pub fn window(after: u64, before: u64) -> String {
     format!("valid from {} to {}", at(after), at(before))
 }
 
+/// One `@cert-authority` line covering a host (`config check` shows them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    pub file: std::path::PathBuf,
+    pub line: usize,
+    pub fingerprint: String,
+}
+
+/// Every `@cert-authority` line covering the known_hosts `name`, in file order.
+pub fn authorities(files: &[KnownHosts], name: &str) -> Vec<Authority> {
+    let name = name.to_ascii_lowercase();
+    files
+        .iter()
+        .flat_map(|f| {
+            f.entries
+                .iter()
+                .filter(|e| e.marker == Marker::CertAuthority && entry_matches(&e.patterns, &name))
+                .map(|e| Authority {
+                    file: f.path.clone(),
+                    line: e.line,
+                    fingerprint: fingerprint(&e.key),
+                })
+        })
+        .collect()
+}
+
 /// Whether any `@cert-authority` line covers the known_hosts `name`: only then are host
 /// certificates asked for (an unasked-for certificate could only be checked as its
 /// plain key, and ssh would not put certificates first either).
 pub fn has_authority(files: &[KnownHosts], name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    files.iter().any(|f| {
-        f.entries
-            .iter()
-            .any(|e| e.marker == Marker::CertAuthority && entry_matches(&e.patterns, &name))
-    })
+    !authorities(files, name).is_empty()
 }
 
 #[cfg(test)]

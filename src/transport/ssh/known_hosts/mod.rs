@@ -10,7 +10,9 @@ use hmac::{KeyInit, Mac};
 use russh::keys::ssh_key::{HashAlg, PublicKey};
 
 mod cert;
-pub use cert::{CertRefusal, has_authority, verify_certificate, window};
+pub use cert::{
+    Authority, CertPolicy, CertRefusal, authorities, has_authority, verify_certificate, window,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pattern {
@@ -53,6 +55,11 @@ pub enum Verdict {
     Revoked {
         file: PathBuf,
         line: usize,
+    },
+    /// Refused by the RevokedHostKeys file (`revoked/`), `reason` saying which entry.
+    RevokedByList {
+        file: PathBuf,
+        reason: String,
     },
     /// A host certificate refused (`cert.rs`); `fingerprint` is the key inside it.
     Certificate {

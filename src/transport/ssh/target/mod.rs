@@ -30,6 +30,10 @@ pub struct Hop {
     pub host_key_alias: Option<String>,
     /// HostKeyAlgorithms of the ssh config, when it sets one.
     pub host_key_algorithms: Option<String>,
+    /// CASignatureAlgorithms: what a host certificate's CA may have signed with.
+    pub ca_signature_algorithms: Vec<String>,
+    /// RevokedHostKeys, expanded: keys and certificates refused for this hop.
+    pub revoked_host_keys: Option<PathBuf>,
 }
 
 impl Hop {
@@ -55,6 +59,11 @@ impl Hop {
             host_key_name: super::known_hosts::host_key_name(host, port),
             host_key_alias: None,
             host_key_algorithms: None,
+            ca_signature_algorithms: crate::sshcfg::algorithms::CA_SIGNATURE_DEFAULT
+                .iter()
+                .map(|a| a.to_string())
+                .collect(),
+            revoked_host_keys: None,
         }
     }
 }
@@ -177,6 +186,8 @@ fn hop_of(label: &str, r: &Resolved, config: &Config) -> Result<Hop, String> {
         host_key_name: r.known_hosts_name(),
         host_key_alias: r.host_key_alias.clone(),
         host_key_algorithms: r.host_key_algorithms.clone(),
+        ca_signature_algorithms: r.ca_signature_algorithms.clone(),
+        revoked_host_keys: r.revoked_path().map_err(|e| e.to_string())?,
     })
 }
 

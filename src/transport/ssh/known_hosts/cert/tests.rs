@@ -65,8 +65,24 @@ fn files(text: &str) -> Vec<KnownHosts> {
     vec![KnownHosts::parse(Path::new("/kh"), text)]
 }
 
+fn default_algorithms() -> Vec<String> {
+    crate::sshcfg::algorithms::CA_SIGNATURE_DEFAULT
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+}
+
+fn check_with(text: &str, cert: &Certificate, principal: &str, algorithms: &[String]) -> Verdict {
+    let policy = CertPolicy {
+        principal,
+        ca_algorithms: algorithms,
+        now: NOW,
+    };
+    verify_certificate(&files(text), NAME, &policy, cert)
+}
+
 fn check(text: &str, cert: &Certificate) -> Verdict {
-    verify_certificate(&files(text), NAME, "127.0.0.1", cert, NOW)
+    check_with(text, cert, "127.0.0.1", &default_algorithms())
 }
 
 fn refusal(v: Verdict) -> CertRefusal {
@@ -102,6 +118,13 @@ fn a_certificate_from_a_listed_authority_is_trusted() {
     assert!(matches!(check(&kh, &any), Verdict::Trusted { .. }));
     assert!(has_authority(&files(&kh), NAME));
     assert!(!has_authority(&files(&kh), "other"));
+    let found = authorities(&files(&kh), NAME);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].file.as_path(), found[0].line),
+        (Path::new("/kh"), 2)
+    );
+    assert!(found[0].fingerprint.starts_with("SHA256:"));
 }
 
 #[test]
@@ -238,6 +261,31 @@ fn the_alias_is_the_principal_wanted() {
         },
         &ca,
     );
-    let v = verify_certificate(&files(&kh), "Fleet-Alias", "Fleet-Alias", &cert, NOW);
+    let policy = CertPolicy {
+        principal: "Fleet-Alias",
+        ca_algorithms: &default_algorithms(),
+        now: NOW,
+    };
+    let v = verify_certificate(&files(&kh), "Fleet-Alias", &policy, &cert);
     assert!(matches!(v, Verdict::Trusted { .. }), "{v:?}");
+}
+
+#[test]
+fn a_ca_signature_algorithm_left_out_of_the_list_is_refused() {
+    let ca = key(1);
+    let kh = line("@cert-authority ", "*", &ca);
+    let cert = sign(Cert::default(), &ca);
+    let only_rsa = vec!["rsa-sha2-512".to_string(), "rsa-sha2-256".to_string()];
+    assert_eq!(
+        refusal(check_with(&kh, &cert, "127.0.0.1", &only_rsa)),
+        CertRefusal::CaAlgorithm {
+            algorithm: "ssh-ed25519".into(),
+            allowed: only_rsa,
+        }
+    );
+    let with_ed = vec!["ssh-ed25519".to_string()];
+    assert!(matches!(
+        check_with(&kh, &cert, "127.0.0.1", &with_ed),
+        Verdict::Trusted { .. }
+    ));
 }
