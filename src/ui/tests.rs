@@ -233,6 +233,27 @@ fn activity_panel_with_a_node_going_down_120x30() {
     insta::assert_snapshot!(draw(&s, 120, 30).backend());
 }
 
+/// The notes of `config::load` (README "Nodes from Terraform") open the activity panel.
+#[test]
+fn terraform_notes_in_the_activity_panel_120x30() {
+    let mut s = state(false, 2);
+    s.note_config(&[
+        "terraform \"infra\": state from /srv/infra/terraform.tfstate: format version 3; \
+         fleetdeck reads version 4; its nodes are not shown"
+            .to_string(),
+        "terraform \"infra\": hcloud_server.db skipped: no address: ipv4_address, \
+         ipv6_address are empty or unknown (not applied yet?)"
+            .to_string(),
+    ]);
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    assert!(
+        s.activity
+            .iter()
+            .all(|a| a.level == crate::app::Level::Warn)
+    );
+    insta::assert_snapshot!(draw(&s, 120, 30).backend());
+}
+
 #[test]
 fn hostile_names_and_messages_are_drawn_inert() {
     let mut s = state(false, 1);
