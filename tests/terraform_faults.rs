@@ -5,8 +5,9 @@
 //!   lock) and the apply is never disturbed;
 //! - a state that is a directory, garbage, format version 3, or a working directory
 //!   `terraform show` refuses, is one line on stderr each and `tree` still shows the rest;
-//! - no sensitive value reaches `tree --json`, `config check --json`, `check --json`,
-//!   stderr or the log file;
+//! - no sensitive value (a state file's `sensitive_attributes`, `show`'s
+//!   `sensitive_values`, a sensitive variable and output) reaches `tree --json`,
+//!   `config check --json`, `check --json`, stderr or the log file;
 //! - the console opens with the notes in its activity panel.
 
 mod support;
@@ -167,12 +168,16 @@ fn a_state_locked_by_a_running_apply_still_reads_and_the_apply_is_not_disturbed(
         .expect("config");
         let out = fleetdeck(tmp.path(), &config, &["config", "check", "--json"]);
         assert!(out.status.success(), "{key}: {}", text(&out));
-        // `show` takes no lock: what the state held when read is shown, without a note.
+        // `show` takes no lock: what the state held when read is shown, with no note
+        // about the state. (The apply may have recorded `slow`, whose input holds no
+        // address, already: that one is skipped, and says so.)
         let names = node_names(&out);
         assert!(names.contains(&"tf-a".to_string()), "{key}: {names:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr),
-            "",
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr
+                .lines()
+                .all(|l| l.contains("terraform_data.slow skipped: no address")),
             "{key}: {}",
             text(&out)
         );
@@ -336,8 +341,11 @@ fn sensitive_values_never_reach_output_messages_or_the_log() {
     std::fs::write(
         &config,
         format!(
-            "{LOCAL}{}{}{}{}",
+            "{LOCAL}{}{}{}{}{}",
             table("infra", "dir", &dir, "output"),
+            // `input` is what Terraform marks (its `token`): read through it, `vault`
+            // has no address fleetdeck may read.
+            table("infra-input", "dir", &dir, "input"),
             mapped("fixture", &fixture),
             mapped("broken", &broken),
             mapped("shape", &shape),
@@ -360,12 +368,18 @@ fn sensitive_values_never_reach_output_messages_or_the_log() {
         );
         seen.push_str(&text(&out));
     }
-    // The servers are there: the plain one, and the fixture's by its non-sensitive host.
+    // The servers are there: the plain one; `vault` through `output`, which Terraform
+    // 1.11 does not mark although it holds the token (only address and name are read);
+    // the fixture's by its non-sensitive host.
     assert!(seen.contains("tf-plain"), "{seen}");
+    assert!(seen.contains("tf-vault"), "{seen}");
     assert!(seen.contains("10.77.0.201"), "{seen}");
-    // The partly sensitive one is skipped, and says so without its value.
+    // Through the marked `input`, `vault` is skipped, and says so without its value.
     assert!(
-        seen.contains("terraform_data.vault skipped: no address"),
+        seen.contains(
+            "terraform \"infra-input\": terraform_data.vault skipped: no address: \
+             input.address are empty, unknown or sensitive"
+        ),
         "{seen}"
     );
     assert!(seen.contains("terraform \"broken\""), "{seen}");
