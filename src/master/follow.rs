@@ -44,6 +44,8 @@ struct Seen {
     at: Instant,
     /// The instances of the last good reading, if any.
     instances: Option<Vec<Instance>>,
+    /// Why the last reading failed, if it did.
+    error: Option<String>,
 }
 
 /// Pure: whether a state is to be read again now. Never read yet: yes. A file: when it
@@ -99,16 +101,19 @@ impl Follow {
                 stamp,
                 at: now,
                 instances: None,
+                error: None,
             });
             seen.stamp = stamp;
             seen.at = now;
             match result {
                 Ok(instances) => {
                     seen.instances = Some(instances);
+                    seen.error = None;
                     fresh.insert(tf.name.clone(), None);
                 }
                 Err(e) => {
-                    fresh.insert(tf.name.clone(), Some(e.to_string()));
+                    seen.error = Some(e.to_string());
+                    fresh.insert(tf.name.clone(), seen.error.clone());
                 }
             }
         }
@@ -136,16 +141,17 @@ impl Follow {
     }
 }
 
-/// The last good reading of `tf`, or why there is none.
-fn lookup(
-    seen: &BTreeMap<String, Seen>,
-    tf: &TerraformConfig,
-) -> Result<Vec<Instance>, crate::terraform::source::SourceError> {
-    match seen.get(&tf.name).and_then(|s| s.instances.clone()) {
-        Some(instances) => Ok(instances),
-        // Read again to get the error itself: cheap for a file; for a directory this
-        // runs only after a failed `show`, at most every DIR_EVERY.
-        None => read(tf).map(|_| Vec::new()),
+/// The last good reading of `tf`, or why there is none (nothing is read again here).
+fn lookup(seen: &BTreeMap<String, Seen>, tf: &TerraformConfig) -> Result<Vec<Instance>, String> {
+    match seen.get(&tf.name) {
+        Some(Seen {
+            instances: Some(instances),
+            ..
+        }) => Ok(instances.clone()),
+        Some(Seen {
+            error: Some(error), ..
+        }) => Err(error.clone()),
+        _ => Err("not read yet".into()),
     }
 }
 
@@ -158,6 +164,7 @@ mod tests {
             stamp,
             at,
             instances: None,
+            error: None,
         }
     }
 

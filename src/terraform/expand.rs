@@ -16,9 +16,9 @@ pub fn expand(config: &mut Config) -> Vec<String> {
 
 /// [`expand`] with the states read by `read` (the master re-reads only the states that
 /// changed and keeps the last good reading of the others, see `master::follow`).
-pub fn expand_with(
+pub fn expand_with<E: std::fmt::Display>(
     config: &mut Config,
-    mut read: impl FnMut(&TerraformConfig) -> Result<Vec<Instance>, SourceError>,
+    mut read: impl FnMut(&TerraformConfig) -> Result<Vec<Instance>, E>,
 ) -> Vec<String> {
     let states = config.terraform.clone();
     let mut notes = Vec::new();
