@@ -77,6 +77,7 @@ fn console(cli: &Cli, log_path: Option<std::path::PathBuf>) -> Result<(), Failur
         inventory_path: ctx.inventory_path()?,
         config: std::sync::Arc::new(ctx.loaded.config.clone()),
         theme,
+        notes: ctx.loaded.notes.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

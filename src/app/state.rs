@@ -279,6 +279,15 @@ impl State {
         }
     }
 
+    /// What loading the config noted (a Terraform state that could not be read, a server
+    /// resource skipped and why): one warning each in the activity panel, so the console
+    /// says why a node is missing (README "Nodes from Terraform").
+    pub fn note_config(&mut self, notes: &[String]) {
+        for note in notes {
+            self.log(Level::Warn, note.clone());
+        }
+    }
+
     /// Note an audit row this console's next apply or session writes.
     pub fn expect_own_audit(&mut self, action: &'static str) {
         self.own_audit.push(action);

@@ -115,7 +115,7 @@ pub fn serve(ctx: &Context, idle: Option<u64>) -> Result<(), Failure> {
                 Err(e) => Err(e.message),
             },
         );
-    let master = Master::new(ctx.loaded.config.clone(), links, sites)
+    let master = Master::following(ctx.loaded.config.clone(), links, sites, ctx.read_only)
         .map_err(|e| Failure::new(Code::Failed, format!("cannot start the master: {e}")))?;
     let idle = idle.filter(|s| *s > 0).map(Duration::from_secs);
     runtime.block_on(async move {

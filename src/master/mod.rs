@@ -8,9 +8,11 @@
 //! Each answer asks every node's Docker engine afresh over the open connection; host
 //! facts (OS, load, bridges, listening ports, guests) come from the master's own full
 //! poll, run every `refresh_secs` as the console does (see `polled`). `fleetdeck ssh`
-//! and `exec` ride its connections too (see `session`).
+//! and `exec` ride its connections too (see `session`). It follows the Terraform states
+//! of the config while it runs (see `follow`).
 
 pub mod client;
+pub mod follow;
 pub mod frames;
 pub mod place;
 pub mod polled;

@@ -10,12 +10,15 @@ use crate::config::Config;
 
 /// Names the fleet a master serves: the resolved config and the mode. A `tree` whose
 /// config differs in anything (a node added, a timeout changed) gets another name and
-/// polls on its own.
+/// polls on its own. Nodes read from Terraform states are left out: the master follows
+/// the states itself (ARCHITECTURE.md `master/`), so a server added to a state is shown
+/// by the running master rather than making `tree` pass it by.
 pub fn fingerprint(config: &Config, read_only: bool) -> String {
     let mut hash = Sha1::new();
     // serde_json of the resolved config is deterministic: struct fields in order, maps
     // sorted (BTreeMap).
-    hash.update(serde_json::to_vec(config).unwrap_or_default());
+    let written = crate::terraform::expand::unexpand(config);
+    hash.update(serde_json::to_vec(&written).unwrap_or_default());
     hash.update(if read_only { b"ro" } else { b"rw" });
     hash.finalize()
         .iter()
@@ -87,6 +90,30 @@ mod tests {
         assert_ne!(fingerprint(&a, false), fingerprint(&b, false));
         assert_ne!(fingerprint(&a, false), fingerprint(&a, true));
         assert_eq!(fingerprint(&a, false).len(), 20);
+    }
+
+    #[test]
+    fn fingerprint_ignores_the_nodes_a_state_adds() {
+        let text = "[[node]]\nname = \"a\"\nssh = \"a\"\n\
+                    [[terraform]]\nname = \"infra\"\nstate = \"x\"\n";
+        let plain = config(text);
+        let mut grown = plain.clone();
+        let tf = grown.terraform[0].clone();
+        let state = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/hcloud.tfstate"
+        ))
+        .expect("fixture");
+        let instances = crate::terraform::parse(&state).expect("parses");
+        crate::terraform::expand::merge(&mut grown, &tf, &instances);
+        assert!(
+            grown.nodes.len() > plain.nodes.len(),
+            "the state adds nodes"
+        );
+        assert_eq!(fingerprint(&grown, false), fingerprint(&plain, false));
+        // A node of the file still counts.
+        let other = config(&text.replace("name = \"a\"", "name = \"b\""));
+        assert_ne!(fingerprint(&other, false), fingerprint(&plain, false));
     }
 
     #[test]

@@ -55,6 +55,12 @@ impl Polled {
         self.poll(config, links, None).await
     }
 
+    /// Forget every node but `names` (the fleet changed: a node gone, or reached anew).
+    pub fn keep_only(&mut self, names: &[String]) {
+        self.clients.retain(|name, _| names.contains(name));
+        self.known.retain(|name, _| names.contains(name));
+    }
+
     /// Snapshots for a request: Docker afresh everywhere, host facts at most `max_age`
     /// old.
     pub async fn answer(

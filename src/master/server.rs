@@ -9,12 +9,13 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Mutex, Notify};
 use tokio::time::Instant;
 
+use super::follow::{Follow, LOOK_EVERY};
 use super::polled::Polled;
 use super::protocol::{MAX_REQUEST, Request, Response, read_line_within, write_line};
 use crate::collect::once::render_tree;
 use crate::config::Config;
 use crate::inventory::Site;
-use crate::transport::links::NodeLink;
+use crate::transport::links::{NodeLink, build_links};
 
 /// How long a client has to send its request once connected.
 const REQUEST_WITHIN: Duration = Duration::from_secs(10);
@@ -22,9 +23,18 @@ const REQUEST_WITHIN: Duration = Duration::from_secs(10);
 /// Reads the inventory's sites afresh for each answer (the caller knows where and how).
 pub type SitesReader = Box<dyn Fn() -> Result<Vec<Site>, String> + Send + Sync>;
 
+/// The nodes a master serves and its links to them; replaced whole when a Terraform
+/// state changes (see `follow`), so each answer sees one consistent fleet.
+pub struct Served {
+    pub config: Config,
+    pub links: BTreeMap<String, NodeLink>,
+}
+
 pub struct Master {
-    config: Config,
-    links: BTreeMap<String, NodeLink>,
+    served: std::sync::RwLock<Arc<Served>>,
+    /// Following the Terraform states: the config as written, and the read-only mode the
+    /// links are built in. `None`: the fleet is fixed (no state, or a test).
+    follow: Option<(Config, bool)>,
     sites: SitesReader,
     /// Docker clients and last full polls; the lock also makes polls take turns, so two
     /// clients asking at once never double the load on the nodes.
@@ -65,8 +75,8 @@ impl Master {
         sites: SitesReader,
     ) -> std::io::Result<Arc<Master>> {
         Ok(Arc::new(Master {
-            config,
-            links,
+            served: std::sync::RwLock::new(Arc::new(Served { config, links })),
+            follow: None,
             sites,
             polled: Mutex::new(Polled::default()),
             requests: AtomicU64::new(0),
@@ -78,11 +88,37 @@ impl Master {
         }))
     }
 
+    /// A master that re-reads the config's Terraform states while it runs: `config` is
+    /// the config as loaded (states read), its links built with `read_only`.
+    pub fn following(
+        config: Config,
+        links: BTreeMap<String, NodeLink>,
+        sites: SitesReader,
+        read_only: bool,
+    ) -> std::io::Result<Arc<Master>> {
+        let written = crate::terraform::expand::unexpand(&config);
+        let follows = !written.terraform.is_empty();
+        let mut master = Master::new(config, links, sites)?;
+        if follows && let Some(m) = Arc::get_mut(&mut master) {
+            m.follow = Some((written, read_only));
+        }
+        Ok(master)
+    }
+
+    /// The fleet as it is now.
+    pub fn served(&self) -> Arc<Served> {
+        self.served
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
     /// Poll every node once: opens the connections, and says how each node answered.
     pub async fn warm_up(&self) -> Vec<(String, String)> {
+        let served = self.served();
         let mut polled = self.polled.lock().await;
         polled
-            .full(&self.config, &self.links)
+            .full(&served.config, &served.links)
             .await
             .into_iter()
             .map(|s| {
@@ -96,7 +132,8 @@ impl Master {
     }
 
     fn refresh(&self) -> Duration {
-        Duration::from_secs(self.config.refresh_secs.max(1))
+        // refresh_secs is a key of the file: the same in every fleet a state yields.
+        Duration::from_secs(self.served().config.refresh_secs.max(1))
     }
 
     /// Host facts older than this are polled again for a request: two background
@@ -112,13 +149,106 @@ impl Master {
         tick.tick().await;
         loop {
             tick.tick().await;
+            let served = self.served();
             let _ = self
                 .polled
                 .lock()
                 .await
-                .full(&self.config, &self.links)
+                .full(&served.config, &served.links)
                 .await;
         }
+    }
+
+    /// Re-read the Terraform states as they change (see `follow`); reading runs on a
+    /// blocking thread, so answers never wait on `terraform show`.
+    async fn follow_terraform(self: Arc<Master>) {
+        let Some((written, read_only)) = self.follow.clone() else {
+            return;
+        };
+        let mut follow = Follow::new(written);
+        let mut tick = tokio::time::interval(LOOK_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let reading = tokio::task::spawn_blocking(move || {
+                let round = follow.round();
+                (follow, round)
+            })
+            .await;
+            let round = match reading {
+                Ok((back, round)) => {
+                    follow = back;
+                    round
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "master: reading the Terraform states failed; no longer following them");
+                    return;
+                }
+            };
+            if let Some(round) = round {
+                for note in &round.notes {
+                    tracing::warn!("master: {note}");
+                }
+                self.replace(round.config, read_only).await;
+            }
+        }
+    }
+
+    /// Serve `config` from now on when it differs from the fleet served: the links of
+    /// nodes whose table did not change are kept (their connections stay open), the
+    /// others are built anew and their last polls forgotten.
+    async fn replace(&self, config: Config, read_only: bool) {
+        let old = self.served();
+        if old.config == config {
+            return;
+        }
+        let mut links = match build_links(&config, read_only) {
+            Ok(links) => links,
+            Err(e) => {
+                tracing::warn!(error = %e, "master: the nodes of the Terraform states changed but their links cannot be built; keeping the fleet as it was");
+                return;
+            }
+        };
+        let same = |name: &str| {
+            let before = old.config.nodes.iter().find(|n| n.name == name);
+            before.is_some() && before == config.nodes.iter().find(|n| n.name == name)
+        };
+        for (name, link) in links.iter_mut() {
+            if same(name.as_str())
+                && let Some(kept) = old.links.get(name)
+            {
+                *link = kept.clone();
+            }
+        }
+        let new_or_changed: Vec<&str> = config
+            .nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .filter(|n| !same(n))
+            .collect();
+        let gone: Vec<&str> = old
+            .config
+            .nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .filter(|n| !config.nodes.iter().any(|c| c.name == *n))
+            .collect();
+        tracing::info!(
+            ?new_or_changed,
+            ?gone,
+            "master: the Terraform states changed the fleet"
+        );
+        let keep: Vec<String> = config
+            .nodes
+            .iter()
+            .map(|n| n.name.clone())
+            .filter(|n| same(n.as_str()))
+            .collect();
+        self.polled.lock().await.keep_only(&keep);
+        *self
+            .served
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(Served { config, links });
     }
 
     async fn answer(&self, request: Request) -> Response {
@@ -126,7 +256,7 @@ impl Master {
         match request {
             Request::Status => Response::Status {
                 pid: std::process::id(),
-                nodes: self.links.len(),
+                nodes: self.served().links.len(),
                 requests: self.requests.load(Ordering::Relaxed),
             },
             Request::Stop => Response::Stopping,
@@ -135,17 +265,18 @@ impl Master {
                 message: "a session takes the connection".into(),
             },
             Request::Tree { json, ascii } => {
+                let served = self.served();
                 let snapshots = {
                     let mut polled = self.polled.lock().await;
                     polled
-                        .answer(&self.config, &self.links, self.facts_max_age())
+                        .answer(&served.config, &served.links, self.facts_max_age())
                         .await
                 };
                 let sites = match (self.sites)() {
                     Ok(sites) => sites,
                     Err(message) => return Response::Error { message },
                 };
-                match render_tree(&self.config, &snapshots, &sites, json, ascii) {
+                match render_tree(&served.config, &snapshots, &sites, json, ascii) {
                     Ok(text) => Response::Output { text },
                     Err(e) => Response::Error {
                         message: e.to_string(),
@@ -184,7 +315,8 @@ impl Master {
         if let Request::Session(session) = request {
             self.requests.fetch_add(1, Ordering::Relaxed);
             let sites = (self.sites)();
-            super::session::serve(session, &self.links, sites, stream).await;
+            let served = self.served();
+            super::session::serve(session, &served.links, sites, stream).await;
             return;
         }
         let stop = request == Request::Stop;
@@ -202,6 +334,8 @@ impl Master {
     pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
         let background = tokio::spawn(self.clone().refresh_in_background());
         let _stop_background = AbortOnDrop(background);
+        let following = tokio::spawn(self.clone().follow_terraform());
+        let _stop_following = AbortOnDrop(following);
         let mut deadline = idle.map(|d| Instant::now() + d);
         loop {
             let idle_over = async {

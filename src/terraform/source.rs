@@ -113,14 +113,44 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<S
     })
 }
 
-/// Terraform's error box, shortened to its first meaningful line and escaped. Terraform's
-/// diagnostics do not echo attribute values.
+/// Terraform's error box, shortened to its first meaningful line and escaped: the first
+/// `Error:` line, since warnings may come first (a missing CLI configuration file is
+/// one), else the first line. Terraform's diagnostics do not echo attribute values.
 fn first_error_line(stderr: &str) -> String {
-    let line = stderr
-        .lines()
-        .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim())
-        .find(|l| !l.is_empty())
+    let lines = || {
+        stderr
+            .lines()
+            .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim())
+            .filter(|l| !l.is_empty())
+    };
+    let line = lines()
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| lines().next())
         .unwrap_or("no message");
     let short: String = line.chars().take(200).collect();
     crate::validate::printable(&short).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_error_line;
+
+    #[test]
+    fn the_error_line_is_picked_past_warnings() {
+        // What terraform 1.11 prints with TF_CLI_CONFIG_FILE naming a missing file, in a
+        // directory whose backend was never initialised.
+        let stderr = "There are some problems with the CLI configuration:\n\u{2577}\n\
+                      \u{2502} Warning: Unable to open CLI configuration file\n\u{2575}\n\n\
+                      Error: Backend initialization required, please run \"terraform init\"\n\n\
+                      Reason: Initial configuration of the requested backend \"local\"\n";
+        assert_eq!(
+            first_error_line(stderr),
+            "Error: Backend initialization required, please run \"terraform init\""
+        );
+        assert_eq!(
+            first_error_line("\u{2577}\n\u{2502} Something odd\n"),
+            "Something odd"
+        );
+        assert_eq!(first_error_line(""), "no message");
+    }
 }

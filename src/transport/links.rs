@@ -15,7 +15,9 @@ use super::ssh::node::SshDockerDialer;
 use super::ssh::target::{ClientConfig, TargetError, route_for};
 use crate::config::{Config, NodeConfig};
 
-/// How fleetdeck reaches one node.
+/// How fleetdeck reaches one node. A clone shares the node's connection (a master that
+/// re-reads the Terraform states keeps the links of the nodes that did not change).
+#[derive(Clone)]
 pub struct NodeLink {
     pub name: String,
     /// Runs commands on the node (read-only guarded in read-only mode).

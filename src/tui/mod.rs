@@ -46,6 +46,8 @@ pub struct ConsoleSetup {
     pub inventory_path: PathBuf,
     pub config: Arc<Config>,
     pub theme: crate::ui::theme::Theme,
+    /// What loading the config noted (`LoadedConfig::notes`): shown in the activity panel.
+    pub notes: Vec<String>,
 }
 
 /// Run the console until the user quits or a signal arrives. The terminal is restored on
@@ -125,6 +127,7 @@ async fn event_loop(
     for w in warnings {
         state.log(crate::app::Level::Warn, w);
     }
+    state.note_config(&setup.notes);
     let size = terminal.size()?;
     state.resize(size.width, size.height);
     // The first frame goes out before any slow work starts: every node is listed, as

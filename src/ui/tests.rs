@@ -233,6 +233,27 @@ fn activity_panel_with_a_node_going_down_120x30() {
     insta::assert_snapshot!(draw(&s, 120, 30).backend());
 }
 
+/// The notes of `config::load` (README "Nodes from Terraform") open the activity panel.
+#[test]
+fn terraform_notes_in_the_activity_panel_120x30() {
+    let mut s = state(false, 2);
+    let notes = [
+        "terraform \"old\": state from /srv/old/terraform.tfstate: state format version 3 \
+         is not supported (fleetdeck reads version 4); its nodes are not shown"
+            .to_string(),
+        "terraform \"infra\": hcloud_server.db skipped: no address: ipv4_address, \
+         ipv6_address are empty or unknown (not applied yet?)"
+            .to_string(),
+    ];
+    s.note_config(&notes);
+    s.activity.iter_mut().for_each(|a| a.at = "10:00:00".into());
+    let last: Vec<_> = s.activity.iter().rev().take(2).rev().collect();
+    assert!(last.iter().all(|a| a.level == crate::app::Level::Warn));
+    assert_eq!(last[0].text, notes[0]);
+    assert_eq!(last[1].text, notes[1]);
+    insta::assert_snapshot!(draw(&s, 120, 30).backend());
+}
+
 #[test]
 fn hostile_names_and_messages_are_drawn_inert() {
     let mut s = state(false, 1);

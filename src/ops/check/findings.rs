@@ -98,7 +98,7 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     edge::proxy(input, &mut out);
     unreachable_findings(input, &mut out);
     terraform::unreachable(input, &mut out);
-    terraform::address_changed(input.config, &mut out);
+    terraform::address_changed(input.config, &input.hosts, &mut out);
     terraform::undeclared(input.config, &mut out);
     finish(input, out)
 }

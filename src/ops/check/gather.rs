@@ -201,5 +201,10 @@ pub async fn gather<'a>(
         dns,
         proxy,
         reached: reached.into_iter().collect(),
+        hosts: links
+            .iter()
+            .filter(|(_, link)| !link.is_local())
+            .map(|(name, link)| (name.clone(), link.address()))
+            .collect(),
     }
 }

@@ -230,4 +230,7 @@ pub struct CheckInput<'a> {
     /// Nodes a Terraform state declares that `nodes` does not read: reached over SSH,
     /// or why not (README "Nodes from Terraform").
     pub reached: BTreeMap<String, Result<(), String>>,
+    /// The HostName each SSH node's `ssh` resolves to through the ssh_config (`sshcfg`,
+    /// as `ssh -G`): an alias is compared by where it leads (`terraform_address_changed`).
+    pub hosts: BTreeMap<String, String>,
 }

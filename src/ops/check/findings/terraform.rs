@@ -3,6 +3,7 @@
 //! terraform_undeclared = true`).
 
 use super::{CheckInput, Collector, Finding, Kind, Severity, Target};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::config::{Config, SshTarget};
@@ -31,18 +32,28 @@ pub(super) fn unreachable(input: &CheckInput<'_>, out: &mut Collector) {
     }
 }
 
-/// A `[[node]]` that a state declares under its name at another address. Compared only
-/// when the node's `ssh` host is an IP address: an ssh_config alias is not resolved here.
-pub(super) fn address_changed(config: &Config, out: &mut Collector) {
+/// A `[[node]]` that a state declares under its name at another address. The node's
+/// address is where its `ssh` leads: `hosts` holds the HostName the ssh_config resolves
+/// an alias to (README "How fleetdeck reads your ssh_config"); without it, the host as
+/// written. Compared only when that is an IP address: a DNS name is not looked up.
+pub(super) fn address_changed(
+    config: &Config,
+    hosts: &BTreeMap<String, String>,
+    out: &mut Collector,
+) {
     for node in &config.nodes {
         let Some(origin) = config.origins.get(&node.name).filter(|o| o.configured) else {
             continue;
         };
-        let Some(host) = node
+        let written = node
             .ssh
             .as_deref()
             .and_then(|s| s.parse::<SshTarget>().ok())
-            .map(|t| t.host)
+            .map(|t| t.host);
+        let Some(host) = hosts
+            .get(&node.name)
+            .cloned()
+            .or(written)
             .filter(|h| h.parse::<IpAddr>().is_ok())
         else {
             continue;
@@ -184,6 +195,7 @@ mod tests {
                 ("old".to_string(), Err("connection refused".to_string())),
             ]
             .into(),
+            hosts: Default::default(),
         };
         let mut out = Collector::default();
         unreachable(&input, &mut out);
@@ -218,7 +230,7 @@ mod tests {
         // No second node: the configured one is the server.
         assert_eq!(config.nodes.len(), 1);
         let mut out = Collector::default();
-        address_changed(&config, &mut out);
+        address_changed(&config, &BTreeMap::new(), &mut out);
         let f = &out.findings[0];
         assert_eq!(f.kind.as_str(), "terraform_address_changed");
         assert_eq!(
@@ -226,5 +238,49 @@ mod tests {
             (Some("188.166.0.1"), Some("188.166.0.9"))
         );
         assert_eq!(out.findings.len(), 1, "{:?}", out.findings);
+    }
+
+    /// `web-ams3` reached through the ssh_config alias `web`: its address is the alias's
+    /// HostName, as the one resolver (sshcfg) gives it.
+    #[test]
+    fn an_alias_is_compared_by_the_host_name_it_resolves_to() {
+        let text = "[[node]]\nname = \"web-ams3\"\nssh = \"root@web\"\n\
+                    [[terraform]]\nname = \"infra\"\nstate = \"x\"\n";
+        let mut config =
+            crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
+        let tf = config.terraform[0].clone();
+        let state = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/digitalocean.tfstate"
+        ))
+        .expect("fixture");
+        let instances = crate::terraform::parse(&state).expect("parses");
+        crate::terraform::expand::merge(&mut config, &tf, &instances);
+        assert_eq!(config.nodes.len(), 1, "the same server, by its name");
+        let findings = |ssh_config: &str| {
+            let client = crate::transport::ssh::target::ClientConfig::from_text(ssh_config)
+                .expect("ssh config");
+            let resolved = client.resolve("root@web").expect("resolves");
+            let hosts = BTreeMap::from([("web-ams3".to_string(), resolved.hostname)]);
+            let mut out = Collector::default();
+            address_changed(&config, &hosts, &mut out);
+            out.findings
+        };
+        // The alias leads to the declared address: nothing to say.
+        assert!(findings("Host web\n  HostName 188.166.0.1\n").is_empty());
+        // It leads elsewhere: the resolved address is the one reported, not the alias.
+        let moved = findings("Host web\n  HostName 188.166.0.9\n");
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert_eq!(
+            (moved[0].expected.as_deref(), moved[0].actual.as_deref()),
+            (Some("188.166.0.1"), Some("188.166.0.9"))
+        );
+        assert!(
+            moved[0].message.contains("answers on 188.166.0.9"),
+            "{}",
+            moved[0].message
+        );
+        // A HostName that is a DNS name is not looked up: no finding either way.
+        assert!(findings("Host web\n  HostName web.example.org\n").is_empty());
     }
 }
