@@ -243,3 +243,30 @@ fn a_taken_domain_or_a_recorded_container_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn apply_records_one_row_and_a_clash_since_the_plan_is_a_conflict() {
+    let mut inv = crate::inventory::Inventory::open_in_memory().expect("inventory");
+    let actor = crate::actor::Actor {
+        user: "tester".into(),
+        origin: "local".into(),
+    };
+    let c = orphan(&[("vlan100", "10.2.0.3")], &[]);
+    let p = plan_with(&req(Some("alice"), Some("a.example")), &c, &empty()).expect("plan");
+    let site = apply(&p, &mut inv, &actor).expect("recorded");
+    assert_eq!(site.container_id.as_deref(), Some(c.id.as_str()));
+    assert_eq!(site.state, crate::inventory::SiteState::Active);
+    // Another admin took the address meanwhile: the same plan under another domain.
+    let mut late = p.clone();
+    late.domain = "b.example".into();
+    let err = apply(&late, &mut inv, &actor).expect_err("address taken");
+    assert!(matches!(err, AdoptError::Conflict(_)), "{err}");
+    assert_eq!(err.kind(), FailKind::Invalid);
+    assert_eq!(inv.sites().expect("sites").len(), 1);
+    let rows = inv.audit(10).expect("audit");
+    let seen: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.action.as_str(), r.outcome.as_str()))
+        .collect();
+    assert_eq!(seen, vec![("adopt", "failed"), ("adopt", "ok")]);
+}
