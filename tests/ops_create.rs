@@ -30,6 +30,17 @@ fn create_then_delete_end_to_end() {
     );
     assert_eq!(doc["site"]["state"], "active");
     assert_eq!(doc["network_created"], true);
+    // The create's lock file went with it (README "Several admins on one bastion").
+    let pending = fleetdeck::ops::pending::dir_for(&fleet.inventory_path());
+    let left: Vec<_> = std::fs::read_dir(&pending)
+        .expect("the pending directory")
+        .collect::<Result<_, _>>()
+        .expect("entries");
+    assert!(
+        left.is_empty(),
+        "lock files left in {}: {left:?}",
+        pending.display()
+    );
     let id = doc["container_id"]
         .as_str()
         .expect("container id")

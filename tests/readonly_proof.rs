@@ -303,6 +303,16 @@ fn read_only_mode_changes_nothing_anywhere() {
             vec!["delete", "fdth-ro-1.lab", "--yes"],
             vec!["proxy", "apply", "--yes"],
             vec!["inventory", "import-legacy", legacy],
+            vec![
+                "inventory",
+                "adopt",
+                "h1/fdth-ro-orphan",
+                "--login",
+                "fdthro",
+                "--domain",
+                "fdth-ro-adopt.lab",
+                "--yes",
+            ],
         ] {
             let (out, seen) = fixture.run(mode, &args);
             assert_eq!(code(&out), 3, "{mode:?} {args:?}: {}", text(&out));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::target::{self, NodeContainers, ResolveError, Resolved};
-use crate::collect::docker;
+use crate::collect::docker::{self, ContainerInfo};
 use crate::inventory::Site;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
@@ -64,6 +64,19 @@ pub async fn find(
     target_text: &str,
     limit: Duration,
 ) -> Result<(Resolved, DockerClient), FindError> {
+    find_listed(links, sites, target_text, limit)
+        .await
+        .map(|(resolved, client, _)| (resolved, client))
+}
+
+/// [`find`], with the container as its engine listed it (labels, networks, image), for
+/// `inventory adopt`.
+pub async fn find_listed(
+    links: &BTreeMap<String, NodeLink>,
+    sites: &[Site],
+    target_text: &str,
+    limit: Duration,
+) -> Result<(Resolved, DockerClient, ContainerInfo), FindError> {
     let (node, _) = target::split_target(target_text.trim());
     if let Some(node) = node
         && !links.contains_key(node)
@@ -83,14 +96,21 @@ pub async fn find(
     }
     let resolved = target::resolve(target_text, &listed.nodes, sites, &unreachable)
         .map_err(FindError::Resolve)?;
-    let client = listed
-        .clients
-        .remove(&resolved.node)
-        .ok_or_else(|| FindError::Unreachable {
+    let info = listed
+        .nodes
+        .iter()
+        .filter(|n| n.node == resolved.node)
+        .flat_map(|n| &n.containers)
+        .find(|c| c.id == resolved.id)
+        .cloned();
+    let client = listed.clients.remove(&resolved.node);
+    match (client, info) {
+        (Some(client), Some(info)) => Ok((resolved, client, info)),
+        _ => Err(FindError::Unreachable {
             node: resolved.node.clone(),
             why: "its engine answered and then went away".into(),
-        })?;
-    Ok((resolved, client))
+        }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

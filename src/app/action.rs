@@ -38,6 +38,8 @@ pub enum Action {
     ProxyApply,
     Create,
     Delete,
+    /// Record the selected orphan container as a site (`fleetdeck inventory adopt`).
+    Adopt,
     /// A shell on the selected node, or in the selected container (the terminal is handed
     /// over, then the console comes back as it was).
     Shell,
@@ -105,6 +107,7 @@ impl Action {
             Action::ProxyApply
                 | Action::Create
                 | Action::Delete
+                | Action::Adopt
                 | Action::Shell
                 | Action::Restart
                 | Action::StopStart
@@ -119,6 +122,7 @@ impl Action {
             Action::ProxyApply => "proxy apply",
             Action::Create => "create",
             Action::Delete => "delete",
+            Action::Adopt => "adopt",
             Action::Shell => "shell",
             Action::Restart => "restart",
             Action::StopStart => "stop/start",
@@ -276,6 +280,7 @@ impl Action {
             Action::ProxyApply => "apply the proxy changes",
             Action::Create => "create a site container",
             Action::Delete => "delete the selected site",
+            Action::Adopt => "record the orphan container as a site",
             Action::Shell => "shell on the node / in the container",
             Action::Restart => "restart the selected container",
             Action::StopStart => "stop or start the selected container",
@@ -308,6 +313,7 @@ impl Action {
             Action::Refresh => Some((Action::Redraw, "reload now / redraw screen")),
             Action::Logs => Some((Action::Stats, "logs / CPU and memory of the container")),
             Action::ProxyPlan => Some((Action::ProxyApply, "show / apply the proxy changes")),
+            Action::Check => Some((Action::Adopt, "check IPs, DNS, proxy / adopt an orphan")),
             Action::Create => Some((Action::Delete, "create / delete a site")),
             Action::Restart => Some((Action::StopStart, "restart / stop or start the container")),
             Action::Inspect => Some((Action::Events, "engine record or facts / events")),
@@ -331,6 +337,7 @@ impl Action {
                 | Action::Redraw
                 | Action::Stats
                 | Action::ProxyApply
+                | Action::Adopt
                 | Action::Delete
                 | Action::StopStart
                 | Action::Events

@@ -13,6 +13,7 @@ pub enum PlannedOp {
     Delete(DeletePlan),
     Proxy(Box<ProxyPlan>),
     Lifecycle(crate::act::lifecycle::Plan),
+    Adopt(Box<crate::ops::adopt::AdoptPlan>),
 }
 
 impl PlannedOp {
@@ -24,6 +25,7 @@ impl PlannedOp {
             PlannedOp::Delete(_) => "delete",
             PlannedOp::Proxy(_) => crate::ops::proxy::AUDIT_ACTION,
             PlannedOp::Lifecycle(p) => p.verb.as_str(),
+            PlannedOp::Adopt(_) => "adopt",
         }
     }
 
@@ -31,6 +33,7 @@ impl PlannedOp {
         match self {
             PlannedOp::Create(p) => format!("Create {}", p.domain),
             PlannedOp::Delete(p) => format!("Delete {}", p.domain),
+            PlannedOp::Adopt(p) => format!("Adopt {}/{} as {}", p.node, p.container, p.domain),
             PlannedOp::Proxy(p) => format!("Proxy rules on {}", p.node),
             PlannedOp::Lifecycle(p) => {
                 format!("{} {}", capitalized(p.verb.as_str()), p.target.qualified())
@@ -43,6 +46,7 @@ impl PlannedOp {
             PlannedOp::Create(p) => p.lines(),
             PlannedOp::Delete(p) => p.lines(),
             PlannedOp::Lifecycle(p) => p.lines(),
+            PlannedOp::Adopt(p) => p.lines(),
             PlannedOp::Proxy(p) if !p.changed => vec![format!(
                 "no changes: {} on {} is up to date",
                 p.path, p.node
@@ -65,6 +69,7 @@ impl PlannedOp {
         match self {
             PlannedOp::Create(p) => format!("create {}", p.domain),
             PlannedOp::Delete(p) => format!("delete {}", p.domain),
+            PlannedOp::Adopt(p) => format!("adopt {}/{}", p.node, p.container),
             PlannedOp::Proxy(_) => "proxy apply".into(),
             PlannedOp::Lifecycle(p) => format!("{} {}", p.verb.as_str(), p.target.qualified()),
         }

@@ -158,6 +158,12 @@ pub enum OpRequest {
     Delete {
         domain: String,
     },
+    /// Record a live container with no inventory row as a site (the adopt form's answer).
+    Adopt {
+        container: super::logs::ContainerRef,
+        login: Option<String>,
+        domain: Option<String>,
+    },
     /// Start, stop or restart a container.
     Lifecycle {
         verb: crate::act::lifecycle::Verb,
@@ -173,6 +179,7 @@ impl OpRequest {
             OpRequest::ProxyApply
                 | OpRequest::Create
                 | OpRequest::Delete { .. }
+                | OpRequest::Adopt { .. }
                 | OpRequest::Lifecycle { .. }
         )
     }
@@ -185,6 +192,9 @@ impl OpRequest {
             OpRequest::ProxyApply => "proxy apply".into(),
             OpRequest::Create => "create".into(),
             OpRequest::Delete { domain } => format!("delete {domain}"),
+            OpRequest::Adopt { container, .. } => {
+                format!("adopt {}/{}", container.node, container.name)
+            }
             OpRequest::Lifecycle { verb, container } => {
                 format!("{} {}/{}", verb.as_str(), container.node, container.name)
             }

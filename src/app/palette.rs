@@ -55,6 +55,11 @@ const COMMANDS: &[Spec] = &[
         action: Some(Action::Delete),
     },
     Spec {
+        name: "adopt",
+        arg: Arg::Target,
+        action: Some(Action::Adopt),
+    },
+    Spec {
         name: "node",
         arg: Arg::Node,
         action: None,

@@ -155,6 +155,7 @@ pub struct State {
 #[derive(Debug, Clone)]
 pub enum Modal {
     Create(Box<crate::app::create_form::CreateForm>),
+    Adopt(Box<crate::app::adopt_form::AdoptForm>),
     Confirm(Box<crate::app::confirm::ConfirmView>),
 }
 
@@ -346,7 +347,7 @@ impl State {
 
     pub fn text_input(&self) -> TextInput {
         match &self.view {
-            _ if matches!(self.modal, Some(Modal::Create(_))) => TextInput::Form,
+            _ if matches!(self.modal, Some(Modal::Create(_) | Modal::Adopt(_))) => TextInput::Form,
             _ if matches!(self.modal, Some(Modal::Confirm(_))) => TextInput::Confirm,
             _ if self.palette.is_some() => TextInput::Palette,
             View::Logs(logs) if logs.searching => TextInput::Line,

@@ -2,6 +2,7 @@
 
 mod act;
 mod activity;
+mod adopt;
 mod check;
 mod commands;
 mod freshness;
@@ -340,6 +341,7 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ProxyPlan => return ops::request(state, OpRequest::ProxyPlan),
         Action::ProxyApply => return ops::request(state, OpRequest::ProxyApply),
         Action::Create => return ops::request(state, OpRequest::Create),
+        Action::Adopt => return adopt::open(state),
         Action::Delete => match state.selected_domain() {
             Some(domain) => return ops::request(state, OpRequest::Delete { domain }),
             None => state.log(
@@ -359,6 +361,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
 
 #[cfg(test)]
 mod act_tests;
+#[cfg(test)]
+mod adopt_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod out;
 
+mod adopt_cmd;
 mod audit_cmd;
 mod check_cmd;
 mod config_cmd;
@@ -266,6 +267,24 @@ pub enum InventoryCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Record a live container that no row claims (an orphan) as a site
+    Adopt {
+        /// The container: a name, an id prefix, or NODE/NAME
+        #[arg(value_name = "[NODE/]CONTAINER")]
+        target: String,
+        /// The site owner's login [default: its fleetdeck.login label]
+        #[arg(long)]
+        login: Option<String>,
+        /// The site's domain [default: its fleetdeck.domain label]
+        #[arg(long)]
+        domain: Option<String>,
+        /// Apply without asking
+        #[arg(long)]
+        yes: bool,
+        /// The recorded site as JSON (the plan goes to stderr)
+        #[arg(long)]
+        json: bool,
+    },
     /// Import the original users(login, vlan, docker_ip, domain) table
     ImportLegacy {
         /// Path to the legacy SQLite file (e.g. /root/projet.db); it is only read
@@ -371,6 +390,19 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Config(ConfigCmd::Check { json }) => config_cmd::check(&cli.global, *json),
         Command::Inventory(InventoryCmd::List { json }) => {
             inventory_cmd::list(&Context::load(&cli.global)?, *json)
+        }
+        Command::Inventory(InventoryCmd::Adopt {
+            target,
+            login,
+            domain,
+            yes,
+            json,
+        }) => {
+            let req = crate::ops::adopt::AdoptRequest {
+                login: login.clone(),
+                domain: domain.clone(),
+            };
+            adopt_cmd::run(&Context::load(&cli.global)?, target, &req, *yes, *json)
         }
         Command::Inventory(InventoryCmd::ImportLegacy { path }) => {
             inventory_cmd::import_legacy(&Context::load(&cli.global)?, path)

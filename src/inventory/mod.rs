@@ -9,6 +9,7 @@ pub mod locks;
 mod migrations;
 mod site_writes;
 mod sites;
+mod wal;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use audit::{AuditEntry, AuditRecord, Outcome};
 pub use locks::{Acquired, LockError, LockHolder};
 pub use site_writes::{Reservation, ReserveError};
 pub use sites::{Site, SiteState};
+pub use wal::Checkpoint;
 
 /// How long a writer waits for another fleetdeck holding the database lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -103,6 +105,7 @@ impl Inventory {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        wal::tune(&conn).map_err(open_err)?;
         migrate(&mut conn).map_err(|source| InventoryError::Migrate {
             path: path.to_path_buf(),
             source,

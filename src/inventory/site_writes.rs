@@ -48,6 +48,25 @@ impl Inventory {
         Ok(())
     }
 
+    /// Insert a finished row that must not clash with any other (adopt): a domain or
+    /// VLAN address already present is the matching [`ReserveError`], not a SQL error.
+    pub fn insert_new_site(&mut self, site: &Site) -> Result<(), ReserveError> {
+        let tx = self
+            .conn_mut()
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(InventoryError::from)?;
+        insert(&tx, site).map_err(|e| match unique_violation(&e) {
+            Some(Unique::Domain) => ReserveError::DomainTaken(site.domain.clone()),
+            Some(Unique::VlanIp) => ReserveError::IpTaken {
+                vlan: site.vlan,
+                ip: site.ip,
+            },
+            None => ReserveError::Inventory(e.into()),
+        })?;
+        tx.commit().map_err(InventoryError::from)?;
+        Ok(())
+    }
+
     /// Take an address from `pool` and insert a `pending` row for it, atomically.
     pub fn reserve_pending(&mut self, r: &Reservation, pool: &Pool) -> Result<Site, ReserveError> {
         let tx = self

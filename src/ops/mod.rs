@@ -2,6 +2,7 @@
 //! be shown and tested, then an async `apply` that reports each step as it goes and
 //! undoes what it did when a step fails. The console and the CLI share them.
 
+pub mod adopt;
 pub mod check;
 pub mod create;
 pub mod delete;

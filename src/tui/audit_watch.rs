@@ -10,6 +10,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::Msg;
 use crate::inventory::Inventory;
 
+/// How often a read-write console empties the inventory's WAL (inventory/wal.rs): this
+/// connection stays open all session, so SQLite never deletes the log by itself.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(300);
+
 /// Watch on a thread of its own: SQLite blocks, and the connection stays on one thread.
 /// The thread ends when the console's message channel closes.
 pub fn spawn(path: PathBuf, read_only: bool, every: Duration, tx: UnboundedSender<Msg>) {
@@ -25,6 +29,7 @@ fn watch(path: &std::path::Path, read_only: bool, every: Duration, tx: &Unbounde
     let mut inventory: Option<Inventory> = None;
     // Rows before the console started are history, not news.
     let mut last_seen: Option<i64> = None;
+    let mut last_checkpoint = std::time::Instant::now();
     loop {
         if inventory.is_none() && path.exists() {
             let opened = if read_only {
@@ -50,6 +55,10 @@ fn watch(path: &std::path::Path, read_only: bool, every: Duration, tx: &Unbounde
                     Err(e) => tracing::debug!(error = %e, "audit watch: read failed"),
                 },
             }
+            if !read_only && last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                last_checkpoint = std::time::Instant::now();
+                checkpoint(inv);
+            }
         }
         // Sleep in short steps so the thread ends soon after the console quits.
         let mut slept = Duration::ZERO;
@@ -61,5 +70,12 @@ fn watch(path: &std::path::Path, read_only: bool, every: Duration, tx: &Unbounde
             std::thread::sleep(step);
             slept += step;
         }
+    }
+}
+
+fn checkpoint(inv: &Inventory) {
+    match inv.checkpoint() {
+        Ok(done) => tracing::debug!(?done, "inventory WAL checkpoint"),
+        Err(e) => tracing::debug!(error = %e, "inventory WAL checkpoint failed"),
     }
 }

@@ -22,6 +22,8 @@ use crate::act::lifecycle::{self, Verb};
 use crate::app::logs::ContainerRef;
 use crate::ops::limits::{DOCKER_CALL, DOCKER_CONNECT};
 
+mod adopt;
+
 /// What the operation tasks need, cheap to clone into each.
 #[derive(Clone)]
 pub struct OpsContext {
@@ -142,6 +144,17 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
                     let planned = plan_lifecycle(&ctx, verb, &container).await;
                     ctx.send(Msg::OpPlanned(planned.map(PlannedOp::Lifecycle)));
                 }
+                OpRequest::Adopt {
+                    container,
+                    login,
+                    domain,
+                } => {
+                    let req = crate::ops::adopt::AdoptRequest { login, domain };
+                    let planned = adopt::plan(&ctx, &container, &req).await;
+                    ctx.send(Msg::OpPlanned(
+                        planned.map(|p| PlannedOp::Adopt(Box::new(p))),
+                    ));
+                }
                 OpRequest::Create => {}
             }
         })
@@ -210,6 +223,7 @@ pub fn apply(op: PlannedOp, ctx: OpsContext) {
             PlannedOp::Delete(plan) => apply_delete(&ctx, &plan).await,
             PlannedOp::Proxy(plan) => apply_proxy(&ctx, &plan).await,
             PlannedOp::Lifecycle(plan) => apply_lifecycle(&ctx, &plan).await,
+            PlannedOp::Adopt(plan) => adopt::apply(&ctx, &plan),
         };
         match outcome {
             Ok((text, then)) => ctx.finished(true, text, then),

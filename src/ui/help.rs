@@ -42,6 +42,7 @@ fn leader(b: Action) -> Option<Action> {
         Action::Refresh,
         Action::Logs,
         Action::ProxyPlan,
+        Action::Check,
         Action::Create,
         Action::Restart,
         Action::Inspect,

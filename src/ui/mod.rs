@@ -2,6 +2,7 @@
 //! `update` also asks for page sizes and mouse clicks, so both agree on where things are.
 
 mod activity;
+pub mod adopt_form;
 pub mod confirm;
 pub mod create_form;
 mod details;
@@ -54,6 +55,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         Some(crate::app::Modal::Create(form)) => {
             create_form::render(frame, main, form, &state.theme)
         }
+        Some(crate::app::Modal::Adopt(form)) => adopt_form::render(frame, main, form, &state.theme),
         Some(crate::app::Modal::Confirm(view)) => {
             confirm::render(frame, main, view, state.read_only, &state.theme)
         }

@@ -29,6 +29,9 @@ pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
 }
 
 pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
+    if matches!(state.modal, Some(Modal::Adopt(_))) {
+        return super::adopt::on_form(state, edit);
+    }
     let Some(Modal::Create(form)) = &mut state.modal else {
         return Vec::new();
     };

@@ -156,8 +156,8 @@ pub(super) fn live_containers(
                 Kind::OrphanContainer,
                 Severity::Warning,
                 format!(
-                    "container {} on {} ({at}) has no inventory row: import it or remove it",
-                    c.name, l.node
+                    "container {} on {} ({at}) has no inventory row: adopt it (fleetdeck inventory adopt {}/{}) or remove it",
+                    c.name, l.node, l.node, c.name
                 ),
             )
             .domain(l.domain())

@@ -346,7 +346,7 @@ fn containers_no_row_accounts_for_are_orphans_when_they_are_ours() {
     assert_eq!(labelled.actual.as_deref(), Some("fd-gone.test"));
     assert_eq!(
         labelled.message,
-        "container fd-gone.test on h1 (10.2.0.50, running) has no inventory row: import it or remove it"
+        "container fd-gone.test on h1 (10.2.0.50, running) has no inventory row: adopt it (fleetdeck inventory adopt h1/fd-gone.test) or remove it"
     );
     assert_eq!(
         report.findings[0].target.container.as_deref(),
