@@ -360,6 +360,8 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
 #[cfg(test)]
 mod act_tests;
 #[cfg(test)]
+mod crashloop_tests;
+#[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
 mod shape_tests;

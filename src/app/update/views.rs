@@ -154,6 +154,10 @@ pub(super) fn on_logs(state: &mut State, stream: u64, event: StreamEvent<Vec<Log
         StreamEvent::Data(lines) if lines.is_empty() => return,
         StreamEvent::Data(lines) => v.push(lines),
         StreamEvent::Ended => ended(&mut v.status, None),
+        StreamEvent::Closed(why) => {
+            v.status = StreamStatus::Closed(why.clone());
+            state.log(Level::Info, format!("logs of {name}: {why}"));
+        }
         StreamEvent::Failed(why) => {
             ended(&mut v.status, Some(why.clone()));
             state.log(Level::Error, format!("logs of {name}: {why}"));
@@ -173,6 +177,7 @@ pub(super) fn on_stats(state: &mut State, stream: u64, event: StreamEvent<StatsS
     match event {
         StreamEvent::Data(sample) => v.push(sample),
         StreamEvent::Ended => ended(&mut v.status, None),
+        StreamEvent::Closed(why) => v.status = StreamStatus::Closed(why),
         StreamEvent::Failed(why) => {
             ended(&mut v.status, Some(why.clone()));
             state.log(Level::Error, format!("stats of {name}: {why}"));
