@@ -8,6 +8,9 @@ use crate::app::{ConfirmEdit, Effect, Level, Modal, OpRequest, State};
 
 /// A key or palette command asked for `op`. Read-only mode has refused mutating ones.
 pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
+    if op == OpRequest::Check {
+        return check(state);
+    }
     if let Some(busy) = &state.op_busy {
         state.log(
             Level::Warn,
@@ -21,7 +24,7 @@ pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
             Vec::new()
         }
         op => {
-            state.op_busy = Some(op.label());
+            state.begin_op(op.label());
             state.log(Level::Info, format!("{}: planning…", op.label()));
             vec![Effect::Operation(op)]
         }
@@ -40,7 +43,7 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
         }
         FormOutcome::Submit(req) => {
             state.modal = None;
-            state.op_busy = Some(format!("create {}", req.domain));
+            state.begin_op(format!("create {}", req.domain));
             state.log(Level::Info, format!("create {}: planning…", req.domain));
             vec![Effect::PlanCreate(req)]
         }
@@ -57,7 +60,7 @@ pub fn on_planned(state: &mut State, planned: Result<PlannedOp, String>) -> Vec<
             state.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(op))));
         }
         Err(e) => {
-            let what = state.op_busy.take().unwrap_or_else(|| "plan".into());
+            let what = state.end_op().unwrap_or_else(|| "plan".into());
             state.log(Level::Error, format!("{what}: {e}"));
         }
     }
@@ -76,7 +79,7 @@ pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
         ConfirmEdit::No => {
             let label = view.op.label();
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             state.log(
                 Level::Info,
                 format!("{label}: cancelled, nothing was changed"),
@@ -85,20 +88,20 @@ pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
         }
         ConfirmEdit::Yes if !view.op.applicable() => {
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             Vec::new()
         }
         ConfirmEdit::Yes if state.read_only => {
             let label = view.op.label();
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             state.log(Level::Warn, format!("{label}: refused in read-only mode"));
             Vec::new()
         }
         ConfirmEdit::Yes => {
             let op = view.op.clone();
             state.modal = None;
-            state.op_busy = Some(op.label());
+            state.begin_op(op.label());
             state.log(Level::Info, format!("{}: applying…", op.label()));
             state.expect_own_audit(op.audit_action());
             vec![Effect::Apply(op)]
@@ -112,11 +115,30 @@ pub fn on_finished(
     text: String,
     then: Option<OpRequest>,
 ) -> Vec<Effect> {
-    state.op_busy = None;
+    let label = state.end_op().unwrap_or_default();
     state.log(if ok { Level::Info } else { Level::Error }, text);
     let mut effects = vec![Effect::LoadSites];
+    // The check's figures on screen are out of date once sites or rules changed.
+    let changed = ["create ", "delete ", "proxy apply"]
+        .iter()
+        .any(|p| label.starts_with(p));
+    if ok && changed && state.last_check.is_some() && state.check_since.is_none() {
+        effects.extend(check(state));
+    }
     if let Some(next) = then.filter(|n| !(state.read_only && n.mutating())) {
         effects.extend(request(state, next));
     }
     effects
+}
+
+/// A check: it only reads, so it runs even while an operation is in flight (one check
+/// at a time).
+fn check(state: &mut State) -> Vec<Effect> {
+    if state.check_since.is_some() {
+        state.log(Level::Info, "check: already running");
+        return Vec::new();
+    }
+    state.check_since = Some(state.now.clone());
+    state.log(Level::Info, "check: running…");
+    vec![Effect::Operation(OpRequest::Check)]
 }

@@ -1,0 +1,123 @@
+//! `update` for honest feedback: `r` says when every node answered, operations carry
+//! their start time, a check runs beside a delete, and re-runs after one.
+
+use super::view_tests::state;
+use super::*;
+use crate::app::progress::Refreshing;
+use crate::ops::check::{CheckReport, Summary};
+
+fn at(s: &mut State, time: &str, msg: Msg) -> Vec<Effect> {
+    update_at(s, msg, format!("2026-12-02T10:00:{time}Z"))
+}
+
+fn clean_report() -> CheckReport {
+    CheckReport {
+        summary: Summary {
+            sites: 1,
+            ok: 1,
+            problems: 0,
+            unreachable: 0,
+        },
+        findings: Vec::new(),
+        skipped: Vec::new(),
+    }
+}
+
+#[test]
+fn r_says_it_refreshed_once_every_node_answered() {
+    let mut s = state(false);
+    let effects = at(&mut s, "00", Msg::Action(Action::Refresh));
+    assert_eq!(effects, vec![Effect::LoadSites, Effect::RefreshFleet]);
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some("refreshing 3 nodes…")
+    );
+    for node in ["h1", "h2"] {
+        let mut snap = NodeSnapshot::unknown(node);
+        snap.status = NodeStatus::Up;
+        at(&mut s, "01", Msg::Poll(PollEvent::Snapshot(Box::new(snap))));
+    }
+    assert_eq!(
+        s.refreshing.as_ref().map(|r| r.pending.len()),
+        Some(1),
+        "h3 has not answered"
+    );
+    at(
+        &mut s,
+        "02",
+        Msg::Poll(PollEvent::Missed {
+            node: "h3".into(),
+            why: "deadline".into(),
+        }),
+    );
+    assert_eq!(s.refreshing, None::<Refreshing>);
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some("refreshed 3 nodes")
+    );
+    s.dirty = false;
+    at(&mut s, "06", Msg::Tick);
+    assert!(s.flash.is_some() && !s.dirty, "still shown at 4 s");
+    at(&mut s, "07", Msg::Tick);
+    assert!(s.flash.is_none() && s.dirty, "gone after 5 s, redrawn");
+}
+
+#[test]
+fn a_check_runs_beside_a_delete_and_again_after_it() {
+    let mut s = state(false);
+    s.now = "2026-12-02T10:00:00Z".into();
+    ops::request(
+        &mut s,
+        OpRequest::Delete {
+            domain: "blog.example.org".into(),
+        },
+    );
+    assert_eq!(s.op_busy.as_deref(), Some("delete blog.example.org"));
+    assert_eq!(s.op_since.as_deref(), Some("2026-12-02T10:00:00Z"));
+    assert_eq!(
+        at(&mut s, "01", Msg::Action(Action::Check)),
+        vec![Effect::Operation(OpRequest::Check)],
+        "a read-only check is not blocked by the delete"
+    );
+    s.dirty = false;
+    at(&mut s, "02", Msg::Tick);
+    assert!(s.dirty, "the elapsed time moves");
+    at(&mut s, "03", Msg::CheckDone(Ok(clean_report())));
+    assert_eq!(s.check_since, None);
+    assert_eq!(
+        s.op_busy.as_deref(),
+        Some("delete blog.example.org"),
+        "the delete still runs"
+    );
+    let effects = at(
+        &mut s,
+        "09",
+        Msg::OpFinished {
+            ok: true,
+            text: "delete blog.example.org: done".into(),
+            then: None,
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadSites, Effect::Operation(OpRequest::Check)],
+        "the check on screen is re-run after the delete"
+    );
+    assert_eq!((s.op_busy.as_deref(), s.op_since.as_deref()), (None, None));
+}
+
+#[test]
+fn no_check_on_screen_means_none_is_rerun() {
+    let mut s = state(false);
+    ops::request(&mut s, OpRequest::ProxyApply);
+    let effects = at(
+        &mut s,
+        "09",
+        Msg::OpFinished {
+            ok: true,
+            text: "proxy apply: done".into(),
+            then: None,
+        },
+    );
+    assert_eq!(effects, vec![Effect::LoadSites]);
+}
