@@ -1,7 +1,8 @@
-//! The logs view follows a crash-looping container of the lab through its restarts
-//! (README "Logs"): each run's line arrives once, in order, with a marker at each exit
-//! showing the exit code, and removing the container ends the view saying so, never
-//! `FOLLOWING` next to an ended stream.
+//! Honest feedback from the console on the lab. The logs view follows a crash-looping
+//! container through its restarts (README "Logs"): each run's line arrives once, in
+//! order, with a marker at each exit showing the exit code, and removing the container
+//! ends the view saying so, never `FOLLOWING` next to an ended stream. `r` says when
+//! every node answered; a check's problems say how old they are.
 
 mod support;
 
@@ -127,7 +128,66 @@ fn logs_follow_a_crash_loop_with_exit_markers_then_say_the_container_went() {
         !screen.contains("FOLLOWING"),
         "no FOLLOWING on an ended stream:\n{screen}"
     );
-    tmux.send(&["Escape"]);
+    // (q, not Esc: an Esc right before another key reads as Alt.)
+    tmux.send(&["q"]);
+    tmux.wait_for(|s| !s.contains("Logs:"), "the logs view to close");
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn r_says_it_refreshed_and_the_check_says_its_age() {
+    let lab = support::lab::Lab::load();
+    let tmux = Tmux::start(120, 40);
+    let config = tmux.home().join("fleet.toml");
+    std::fs::write(&config, lab.fleet_config("refresh_secs = 60", "")).expect("config");
+    let nodes = lab.hosts.len();
+    tmux.type_line(&format!(
+        "fleetdeck --config {}; echo EXIT=$?",
+        config.display()
+    ));
+    tmux.wait_up_to(
+        poll_bound(&config),
+        |s| s.contains(&format!("{nodes} up")),
+        "every lab host up",
+    );
+    tmux.send(&["r"]);
+    let status = |s: &str| {
+        s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string()
+    };
+    // The note lasts 5 s; one poll of every node comes well within the poll's bound.
+    tmux.wait_up_to(
+        poll_bound(&config),
+        |s| status(s).contains(&format!("refreshed {nodes} nodes")),
+        "the refresh to say it is done",
+    );
+
+    tmux.send(&["i"]);
+    let screen = tmux.wait_up_to(
+        Duration::from_secs(120),
+        |s| status(s).contains(" ago ") && (status(s).contains("problem")),
+        "the check's problems with their age",
+    );
+    let line = status(&screen);
+    let age = line
+        .split(" ago ")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        age.ends_with('s') && age[..age.len() - 1].parse::<u64>().is_ok(),
+        "a fresh check is seconds old: {line}"
+    );
+    if screen.contains("Findings") {
+        tmux.send(&["q"]);
+        tmux.wait_for(|s| !s.contains("Findings"), "the findings to close");
+    }
     tmux.send(&["q"]);
     let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
