@@ -136,6 +136,9 @@ pub struct State {
     pub op_busy: Option<String>,
     /// When it started (or was confirmed), for its elapsed time.
     pub op_since: Option<String>,
+    /// The operation in flight was offered after another one (a proxy plan after a
+    /// delete): with nothing to change, it pops nothing.
+    pub op_follow_up: bool,
     /// When the check in flight started: a check reads only, so it runs beside an
     /// operation instead of waiting for it.
     pub check_since: Option<String>,
@@ -225,6 +228,7 @@ impl State {
             modal: None,
             op_busy: None,
             op_since: None,
+            op_follow_up: false,
             check_since: None,
             refreshing: None,
             flash: None,

@@ -304,6 +304,12 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     let mode = state.mode();
     if !action.available(mode, false) {
+        // A key that does nothing here says so where the eye is (README "Keys").
+        state.flash(format!(
+            "{}: not in the {} view (? lists this view's keys)",
+            action.name(),
+            mode.title()
+        ));
         return Vec::new();
     }
     // The one place read-only mode refuses an action; the palette and help never offer

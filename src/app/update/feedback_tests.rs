@@ -3,6 +3,7 @@
 
 use super::view_tests::state;
 use super::*;
+use crate::app::ConfirmEdit;
 use crate::app::progress::Refreshing;
 use crate::ops::check::{CheckReport, Summary};
 
@@ -120,4 +121,84 @@ fn no_check_on_screen_means_none_is_rerun() {
         },
     );
     assert_eq!(effects, vec![Effect::LoadSites]);
+}
+
+fn proxy(changed: bool) -> crate::app::confirm::PlannedOp {
+    let desired = "server { server_name a.example.org; }\n".to_string();
+    let current = if changed {
+        "# old\n".into()
+    } else {
+        desired.clone()
+    };
+    crate::app::confirm::PlannedOp::Proxy(Box::new(crate::ops::proxy::plan(
+        "h1",
+        "/etc/nginx/fleetdeck.conf",
+        Some(current),
+        desired,
+    )))
+}
+
+#[test]
+fn a_delete_that_changes_no_rule_pops_no_proxy_plan() {
+    let mut s = state(false);
+    let effects = ops::on_finished(
+        &mut s,
+        true,
+        "delete blog.example.org: done".into(),
+        Some(OpRequest::ProxyPlan),
+    );
+    assert!(effects.contains(&Effect::Operation(OpRequest::ProxyPlan)));
+    update(&mut s, Msg::OpPlanned(Ok(proxy(false))));
+    assert!(s.modal.is_none(), "nothing to change: no popup");
+    assert_eq!(s.op_busy, None);
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text == "proxy apply: nothing to change")
+    );
+    // Asked for by the user, the same plan shows, saying there is nothing to change.
+    ops::request(&mut s, OpRequest::ProxyPlan);
+    update(&mut s, Msg::OpPlanned(Ok(proxy(false))));
+    assert!(s.modal.is_some());
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text.ends_with("nothing to change"))
+    );
+    // y does not apply it.
+    assert!(update(&mut s, Msg::Confirm(ConfirmEdit::Yes)).is_empty());
+}
+
+#[test]
+fn read_only_never_says_y_to_apply() {
+    let mut s = state(true);
+    ops::request(&mut s, OpRequest::ProxyPlan);
+    update(&mut s, Msg::OpPlanned(Ok(proxy(true))));
+    assert!(s.modal.is_some());
+    let said: Vec<&str> = s.activity.iter().map(|a| a.text.as_str()).collect();
+    assert!(said.iter().all(|t| !t.contains("y to apply")), "{said:?}");
+}
+
+#[test]
+fn a_key_that_does_nothing_says_why_in_the_status_bar() {
+    let mut s = state(false);
+    super::view_tests::select_named(&mut s, "h1");
+    assert!(update(&mut s, Msg::Action(Action::Logs)).is_empty());
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some("logs: select a container")
+    );
+    super::view_tests::select_named(&mut s, "fdtu-logs");
+    update(&mut s, Msg::Action(Action::Stats));
+    update(&mut s, Msg::Action(Action::Wrap));
+    assert_eq!(
+        s.flash.as_ref().map(|f| f.text.as_str()),
+        Some(
+            format!(
+                "{}: not in the stats view (? lists this view's keys)",
+                Action::Wrap.name()
+            )
+            .as_str()
+        )
+    );
 }

@@ -52,14 +52,26 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
 
 pub fn on_planned(state: &mut State, planned: Result<PlannedOp, String>) -> Vec<Effect> {
     match planned {
+        // A plan offered after another operation (the proxy after a delete) with nothing
+        // to change is not worth a popup: a line says so.
+        Ok(op) if !op.applicable() && std::mem::take(&mut state.op_follow_up) => {
+            state.end_op();
+            state.log(Level::Info, format!("{}: nothing to change", op.label()));
+        }
         Ok(op) => {
-            state.log(
-                Level::Info,
-                format!("{}: plan ready, y to apply", op.label()),
-            );
+            state.op_follow_up = false;
+            let next = if !op.applicable() {
+                "nothing to change"
+            } else if state.read_only {
+                "plan ready (read-only mode: it cannot be applied)"
+            } else {
+                "plan ready, y to apply"
+            };
+            state.log(Level::Info, format!("{}: {next}", op.label()));
             state.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(op))));
         }
         Err(e) => {
+            state.op_follow_up = false;
             let what = state.end_op().unwrap_or_else(|| "plan".into());
             state.log(Level::Error, format!("{what}: {e}"));
         }
@@ -127,6 +139,7 @@ pub fn on_finished(
     }
     if let Some(next) = then.filter(|n| !(state.read_only && n.mutating())) {
         effects.extend(request(state, next));
+        state.op_follow_up = state.op_busy.is_some();
     }
     effects
 }
