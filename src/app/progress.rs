@@ -71,6 +71,16 @@ impl Flash {
     }
 }
 
+/// When a check ran, as its figures show it: `10:00:00, 4m ago` (the time alone when
+/// either time does not parse).
+pub fn check_when(at: &str, now: &str) -> String {
+    let clock = at.get(11..19).unwrap_or(at);
+    match secs_between(at, now) {
+        Some(secs) => format!("{clock}, {} ago", crate::app::columns::short_age(secs)),
+        None => clock.to_string(),
+    }
+}
+
 /// Whether data `secs` old is old for a console refreshing every `refresh_secs`.
 pub fn is_old(secs: u64, refresh_secs: u64) -> bool {
     secs > refresh_secs.max(1).saturating_mul(OLD_AFTER_REFRESHES)
@@ -115,6 +125,11 @@ mod tests {
         };
         assert!(f.live("2026-12-02T10:00:04Z"));
         assert!(!f.live("2026-12-02T10:00:05Z"));
+        assert_eq!(
+            check_when("2026-12-02T10:00:00Z", "2026-12-02T10:04:10Z"),
+            "10:00:00, 4m ago"
+        );
+        assert_eq!(check_when("2026-12-02T10:00:00Z", ""), "10:00:00");
         assert!(!is_old(90, 30));
         assert!(is_old(91, 30));
     }

@@ -38,9 +38,14 @@ pub fn render(frame: &mut Frame, state: &State) {
         }
         View::Logs(view) => logs::render(frame, main, view, &state.theme),
         View::Stats(view) => stats::render(frame, main, view, &state.theme),
-        View::Findings(view) => {
-            findings::render(frame, main, view, state.last_check.as_ref(), &state.theme)
-        }
+        View::Findings(view) => findings::render(
+            frame,
+            main,
+            view,
+            state.last_check.as_ref(),
+            &state.now,
+            &state.theme,
+        ),
         View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
         View::Events(view) => events::render(frame, main, view, &state.theme),
         View::Details => details::render_full(frame, main, state),
