@@ -238,3 +238,26 @@ fn an_operation_in_flight_shows_on_its_row_and_the_check_its_age_80x24() {
     let cell = &terminal.backend().buffer()[(u16::try_from(x.unwrap_or(0)).unwrap_or(0), 23)];
     assert!(cell.modifier.contains(Modifier::DIM), "{status}");
 }
+
+#[test]
+fn stats_of_an_exited_container_say_it_is_not_running_80x24() {
+    let mut s = crashing_state();
+    let at = s
+        .rows
+        .iter()
+        .position(|r| {
+            r.state.starts_with("exited (3)")
+                || r.cells
+                    .as_ref()
+                    .is_some_and(|c| c.state.starts_with("exited (3)"))
+        })
+        .expect("the exited container");
+    s.select(at);
+    update(&mut s, Msg::Action(Action::Stats));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(
+        screen.contains("not running (exited 3, 2m ago)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}
