@@ -142,6 +142,9 @@ pub struct State {
     /// When the check in flight started: a check reads only, so it runs beside an
     /// operation instead of waiting for it.
     pub check_since: Option<String>,
+    /// The create form as submitted, until its create ends: a refusal reopens it with
+    /// what was typed.
+    pub create_draft: Option<Box<crate::app::create_form::CreateForm>>,
     /// A `r` waiting for the nodes' answers.
     pub refreshing: Option<crate::app::progress::Refreshing>,
     /// A short-lived note for the status bar ("refreshed 3 nodes").
@@ -231,6 +234,7 @@ impl State {
             op_follow_up: false,
             check_since: None,
             refreshing: None,
+            create_draft: None,
             flash: None,
             last_check: None,
             last_session: None,

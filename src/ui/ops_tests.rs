@@ -194,3 +194,14 @@ fn a_proxy_plan_with_nothing_to_change_offers_no_apply_80x24() {
         }
     }
 }
+
+#[test]
+fn create_form_reopened_after_a_refusal_80x24() {
+    let mut s = form_state();
+    if let Some(Modal::Create(form)) = &mut s.modal {
+        form.refused = Some("create bad: the engine refused: no such image".into());
+    }
+    let text = format!("{}", draw(&s, 80, 24).backend());
+    assert!(text.contains("refused: create bad"), "{text}");
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

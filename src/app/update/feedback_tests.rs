@@ -3,7 +3,7 @@
 
 use super::view_tests::state;
 use super::*;
-use crate::app::ConfirmEdit;
+use crate::app::{ConfirmEdit, Modal};
 use crate::app::progress::Refreshing;
 use crate::ops::check::{CheckReport, Summary};
 
@@ -200,5 +200,61 @@ fn a_key_that_does_nothing_says_why_in_the_status_bar() {
             )
             .as_str()
         )
+    );
+}
+
+#[test]
+fn the_create_form_refuses_a_taken_domain_as_typed_and_reopens_when_refused() {
+    use crate::app::create_form::{CreateForm, Field, FormEdit};
+    let mut s = state(false);
+    let now = "2026-12-02T10:00:00Z".to_string();
+    s.sites = crate::app::SitesView::Loaded(vec![crate::inventory::Site {
+        domain: "blog.example.org".into(),
+        login: "alice".into(),
+        vlan: 100,
+        node: Some("h1".into()),
+        ip: "10.90.100.2".parse().expect("ip"),
+        container_id: None,
+        image: None,
+        port: None,
+        state: crate::inventory::SiteState::Active,
+        created_at: now.clone(),
+        updated_at: now,
+    }]);
+    ops::request(&mut s, OpRequest::Create);
+    // Tab to the domain field.
+    while matches!(&s.modal, Some(Modal::Create(f)) if f.field() != Field::Domain) {
+        update(&mut s, Msg::Form(FormEdit::NextField));
+    }
+    for c in "Blog.example.org".chars() {
+        update(&mut s, Msg::Form(FormEdit::Insert(c)));
+    }
+    let Some(Modal::Create(form)) = &s.modal else {
+        panic!("the form")
+    };
+    assert_eq!(
+        form.shown_error(Field::Domain).as_deref(),
+        Some("already taken by a site of the inventory")
+    );
+
+    // A refused create comes back with what was typed and why.
+    let mut draft = CreateForm::new(&s.config);
+    for c in "bob".chars() {
+        draft.handle(FormEdit::Insert(c));
+    }
+    s.modal = None;
+    s.create_draft = Some(Box::new(draft));
+    s.begin_op("create shop.example.org".into());
+    update(
+        &mut s,
+        Msg::OpPlanned(Err("the engine refused: no such image".into())),
+    );
+    let Some(Modal::Create(form)) = &s.modal else {
+        panic!("the form reopened")
+    };
+    assert_eq!(form.login.value(), "bob");
+    assert_eq!(
+        form.refused.as_deref(),
+        Some("the engine refused: no such image")
     );
 }

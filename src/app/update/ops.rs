@@ -20,7 +20,13 @@ pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
     }
     match op {
         OpRequest::Create => {
-            state.modal = Some(Modal::Create(Box::new(CreateForm::new(&state.config))));
+            let mut form = CreateForm::new(&state.config);
+            form.taken = state
+                .sites()
+                .iter()
+                .map(|s| s.domain.to_ascii_lowercase())
+                .collect();
+            state.modal = Some(Modal::Create(Box::new(form)));
             Vec::new()
         }
         op => {
@@ -42,7 +48,9 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
             Vec::new()
         }
         FormOutcome::Submit(req) => {
-            state.modal = None;
+            if let Some(Modal::Create(form)) = state.modal.take() {
+                state.create_draft = Some(form);
+            }
             state.begin_op(format!("create {}", req.domain));
             state.log(Level::Info, format!("create {}: planning…", req.domain));
             vec![Effect::PlanCreate(req)]
@@ -74,6 +82,7 @@ pub fn on_planned(state: &mut State, planned: Result<PlannedOp, String>) -> Vec<
             state.op_follow_up = false;
             let what = state.end_op().unwrap_or_else(|| "plan".into());
             state.log(Level::Error, format!("{what}: {e}"));
+            reopen_form(state, &what, &e);
         }
     }
     Vec::new()
@@ -128,6 +137,11 @@ pub fn on_finished(
     then: Option<OpRequest>,
 ) -> Vec<Effect> {
     let label = state.end_op().unwrap_or_default();
+    if ok {
+        state.create_draft = None;
+    } else {
+        reopen_form(state, &label, &text);
+    }
     state.log(if ok { Level::Info } else { Level::Error }, text);
     let mut effects = vec![Effect::LoadSites];
     // The check's figures on screen are out of date once sites or rules changed.
@@ -154,4 +168,16 @@ fn check(state: &mut State) -> Vec<Effect> {
     state.check_since = Some(state.now.clone());
     state.log(Level::Info, "check: running…");
     vec![Effect::Operation(OpRequest::Check)]
+}
+
+/// A create that was refused (its plan, or the engine at apply) reopens the form with
+/// what was typed and why, so nothing has to be typed again.
+fn reopen_form(state: &mut State, label: &str, why: &str) {
+    if !label.starts_with("create ") || state.modal.is_some() {
+        return;
+    }
+    if let Some(mut form) = state.create_draft.take() {
+        form.refused = Some(why.to_string());
+        state.modal = Some(Modal::Create(form));
+    }
 }
