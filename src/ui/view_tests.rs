@@ -415,3 +415,12 @@ fn logs_of_a_removed_container_say_so_and_follow_nothing_80x24() {
     assert!(!shown.contains("FOLLOWING"), "no contradiction:\n{shown}");
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }
+
+#[test]
+fn palette_says_how_many_candidates_are_not_shown_80x24() {
+    let mut s = state(false, 3);
+    palette(&mut s, "");
+    let shown = screen(&s, 80, 24);
+    assert!(shown.contains("more (type to narrow"), "{shown}");
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

@@ -3,8 +3,8 @@
 
 use super::view_tests::state;
 use super::*;
-use crate::app::{ConfirmEdit, Modal};
 use crate::app::progress::Refreshing;
+use crate::app::{ConfirmEdit, Modal};
 use crate::ops::check::{CheckReport, Summary};
 
 fn at(s: &mut State, time: &str, msg: Msg) -> Vec<Effect> {
