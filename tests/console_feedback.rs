@@ -152,7 +152,6 @@ fn r_says_it_refreshed_and_the_check_says_its_age() {
         |s| s.contains(&format!("{nodes} up")),
         "every lab host up",
     );
-    tmux.send(&["r"]);
     let status = |s: &str| {
         s.lines()
             .rev()
@@ -160,6 +159,14 @@ fn r_says_it_refreshed_and_the_check_says_its_age() {
             .unwrap_or("")
             .to_string()
     };
+    // The selection starts on the first node: `l` there says why it does nothing.
+    tmux.send(&["g"]);
+    tmux.send(&["l"]);
+    tmux.wait_for(
+        |s| status(s).contains("logs: select a container"),
+        "l on a node to say why",
+    );
+    tmux.send(&["r"]);
     // The note lasts 5 s; one poll of every node comes well within the poll's bound.
     tmux.wait_up_to(
         poll_bound(&config),
