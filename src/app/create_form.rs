@@ -75,6 +75,11 @@ pub struct CreateForm {
     /// Shown once the user tried to submit, so a fresh form is not all red.
     pub submitted: bool,
     default_image: Option<String>,
+    /// Domains the inventory already has: typing one is an error at once.
+    pub taken: std::collections::BTreeSet<String>,
+    /// Why the last submit was refused (by the plan or the engine); the form reopened
+    /// with what was typed.
+    pub refused: Option<String>,
 }
 
 impl CreateForm {
@@ -93,6 +98,8 @@ impl CreateForm {
             focus: 0,
             submitted: false,
             default_image: config.containers.image.clone(),
+            taken: Default::default(),
+            refused: None,
         }
     }
 
@@ -145,7 +152,14 @@ impl CreateForm {
         let err = |r: Result<String, validate::Invalid>| r.err().map(|e| e.reason);
         match field {
             Field::Login => err(validate::login(self.login.value().trim())),
-            Field::Domain => err(validate::domain(self.domain.value().trim())),
+            Field::Domain => {
+                let typed = self.domain.value().trim();
+                err(validate::domain(typed)).or_else(|| {
+                    self.taken
+                        .contains(&typed.to_ascii_lowercase())
+                        .then(|| "already taken by a site of the inventory".to_string())
+                })
+            }
             Field::Vlan => self
                 .vlans
                 .is_empty()

@@ -206,7 +206,7 @@ fn finding_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec
         DetailLine::Blank,
         DetailLine::Heading(format!(
             "last check ({})",
-            check.at.get(11..19).unwrap_or(&check.at)
+            crate::app::progress::check_when(&check.at, &state.now)
         )),
     ];
     if found.is_empty() {

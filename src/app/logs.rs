@@ -17,6 +17,9 @@ pub enum LogStream {
     Stderr,
     /// A container with a TTY: stdout and stderr are one stream.
     Console,
+    /// A line the console wrote itself: the container exited here (`text` is
+    /// `exited (CODE)`, `at` the time of the exit). README "Logs".
+    Marker,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +28,27 @@ pub struct LogLine {
     /// `HH:MM:SS` of the engine's timestamp, UTC; empty when it had none.
     pub at: String,
     pub text: String,
+}
+
+impl LogLine {
+    /// The line marking an exit of the followed container, `code` as the engine gave it.
+    pub fn exit_marker(code: &str, at: &str) -> LogLine {
+        LogLine {
+            stream: LogStream::Marker,
+            at: at.to_string(),
+            text: format!("exited ({code})"),
+        }
+    }
+
+    /// The marker as shown: `── exited (3) at 12:01:07 ──`.
+    pub fn marker_text(&self, ascii: bool) -> String {
+        let rule = if ascii { "--" } else { "──" };
+        if self.at.is_empty() {
+            format!("{rule} {} {rule}", self.text)
+        } else {
+            format!("{rule} {} at {} {rule}", self.text, self.at)
+        }
+    }
 }
 
 /// The container a view is about.
@@ -39,8 +63,13 @@ pub struct ContainerRef {
 pub enum StreamStatus {
     Connecting,
     Live,
+    /// The container exited (the text says how); the view waits for it to start again
+    /// and re-attaches then.
+    Waiting(String),
     /// The engine closed the stream (the container stopped).
     Ended,
+    /// The stream is over for the reason given (the container was removed...).
+    Closed(String),
     Failed(String),
 }
 
@@ -49,9 +78,19 @@ impl StreamStatus {
         match self {
             StreamStatus::Connecting => "connecting".into(),
             StreamStatus::Live => "live".into(),
+            StreamStatus::Waiting(what) => format!("{what}, waiting for a restart"),
             StreamStatus::Ended => "ended".into(),
+            StreamStatus::Closed(why) => format!("ended: {why}"),
             StreamStatus::Failed(why) => format!("failed: {why}"),
         }
+    }
+
+    /// Whether the stream is over: nothing more will come into the view.
+    pub fn is_over(&self) -> bool {
+        matches!(
+            self,
+            StreamStatus::Ended | StreamStatus::Closed(_) | StreamStatus::Failed(_)
+        )
     }
 }
 
@@ -120,7 +159,11 @@ impl LogsView {
             self.top = self.top.saturating_sub(over);
             self.hit = self.hit.and_then(|h| h.checked_sub(over));
         }
-        self.status = StreamStatus::Live;
+        // After an exit marker the view waits for the next run; its first line is live.
+        self.status = match self.lines.back() {
+            Some(l) if l.stream == LogStream::Marker => StreamStatus::Waiting(l.text.clone()),
+            _ => StreamStatus::Live,
+        };
     }
 
     fn max_top(&self, rows: usize) -> usize {
@@ -299,6 +342,27 @@ mod tests {
         v.toggle_follow(20);
         assert_eq!((v.follow, v.top), (false, 10));
         assert_eq!(view(3).first_shown(20), 0, "fewer lines than rows");
+    }
+
+    #[test]
+    fn an_exit_marker_makes_the_view_wait_and_the_next_line_is_live() {
+        let mut v = view(3);
+        assert_eq!(v.status, StreamStatus::Live);
+        v.push(vec![LogLine::exit_marker("3", "12:01:07")]);
+        assert_eq!(v.status, StreamStatus::Waiting("exited (3)".into()));
+        assert_eq!(v.status.word(), "exited (3), waiting for a restart");
+        assert!(!v.status.is_over());
+        assert_eq!(
+            v.lines.back().map(|l| l.marker_text(false)),
+            Some("── exited (3) at 12:01:07 ──".to_string())
+        );
+        v.push(view(1).lines.into_iter().collect());
+        assert_eq!(v.status, StreamStatus::Live);
+        assert!(StreamStatus::Closed("container removed".into()).is_over());
+        assert_eq!(
+            StreamStatus::Closed("container removed".into()).word(),
+            "ended: container removed"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod logs;
 pub mod msg;
 pub mod palette;
+pub mod progress;
 pub mod rows;
 pub mod sgr;
 pub mod state;

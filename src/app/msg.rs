@@ -143,6 +143,9 @@ pub enum StreamEvent<T> {
     Data(T),
     /// The stream ended by itself (the container stopped).
     Ended,
+    /// The stream is over, for the reason given ("container removed", "engine
+    /// unreachable: ..."): nothing more will come.
+    Closed(String),
     /// It could not start or broke; the text says why.
     Failed(String),
 }

@@ -258,7 +258,10 @@ impl Palette {
                 }
             }
         };
-        self.set(line, names, read_only);
+        self.set(line.clone(), names, read_only);
+        // The completed line stays picked when it is still a candidate, so Tab never
+        // leaves the selection on a line that is gone.
+        self.picked = self.candidates.iter().position(|c| *c == line);
     }
 
     pub fn pick(&mut self, forward: bool) {
@@ -341,6 +344,27 @@ mod tests {
             domains: vec!["blog.example.org".into()],
             targets: vec!["h1".into(), "fdtu-logs".into()],
         }
+    }
+
+    #[test]
+    fn tab_keeps_the_completed_line_picked() {
+        let mut p = Palette::open(&names(), false);
+        for c in "node h".chars() {
+            p.edit(InputRequest::InsertChar(c), &names(), false);
+        }
+        p.pick(true);
+        p.pick(true);
+        assert_eq!(p.line(), "node h2");
+        p.complete(&names(), false);
+        assert_eq!(p.input.value(), "node h2");
+        assert_eq!(
+            p.picked
+                .and_then(|i| p.candidates.get(i))
+                .map(String::as_str),
+            Some("node h2"),
+            "the selection stays on the completed line"
+        );
+        assert_eq!(p.line(), "node h2");
     }
 
     #[test]

@@ -134,6 +134,21 @@ pub struct State {
     pub modal: Option<Modal>,
     /// The operation in flight from this console (one at a time), for the status bar.
     pub op_busy: Option<String>,
+    /// When it started (or was confirmed), for its elapsed time.
+    pub op_since: Option<String>,
+    /// The operation in flight was offered after another one (a proxy plan after a
+    /// delete): with nothing to change, it pops nothing.
+    pub op_follow_up: bool,
+    /// When the check in flight started: a check reads only, so it runs beside an
+    /// operation instead of waiting for it.
+    pub check_since: Option<String>,
+    /// The create form as submitted, until its create ends: a refusal reopens it with
+    /// what was typed.
+    pub create_draft: Option<Box<crate::app::create_form::CreateForm>>,
+    /// A `r` waiting for the nodes' answers.
+    pub refreshing: Option<crate::app::progress::Refreshing>,
+    /// A short-lived note for the status bar ("refreshed 3 nodes").
+    pub flash: Option<crate::app::progress::Flash>,
     /// The last check's findings: the findings view, the status bar, the details.
     pub last_check: Option<crate::app::findings::LastCheck>,
     /// How the last shell or exec session ended, for the status bar.
@@ -216,6 +231,12 @@ impl State {
             palette: None,
             modal: None,
             op_busy: None,
+            op_since: None,
+            op_follow_up: false,
+            check_since: None,
+            refreshing: None,
+            create_draft: None,
+            flash: None,
             last_check: None,
             last_session: None,
             now: String::new(),
@@ -267,6 +288,25 @@ impl State {
             .and_then(|id| self.rows.iter().position(|r| &r.id == id));
         let at = found.unwrap_or(self.selected);
         self.select(at);
+    }
+
+    /// An operation starts (or enters its apply): the status bar and its row show it.
+    pub fn begin_op(&mut self, label: String) {
+        self.op_busy = Some(label);
+        self.op_since = Some(self.now.clone());
+    }
+
+    pub fn end_op(&mut self) -> Option<String> {
+        self.op_since = None;
+        self.op_busy.take()
+    }
+
+    /// A note the status bar shows for a few seconds.
+    pub fn flash(&mut self, text: impl Into<String>) {
+        self.flash = Some(crate::app::progress::Flash {
+            text: text.into(),
+            at: self.now.clone(),
+        });
     }
 
     pub fn log(&mut self, level: Level, text: impl Into<String>) {

@@ -169,3 +169,38 @@ mod tests {
         assert_eq!(human_bytes(512), "512 B");
     }
 }
+
+/// What the stats view says of a container that is not running, from the tree's state
+/// word and Docker's status line: `not running (exited 3, 2m ago)`. `None` when it runs.
+pub fn not_running(state: &str, status: &str) -> Option<String> {
+    if state == "running" {
+        return None;
+    }
+    let s = crate::app::columns::parse_status(status);
+    let mut what = state.to_string();
+    if let Some(code) = s.exit_code {
+        what.push_str(&format!(" {code}"));
+    }
+    if let Some(age) = s.age_secs {
+        what.push_str(&format!(", {} ago", crate::app::columns::short_age(age)));
+    }
+    Some(format!("not running ({what})"))
+}
+
+#[cfg(test)]
+mod not_running_tests {
+    use super::not_running;
+
+    #[test]
+    fn an_exited_container_says_how_and_when() {
+        assert_eq!(
+            not_running("exited", "Exited (3) About a minute ago").as_deref(),
+            Some("not running (exited 3, 1m ago)")
+        );
+        assert_eq!(
+            not_running("created", "Created").as_deref(),
+            Some("not running (created)")
+        );
+        assert_eq!(not_running("running", "Up 3 hours"), None);
+    }
+}

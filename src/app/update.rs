@@ -31,6 +31,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let PollEvent::Snapshot(snap) = &event {
                 note_transition(state, snap);
             }
+            let answered = match &event {
+                PollEvent::Snapshot(snap) => Some(snap.name.clone()),
+                PollEvent::Missed { node, .. } => Some(node.clone()),
+                PollEvent::Docker { .. } => None,
+            };
             if state.fleet.apply(event) {
                 state.data_as_of = Some(state.now.clone());
                 rebuild_noting_staleness(state);
@@ -40,9 +45,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 rebuild_noting_staleness(state);
                 state.dirty = true;
             }
+            if let Some(node) = answered {
+                refreshed(state, &node);
+            }
             Vec::new()
         }
         Msg::Tick => {
+            // Elapsed times and spinners move every second; a note fades.
+            if state.op_busy.is_some() || state.check_since.is_some() {
+                state.dirty = true;
+            }
+            if state.flash.as_ref().is_some_and(|f| !f.live(&state.now)) {
+                state.flash = None;
+                state.dirty = true;
+            }
             if freshness::moved(state) {
                 rebuild_noting_staleness(state);
                 state.dirty = true;
@@ -154,6 +170,34 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// A node answered (or missed its deadline): once every node has since a `r`, the status
+/// bar says so.
+fn refreshed(state: &mut State, node: &str) {
+    let Some(r) = &mut state.refreshing else {
+        return;
+    };
+    r.pending.remove(node);
+    if r.pending.is_empty() {
+        let total = r.total;
+        state.refreshing = None;
+        let down = state
+            .doc
+            .nodes
+            .iter()
+            .filter(|n| n.status == NodeStatus::Down)
+            .count();
+        let mut text = format!(
+            "refreshed {}",
+            crate::app::columns::plural(total, "node", "nodes")
+        );
+        if down > 0 {
+            text.push_str(&format!(", {down} down"));
+        }
+        state.flash(text);
+        state.dirty = true;
+    }
+}
+
 /// What admins did through any fleetdeck sharing the inventory; sites are re-read when
 /// one of them changed the inventory.
 fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<Effect> {
@@ -261,6 +305,12 @@ pub(crate) fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     }
     let mode = state.mode();
     if !action.available(mode, false) {
+        // A key that does nothing here says so where the eye is (README "Keys").
+        state.flash(format!(
+            "{}: not in the {} view (? lists this view's keys)",
+            action.name(),
+            mode.title()
+        ));
         return Vec::new();
     }
     // The one place read-only mode refuses an action; the palette and help never offer
@@ -329,7 +379,19 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::Sort
         | Action::Flat
         | Action::Details => shape::tree_action(state, action),
-        Action::Refresh => return vec![Effect::LoadSites, Effect::RefreshFleet],
+        Action::Refresh => {
+            let pending: std::collections::BTreeSet<String> =
+                state.config.nodes.iter().map(|n| n.name.clone()).collect();
+            state.flash(format!(
+                "refreshing {}…",
+                crate::app::columns::plural(pending.len(), "node", "nodes")
+            ));
+            state.refreshing = Some(crate::app::progress::Refreshing {
+                total: pending.len(),
+                pending,
+            });
+            return vec![Effect::LoadSites, Effect::RefreshFleet];
+        }
         // Handled for every view in `on_action`.
         Action::Redraw => {}
         Action::Palette => {
@@ -363,6 +425,10 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
 mod act_tests;
 #[cfg(test)]
 mod adopt_tests;
+#[cfg(test)]
+mod crashloop_tests;
+#[cfg(test)]
+mod feedback_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]

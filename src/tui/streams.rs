@@ -8,7 +8,7 @@ use futures::{FutureExt, Stream, StreamExt};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::logs::{LOG_TAIL, LogLine, LogStream};
+use crate::app::logs::{LogLine, LogStream};
 use crate::app::stats::StatsSample;
 use crate::app::{Msg, StreamEvent};
 use crate::transport::docker::{LogSource, MAX_LOG_LINE, RawLogLine};
@@ -51,15 +51,41 @@ fn send_logs(tx: &UnboundedSender<Msg>, stream: u64, event: StreamEvent<Vec<LogL
     tx.send(Msg::Logs { stream, event }).is_ok()
 }
 
-/// Forward a logs stream to the console until it ends or `cancel` fires.
-pub async fn pump_logs<S>(logs: S, stream: u64, tx: UnboundedSender<Msg>, cancel: CancellationToken)
+/// How a pumped logs stream ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PumpEnd {
+    /// The engine closed it (the container exited, or was removed).
+    Ended,
+    /// It broke; the text says how.
+    Failed(String),
+    /// The view closed, or nobody listens any more.
+    Stopped,
+}
+
+/// The engine time of a raw line (`<RFC 3339 time> <text>`), as Unix nanoseconds.
+fn stamp_of(raw: &RawLogLine) -> Option<i128> {
+    let end = raw.bytes.iter().position(|b| *b == b' ')?;
+    std::str::from_utf8(&raw.bytes[..end])
+        .ok()
+        .and_then(crate::transport::docker::unix_nanos)
+}
+
+/// Forward a logs stream to the console until it ends or `cancel` fires; `last` keeps
+/// the engine time of the newest line, where a re-attached stream starts.
+pub async fn pump_logs<S>(
+    logs: S,
+    stream: u64,
+    tx: &UnboundedSender<Msg>,
+    cancel: &CancellationToken,
+    last: &mut Option<i128>,
+) -> PumpEnd
 where
     S: Stream<Item = Result<Vec<RawLogLine>, DockerError>>,
 {
     let mut logs = std::pin::pin!(logs);
     loop {
         let next = tokio::select! {
-            _ = cancel.cancelled() => return,
+            _ = cancel.cancelled() => return PumpEnd::Stopped,
             next = logs.next() => next,
         };
         let mut end = None;
@@ -69,48 +95,29 @@ where
         // The first read waited for, then whatever is already there.
         while let Some(item) = next.take() {
             match item {
-                Some(Ok(raw)) => lines.extend(raw.into_iter().map(line_of)),
-                Some(Err(e)) => end = Some(StreamEvent::Failed(e.to_string())),
-                None => end = Some(StreamEvent::Ended),
+                Some(Ok(raw)) => {
+                    for r in raw {
+                        if let Some(t) = stamp_of(&r) {
+                            *last = Some(last.map_or(t, |l| l.max(t)));
+                        }
+                        lines.push(line_of(r));
+                    }
+                }
+                Some(Err(e)) => end = Some(PumpEnd::Failed(e.to_string())),
+                None => end = Some(PumpEnd::Ended),
             }
             reads += 1;
             if end.is_none() && reads < BATCH {
                 next = logs.next().now_or_never();
             }
         }
-        if !lines.is_empty() && !send_logs(&tx, stream, StreamEvent::Data(lines)) {
-            return;
+        if !lines.is_empty() && !send_logs(tx, stream, StreamEvent::Data(lines)) {
+            return PumpEnd::Stopped;
         }
         if let Some(end) = end {
-            send_logs(&tx, stream, end);
-            return;
+            return end;
         }
     }
-}
-
-/// Follow `container`'s stdout and stderr: the last [`LOG_TAIL`] lines, then new ones.
-pub async fn logs(
-    client: DockerClient,
-    container: String,
-    stream: u64,
-    tx: UnboundedSender<Msg>,
-    cancel: CancellationToken,
-) {
-    let body = tokio::select! {
-        _ = cancel.cancelled() => return,
-        body = client.follow_logs(&container, LOG_TAIL) => body,
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => {
-            send_logs(&tx, stream, StreamEvent::Failed(e.to_string()));
-            return;
-        }
-    };
-    let lines = futures::stream::unfold(body, |mut body| async move {
-        body.next_lines().await.map(|item| (item, body))
-    });
-    pump_logs(lines, stream, tx, cancel).await;
 }
 
 /// The figures the stats view needs from one engine sample.
@@ -206,6 +213,9 @@ pub async fn stats(
     });
     pump_stats(samples, stream, tx, cancel).await;
 }
+
+mod follow;
+pub use follow::logs;
 
 #[cfg(test)]
 mod tests;

@@ -32,7 +32,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &ConfirmView, read_only: bool
         .collect();
     lines.push(Line::raw(""));
     let more = view.scroll + inner_rows < view.lines.len();
-    let keys = if read_only {
+    let keys = if !view.op.applicable() {
+        "nothing to change · esc close".to_string()
+    } else if read_only {
         "read-only mode: this plan cannot be applied · esc close".to_string()
     } else {
         format!(

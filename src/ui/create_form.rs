@@ -38,6 +38,12 @@ pub fn render(frame: &mut Frame, area: Rect, form: &CreateForm, theme: &Theme) {
         };
         lines.push(note);
     }
+    if let Some(why) = &form.refused {
+        lines.push(Line::styled(
+            format!("refused: {}", crate::validate::printable(why)),
+            theme.fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+    }
     let keys = if form.is_valid() {
         "enter plan · tab next field · ←/→ VLAN · esc cancel"
     } else {

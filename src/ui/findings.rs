@@ -17,6 +17,7 @@ pub fn render(
     area: Rect,
     view: &FindingsView,
     check: Option<&LastCheck>,
+    now: &str,
     theme: &Theme,
 ) {
     let block = Block::new()
@@ -35,7 +36,7 @@ pub fn render(
             plural(s.sites, "site", "sites"),
             s.ok,
             s.unreachable,
-            check.at.get(11..19).unwrap_or(&check.at)
+            crate::app::progress::check_when(&check.at, now)
         ),
         Style::new().add_modifier(Modifier::BOLD),
     )];

@@ -34,6 +34,18 @@ pub(super) fn highlighted(text: &str, needle: &str) -> Vec<Span<'static>> {
 }
 
 fn line(l: &LogLine, hit: bool, time: bool, search: &str, theme: &Theme) -> Line<'static> {
+    if l.stream == LogStream::Marker {
+        // An exit of the container: a rule across the text, red for a crash.
+        let style = if l.text == "exited (0)" {
+            theme.fg(Color::DarkGray)
+        } else {
+            theme.fg(Color::Red).add_modifier(Modifier::BOLD)
+        };
+        return Line::from(vec![
+            Span::raw("     "),
+            Span::styled(l.marker_text(theme.ascii), style),
+        ]);
+    }
     let gutter = match (hit, theme.ascii) {
         (false, _) => " ",
         (true, true) => ">",
@@ -47,7 +59,7 @@ fn line(l: &LogLine, hit: bool, time: bool, search: &str, theme: &Theme) -> Line
         LogStream::Stderr => {
             Span::styled("ERR ", theme.fg(Color::Red).add_modifier(Modifier::BOLD))
         }
-        LogStream::Stdout | LogStream::Console => Span::raw("    "),
+        LogStream::Stdout | LogStream::Console | LogStream::Marker => Span::raw("    "),
     });
     if time && !l.at.is_empty() {
         spans.push(Span::styled(
@@ -191,7 +203,20 @@ fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
         return Line::raw(format!("/{}{}", view.search, theme.cursor()));
     }
     let sep = format!(" {} ", theme.separator());
-    let mode = if view.follow {
+    // An ended stream follows nothing: the mode says it is over, and why, instead of
+    // FOLLOWING next to "ended".
+    let mode = if view.status.is_over() {
+        let colour = match view.status {
+            StreamStatus::Failed(_) => Color::Red,
+            _ => Color::Yellow,
+        };
+        let word = match &view.status {
+            StreamStatus::Closed(why) => format!("ENDED: {why}"),
+            StreamStatus::Failed(why) => format!("FAILED: {why}"),
+            _ => "ENDED".to_string(),
+        };
+        Span::styled(word, theme.fg(colour).add_modifier(Modifier::BOLD))
+    } else if view.follow {
         Span::styled(
             "FOLLOWING",
             theme.fg(Color::Green).add_modifier(Modifier::BOLD),
@@ -209,8 +234,9 @@ fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
         if view.lines.is_empty() { 0 } else { first + 1 },
         view.lines.len(),
     );
-    // A live stream is the normal case; only the others are worth the room.
-    if view.status != StreamStatus::Live {
+    // A live stream is the normal case; only the others are worth the room (an ended
+    // one already said so in front).
+    if view.status != StreamStatus::Live && !view.status.is_over() {
         text.push_str(&format!("{sep}{}", view.status.word()));
     }
     if !view.search.is_empty() {

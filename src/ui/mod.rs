@@ -38,10 +38,25 @@ pub fn render(frame: &mut Frame, state: &State) {
             }
         }
         View::Logs(view) => logs::render(frame, main, view, &state.theme),
-        View::Stats(view) => stats::render(frame, main, view, &state.theme),
-        View::Findings(view) => {
-            findings::render(frame, main, view, state.last_check.as_ref(), &state.theme)
+        View::Stats(view) => {
+            let down = state
+                .doc
+                .nodes
+                .iter()
+                .filter(|n| n.name == view.target.node)
+                .flat_map(|n| n.containers.iter())
+                .find(|c| c.id == view.target.id)
+                .and_then(|c| crate::app::stats::not_running(&c.state, &c.status));
+            stats::render(frame, main, view, down, &state.theme)
         }
+        View::Findings(view) => findings::render(
+            frame,
+            main,
+            view,
+            state.last_check.as_ref(),
+            &state.now,
+            &state.theme,
+        ),
         View::Inspect(view) => inspect::render(frame, main, view, &state.theme),
         View::Events(view) => events::render(frame, main, view, &state.theme),
         View::Details => details::render_full(frame, main, state),

@@ -168,3 +168,40 @@ fn a_clean_check_stays_on_the_tree() {
             .is_some_and(|a| a.text == "check: no link")
     );
 }
+
+fn proxy_unchanged() -> PlannedOp {
+    let same = "server { server_name s0.example.org; }\n".to_string();
+    PlannedOp::Proxy(Box::new(crate::ops::proxy::plan(
+        "teemo",
+        "/etc/nginx/sites-enabled/fleetdeck.conf",
+        Some(same.clone()),
+        same,
+    )))
+}
+
+#[test]
+fn a_proxy_plan_with_nothing_to_change_offers_no_apply_80x24() {
+    for read_only in [false, true] {
+        let mut s = state(read_only, 3);
+        s.modal = Some(Modal::Confirm(Box::new(
+            ConfirmView::new(proxy_unchanged()),
+        )));
+        let text = format!("{}", draw(&s, 80, 24).backend());
+        assert!(text.contains("nothing to change · esc close"), "{text}");
+        assert!(!text.contains("y apply"), "{text}");
+        if !read_only {
+            insta::assert_snapshot!(draw(&s, 80, 24).backend());
+        }
+    }
+}
+
+#[test]
+fn create_form_reopened_after_a_refusal_80x24() {
+    let mut s = form_state();
+    if let Some(Modal::Create(form)) = &mut s.modal {
+        form.refused = Some("create bad: the engine refused: no such image".into());
+    }
+    let text = format!("{}", draw(&s, 80, 24).backend());
+    assert!(text.contains("refused: create bad"), "{text}");
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

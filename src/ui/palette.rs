@@ -26,14 +26,19 @@ fn input_line(p: &Palette, width: usize, theme: &Theme) -> Line<'static> {
 
 pub fn render(frame: &mut Frame, main: Rect, p: &Palette, theme: &Theme) {
     // Input plus candidates plus borders, at the bottom of the main area.
-    let listed = p.candidates.len().clamp(1, MAX_LISTED);
+    let listed = p.candidates.len().clamp(1, MAX_LISTED + 1);
     let want = u16::try_from(listed + 3).unwrap_or(u16::MAX);
     let height = want.min(main.height);
     if height == 0 || main.width == 0 {
         return;
     }
     let area = Rect::new(main.x, main.bottom() - height, main.width, height);
-    let room = usize::from(height.saturating_sub(3));
+    let mut room = usize::from(height.saturating_sub(3));
+    // More candidates than rows: the last row says how many are not shown.
+    let overflow = p.candidates.len() > room && room >= 2;
+    if overflow {
+        room -= 1;
+    }
     // Keep the picked candidate in the list when it is further down.
     let first = p
         .picked
@@ -61,6 +66,26 @@ pub fn render(frame: &mut Frame, main: Rect, p: &Palette, theme: &Theme) {
             }
         })
         .collect();
+    if overflow {
+        let above = first;
+        let below = p.candidates.len().saturating_sub(first + room);
+        let mut parts = Vec::new();
+        if above > 0 {
+            parts.push(format!("{above} above"));
+        }
+        if below > 0 {
+            parts.push(format!("{below} more"));
+        }
+        lines.push(Line::styled(
+            format!(
+                "  {} {} (type to narrow, {} to scroll)",
+                theme.ellipsis(),
+                parts.join(", "),
+                if theme.ascii { "up/down" } else { "↑↓" }
+            ),
+            Style::new().add_modifier(Modifier::DIM),
+        ));
+    }
     if p.candidates.is_empty() && room >= 1 {
         lines.push(Line::raw("  no command matches (esc closes)"));
     }

@@ -51,7 +51,15 @@ fn label(name: &str, value: String) -> Line<'static> {
     ])
 }
 
-pub fn render(frame: &mut Frame, area: Rect, view: &StatsView, theme: &Theme) {
+/// `down`: what to say instead of figures when the container is not running (its
+/// samples would be zeros).
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    view: &StatsView,
+    down: Option<String>,
+    theme: &Theme,
+) {
     let title = format!(" Stats: {} on {} ", view.target.name, view.target.node);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -59,6 +67,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &StatsView, theme: &Theme) {
         .title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(down) = down {
+        let text = format!(" {down} {} esc closes", theme.separator());
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
     let Some(last) = &view.last else {
         let text = format!(
             " {}: waiting for the first sample{} (esc closes)",

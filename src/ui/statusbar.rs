@@ -29,21 +29,78 @@ fn crashed_count(state: &State) -> usize {
 }
 
 /// What follows the counts, each part with its separator, most important first: the
-/// operation in flight, the last check's problems, the data's time, the last session.
-/// A narrow bar drops them from the end, so the operation is never cut to a stub.
+/// operation in flight, a transient note, the check (running, or its problems and their
+/// age), the data's time, the last session. A narrow bar drops them from the end, so the
+/// operation is never cut to a stub.
 struct Tail {
     busy: String,
-    check: String,
+    flash: String,
+    check: (String, Style),
     age: String,
     session: String,
 }
 
 impl Tail {
+    fn parts(&self) -> [(&str, Style); 5] {
+        [
+            (self.busy.as_str(), Style::new()),
+            (
+                self.flash.as_str(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            (self.check.0.as_str(), self.check.1),
+            (self.age.as_str(), Style::new()),
+            (self.session.as_str(), Style::new()),
+        ]
+    }
+
     fn text(&self, sep: &str, keep: usize) -> String {
-        let parts = [&self.busy, &self.check, &self.age, &self.session];
-        let kept: String = parts.iter().take(keep).map(|p| p.as_str()).collect();
+        let kept: String = self.parts().iter().take(keep).map(|p| p.0).collect();
         format!(" {sep}{kept}")
     }
+
+    fn spans(&self, sep: &str, keep: usize) -> Vec<Span<'static>> {
+        let mut spans = vec![Span::raw(format!(" {sep}"))];
+        spans.extend(
+            self.parts()
+                .iter()
+                .take(keep)
+                .filter(|p| !p.0.is_empty())
+                .map(|(text, style)| Span::styled(text.to_string(), *style)),
+        );
+        spans
+    }
+}
+
+/// The check's part: running (spinner and time), or its problems and how old they are,
+/// dimmed once older than a few refreshes.
+fn check_part(state: &State, sep: &str) -> (String, Style) {
+    use crate::app::progress::{busy_text, elapsed, is_old};
+    if let Some(since) = state.check_since.as_deref() {
+        let secs = elapsed(Some(since), &state.now);
+        let text = busy_text("checking", secs, state.theme.ascii);
+        return (format!(" {text} {sep}"), Style::new());
+    }
+    let Some(c) = state.last_check.as_ref() else {
+        return (String::new(), Style::new());
+    };
+    let problems = crate::app::columns::plural(c.report.summary.problems, "problem", "problems");
+    let Some(secs) = crate::fleet::stale::secs_between(&c.at, &state.now) else {
+        return (format!(" {problems} {sep}"), Style::new());
+    };
+    let style = if is_old(secs, state.config.refresh_secs) {
+        // DIM too, so it shows without colours.
+        state.theme.fg(Color::DarkGray).add_modifier(Modifier::DIM)
+    } else {
+        Style::new()
+    };
+    (
+        format!(
+            " {problems} {} ago {sep}",
+            crate::app::columns::short_age(secs)
+        ),
+        style,
+    )
 }
 
 /// Fleet counts for the bar: nodes up and down, containers running of all, then the
@@ -74,18 +131,13 @@ fn counts(state: &State) -> (String, String, Tail) {
     let busy = state
         .op_busy
         .as_deref()
-        .map(|op| format!(" {op}… {sep}"))
+        .map(|op| format!(" {} {sep}", busy(state, op)))
         .unwrap_or_default();
-    let check = state
-        .last_check
+    let flash = state
+        .flash
         .as_ref()
-        .map(|c| {
-            let n = c.report.summary.problems;
-            format!(
-                " {} {sep}",
-                crate::app::columns::plural(n, "problem", "problems")
-            )
-        })
+        .filter(|f| f.live(&state.now))
+        .map(|f| format!(" {} {sep}", crate::validate::printable(&f.text)))
         .unwrap_or_default();
     // The last session's outcome stays until another operation takes the place.
     let session = match (&state.op_busy, &state.last_session) {
@@ -97,11 +149,18 @@ fn counts(state: &State) -> (String, String, Tail) {
         format!(" {down} down {sep} {running}/{total} running"),
         Tail {
             busy,
-            check,
+            flash,
+            check: check_part(state, sep),
             age,
             session,
         },
     )
+}
+
+/// The operation in flight with its spinner and elapsed time.
+fn busy(state: &State, label: &str) -> String {
+    let secs = crate::app::progress::elapsed(state.op_since.as_deref(), &state.now);
+    crate::app::progress::busy_text(label, secs, state.theme.ascii)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -144,7 +203,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         + help.len();
     let sep = state.theme.separator();
     // The tail's parts go from the least important while they do not fit.
-    let mut keep = 4;
+    let mut keep = 5;
     while keep > 1 && head_width + tail.text(sep, keep).chars().count() > usize::from(area.width) {
         keep -= 1;
     }
@@ -153,8 +212,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(op) = state.op_busy.as_deref()
         && tail.text(sep, 1).chars().count() > room
     {
-        // Still too long: keep the verb and the end of what it acts on.
-        tail.busy = format!(" {}… {sep}", shorten_op(op, room.saturating_sub(6), state));
+        // Still too long: keep the verb, the end of what it acts on and the time; the
+        // spinner goes first.
+        let secs = crate::app::progress::elapsed(state.op_since.as_deref(), &state.now);
+        let short = shorten_op(op, room.saturating_sub(10), state);
+        tail.busy = format!(" {short}… {secs}s {sep}");
     }
     let rest = tail.text(sep, keep);
     let counts_width = head_width - mode.width() - help.len() + rest.chars().count();
@@ -170,7 +232,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     spans.extend(stale);
     spans.push(Span::raw(running));
     spans.extend(crashed);
-    spans.push(Span::raw(rest));
+    spans.extend(tail.spans(sep, keep));
     if config_room > 3 {
         spans.push(Span::raw(" cfg "));
         spans.push(Span::styled(
@@ -213,7 +275,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
 fn shorten_op(op: &str, width: usize, state: &State) -> String {
     match op.split_once(' ') {
         Some((verb, target)) => {
-            let room = width.saturating_sub(verb.chars().count() + 1).max(8);
+            let room = width.saturating_sub(verb.chars().count() + 1).max(5);
             format!(
                 "{verb} {}",
                 shorten_left(target, room, state.theme.ellipsis())

@@ -189,8 +189,8 @@ fn the_operation_in_flight_is_never_cut_to_a_stub_at_80_columns() {
     let screen = format!("{}", draw(&s, 80, 24).backend());
     let status = screen.lines().last().unwrap_or_default();
     assert!(
-        status.contains("delete …") && status.contains(".org… │"),
-        "the verb and the end of its target: {status}"
+        status.contains("delete …") && status.contains(".org… 0s │"),
+        "the verb, the end of its target and the time: {status}"
     );
     assert!(
         status.contains("2 crashed") && status.contains("? help"),
@@ -203,4 +203,61 @@ fn the_operation_in_flight_is_never_cut_to_a_stub_at_80_columns() {
         status.contains("10:00:05") && status.contains("delete shop"),
         "{status}"
     );
+}
+
+#[test]
+fn an_operation_in_flight_shows_on_its_row_and_the_check_its_age_80x24() {
+    let mut s = state(false, 3);
+    s.now = "2026-12-02T10:00:00Z".into();
+    update(&mut s, Msg::CheckDone(Ok(super::ops_tests::report())));
+    update(&mut s, Msg::Action(Action::Close));
+    s.begin_op("stop teemo/fd-site01.example.org".into());
+    s.now = "2026-12-02T10:00:04Z".into();
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    let row = screen
+        .lines()
+        .find(|l| l.contains("fd-site01.example.org"))
+        .unwrap_or_default();
+    assert!(row.contains("stopping… 4s"), "{row}\n{screen}");
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("stop ") && status.contains("… 4s"),
+        "{status}"
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+    // Old figures are dimmed.
+    s.now = "2026-12-02T11:00:00Z".into();
+    s.end_op();
+    let terminal = draw(&s, 80, 24);
+    let shown = format!("{}", terminal.backend());
+    let status = shown.lines().last().unwrap_or_default();
+    assert!(status.contains("2 problems 1h ago"), "{status}");
+    let x = status
+        .find("2 problems")
+        .map(|b| status[..b].chars().count() - 1);
+    let cell = &terminal.backend().buffer()[(u16::try_from(x.unwrap_or(0)).unwrap_or(0), 23)];
+    assert!(cell.modifier.contains(Modifier::DIM), "{status}");
+}
+
+#[test]
+fn stats_of_an_exited_container_say_it_is_not_running_80x24() {
+    let mut s = crashing_state();
+    let at = s
+        .rows
+        .iter()
+        .position(|r| {
+            r.state.starts_with("exited (3)")
+                || r.cells
+                    .as_ref()
+                    .is_some_and(|c| c.state.starts_with("exited (3)"))
+        })
+        .expect("the exited container");
+    s.select(at);
+    update(&mut s, Msg::Action(Action::Stats));
+    let screen = format!("{}", draw(&s, 80, 24).backend());
+    assert!(
+        screen.contains("not running (exited 3, 2m ago)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
 }

@@ -31,6 +31,9 @@ struct Painter<'a> {
     flat: bool,
     theme: &'a Theme,
     width: usize,
+    /// The operation in flight on a row: (the container's name or site's domain, what
+    /// its state cell says meanwhile, `⠹ stopping… 4s`).
+    busy: Option<(String, String)>,
 }
 
 impl Painter<'_> {
@@ -101,7 +104,13 @@ impl Painter<'_> {
             let (text, style) = match column {
                 Column::Name => continue,
                 Column::Node => (row.node.clone(), plain),
-                Column::State => (cells.state.clone(), state_style),
+                Column::State => match &self.busy {
+                    Some((target, doing)) if *target == row.name || *target == cells.domain => (
+                        doing.clone(),
+                        self.theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                    ),
+                    _ => (cells.state.clone(), state_style),
+                },
                 Column::Ip => (cells.ip.clone(), plain),
                 Column::Domain => (cells.domain.clone(), plain),
                 Column::Health if cells.health == "unhealthy" => {
@@ -248,6 +257,21 @@ fn title(state: &State) -> String {
     }
 }
 
+/// The row an operation in flight acts on, and what its state cell says meanwhile; none
+/// while its plan waits in the confirm popup.
+fn busy_row(state: &State) -> Option<(String, String)> {
+    use crate::app::progress::{busy_text, elapsed, row_doing};
+    if state.modal.is_some() {
+        return None;
+    }
+    let (doing, target) = row_doing(state.op_busy.as_deref()?)?;
+    let secs = elapsed(state.op_since.as_deref(), &state.now);
+    Some((
+        target.to_string(),
+        busy_text(doing, secs, state.theme.ascii),
+    ))
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
     let block = Block::new()
         .borders(Borders::ALL)
@@ -269,6 +293,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         flat: state.flat,
         theme: &state.theme,
         width,
+        busy: busy_row(state),
     };
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
     let offset = offset(state, visible);

@@ -351,3 +351,76 @@ fn logs_and_stats_in_monochrome_ascii_are_plain_ascii() {
         assert!(shown.is_ascii(), "{shown}");
     }
 }
+
+/// A crash loop followed: lines of two runs with the exit between them marked.
+fn crash_loop(width: u16, height: u16) -> State {
+    let mut s = state(false, 3);
+    update(&mut s, Msg::Resized { width, height });
+    select(&mut s, "fd-site00.example.org");
+    update(&mut s, Msg::Action(Action::Logs));
+    let stream = s.last_stream;
+    let line = |at: &str, text: &str| LogLine {
+        stream: LogStream::Stdout,
+        at: at.into(),
+        text: text.into(),
+    };
+    for (run, at) in [(1, "12:01:05"), (2, "12:01:07")] {
+        update(
+            &mut s,
+            Msg::Logs {
+                stream,
+                event: StreamEvent::Data(vec![line(at, &format!("starting, run {run}"))]),
+            },
+        );
+        update(
+            &mut s,
+            Msg::Logs {
+                stream,
+                event: StreamEvent::Data(vec![LogLine::exit_marker("3", at)]),
+            },
+        );
+    }
+    s
+}
+
+#[test]
+fn logs_mark_each_exit_and_wait_for_a_restart_80x24() {
+    let s = crash_loop(80, 24);
+    let shown = screen(&s, 80, 24);
+    assert_eq!(
+        shown.matches("── exited (3) at 12:01:0").count(),
+        2,
+        "{shown}"
+    );
+    assert!(
+        shown.contains("FOLLOWING") && shown.contains("exited (3), waiting for a restart"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}
+
+#[test]
+fn logs_of_a_removed_container_say_so_and_follow_nothing_80x24() {
+    let mut s = crash_loop(80, 24);
+    let stream = s.last_stream;
+    update(
+        &mut s,
+        Msg::Logs {
+            stream,
+            event: StreamEvent::Closed("container removed".into()),
+        },
+    );
+    let shown = screen(&s, 80, 24);
+    assert!(shown.contains("ENDED: container removed"), "{shown}");
+    assert!(!shown.contains("FOLLOWING"), "no contradiction:\n{shown}");
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}
+
+#[test]
+fn palette_says_how_many_candidates_are_not_shown_80x24() {
+    let mut s = state(false, 3);
+    palette(&mut s, "");
+    let shown = screen(&s, 80, 24);
+    assert!(shown.contains("more (type to narrow"), "{shown}");
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

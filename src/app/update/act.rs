@@ -139,6 +139,7 @@ pub(super) fn on_events(
     match event {
         StreamEvent::Data(batch) => v.push(batch),
         StreamEvent::Ended => v.status = StreamStatus::Ended,
+        StreamEvent::Closed(why) => v.status = StreamStatus::Closed(why),
         StreamEvent::Failed(why) => {
             // One engine failing is a line in the view, not the end of the others.
             v.status = StreamStatus::Failed(why)

@@ -6,7 +6,7 @@ use crate::app::{Action, Effect, Level, OpRequest, State, View};
 use crate::ops::check::CheckReport;
 
 pub fn on_done(state: &mut State, result: Result<CheckReport, String>) -> Vec<Effect> {
-    state.op_busy = None;
+    state.check_since = None;
     let report = match result {
         Ok(report) => report,
         Err(e) => {

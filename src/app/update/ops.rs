@@ -8,6 +8,9 @@ use crate::app::{ConfirmEdit, Effect, Level, Modal, OpRequest, State};
 
 /// A key or palette command asked for `op`. Read-only mode has refused mutating ones.
 pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
+    if op == OpRequest::Check {
+        return check(state);
+    }
     if let Some(busy) = &state.op_busy {
         state.log(
             Level::Warn,
@@ -17,11 +20,17 @@ pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
     }
     match op {
         OpRequest::Create => {
-            state.modal = Some(Modal::Create(Box::new(CreateForm::new(&state.config))));
+            let mut form = CreateForm::new(&state.config);
+            form.taken = state
+                .sites()
+                .iter()
+                .map(|s| s.domain.to_ascii_lowercase())
+                .collect();
+            state.modal = Some(Modal::Create(Box::new(form)));
             Vec::new()
         }
         op => {
-            state.op_busy = Some(op.label());
+            state.begin_op(op.label());
             state.log(Level::Info, format!("{}: planning…", op.label()));
             vec![Effect::Operation(op)]
         }
@@ -42,8 +51,10 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
             Vec::new()
         }
         FormOutcome::Submit(req) => {
-            state.modal = None;
-            state.op_busy = Some(format!("create {}", req.domain));
+            if let Some(Modal::Create(form)) = state.modal.take() {
+                state.create_draft = Some(form);
+            }
+            state.begin_op(format!("create {}", req.domain));
             state.log(Level::Info, format!("create {}: planning…", req.domain));
             vec![Effect::PlanCreate(req)]
         }
@@ -52,16 +63,29 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
 
 pub fn on_planned(state: &mut State, planned: Result<PlannedOp, String>) -> Vec<Effect> {
     match planned {
+        // A plan offered after another operation (the proxy after a delete) with nothing
+        // to change is not worth a popup: a line says so.
+        Ok(op) if !op.applicable() && std::mem::take(&mut state.op_follow_up) => {
+            state.end_op();
+            state.log(Level::Info, format!("{}: nothing to change", op.label()));
+        }
         Ok(op) => {
-            state.log(
-                Level::Info,
-                format!("{}: plan ready, y to apply", op.label()),
-            );
+            state.op_follow_up = false;
+            let next = if !op.applicable() {
+                "nothing to change"
+            } else if state.read_only {
+                "plan ready (read-only mode: it cannot be applied)"
+            } else {
+                "plan ready, y to apply"
+            };
+            state.log(Level::Info, format!("{}: {next}", op.label()));
             state.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(op))));
         }
         Err(e) => {
-            let what = state.op_busy.take().unwrap_or_else(|| "plan".into());
+            state.op_follow_up = false;
+            let what = state.end_op().unwrap_or_else(|| "plan".into());
             state.log(Level::Error, format!("{what}: {e}"));
+            reopen_form(state, &what, &e);
         }
     }
     Vec::new()
@@ -79,7 +103,7 @@ pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
         ConfirmEdit::No => {
             let label = view.op.label();
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             state.log(
                 Level::Info,
                 format!("{label}: cancelled, nothing was changed"),
@@ -88,20 +112,20 @@ pub fn on_confirm(state: &mut State, edit: ConfirmEdit) -> Vec<Effect> {
         }
         ConfirmEdit::Yes if !view.op.applicable() => {
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             Vec::new()
         }
         ConfirmEdit::Yes if state.read_only => {
             let label = view.op.label();
             state.modal = None;
-            state.op_busy = None;
+            state.end_op();
             state.log(Level::Warn, format!("{label}: refused in read-only mode"));
             Vec::new()
         }
         ConfirmEdit::Yes => {
             let op = view.op.clone();
             state.modal = None;
-            state.op_busy = Some(op.label());
+            state.begin_op(op.label());
             state.log(Level::Info, format!("{}: applying…", op.label()));
             state.expect_own_audit(op.audit_action());
             vec![Effect::Apply(op)]
@@ -115,11 +139,48 @@ pub fn on_finished(
     text: String,
     then: Option<OpRequest>,
 ) -> Vec<Effect> {
-    state.op_busy = None;
+    let label = state.end_op().unwrap_or_default();
+    if ok {
+        state.create_draft = None;
+    } else {
+        reopen_form(state, &label, &text);
+    }
     state.log(if ok { Level::Info } else { Level::Error }, text);
     let mut effects = vec![Effect::LoadSites];
+    // The check's figures on screen are out of date once sites or rules changed.
+    let changed = ["create ", "delete ", "proxy apply"]
+        .iter()
+        .any(|p| label.starts_with(p));
+    if ok && changed && state.last_check.is_some() && state.check_since.is_none() {
+        effects.extend(check(state));
+    }
     if let Some(next) = then.filter(|n| !(state.read_only && n.mutating())) {
         effects.extend(request(state, next));
+        state.op_follow_up = state.op_busy.is_some();
     }
     effects
+}
+
+/// A check: it only reads, so it runs even while an operation is in flight (one check
+/// at a time).
+fn check(state: &mut State) -> Vec<Effect> {
+    if state.check_since.is_some() {
+        state.log(Level::Info, "check: already running");
+        return Vec::new();
+    }
+    state.check_since = Some(state.now.clone());
+    state.log(Level::Info, "check: running…");
+    vec![Effect::Operation(OpRequest::Check)]
+}
+
+/// A create that was refused (its plan, or the engine at apply) reopens the form with
+/// what was typed and why, so nothing has to be typed again.
+fn reopen_form(state: &mut State, label: &str, why: &str) {
+    if !label.starts_with("create ") || state.modal.is_some() {
+        return;
+    }
+    if let Some(mut form) = state.create_draft.take() {
+        form.refused = Some(why.to_string());
+        state.modal = Some(Modal::Create(form));
+    }
 }

@@ -93,9 +93,19 @@ fn create_goes_form_then_plan_then_confirm_then_apply() {
     assert!(s.modal.is_none());
     assert_eq!(s.op_busy.as_deref(), Some("create blog.example.org"));
 
-    // While it runs, another operation waits its turn.
-    assert!(update(&mut s, Msg::Action(Action::Check)).is_empty());
+    // While it runs, another operation waits its turn; a check, which only reads, runs.
+    assert!(update(&mut s, Msg::Action(Action::ProxyPlan)).is_empty());
     assert!(last(&s).contains("still running"), "{}", last(&s));
+    assert_eq!(
+        update(&mut s, Msg::Action(Action::Check)),
+        vec![Effect::Operation(OpRequest::Check)]
+    );
+    assert!(
+        update(&mut s, Msg::Action(Action::Check)).is_empty(),
+        "one check at a time"
+    );
+    assert_eq!(s.op_busy.as_deref(), Some("create blog.example.org"));
+    s.check_since = None;
 
     let plan = {
         let taken = |_: &str| false;

@@ -29,10 +29,15 @@ pub(super) fn open_selected(state: &mut State, action: Action) -> Vec<Effect> {
     match state.selected_container() {
         Some(target) => open(state, target, action),
         None => {
-            state.log(
-                Level::Warn,
-                format!("{}: select a container first", action.name()),
-            );
+            // In the status bar too: the activity panel may be out of sight.
+            let what = if action == Action::Stats {
+                "stats"
+            } else {
+                "logs"
+            };
+            let why = format!("{what}: select a container");
+            state.flash(why.clone());
+            state.log(Level::Warn, format!("{why} first"));
             Vec::new()
         }
     }
@@ -95,7 +100,7 @@ pub(super) fn logs_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PrevMatch => {
             v.jump(false, rows);
         }
-        _ => {}
+        other => state.flash(format!("{}: not in the logs view", other.name())),
     }
     Vec::new()
 }
@@ -107,7 +112,10 @@ pub(super) fn stats_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.show_help = true;
             Vec::new()
         }
-        _ => Vec::new(),
+        other => {
+            state.flash(format!("{}: not in the stats view", other.name()));
+            Vec::new()
+        }
     }
 }
 
@@ -154,6 +162,10 @@ pub(super) fn on_logs(state: &mut State, stream: u64, event: StreamEvent<Vec<Log
         StreamEvent::Data(lines) if lines.is_empty() => return,
         StreamEvent::Data(lines) => v.push(lines),
         StreamEvent::Ended => ended(&mut v.status, None),
+        StreamEvent::Closed(why) => {
+            v.status = StreamStatus::Closed(why.clone());
+            state.log(Level::Info, format!("logs of {name}: {why}"));
+        }
         StreamEvent::Failed(why) => {
             ended(&mut v.status, Some(why.clone()));
             state.log(Level::Error, format!("logs of {name}: {why}"));
@@ -173,6 +185,7 @@ pub(super) fn on_stats(state: &mut State, stream: u64, event: StreamEvent<StatsS
     match event {
         StreamEvent::Data(sample) => v.push(sample),
         StreamEvent::Ended => ended(&mut v.status, None),
+        StreamEvent::Closed(why) => v.status = StreamStatus::Closed(why),
         StreamEvent::Failed(why) => {
             ended(&mut v.status, Some(why.clone()));
             state.log(Level::Error, format!("stats of {name}: {why}"));

@@ -90,6 +90,8 @@ pub struct LogBody {
     target: String,
     what: String,
     done: bool,
+    /// The run of the container this stream belongs to, read just before it opened.
+    pub run: RunState,
 }
 
 impl LogBody {
@@ -210,15 +212,27 @@ impl DockerClient {
     /// Follow container `id`'s stdout and stderr with timestamps: its last `tail` lines,
     /// then new ones as they come.
     pub async fn follow_logs(&self, id: &str, tail: usize) -> Result<LogBody, DockerError> {
+        self.open_logs(id, &format!("tail={tail}")).await
+    }
+
+    /// Follow container `id`'s stdout and stderr from `since` (Unix nanoseconds, inclusive)
+    /// on: how a view re-attaches after a restart without repeating or losing a line.
+    pub async fn follow_logs_since(&self, id: &str, since: i128) -> Result<LogBody, DockerError> {
+        self.open_logs(id, &format!("tail=all&since={}", engine_time(since)))
+            .await
+    }
+
+    async fn open_logs(&self, id: &str, from: &str) -> Result<LogBody, DockerError> {
         let id = self.path_ref(id)?;
-        // A TTY container's log is one raw stream; any other is framed.
+        // A TTY container's log is one raw stream; any other is framed. The same record
+        // says which run of the container the stream belongs to.
         let record = self.get_json(&format!("/containers/{id}/json")).await?;
         let tty = record
             .pointer("/Config/Tty")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false);
-        let path =
-            format!("/containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&tail={tail}");
+        let run = RunState::of(&record);
+        let path = format!("/containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&{from}");
         let response = self.get_ok(&path).await?;
         Ok(LogBody {
             body: response.into_body(),
@@ -228,8 +242,82 @@ impl DockerClient {
             target: self.describe(),
             what: format!("GET {path}"),
             done: false,
+            run,
         })
     }
+
+    /// Which run of container `id` is current: `None` when the engine no longer has it.
+    pub async fn container_run(&self, id: &str) -> Result<Option<RunState>, DockerError> {
+        let id = self.path_ref(id)?;
+        match self.get_json(&format!("/containers/{id}/json")).await {
+            Ok(record) => Ok(Some(RunState::of(&record))),
+            Err(DockerError::Status { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Follow container `id`'s own events (start, die, destroy...) from `since` (Unix
+    /// nanoseconds) on; the engine replays the recent past first, so nothing that
+    /// happened between two requests is missed.
+    pub async fn container_events(
+        &self,
+        id: &str,
+        since: i128,
+    ) -> Result<super::JsonLines, DockerError> {
+        let id = self.path_ref(id)?;
+        // {"container":[id],"type":["container"]}, URL-encoded; `path_ref` keeps `id` to
+        // characters that need no escaping in JSON or in a query.
+        let filters = format!(
+            "%7B%22container%22%3A%5B%22{id}%22%5D%2C%22type%22%3A%5B%22container%22%5D%7D"
+        );
+        self.json_lines(&format!(
+            "/events?since={}&filters={filters}",
+            engine_time(since)
+        ))
+        .await
+    }
+}
+
+/// A container's current run, from its engine record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunState {
+    pub running: bool,
+    /// `State.StartedAt` as the engine wrote it (RFC 3339 with nanoseconds); it tells one
+    /// run from the next.
+    pub started_at: Option<String>,
+    /// Whether the record had a `State` at all; without one a restart cannot be seen.
+    pub known: bool,
+}
+
+impl RunState {
+    pub fn of(record: &serde_json::Value) -> RunState {
+        let state = record.get("State");
+        RunState {
+            running: state
+                .and_then(|s| s.get("Running"))
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+            started_at: state
+                .and_then(|s| s.get("StartedAt"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+            known: state.is_some_and(serde_json::Value::is_object),
+        }
+    }
+}
+
+/// Unix nanoseconds as the engine's `since` parameter wants them: seconds, a dot and
+/// nine digits (fewer digits would be read as a coarser fraction).
+pub fn engine_time(nanos: i128) -> String {
+    let nanos = nanos.max(0);
+    format!("{}.{:09}", nanos / 1_000_000_000, nanos % 1_000_000_000)
+}
+
+/// An RFC 3339 time (as in log timestamps and `StartedAt`) as Unix nanoseconds.
+pub fn unix_nanos(rfc3339: &str) -> Option<i128> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp_nanos)
 }
 
 #[cfg(test)]
@@ -277,6 +365,38 @@ mod tests {
         }
         assert_eq!(cut, 1, "one cut line for 16 MiB without a newline");
         assert_eq!(s.finish(), None, "the cut line was already handed on");
+    }
+
+    #[test]
+    fn engine_times_have_nine_digits_of_nanoseconds() {
+        assert_eq!(
+            engine_time(1_700_000_000_000_000_007),
+            "1700000000.000000007"
+        );
+        assert_eq!(engine_time(-5), "0.000000000");
+        let t = unix_nanos("2026-11-22T10:00:01.123456789Z").expect("rfc3339");
+        assert_eq!(engine_time(t), "1795341601.123456789");
+        assert_eq!(unix_nanos("2026-11-22T10:00:01Z"), Some(t - 123_456_789));
+        assert_eq!(
+            unix_nanos("0001-01-01T00:00:00Z").map(|t| t < 0),
+            Some(true)
+        );
+        assert_eq!(unix_nanos("soon"), None);
+    }
+
+    #[test]
+    fn a_run_is_read_from_the_record() {
+        let record = serde_json::json!({"State": {"Running": true,
+            "StartedAt": "2026-11-22T10:00:01.5Z"}});
+        assert_eq!(
+            RunState::of(&record),
+            RunState {
+                running: true,
+                started_at: Some("2026-11-22T10:00:01.5Z".into()),
+                known: true
+            }
+        );
+        assert!(!RunState::of(&serde_json::json!({"Id": "x"})).known);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use bollard::{BollardRequest, Docker};
 
 pub use error::DockerError;
 pub use exec::{ExecIo, ExecSpec};
-pub use logs::{LogBody, LogSource, MAX_LOG_LINE, RawLogLine};
+pub use logs::{LogBody, LogSource, MAX_LOG_LINE, RawLogLine, RunState, engine_time, unix_nanos};
 pub use ndjson::{JsonLines, MAX_LINE as MAX_JSON_LINE};
 pub use target::{local_target, local_target_from_env, target_for_node};
 

@@ -61,10 +61,16 @@ fn engine_lines_become_timed_lines_with_their_stream() {
 }
 
 #[tokio::test]
-async fn a_burst_is_one_message_and_the_end_is_reported() {
+async fn a_burst_is_one_message_and_the_newest_time_is_kept() {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let frames = stream::iter(vec![out(false, "T a"), out(true, "T b"), out(false, "T c")]);
-    pump_logs(frames, 7, tx, CancellationToken::new()).await;
+    let frames = stream::iter(vec![
+        out(false, "2026-11-22T10:00:02.5Z a"),
+        out(true, "2026-11-22T10:00:03.000000001Z b"),
+        out(false, "T c"),
+    ]);
+    let mut last = None;
+    let end = pump_logs(frames, 7, &tx, &CancellationToken::new(), &mut last).await;
+    assert_eq!(end, PumpEnd::Ended);
     let Some(Msg::Logs {
         stream: 7,
         event: StreamEvent::Data(lines),
@@ -73,27 +79,32 @@ async fn a_burst_is_one_message_and_the_end_is_reported() {
         panic!("lines expected");
     };
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    assert_eq!(texts, ["T a", "T b", "T c"]);
+    assert_eq!(texts, ["a", "b", "T c"]);
     assert_eq!(lines[1].stream, LogStream::Stderr);
     assert_eq!(
-        rx.recv().await,
-        Some(Msg::Logs {
-            stream: 7,
-            event: StreamEvent::Ended
-        })
+        last.map(crate::transport::docker::engine_time),
+        Some("1795341603.000000001".to_string()),
+        "the newest engine time, where a re-attached stream starts"
     );
+    assert!(rx.try_recv().is_err(), "the end is the caller's to report");
 }
 
 #[tokio::test]
 async fn cancelling_ends_a_stream_that_never_sends() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
-    let logs = tokio::spawn(pump_logs(
-        stream::pending::<Result<Vec<RawLogLine>, DockerError>>(),
-        1,
-        tx.clone(),
-        cancel.clone(),
-    ));
+    let (logs_tx, logs_cancel) = (tx.clone(), cancel.clone());
+    let logs = tokio::spawn(async move {
+        let mut last = None;
+        pump_logs(
+            stream::pending::<Result<Vec<RawLogLine>, DockerError>>(),
+            1,
+            &logs_tx,
+            &logs_cancel,
+            &mut last,
+        )
+        .await
+    });
     let stats = tokio::spawn(pump_stats(
         stream::pending::<Result<ContainerStatsResponse, DockerError>>(),
         2,
