@@ -246,7 +246,7 @@ write_client_files() {
       echo
       echo "[[node]]"
       echo "name = \"$nm\""
-      echo "ssh = \"root@$ip:22\""
+      echo "ssh = \"$nm\""
       hidden "$k" && echo "jump = \"$(name 1)\""
       echo "hypervisor = \"none\""
       echo "docker = \"none\""
