@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::polled::Polled;
+use super::held::Held;
 use super::protocol::{MAX_REQUEST, Request, Response, read_line_within, write_line};
 use crate::collect::once::render_tree;
 use crate::config::Config;
@@ -23,12 +23,11 @@ const REQUEST_WITHIN: Duration = Duration::from_secs(10);
 pub type SitesReader = Box<dyn Fn() -> Result<Vec<Site>, String> + Send + Sync>;
 
 pub struct Master {
-    config: Config,
-    links: BTreeMap<String, NodeLink>,
+    config: Arc<Config>,
+    links: Arc<BTreeMap<String, NodeLink>>,
     sites: SitesReader,
-    /// Docker clients and last full polls; the lock also makes polls take turns, so two
-    /// clients asking at once never double the load on the nodes.
-    polled: Mutex<Polled>,
+    /// The fleet as last seen, kept live by one task per node: `tree` is answered from it.
+    held: Held,
     requests: AtomicU64,
     stop: Notify,
     uid: u32,
@@ -64,11 +63,12 @@ impl Master {
         links: BTreeMap<String, NodeLink>,
         sites: SitesReader,
     ) -> std::io::Result<Arc<Master>> {
+        let (config, links) = (Arc::new(config), Arc::new(links));
         Ok(Arc::new(Master {
+            held: Held::new(config.clone(), links.clone()),
             config,
             links,
             sites,
-            polled: Mutex::new(Polled::default()),
             requests: AtomicU64::new(0),
             stop: Notify::new(),
             uid: super::place::own_uid()?,
@@ -78,47 +78,23 @@ impl Master {
         }))
     }
 
-    /// Poll every node once: opens the connections, and says how each node answered.
+    /// Start polling and wait for every node's first answer (or its poll's deadline):
+    /// opens the connections, and says how each node answered.
     pub async fn warm_up(&self) -> Vec<(String, String)> {
-        let mut polled = self.polled.lock().await;
-        polled
-            .full(&self.config, &self.links)
-            .await
-            .into_iter()
-            .map(|s| {
+        self.held.first_round().await;
+        let held = self.held.snapshots();
+        self.config
+            .nodes
+            .iter()
+            .filter_map(|node| {
+                let s = held.iter().find(|s| s.name == node.name)?;
                 let how = match &s.error {
                     Some(e) => format!("{}: {e}", s.status.as_str()),
                     None => s.status.as_str().to_string(),
                 };
-                (s.name, how)
+                Some((s.name.clone(), how))
             })
             .collect()
-    }
-
-    fn refresh(&self) -> Duration {
-        Duration::from_secs(self.config.refresh_secs.max(1))
-    }
-
-    /// Host facts older than this are polled again for a request: two background
-    /// rounds, so a request never waits on a round that is merely late.
-    fn facts_max_age(&self) -> Duration {
-        self.refresh() * 2
-    }
-
-    /// Every `refresh_secs`, every fact of every node, as the console polls.
-    async fn refresh_in_background(self: Arc<Master>) {
-        let mut tick = tokio::time::interval(self.refresh());
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let _ = self
-                .polled
-                .lock()
-                .await
-                .full(&self.config, &self.links)
-                .await;
-        }
     }
 
     async fn answer(&self, request: Request) -> Response {
@@ -134,18 +110,18 @@ impl Master {
             Request::Session(_) => Response::Error {
                 message: "a session takes the connection".into(),
             },
-            Request::Tree { json, ascii } => {
-                let snapshots = {
-                    let mut polled = self.polled.lock().await;
-                    polled
-                        .answer(&self.config, &self.links, self.facts_max_age())
-                        .await
-                };
+            Request::Tree { json, ascii, fresh } => {
+                if fresh {
+                    self.held.fresh_round().await;
+                }
+                // What the node tasks hold: no node is asked for a plain `tree`.
+                let snapshots = self.held.snapshots();
+                let since = self.held.since();
                 let sites = match (self.sites)() {
                     Ok(sites) => sites,
                     Err(message) => return Response::Error { message },
                 };
-                match render_tree(&self.config, &snapshots, &sites, json, ascii) {
+                match render_tree(&self.config, &snapshots, &sites, json, ascii, Some(&since)) {
                     Ok(text) => Response::Output { text },
                     Err(e) => Response::Error {
                         message: e.to_string(),
@@ -200,8 +176,7 @@ impl Master {
 
     /// Answer clients until asked to stop, or until `idle` passes with no client connected.
     pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
-        let background = tokio::spawn(self.clone().refresh_in_background());
-        let _stop_background = AbortOnDrop(background);
+        self.held.start();
         let mut deadline = idle.map(|d| Instant::now() + d);
         loop {
             let idle_over = async {
@@ -239,14 +214,6 @@ impl Master {
                 }
             }
         }
-    }
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 
