@@ -122,6 +122,10 @@ pub fn build_links(
     read_only: bool,
 ) -> Result<BTreeMap<String, NodeLink>, TargetError> {
     let client = ClientConfig::load(config.ssh.config.as_deref())?;
+    let mut routes = BTreeMap::new();
+    for node in config.nodes.iter().filter(|n| n.ssh.is_some()) {
+        routes.insert(node.name.clone(), route_for(config, node, &client)?);
+    }
     let mut built = Built {
         nodes: BTreeMap::new(),
         carriers: BTreeMap::new(),
@@ -129,9 +133,10 @@ pub fn build_links(
             config.ssh.max_connecting,
             config.ssh.max_connecting_per_jump,
         ),
+        routes,
     };
     for node in &config.nodes {
-        ssh_node(config, node, &client, &mut built)?;
+        ssh_node(config, node, &mut built)?;
     }
     let ssh_nodes = built.nodes;
     let mut links = BTreeMap::new();
@@ -167,29 +172,29 @@ struct Built {
     /// nodes behind it ride it, as nodes behind a `jump` node ride that node's.
     carriers: BTreeMap<String, Arc<SshNode>>,
     limits: Arc<ConnectLimits>,
+    /// Every SSH node's route, resolved once.
+    routes: BTreeMap<String, Route>,
 }
 
 fn ssh_node(
     config: &Config,
     node: &NodeConfig,
-    client: &ClientConfig,
     built: &mut Built,
 ) -> Result<Option<Arc<SshNode>>, TargetError> {
-    if node.ssh.is_none() {
+    let Some(mut route) = built.routes.get(&node.name).cloned() else {
         return Ok(None);
-    }
+    };
     if let Some(done) = built.nodes.get(&node.name) {
         return Ok(Some(done.clone()));
     }
-    let mut route = route_for(config, node, client)?;
     // The config check rejects jump loops, so this recursion ends.
     let mut via = match node.jump.as_deref().and_then(|j| config.node(j)) {
-        Some(jump) => ssh_node(config, jump, client, built)?,
+        Some(jump) => ssh_node(config, jump, built)?,
         None => None,
     };
     let mut shown = None;
     if via.is_none()
-        && let Some(carrier) = carrier(&route, built)
+        && let Some(carrier) = carrier(config, &route, built)?
     {
         shown = Some(route.describe());
         via = Some(carrier);
@@ -204,14 +209,30 @@ fn ssh_node(
     Ok(Some(ssh))
 }
 
-/// The shared connection to the last jump of `route`'s ProxyJump chain (made once per
-/// chain), or `None` for a direct route.
-fn carrier(route: &Route, built: &mut Built) -> Option<Arc<SshNode>> {
+/// The shared connection to the last jump of `route`'s ProxyJump chain, or `None` for a
+/// direct route. A one-hop chain to a host that is itself a node reached directly, with
+/// the same login, rides that node's connection; otherwise one is made per chain.
+fn carrier(
+    config: &Config,
+    route: &Route,
+    built: &mut Built,
+) -> Result<Option<Arc<SshNode>>, TargetError> {
     let mut hops = route.jumps.clone();
-    let target = hops.pop()?;
+    let Some(target) = hops.pop() else {
+        return Ok(None);
+    };
+    if hops.is_empty() && route.proxy_command.is_none() {
+        let same = built
+            .routes
+            .iter()
+            .find(|(_, r)| r.jumps.is_empty() && r.proxy_command.is_none() && r.target == target);
+        if let Some(node) = same.and_then(|(name, _)| config.node(name)) {
+            return ssh_node(config, node, built);
+        }
+    }
     let key = format!("{:?} {:?}", route.jumps, route.proxy_command);
     if let Some(done) = built.carriers.get(&key) {
-        return Some(done.clone());
+        return Ok(Some(done.clone()));
     }
     let name = format!("jump {target}");
     let jump_route = Route {
@@ -224,7 +245,7 @@ fn carrier(route: &Route, built: &mut Built) -> Option<Arc<SshNode>> {
     };
     let made = SshNode::limited(name, jump_route, None, built.limits.clone(), None);
     built.carriers.insert(key, made.clone());
-    Some(made)
+    Ok(Some(made))
 }
 
 #[cfg(test)]
@@ -286,6 +307,25 @@ mod tests {
             "shown as the ssh config says: {}",
             links["a"].reach
         );
+
+        // The jump host a node of its own, reached directly: its connection carries them.
+        let with_jump_node = format!("{text}[[node]]\nname = \"bastion\"\nssh = \"bastion\"\n");
+        std::fs::write(
+            &ssh_config,
+            "Host a b\n  ProxyJump bastion\nHost a\n  HostName 10.9.0.1\n\
+             Host b\n  HostName 10.9.0.2\nHost bastion\n  HostName 192.0.2.10\n  User admin\n",
+        )
+        .expect("write ssh_config");
+        let config = crate::config::load_str(&with_jump_node, Path::new("t.toml")).expect("config");
+        let links = build_links(&config, false).expect("links");
+        let bastion = links["bastion"].ssh.clone().expect("bastion over ssh");
+        for n in ["a", "b"] {
+            let via = links[n].ssh.as_ref().and_then(|s| s.carried_by().cloned());
+            assert!(
+                via.is_some_and(|v| Arc::ptr_eq(&v, &bastion)),
+                "{n} rides the bastion node's own connection"
+            );
+        }
     }
 
     #[tokio::test]
