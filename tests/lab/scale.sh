@@ -52,6 +52,8 @@ parse() {
     esac
   done
   [[ "$TAG" =~ ^[a-z]{1,3}$ ]] || die "--tag must be 1-3 lowercase letters"
+  # h: the main lab's hosts (fdlab-hK); s: the swarm lab's.
+  case "$TAG" in h | s) die "--tag $TAG would name another lab's namespaces" ;; esac
   [[ "$NET" =~ ^10\.[0-9]{1,3}$ ]] || die "--net must look like 10.80"
   case "$NET" in 10.77 | 10.78 | 10.79) die "--net $NET belongs to the main lab" ;; esac
   DIR="${FLEETDECK_SCALE_DIR:-/tmp/fleetdeck-scale-$TAG}"
