@@ -60,6 +60,13 @@ parse() {
   BR="fdlab-br$TAG"
   BJ="fdlab-bj$TAG"
   ROOT_IP="$NET.255.254"
+  # Every host's sshd and sessions are charged to one cpuacct cgroup (cgroup v1 here,
+  # v2 elsewhere): the bench reads the hosts' CPU there, exited sessions included.
+  if [[ -d /sys/fs/cgroup/cpuacct ]]; then
+    CG="/sys/fs/cgroup/cpuacct/fdlab-scale-$TAG"
+  else
+    CG="/sys/fs/cgroup/fdlab-scale-$TAG"
+  fi
 }
 
 ns() { echo "fdlab-$TAG$1"; }
@@ -90,6 +97,7 @@ cmd_down() {
   while fw -D "$BR" 2>/dev/null; do :; done
   while fw -D "$BJ" 2>/dev/null; do :; done
   timeout "$T" ip route del unreachable "$NET.201.0/24" 2>/dev/null || true
+  [[ ! -d "$CG" ]] || rmdir "$CG" 2>/dev/null || true
   [[ "$DIR" == /tmp/fleetdeck-scale* ]] && rm -rf "$DIR"
   log "down ($TAG)"
 }
@@ -128,7 +136,9 @@ ForceCommand $DIR/bin/fdlab-cmdlog $(name "$k")
 EOF
     [[ -z "$MAX_STARTUPS" ]] || echo "MaxStartups $MAX_STARTUPS"
   } >"$d/sshd_config"
-  timeout "$T" ip netns exec "$(ns "$k")" /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" ||
+  # shellcheck disable=SC2016
+  timeout "$T" bash -c 'echo $$ >"$1/cgroup.procs" 2>/dev/null; exec ip netns exec "$2" /usr/sbin/sshd -f "$3" -E "$4"' \
+    _ "$CG" "$(ns "$k")" "$d/sshd_config" "$d/sshd.log" ||
     die "sshd for $(name "$k") did not start (see $d/sshd.log)"
 }
 
@@ -143,6 +153,7 @@ cmd_up() {
   cmd_down "$@" 2>/dev/null
   [[ -d /run/sshd ]] || install -d -m 0755 /run/sshd
   mkdir -p "$DIR/run" "$DIR/bin"
+  mkdir -p "$CG" 2>/dev/null || log "no cgroup $CG: the bench cannot read the hosts' CPU"
   install -m 0755 "$SRC/fdlab-cmdlog" "$DIR/bin/fdlab-cmdlog"
   timeout "$T" ssh-keygen -q -t ed25519 -N '' -C "fdlab scale client" -f "$DIR/client_ed25519"
   install -m 0600 "$DIR/client_ed25519.pub" "$DIR/authorized_keys"
@@ -192,7 +203,7 @@ cmd_up() {
 
   # Keys and sshd, in parallel (ed25519 keygen is fast; each host its own key).
   export -f host_up hidden ip_of ns name die log
-  export DIR TAG NET HOSTS JUMPED MAX_STARTUPS T
+  export DIR TAG NET HOSTS JUMPED MAX_STARTUPS T CG
   seq 1 "$HOSTS" | timeout 300 xargs -P 16 -I{} bash -c 'host_up {}' ||
     die "starting the hosts failed"
 
@@ -231,6 +242,7 @@ write_client_files() {
   } >"$DIR/config.toml"
   printf '{\n  "version": 1,\n  "dir": "%s",\n  "tag": "%s",\n  "bridge": "%s",\n  "root_ip": "%s",\n' \
     "$DIR" "$TAG" "$BR" "$ROOT_IP" >"$DIR/scale.json"
+  printf '  "cgroup": "%s",\n' "$CG" >>"$DIR/scale.json"
   printf '  "config": "%s",\n  "ssh_config": "%s",\n  "known_hosts": "%s",\n  "client_key": "%s",\n  "jump": "%s",\n  "hosts": [\n' \
     "$DIR/config.toml" "$DIR/ssh_config" "$DIR/known_hosts" "$DIR/client_ed25519" \
     "$( ((JUMPED > 0)) && name 1)" >>"$DIR/scale.json"
