@@ -86,13 +86,16 @@ impl Master {
         self.config
             .nodes
             .iter()
-            .filter_map(|node| {
-                let s = held.iter().find(|s| s.name == node.name)?;
-                let how = match &s.error {
-                    Some(e) => format!("{}: {e}", s.status.as_str()),
-                    None => s.status.as_str().to_string(),
+            .filter(|node| self.links.contains_key(&node.name))
+            .map(|node| {
+                let how = match held.iter().find(|s| s.name == node.name) {
+                    Some(s) => match &s.error {
+                        Some(e) => format!("{}: {e}", s.status.as_str()),
+                        None => s.status.as_str().to_string(),
+                    },
+                    None => "unknown: no answer yet".to_string(),
                 };
-                Some((s.name.clone(), how))
+                (node.name.clone(), how)
             })
             .collect()
     }
