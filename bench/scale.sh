@@ -20,7 +20,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCALE_SH="$REPO/tests/lab/scale.sh"
 TAG=x
 DIR="/tmp/fleetdeck-scale-$TAG"
-FLEETDECK="$REPO/target/release/fleetdeck"
+# FLEETDECK_BIN: another build to measure (the hosts' figures do not depend on it).
+FLEETDECK="${FLEETDECK_BIN:-$REPO/target/release/fleetdeck}"
 FACTS='hostname; uname -srm; cat /proc/uptime /proc/loadavg /etc/os-release; ip -j -d link show; ip -j addr show; ss -H -tln'
 command -v jq >/dev/null || { echo "jq is required (apt-get install jq)" >&2; exit 2; }
 
@@ -33,8 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building fleetdeck (release)..." >&2
-timeout 3000 cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
+if [[ -z "${FLEETDECK_BIN:-}" ]]; then
+  echo "building fleetdeck (release)..." >&2
+  timeout 3000 cargo build --release --quiet --manifest-path "$REPO/Cargo.toml"
+fi
 t0=$(date +%s%N)
 timeout 600 "$SCALE_SH" up "$N" --tag "$TAG" --net 10.80 2>"$WORK/up.log" ||
   { cat "$WORK/up.log" >&2; exit 1; }
@@ -127,6 +130,7 @@ MASTER_RSS=$(awk '/VmRSS/{print int($2 / 1024)}' "/proc/$MASTER_PID/status")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 cat <<EOF
 
+fleetdeck: $FLEETDECK
 scale lab: $N hosts (ssh only, one network namespace and sshd each), up in ${UP_MS} ms
 | figure | fleetdeck | OpenSSH fan-out -P 64 | ratio |
 |---|---|---|---|
