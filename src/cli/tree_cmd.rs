@@ -31,9 +31,12 @@ fn through_master(ctx: &Context, json: bool, ascii: bool, fresh: bool) -> Option
         .enable_all()
         .build()
         .ok()?;
+    let asked = std::time::Instant::now();
     match runtime.block_on(ask(&path, &Request::Tree { json, ascii, fresh }, limit)) {
         Ok(Response::Output { text }) => {
-            tracing::info!(socket = %path.display(), "tree: answered by the master");
+            // The round trip alone, for bench/scale.sh: the rest is this process.
+            let took_ms = asked.elapsed().as_millis() as u64;
+            tracing::info!(socket = %path.display(), took_ms, "tree: answered by the master");
             Some(text)
         }
         Ok(other) => {
