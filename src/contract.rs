@@ -28,6 +28,8 @@ pub mod schema {
     pub const CREATE: u32 = 1;
     /// `inspect NODE --json`.
     pub const INSPECT_NODE: u32 = 1;
+    /// `inventory adopt --json`.
+    pub const ADOPT: u32 = 1;
 }
 
 /// How long fleetdeck waits on a Docker engine.
@@ -71,6 +73,7 @@ mod tests {
             schema::AUDIT,
             schema::CREATE,
             schema::INSPECT_NODE,
+            schema::ADOPT,
         ] {
             assert_eq!(v, 1);
         }

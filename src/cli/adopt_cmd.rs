@@ -2,12 +2,12 @@
 //! record a live container that no row claims as a site (ops/adopt).
 
 use super::confirm::{code_for, confirm};
-use super::inventory_cmd::SCHEMA_VERSION;
 use super::ops_env::{DOCKER_CONNECT, OpsEnv};
 use super::out;
 use super::session_cmd::find_failure;
 use super::{Code, Context, Failure};
 use crate::act::lookup;
+use crate::contract::schema;
 use crate::ops::adopt::{self, AdoptRequest, Candidate};
 
 pub fn run(
@@ -68,7 +68,7 @@ pub fn run(
         .map_err(|e| Failure::new(code_for(e.kind()), format!("not adopted: {e}")))?;
     if json {
         let doc = serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": schema::ADOPT,
             "site": site,
             "container": plan.container,
             "container_id": plan.container_id,

@@ -76,6 +76,10 @@ pub enum Command {
         /// Poll over fresh connections even when a master serves this config
         #[arg(long)]
         no_master: bool,
+        /// Poll every node now: a master asks them all before answering instead of
+        /// answering from what it holds
+        #[arg(long)]
+        fresh: bool,
     },
     /// Keep every node's connection open so `tree` reuses them (like ssh ControlMaster)
     Master {
@@ -407,11 +411,18 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
         Command::Inventory(InventoryCmd::ImportLegacy { path }) => {
             inventory_cmd::import_legacy(&Context::load(&cli.global)?, path)
         }
-        Command::Tree { json, no_master } => tree_cmd::run(
+        Command::Tree {
+            json,
+            no_master,
+            fresh,
+        } => tree_cmd::run(
             &Context::load(&cli.global)?,
-            *json,
-            cli.global.ascii,
-            *no_master,
+            tree_cmd::Asked {
+                json: *json,
+                ascii: cli.global.ascii,
+                no_master: *no_master,
+                fresh: *fresh,
+            },
         ),
         Command::Master { idle, status, stop } => {
             let ctx = Context::load(&cli.global)?;

@@ -1,6 +1,7 @@
-//! `fleetdeck tree [--json] [--ascii] [--no-master]`: poll every node once, in parallel,
-//! and print the fleet. A node that cannot be reached is listed as down with its error.
-//! When a master serves the same config, it polls over its open connections instead.
+//! `fleetdeck tree [--json] [--ascii] [--no-master] [--fresh]`: poll every node once, in
+//! parallel, and print the fleet. A node that cannot be reached is listed as down with its
+//! error. When a master serves the same config, it answers from what it holds (each
+//! node's `data_age_secs` says how old), or polls every node first with `--fresh`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use crate::master::protocol::{Request, Response};
 
 /// A master's answer, or `None` (logged) when there is none to use: then `tree` polls
 /// on its own, so a master can only make it faster, never make it fail.
-fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
+fn through_master(ctx: &Context, json: bool, ascii: bool, fresh: bool) -> Option<String> {
     let path = super::master_cmd::socket_for(ctx).ok()?;
     if !crate::master::place::is_own_socket(&path) {
         // Absent, or another user's: a client never talks to a socket it does not own.
@@ -30,9 +31,12 @@ fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
         .enable_all()
         .build()
         .ok()?;
-    match runtime.block_on(ask(&path, &Request::Tree { json, ascii }, limit)) {
+    let asked = std::time::Instant::now();
+    match runtime.block_on(ask(&path, &Request::Tree { json, ascii, fresh }, limit)) {
         Ok(Response::Output { text }) => {
-            tracing::info!(socket = %path.display(), "tree: answered by the master");
+            // The round trip alone, for bench/scale.sh: the rest is this process.
+            let took_ms = asked.elapsed().as_millis() as u64;
+            tracing::info!(socket = %path.display(), took_ms, "tree: answered by the master");
             Some(text)
         }
         Ok(other) => {
@@ -49,9 +53,23 @@ fn through_master(ctx: &Context, json: bool, ascii: bool) -> Option<String> {
     }
 }
 
-pub fn run(ctx: &Context, json: bool, ascii: bool, no_master: bool) -> Result<(), Failure> {
+/// What the command line asked `tree` for.
+pub struct Asked {
+    pub json: bool,
+    pub ascii: bool,
+    pub no_master: bool,
+    pub fresh: bool,
+}
+
+pub fn run(ctx: &Context, asked: Asked) -> Result<(), Failure> {
+    let Asked {
+        json,
+        ascii,
+        no_master,
+        fresh,
+    } = asked;
     let ascii = ascii || !text::locale_is_utf8(|k| std::env::var(k).ok());
-    if !no_master && let Some(output) = through_master(ctx, json, ascii) {
+    if !no_master && let Some(output) = through_master(ctx, json, ascii, fresh) {
         print_tree(&output, json);
         return Ok(());
     }
@@ -65,7 +83,7 @@ pub fn run(ctx: &Context, json: bool, ascii: bool, no_master: bool) -> Result<()
     // Connections close with the runtime; don't wait on sessions winding down.
     runtime.shutdown_timeout(Duration::from_millis(200));
     tracing::debug!("tree: all nodes polled");
-    let output = render_tree(config, &snapshots, &sites, json, ascii)
+    let output = render_tree(config, &snapshots, &sites, json, ascii, None)
         .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
     print_tree(&output, json);
     Ok(())

@@ -83,14 +83,18 @@ pub async fn poll_fleet(
 }
 
 /// What `tree` prints: the JSON document of the README's contracts, or the text tree.
+/// `asking_since`: when a live holder (the master) started polling, so old data shows
+/// stale as in the console; `None` for a one-shot poll.
 pub fn render_tree(
     config: &Config,
     snapshots: &[NodeSnapshot],
     sites: &[Site],
     json: bool,
     ascii: bool,
+    asking_since: Option<&str>,
 ) -> Result<String, serde_json::Error> {
-    let doc = tree::build(config, snapshots, sites, crate::inventory::now_rfc3339());
+    let now = crate::inventory::now_rfc3339();
+    let doc = tree::build_from(config, snapshots.iter(), sites, now, asking_since);
     if json {
         let mut text = serde_json::to_string_pretty(&doc)?;
         text.push('\n');

@@ -77,6 +77,18 @@ fn check_top(config: &Config) -> Result<(), Problem> {
             "must be between 1 and 3600 seconds",
         ));
     }
+    if !(1..=4096).contains(&config.ssh.max_connecting) {
+        return Err(problem(
+            key("ssh", "max_connecting"),
+            "must be between 1 and 4096",
+        ));
+    }
+    if !(1..=100).contains(&config.ssh.max_connecting_per_jump) {
+        return Err(problem(
+            key("ssh", "max_connecting_per_jump"),
+            "must be between 1 and 100 (keep it under the jump host's MaxStartups)",
+        ));
+    }
     if config.containers.port == 0 {
         return Err(problem(
             key("containers", "port"),

@@ -16,6 +16,8 @@ fn cases() -> Vec<(String, usize, &'static str, &'static str)> {
         ("refresh_secs = 3601\n".into(), 1, "refresh_secs", "between 1 and 3600"),
         ("[ssh]\nconnect_timeout_secs = 0\n".into(), 2, "ssh.connect_timeout_secs", "between 1 and 600"),
         ("[ssh]\nkeepalive_secs = 0\n".into(), 2, "ssh.keepalive_secs", "between 1 and 3600"),
+        ("[ssh]\nmax_connecting = 0\n".into(), 2, "ssh.max_connecting", "between 1 and 4096"),
+        ("[ssh]\nmax_connecting_per_jump = 101\n".into(), 2, "ssh.max_connecting_per_jump", "MaxStartups"),
         ("[containers]\nport = 0\n".into(), 2, "containers.port", "between 1 and 65535"),
         // Nodes.
         (format!("{NODE}jump = \"a\"\n"), 4, "node[0].jump", "cannot name itself"),

@@ -121,6 +121,15 @@ pub struct SshConfig {
     pub connect_timeout_secs: u64,
     #[serde(default = "default_keepalive")]
     pub keepalive_secs: u64,
+    /// SSH connections being set up at once, over the whole fleet (README "A thousand
+    /// hosts"): a cold start of hundreds of nodes must not swamp this machine or a
+    /// shared network path.
+    #[serde(default = "default_max_connecting")]
+    pub max_connecting: usize,
+    /// SSH connections being set up at once through one jump host, kept under sshd's
+    /// `MaxStartups` (10:30:100 by default, refusing at random from the 10th).
+    #[serde(default = "default_max_connecting_per_jump")]
+    pub max_connecting_per_jump: usize,
 }
 
 fn default_connect_timeout() -> u64 {
@@ -128,6 +137,12 @@ fn default_connect_timeout() -> u64 {
 }
 fn default_keepalive() -> u64 {
     30
+}
+fn default_max_connecting() -> usize {
+    64
+}
+fn default_max_connecting_per_jump() -> usize {
+    8
 }
 
 impl Default for SshConfig {
@@ -138,6 +153,8 @@ impl Default for SshConfig {
             identities: Vec::new(),
             connect_timeout_secs: default_connect_timeout(),
             keepalive_secs: default_keepalive(),
+            max_connecting: default_max_connecting(),
+            max_connecting_per_jump: default_max_connecting_per_jump(),
         }
     }
 }

@@ -41,6 +41,8 @@ fn every_key() -> Config {
             identities: vec!["/id".into()],
             connect_timeout_secs: 3,
             keepalive_secs: 4,
+            max_connecting: 5,
+            max_connecting_per_jump: 6,
         },
         audit: AuditConfig {
             record_sessions: false,

@@ -12,8 +12,14 @@ pub const MAX_REQUEST: usize = 64 << 10;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
-    /// Poll every node now and answer what `tree` prints.
-    Tree { json: bool, ascii: bool },
+    /// Answer what `tree` prints, from what the master holds; `fresh` polls every node
+    /// first (left out on the wire when false, so older masters still understand).
+    Tree {
+        json: bool,
+        ascii: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
+    },
     /// Are you there, and for which fleet?
     Status,
     /// Close every connection and exit.
@@ -107,6 +113,7 @@ mod tests {
         let req = Request::Tree {
             json: true,
             ascii: false,
+            fresh: false,
         };
         write_line(&mut buf, &req).await.expect("write");
         assert_eq!(buf.iter().filter(|b| **b == b'\n').count(), 1);

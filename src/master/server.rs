@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::follow::{Follow, LOOK_EVERY};
-use super::polled::Polled;
+use super::held::Held;
 use super::protocol::{MAX_REQUEST, Request, Response, read_line_within, write_line};
 use crate::collect::once::render_tree;
 use crate::config::Config;
@@ -23,11 +23,25 @@ const REQUEST_WITHIN: Duration = Duration::from_secs(10);
 /// Reads the inventory's sites afresh for each answer (the caller knows where and how).
 pub type SitesReader = Box<dyn Fn() -> Result<Vec<Site>, String> + Send + Sync>;
 
-/// The nodes a master serves and its links to them; replaced whole when a Terraform
-/// state changes (see `follow`), so each answer sees one consistent fleet.
+/// The nodes a master serves, its links to them and what it holds of them; replaced
+/// whole when a Terraform state changes (see `follow`), so each answer sees one
+/// consistent fleet.
 pub struct Served {
-    pub config: Config,
-    pub links: BTreeMap<String, NodeLink>,
+    pub config: Arc<Config>,
+    pub links: Arc<BTreeMap<String, NodeLink>>,
+    /// The fleet as last seen, kept live by one task per node: `tree` is answered from it.
+    pub held: Held,
+}
+
+impl Served {
+    fn new(config: Config, links: BTreeMap<String, NodeLink>) -> Served {
+        let (config, links) = (Arc::new(config), Arc::new(links));
+        Served {
+            held: Held::new(config.clone(), links.clone()),
+            config,
+            links,
+        }
+    }
 }
 
 pub struct Master {
@@ -36,9 +50,6 @@ pub struct Master {
     /// links are built in. `None`: the fleet is fixed (no state, or a test).
     follow: Option<(Config, bool)>,
     sites: SitesReader,
-    /// Docker clients and last full polls; the lock also makes polls take turns, so two
-    /// clients asking at once never double the load on the nodes.
-    polled: Mutex<Polled>,
     requests: AtomicU64,
     stop: Notify,
     uid: u32,
@@ -75,10 +86,9 @@ impl Master {
         sites: SitesReader,
     ) -> std::io::Result<Arc<Master>> {
         Ok(Arc::new(Master {
-            served: std::sync::RwLock::new(Arc::new(Served { config, links })),
+            served: std::sync::RwLock::new(Arc::new(Served::new(config, links))),
             follow: None,
             sites,
-            polled: Mutex::new(Polled::default()),
             requests: AtomicU64::new(0),
             stop: Notify::new(),
             uid: super::place::own_uid()?,
@@ -113,50 +123,28 @@ impl Master {
             .clone()
     }
 
-    /// Poll every node once: opens the connections, and says how each node answered.
+    /// Start polling and wait for every node's first answer (or its poll's deadline):
+    /// opens the connections, and says how each node answered.
     pub async fn warm_up(&self) -> Vec<(String, String)> {
         let served = self.served();
-        let mut polled = self.polled.lock().await;
-        polled
-            .full(&served.config, &served.links)
-            .await
-            .into_iter()
-            .map(|s| {
-                let how = match &s.error {
-                    Some(e) => format!("{}: {e}", s.status.as_str()),
-                    None => s.status.as_str().to_string(),
+        served.held.first_round().await;
+        let held = served.held.snapshots();
+        served
+            .config
+            .nodes
+            .iter()
+            .filter(|node| served.links.contains_key(&node.name))
+            .map(|node| {
+                let how = match held.iter().find(|s| s.name == node.name) {
+                    Some(s) => match &s.error {
+                        Some(e) => format!("{}: {e}", s.status.as_str()),
+                        None => s.status.as_str().to_string(),
+                    },
+                    None => "unknown: no answer yet".to_string(),
                 };
-                (s.name, how)
+                (node.name.clone(), how)
             })
             .collect()
-    }
-
-    fn refresh(&self) -> Duration {
-        // refresh_secs is a key of the file: the same in every fleet a state yields.
-        Duration::from_secs(self.served().config.refresh_secs.max(1))
-    }
-
-    /// Host facts older than this are polled again for a request: two background
-    /// rounds, so a request never waits on a round that is merely late.
-    fn facts_max_age(&self) -> Duration {
-        self.refresh() * 2
-    }
-
-    /// Every `refresh_secs`, every fact of every node, as the console polls.
-    async fn refresh_in_background(self: Arc<Master>) {
-        let mut tick = tokio::time::interval(self.refresh());
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let served = self.served();
-            let _ = self
-                .polled
-                .lock()
-                .await
-                .full(&served.config, &served.links)
-                .await;
-        }
     }
 
     /// Re-read the Terraform states as they change (see `follow`); reading runs on a
@@ -189,17 +177,18 @@ impl Master {
                 for note in &round.notes {
                     tracing::warn!("master: {note}");
                 }
-                self.replace(round.config, read_only).await;
+                self.replace(round.config, read_only);
             }
         }
     }
 
     /// Serve `config` from now on when it differs from the fleet served: the links of
     /// nodes whose table did not change are kept (their connections stay open), the
-    /// others are built anew and their last polls forgotten.
-    async fn replace(&self, config: Config, read_only: bool) {
+    /// others are built anew. The new fleet's node tasks start with what the old one held
+    /// of the nodes kept, so a `tree` in between shows them as they were, with their age.
+    fn replace(&self, config: Config, read_only: bool) {
         let old = self.served();
-        if old.config == config {
+        if *old.config == config {
             return;
         }
         let mut links = match build_links(&config, read_only) {
@@ -238,17 +227,20 @@ impl Master {
             ?gone,
             "master: the Terraform states changed the fleet"
         );
-        let keep: Vec<String> = config
-            .nodes
-            .iter()
-            .map(|n| n.name.clone())
-            .filter(|n| same(n.as_str()))
+        let kept: Vec<_> = old
+            .held
+            .snapshots()
+            .into_iter()
+            .filter(|s| same(s.name.as_str()))
             .collect();
-        self.polled.lock().await.keep_only(&keep);
+        let served = Served::new(config, links);
+        served.held.seed(kept);
+        served.held.start();
+        // The old fleet's node tasks stop when the last answer using it is done.
         *self
             .served
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(Served { config, links });
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(served);
     }
 
     async fn answer(&self, request: Request) -> Response {
@@ -264,19 +256,26 @@ impl Master {
             Request::Session(_) => Response::Error {
                 message: "a session takes the connection".into(),
             },
-            Request::Tree { json, ascii } => {
+            Request::Tree { json, ascii, fresh } => {
                 let served = self.served();
-                let snapshots = {
-                    let mut polled = self.polled.lock().await;
-                    polled
-                        .answer(&served.config, &served.links, self.facts_max_age())
-                        .await
-                };
+                if fresh {
+                    served.held.fresh_round().await;
+                }
+                // What the node tasks hold: no node is asked for a plain `tree`.
+                let snapshots = served.held.snapshots();
+                let since = served.held.since();
                 let sites = match (self.sites)() {
                     Ok(sites) => sites,
                     Err(message) => return Response::Error { message },
                 };
-                match render_tree(&served.config, &snapshots, &sites, json, ascii) {
+                match render_tree(
+                    &served.config,
+                    &snapshots,
+                    &sites,
+                    json,
+                    ascii,
+                    Some(&since),
+                ) {
                     Ok(text) => Response::Output { text },
                     Err(e) => Response::Error {
                         message: e.to_string(),
@@ -332,8 +331,7 @@ impl Master {
 
     /// Answer clients until asked to stop, or until `idle` passes with no client connected.
     pub async fn serve(self: Arc<Master>, listener: UnixListener, idle: Option<Duration>) {
-        let background = tokio::spawn(self.clone().refresh_in_background());
-        let _stop_background = AbortOnDrop(background);
+        self.served().held.start();
         let following = tokio::spawn(self.clone().follow_terraform());
         let _stop_following = AbortOnDrop(following);
         let mut deadline = idle.map(|d| Instant::now() + d);

@@ -11,8 +11,9 @@ use super::docker::{
 };
 use super::exec::{Exec, LocalExec, guarded};
 use super::ssh::SshNode;
+use super::ssh::connect_limit::ConnectLimits;
 use super::ssh::node::SshDockerDialer;
-use super::ssh::target::{ClientConfig, TargetError, route_for};
+use super::ssh::target::{ClientConfig, Route, TargetError, route_for};
 use crate::config::{Config, NodeConfig};
 
 /// How fleetdeck reaches one node. A clone shares the node's connection (a master that
@@ -123,10 +124,23 @@ pub fn build_links(
     read_only: bool,
 ) -> Result<BTreeMap<String, NodeLink>, TargetError> {
     let client = ClientConfig::load(config.ssh.config.as_deref())?;
-    let mut ssh_nodes: BTreeMap<String, Arc<SshNode>> = BTreeMap::new();
-    for node in &config.nodes {
-        ssh_node(config, node, &client, &mut ssh_nodes)?;
+    let mut routes = BTreeMap::new();
+    for node in config.nodes.iter().filter(|n| n.ssh.is_some()) {
+        routes.insert(node.name.clone(), route_for(config, node, &client)?);
     }
+    let mut built = Built {
+        nodes: BTreeMap::new(),
+        carriers: BTreeMap::new(),
+        limits: ConnectLimits::new(
+            config.ssh.max_connecting,
+            config.ssh.max_connecting_per_jump,
+        ),
+        routes,
+    };
+    for node in &config.nodes {
+        ssh_node(config, node, &mut built)?;
+    }
+    let ssh_nodes = built.nodes;
     let mut links = BTreeMap::new();
     for node in &config.nodes {
         let ssh = ssh_nodes.get(&node.name).cloned();
@@ -153,32 +167,87 @@ pub fn build_links(
     Ok(links)
 }
 
+/// The SSH nodes made so far, and what they share.
+struct Built {
+    nodes: BTreeMap<String, Arc<SshNode>>,
+    /// One connection per ProxyJump chain of the ssh config (keyed by the chain): the
+    /// nodes behind it ride it, as nodes behind a `jump` node ride that node's.
+    carriers: BTreeMap<String, Arc<SshNode>>,
+    limits: Arc<ConnectLimits>,
+    /// Every SSH node's route, resolved once.
+    routes: BTreeMap<String, Route>,
+}
+
 fn ssh_node(
     config: &Config,
     node: &NodeConfig,
-    client: &ClientConfig,
-    built: &mut BTreeMap<String, Arc<SshNode>>,
+    built: &mut Built,
 ) -> Result<Option<Arc<SshNode>>, TargetError> {
-    if node.ssh.is_none() {
+    let Some(mut route) = built.routes.get(&node.name).cloned() else {
         return Ok(None);
-    }
-    if let Some(done) = built.get(&node.name) {
+    };
+    if let Some(done) = built.nodes.get(&node.name) {
         return Ok(Some(done.clone()));
     }
-    let mut route = route_for(config, node, client)?;
     // The config check rejects jump loops, so this recursion ends.
-    let via = match node.jump.as_deref().and_then(|j| config.node(j)) {
-        Some(jump) => ssh_node(config, jump, client, built)?,
+    let mut via = match node.jump.as_deref().and_then(|j| config.node(j)) {
+        Some(jump) => ssh_node(config, jump, built)?,
         None => None,
     };
+    let mut shown = None;
+    if via.is_none()
+        && let Some(carrier) = carrier(config, &route, built)?
+    {
+        shown = Some(route.describe());
+        via = Some(carrier);
+    }
     if via.is_some() {
-        // The jump node's own connection carries this one: no hops, no ProxyCommand.
+        // The jump's own connection carries this one: no hops, no ProxyCommand.
         route.jumps.clear();
         route.proxy_command = None;
     }
-    let ssh = SshNode::new_via(node.name.clone(), route, via);
-    built.insert(node.name.clone(), ssh.clone());
+    let ssh = SshNode::limited(node.name.clone(), route, via, built.limits.clone(), shown);
+    built.nodes.insert(node.name.clone(), ssh.clone());
     Ok(Some(ssh))
+}
+
+/// The shared connection to the last jump of `route`'s ProxyJump chain, or `None` for a
+/// direct route. A one-hop chain to a host that is itself a node reached directly, with
+/// the same login, rides that node's connection; otherwise one is made per chain.
+fn carrier(
+    config: &Config,
+    route: &Route,
+    built: &mut Built,
+) -> Result<Option<Arc<SshNode>>, TargetError> {
+    let mut hops = route.jumps.clone();
+    let Some(target) = hops.pop() else {
+        return Ok(None);
+    };
+    if hops.is_empty() && route.proxy_command.is_none() {
+        let same = built
+            .routes
+            .iter()
+            .find(|(_, r)| r.jumps.is_empty() && r.proxy_command.is_none() && r.target == target);
+        if let Some(node) = same.and_then(|(name, _)| config.node(name)) {
+            return ssh_node(config, node, built);
+        }
+    }
+    let key = format!("{:?} {:?}", route.jumps, route.proxy_command);
+    if let Some(done) = built.carriers.get(&key) {
+        return Ok(Some(done.clone()));
+    }
+    let name = format!("jump {target}");
+    let jump_route = Route {
+        jumps: hops,
+        target,
+        proxy_command: route.proxy_command.clone(),
+        agent: route.agent.clone(),
+        connect_timeout: route.connect_timeout,
+        keepalive: route.keepalive,
+    };
+    let made = SshNode::limited(name, jump_route, None, built.limits.clone(), None);
+    built.carriers.insert(key, made.clone());
+    Ok(Some(made))
 }
 
 #[cfg(test)]
@@ -206,6 +275,59 @@ mod tests {
                 .as_ref()
                 .is_some_and(|s| s.route().jumps.is_empty())
         );
+    }
+
+    #[test]
+    fn nodes_behind_one_proxyjump_share_its_connection() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ssh_config = dir.path().join("ssh_config");
+        std::fs::write(
+            &ssh_config,
+            "Host a b\n  ProxyJump admin@192.0.2.10\nHost a\n  HostName 10.9.0.1\n\
+             Host b\n  HostName 10.9.0.2\nHost c\n  HostName 192.0.2.30\n",
+        )
+        .expect("write ssh_config");
+        let text = format!(
+            "[ssh]\nconfig = {:?}\n\
+             [[node]]\nname = \"a\"\nssh = \"a\"\n\
+             [[node]]\nname = \"b\"\nssh = \"b\"\n\
+             [[node]]\nname = \"c\"\nssh = \"c\"\n",
+            ssh_config.display().to_string()
+        );
+        let config = crate::config::load_str(&text, Path::new("t.toml")).expect("config");
+        let links = build_links(&config, false).expect("links");
+        let carrier = |n: &str| links[n].ssh.as_ref().and_then(|s| s.carried_by().cloned());
+        let (a, b) = (
+            carrier("a").expect("a rides"),
+            carrier("b").expect("b rides"),
+        );
+        assert!(Arc::ptr_eq(&a, &b), "one connection to the jump for both");
+        assert_eq!(a.route().target.host, "192.0.2.10");
+        assert!(carrier("c").is_none(), "a direct node rides nothing");
+        assert!(
+            links["a"].reach.ends_with("via admin@192.0.2.10:22"),
+            "shown as the ssh config says: {}",
+            links["a"].reach
+        );
+
+        // The jump host a node of its own, reached directly: its connection carries them.
+        let with_jump_node = format!("{text}[[node]]\nname = \"bastion\"\nssh = \"bastion\"\n");
+        std::fs::write(
+            &ssh_config,
+            "Host a b\n  ProxyJump bastion\nHost a\n  HostName 10.9.0.1\n\
+             Host b\n  HostName 10.9.0.2\nHost bastion\n  HostName 192.0.2.10\n  User admin\n",
+        )
+        .expect("write ssh_config");
+        let config = crate::config::load_str(&with_jump_node, Path::new("t.toml")).expect("config");
+        let links = build_links(&config, false).expect("links");
+        let bastion = links["bastion"].ssh.clone().expect("bastion over ssh");
+        for n in ["a", "b"] {
+            let via = links[n].ssh.as_ref().and_then(|s| s.carried_by().cloned());
+            assert!(
+                via.is_some_and(|v| Arc::ptr_eq(&v, &bastion)),
+                "{n} rides the bastion node's own connection"
+            );
+        }
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! node reused for every command and channel.
 
 mod auth;
+pub mod connect_limit;
 pub mod error;
 pub mod host_keys;
 pub mod known_hosts;

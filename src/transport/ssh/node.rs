@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use tokio::sync::{Mutex, Semaphore};
 
+use super::connect_limit::ConnectLimits;
 use super::error::SshError;
 use super::session::SshSession;
 use super::target::Route;
@@ -40,6 +41,11 @@ pub struct SshNode {
     session: Mutex<Option<Arc<SshSession>>>,
     backoff: std::sync::Mutex<Backoff>,
     channels: Semaphore,
+    /// Turns to set up a connection, shared by every node of the fleet.
+    limits: Arc<ConnectLimits>,
+    /// How the node is described when it differs from its route (a ProxyJump chain
+    /// carried by a shared jump connection still reads as the ssh config wrote it).
+    shown: Option<String>,
 }
 
 impl SshNode {
@@ -53,10 +59,24 @@ impl SshNode {
         route: Route,
         via: Option<Arc<SshNode>>,
     ) -> Arc<SshNode> {
+        Self::limited(name, route, via, Arc::default(), None)
+    }
+
+    /// [`SshNode::new_via`] taking its turns to connect from `limits` (shared by the
+    /// fleet, see `build_links`); `shown` overrides [`SshNode::describe`].
+    pub fn limited(
+        name: impl Into<String>,
+        route: Route,
+        via: Option<Arc<SshNode>>,
+        limits: Arc<ConnectLimits>,
+        shown: Option<String>,
+    ) -> Arc<SshNode> {
         Arc::new(SshNode {
             name: name.into(),
             route,
             via,
+            limits,
+            shown,
             session: Mutex::new(None),
             backoff: std::sync::Mutex::new(Backoff {
                 failures: 0,
@@ -78,6 +98,9 @@ impl SshNode {
 
     /// How the node is reached, jump nodes included.
     pub fn describe(&self) -> String {
+        if let Some(shown) = &self.shown {
+            return shown.clone();
+        }
         match &self.via {
             Some(via) => format!("{} via {}", self.route.describe(), via.describe()),
             None => self.route.describe(),
@@ -99,10 +122,13 @@ impl SshNode {
         if let Some(wait) = self.backing_off() {
             return Err(wait);
         }
+        // The carrier first: waiting for this node's turn while holding none keeps the
+        // jump's own set-up from queueing behind the nodes it carries.
         let carrier = match &self.via {
             Some(via) => Some(Box::pin(via.session()).await?),
             None => None,
         };
+        let _turn = self.limits.enter(self.jump_key().as_deref()).await;
         match SshSession::connect_via(carrier, &self.route).await {
             Ok(session) => {
                 self.record_success();
@@ -113,6 +139,20 @@ impl SshNode {
                 self.record_failure(&e);
                 Err(e)
             }
+        }
+    }
+
+    /// The node whose connection carries this one (a `jump` node, or the shared
+    /// connection of a ProxyJump chain).
+    pub fn carried_by(&self) -> Option<&Arc<SshNode>> {
+        self.via.as_ref()
+    }
+
+    /// The jump host this node's set-up goes through (its hop), if any.
+    fn jump_key(&self) -> Option<String> {
+        match &self.via {
+            Some(via) => Some(via.route.target.to_string()),
+            None => self.route.jumps.first().map(ToString::to_string),
         }
     }
 
