@@ -107,10 +107,10 @@ fn node(n: Node) -> SwarmNode {
     let mut address = status.addr.unwrap_or_default();
     // A manager listening on every interface may report 0.0.0.0 as its status address;
     // its raft address (`ManagerStatus.Addr`, host:port) is then the real one.
-    if address.is_empty() || address == "0.0.0.0" {
-        if let Some(raft) = manager.as_ref().and_then(|m| m.addr.as_deref()) {
-            address = host_of(raft).to_string();
-        }
+    if (address.is_empty() || address == "0.0.0.0")
+        && let Some(raft) = manager.as_ref().and_then(|m| m.addr.as_deref())
+    {
+        address = host_of(raft).to_string();
     }
     let description = n.description.unwrap_or_default();
     SwarmNode {
