@@ -26,6 +26,11 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with("")
+    }
+
+    /// With `tables` after the nodes (a `[[swarm]]`...).
+    fn with(tables: &str) -> Setup {
         let swarm = SwarmLab::load();
         let dir = tempfile::Builder::new()
             .prefix("fdswarm-")
@@ -34,7 +39,7 @@ impl Setup {
         let config = swarm.fleet_config(
             &NAMES,
             &format!(
-                "[inventory]\npath = {:?}\n",
+                "[inventory]\npath = {:?}\n{tables}",
                 dir.path().join("inventory.db").display().to_string()
             ),
         );
@@ -346,4 +351,60 @@ fn a_worker_whose_engine_dies_shows_down_and_its_tasks_move() {
         (swarm_node(the_swarm(&doc), gamma)["status"] == "ready").then_some(())
     })
     .unwrap_or_else(|| panic!("{gamma} did not come back ready: {:#}", s.tree(&[])));
+}
+
+#[test]
+fn check_reports_a_service_running_fewer_tasks_than_it_wants() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let s = Setup::with(&format!(
+        "[[swarm]]\nname = \"labswarm\"\nmanagers = [{:?}]\n",
+        NAMES[0]
+    ));
+    let name = unique("fdt-stuck");
+    // No node carries this label: the task stays pending, 0 of 1 running.
+    let _service = s.service(
+        &name,
+        &[
+            "--replicas",
+            "1",
+            "--constraint",
+            "node.labels.fdt-nowhere==1",
+        ],
+    );
+    let found = retry(Duration::from_secs(60), || {
+        let out = s.fleetdeck(&["check", "--json"]);
+        let doc: Value = serde_json::from_str(&stdout(&out)).ok()?;
+        let f = doc["findings"]
+            .as_array()?
+            .iter()
+            .find(|f| {
+                f["kind"] == "service_degraded"
+                    && f["message"].as_str().is_some_and(|m| m.contains(&name))
+            })?
+            .clone();
+        Some((out.status.code(), f))
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "no service_degraded for {name}: {:?}",
+            s.fleetdeck(&["check", "--json"])
+        )
+    });
+    let (code, f) = found;
+    assert_eq!(code, Some(1), "a degraded service is a problem");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["node"], NAMES[0], "the manager that answered");
+    assert_eq!(
+        (f["expected"].as_str(), f["actual"].as_str()),
+        (Some("1 running"), Some("0 running"))
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("swarm labswarm") && m.contains("0 of 1")),
+        "{f:#}"
+    );
+    // The same swarm in the tree, under its configured name.
+    let doc = s.tree(&[]);
+    assert_eq!(the_swarm(&doc)["name"], "labswarm");
 }

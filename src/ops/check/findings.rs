@@ -3,6 +3,7 @@
 
 mod edge;
 mod live;
+mod swarm;
 mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -103,6 +104,7 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     terraform::unreachable(input, &mut out);
     terraform::address_changed(input.config, &mut out);
     terraform::undeclared(input.config, &mut out);
+    swarm::degraded(input, &mut out);
     finish(input, out)
 }
 

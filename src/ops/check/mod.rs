@@ -40,6 +40,7 @@ pub enum Kind {
     TerraformUnreachable,
     TerraformAddressChanged,
     TerraformUndeclared,
+    ServiceDegraded,
 }
 
 impl Kind {
@@ -59,6 +60,7 @@ impl Kind {
             Kind::TerraformUnreachable => "terraform_unreachable",
             Kind::TerraformAddressChanged => "terraform_address_changed",
             Kind::TerraformUndeclared => "terraform_undeclared",
+            Kind::ServiceDegraded => "service_degraded",
         }
     }
 }
@@ -230,4 +232,9 @@ pub struct CheckInput<'a> {
     /// Nodes a Terraform state declares that `nodes` does not read: reached over SSH,
     /// or why not (README "Nodes from Terraform").
     pub reached: BTreeMap<String, Result<(), String>>,
+    /// Each `[[swarm]]`: the manager that answered and its cluster state, or why none did.
+    pub swarms: BTreeMap<String, SwarmRead>,
 }
+
+/// One `[[swarm]]` as `gather` read it: `(manager node, cluster)` or why not.
+pub type SwarmRead = Result<(String, crate::swarm::ClusterState), String>;

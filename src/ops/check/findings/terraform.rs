@@ -184,6 +184,7 @@ mod tests {
                 ("old".to_string(), Err("connection refused".to_string())),
             ]
             .into(),
+            swarms: Default::default(),
         };
         let mut out = Collector::default();
         unreachable(&input, &mut out);

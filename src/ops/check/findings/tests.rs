@@ -133,6 +133,7 @@ impl World {
             dns: self.dns.clone(),
             proxy: self.proxy.clone(),
             reached: Default::default(),
+            swarms: Default::default(),
         })
     }
 
