@@ -135,6 +135,10 @@ pub fn push(s: &TreeSwarm, shape: &Shape, out: &mut Vec<Row>) {
             );
             r.health = match t.state.as_str() {
                 "rejected" | "failed" | "orphaned" => Health::Crashed,
+                // On its way to running: not a problem yet.
+                "new" | "allocated" | "pending" | "assigned" | "accepted" | "preparing"
+                | "ready" => Health::Warn,
+                "complete" => Health::Done,
                 word => word_health(word),
             };
             let on = t.node.as_deref().or(t.hostname.as_deref()).unwrap_or("-");
