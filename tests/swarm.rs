@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::lab::{Defer, assert_success, defer, retry, run_with_timeout, stdout};
 use support::swarm::{DockerWindow, SwarmLab};
+use support::tmux::{Tmux, exit_line, poll_bound};
 
 static TURN: Mutex<()> = Mutex::new(());
 
@@ -407,4 +408,65 @@ fn check_reports_a_service_running_fewer_tasks_than_it_wants() {
     // The same swarm in the tree, under its configured name.
     let doc = s.tree(&[]);
     assert_eq!(the_swarm(&doc)["name"], "labswarm");
+}
+
+#[test]
+fn the_console_shows_the_swarm_its_services_and_tasks_and_a_nodes_role() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let s = Setup::new();
+    // Short: the table's name column cuts long names.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!("fdtui{:06x}", nanos & 0xff_ffff);
+    let _service = s.service(&name, &["--replicas", "2", "--replicas-max-per-node", "1"]);
+    let tmux = Tmux::start(120, 40);
+    let config = tmux.home().join("fleet.toml");
+    std::fs::copy(s.dir.path().join("config.toml"), &config).expect("copy config");
+    tmux.type_line(&format!(
+        "fleetdeck --config {} ; echo EXIT=$?",
+        config.display()
+    ));
+    let bound = poll_bound(&config) * 3;
+    // The first row (sw-alpha, the manager) is selected: its details name the swarm.
+    tmux.wait_up_to(
+        bound,
+        |sc| sc.contains("sw-alpha up") && sc.contains("(manager)"),
+        "sw-alpha's details naming its swarm and role",
+    );
+    // Only the service and its ancestors and tasks: the swarm row, the service, 2 tasks.
+    tmux.send(&["/"]);
+    tmux.send(&["-l", &name]);
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_up_to(
+        bound,
+        |sc| {
+            sc.lines()
+                .any(|l| l.contains(&format!("svc {name}")) && l.contains("2/2"))
+                && sc
+                    .lines()
+                    .filter(|l| l.contains(&format!("task {name}.")))
+                    .count()
+                    == 2
+                && sc.contains("swarm ")
+        },
+        "the swarm row, the service at 2/2 and its two tasks",
+    );
+    assert!(screen.contains("running"), "{screen}");
+    // Walk down to the service row: its details count the replicas.
+    tmux.send(&["g"]);
+    let found = (0..10).any(|_| {
+        tmux.send(&["Down"]);
+        std::thread::sleep(Duration::from_millis(400));
+        tmux.screen().contains("2 running of 2")
+    });
+    assert!(
+        found,
+        "no service details on the way down: {}",
+        tmux.screen()
+    );
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let screen = tmux.wait_up_to(bound, |sc| exit_line(sc).is_some(), "the console to quit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }
