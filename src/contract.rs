@@ -15,7 +15,7 @@ pub mod label {
 /// (additions keep old readers working and do not bump it).
 pub mod schema {
     /// `tree --json` (and the master's `tree` answer).
-    pub const TREE: u32 = 4;
+    pub const TREE: u32 = 5;
     /// `check --json`.
     pub const CHECK: u32 = 1;
     /// `config check --json`.
@@ -65,7 +65,7 @@ mod tests {
             [label::DOMAIN, label::LOGIN, label::VLAN],
             ["fleetdeck.domain", "fleetdeck.login", "fleetdeck.vlan"]
         );
-        assert_eq!(schema::TREE, 4);
+        assert_eq!(schema::TREE, 5);
         for v in [
             schema::CHECK,
             schema::CONFIG_CHECK,

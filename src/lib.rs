@@ -17,6 +17,7 @@ pub mod logging;
 pub mod master;
 pub mod ops;
 pub mod sshcfg;
+pub mod swarm;
 pub mod terraform;
 pub mod transport;
 pub mod tui;

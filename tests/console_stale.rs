@@ -180,7 +180,7 @@ fn a_stalled_engine_shows_stale_within_two_refreshes_and_the_rest_goes_on() {
     );
     assert_eq!(code(&out), 0, "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("tree json");
-    assert_eq!(doc["schema_version"], 4);
+    assert_eq!(doc["schema_version"], 5);
     let stall = tree_node(&doc, "stall");
     assert_eq!(stall["stale"], true, "{stall}");
     // Its engine never answered this one-shot: no container data, so no age.

@@ -58,7 +58,7 @@ fn h1_containers(fx: &Fixture) -> Vec<Value> {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    assert_eq!(doc["schema_version"], 4, "containers carry health: {doc:#}");
+    assert_eq!(doc["schema_version"], 5, "containers carry health: {doc:#}");
     let h1 = doc["nodes"]
         .as_array()
         .and_then(|nodes| nodes.iter().find(|n| n["name"] == "h1"))

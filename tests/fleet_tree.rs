@@ -82,7 +82,7 @@ fn every_host_is_read_and_a_dead_one_is_listed_down() {
         "a dead node held the command: {:?}",
         started.elapsed()
     );
-    assert_eq!(doc["schema_version"], 4);
+    assert_eq!(doc["schema_version"], 5);
     for host in &lab.hosts {
         let n = node(&doc, &host.name);
         assert_eq!(n["status"], "up", "{}: {n:#}", host.name);

@@ -222,7 +222,7 @@ fn lab_a_declared_host_answers_and_a_declared_address_with_nothing_is_down() {
     let out = fleetdeck(tmp.path(), &config, &["tree", "--json"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out)));
-    assert_eq!(doc["schema_version"], 4);
+    assert_eq!(doc["schema_version"], 5);
     let node = |name: &str| {
         doc["nodes"]
             .as_array()

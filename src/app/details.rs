@@ -2,6 +2,8 @@
 //! its inventory record and its findings from the last check, as plain lines. The app
 //! owns this content (it scrolls it, and needs its length); `ui/details.rs` styles it.
 
+mod swarm;
+
 use super::State;
 use super::rows::RowKind;
 use crate::collect::health::ContainerHealth;
@@ -74,6 +76,9 @@ fn node_lines(node: &TreeNode) -> Vec<DetailLine> {
     }
     for n in &node.notes {
         lines.push(kv("note", n.clone()));
+    }
+    if let Some(m) = &node.swarm {
+        lines.push(kv("swarm", format!("{} ({})", m.swarm, m.role)));
     }
     lines
 }
@@ -171,11 +176,16 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
                 ]
             })
             .unwrap_or_default(),
+        // Their ids start `swarm/`: `lines` hands them to `details/swarm.rs`.
+        RowKind::Swarm | RowKind::SwarmNode | RowKind::Service | RowKind::Task => Vec::new(),
     }
 }
 
 /// The selected item's lines, then its findings from the last check.
 pub fn lines(state: &State) -> Vec<DetailLine> {
+    if let Some(row) = state.selected_row().filter(|r| r.id.starts_with("swarm/")) {
+        return swarm::lines(&state.doc, &row.id);
+    }
     state
         .selected_row()
         .and_then(|row| {

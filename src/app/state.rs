@@ -208,6 +208,7 @@ impl State {
                 schema_version: tree::SCHEMA_VERSION,
                 generated_at: String::new(),
                 nodes: Vec::new(),
+                swarms: Vec::new(),
             },
             rows: Vec::new(),
             collapsed: HashSet::new(),

@@ -256,9 +256,22 @@ pub async fn poll_node(
     // Connecting to Docker (which may start dial-stdio on the node) overlaps the batch.
     let docker_facts = async {
         match docker.await {
-            Ok(Some(client)) => Some(docker::collect(&client).await.map_err(|e| e.to_string())),
+            Ok(Some(client)) => {
+                let facts = docker::collect(&client).await.map_err(|e| e.to_string());
+                // The swarm is asked only when the engine answered: its own fact, so a
+                // swarm that cannot answer costs that fact alone.
+                let swarm = match &facts {
+                    Ok(_) => Some(
+                        crate::swarm::collect::collect(&client)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    ),
+                    Err(_) => None,
+                };
+                Some((facts, swarm))
+            }
             Ok(None) => None,
-            Err(e) => Some(Err(e)),
+            Err(e) => Some((Err(e), None)),
         }
     };
     let (ran, docker_facts) = tokio::join!(exec.run_batch(&plan.cmds), docker_facts);
@@ -300,8 +313,11 @@ pub async fn poll_node(
     keep("listening", listening.map(|l| snap.listening = l));
     keep("ssh processes", procs.map(|p| snap.ssh_processes = p));
     keep("ssh forwards", forwards.map(|f| snap.ssh_forwards = f));
-    if let Some(d) = docker_facts {
+    if let Some((d, swarm)) = docker_facts {
         keep("docker", d.map(|d| snap.docker = Some(d)));
+        if let Some(swarm) = swarm {
+            keep("swarm", swarm.map(|s| snap.swarm = s));
+        }
     }
     snap.fact_errors = errors;
     snap.facts = facts;

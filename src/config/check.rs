@@ -37,7 +37,7 @@ fn key(table: &str, key: &str) -> Vec<Seg> {
 type Check = fn(&Config) -> Result<(), Problem>;
 
 pub fn first_problem(config: &Config) -> Option<Problem> {
-    let checks: [Check; 7] = [
+    let checks: [Check; 8] = [
         check_top,
         check_nodes,
         check_vlans,
@@ -45,6 +45,7 @@ pub fn first_problem(config: &Config) -> Option<Problem> {
         check_dns,
         check_tunnels,
         check_terraform,
+        check_swarms,
     ];
     checks.iter().find_map(|check| check(config).err())
 }
@@ -420,6 +421,28 @@ fn check_tunnels(config: &Config) -> Result<(), Problem> {
         }
         parse_endpoint(&tunnel.listen, false).map_err(|m| problem(at("tunnel", i, "listen"), m))?;
         parse_endpoint(&tunnel.target, true).map_err(|m| problem(at("tunnel", i, "target"), m))?;
+    }
+    Ok(())
+}
+
+fn check_swarms(config: &Config) -> Result<(), Problem> {
+    let mut names = HashSet::new();
+    for (i, swarm) in config.swarms.iter().enumerate() {
+        if !names.insert(swarm.name.as_str()) {
+            return Err(problem(
+                at("swarm", i, "name"),
+                format!("swarm {:?} is defined twice", swarm.name),
+            ));
+        }
+        validate::node_name(&swarm.name).map_err(|e| problem(at("swarm", i, "name"), e.reason))?;
+        for name in &swarm.managers {
+            if config.node(name).is_none() {
+                return Err(problem(
+                    at("swarm", i, "managers"),
+                    format!("names no node: there is no [[node]] with name = {name:?}"),
+                ));
+            }
+        }
     }
     Ok(())
 }

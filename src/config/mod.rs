@@ -58,6 +58,10 @@ pub struct Config {
     pub terraform: Vec<TerraformConfig>,
     #[serde(default)]
     pub check: CheckConfig,
+    /// Docker Swarms by name (README "Docker Swarm"); optional: swarms are found
+    /// from the engines anyway, this names them and says whose view to show.
+    #[serde(default, rename = "swarm")]
+    pub swarms: Vec<SwarmConfig>,
     /// Where each node came from, filled when the states are read (`config::load`); not a
     /// key of the file. Absent means the `[[node]]` list alone.
     #[serde(skip)]
@@ -353,6 +357,16 @@ pub enum TunnelKind {
     Local,
 }
 
+/// `[[swarm]]`: a name for the swarm these nodes manage.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SwarmConfig {
+    pub name: String,
+    /// Node names of the swarm's managers, in the order their view is preferred.
+    #[serde(default)]
+    pub managers: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TunnelConfig {
@@ -466,6 +480,7 @@ impl Config {
             tunnels: Vec::new(),
             terraform: Vec::new(),
             check: CheckConfig::default(),
+            swarms: Vec::new(),
             origins: Default::default(),
             terraform_unread: Vec::new(),
             keys: Default::default(),

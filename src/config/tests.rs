@@ -116,6 +116,10 @@ fn every_key() -> Config {
         check: CheckConfig {
             terraform_undeclared: true,
         },
+        swarms: vec![SwarmConfig {
+            name: "prod".into(),
+            managers: vec!["teemo".into()],
+        }],
         origins: Default::default(),
         terraform_unread: Vec::new(),
         keys: [("quit".to_string(), vec!["q".to_string()])]

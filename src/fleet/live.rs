@@ -89,6 +89,7 @@ pub fn keep_containers(prev: &NodeSnapshot, snap: &mut NodeSnapshot) {
         None => (!prev.polled_at.is_empty()).then(|| prev.polled_at.clone()),
     };
     snap.docker = prev.docker.clone();
+    snap.swarm = prev.swarm.clone();
     snap.stale = Some(Stale {
         why: format!("engine not answering: {error}"),
         as_of,
@@ -143,6 +144,7 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
         facts,
         guests,
         docker,
+        swarm,
         bridges,
         listening,
         ssh_processes,
@@ -177,6 +179,7 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
         && *notes == b.notes
         && *stale == b.stale
         && *retry_at == b.retry_at
+        && *swarm == b.swarm
         && same_docker(docker.as_ref(), b.docker.as_ref())
 }
 

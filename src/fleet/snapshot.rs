@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::model::{Bridge, Guest, ListeningSocket, NodeFacts, ProcessLine, SshForward};
 use crate::collect::docker::DockerFacts;
+use crate::swarm::SwarmFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,6 +45,8 @@ pub struct NodeSnapshot {
     pub guests: Vec<Guest>,
     /// `None` when the node has no Docker engine to ask.
     pub docker: Option<DockerFacts>,
+    /// The swarm its engine is in (`None`: none, or no engine); see `swarm/`.
+    pub swarm: Option<SwarmFacts>,
     pub bridges: Vec<Bridge>,
     pub listening: Vec<ListeningSocket>,
     pub ssh_processes: Vec<ProcessLine>,
@@ -91,6 +94,7 @@ impl NodeSnapshot {
             facts: NodeFacts::default(),
             guests: Vec::new(),
             docker: None,
+            swarm: None,
             bridges: Vec::new(),
             listening: Vec::new(),
             ssh_processes: Vec::new(),

@@ -69,6 +69,9 @@ fn node_item(doc: &TreeDoc, node: &TreeNode, depth: usize) -> Item {
     for note in &node.notes {
         children.push(leaf(format!("note: {note}")));
     }
+    if let Some(m) = &node.swarm {
+        children.push(leaf(format!("swarm {} ({})", m.swarm, m.role)));
+    }
     let group = |title: &str, items: Vec<Item>| Item {
         label: format!("{title} ({})", items.len()),
         children: items,
@@ -237,5 +240,96 @@ pub fn render(doc: &TreeDoc, ascii: bool) -> String {
     {
         write_item(&mut out, &node_item(doc, node, 0), "", true, true, g);
     }
+    for swarm in &doc.swarms {
+        write_item(&mut out, &swarm_item(swarm), "", true, true, g);
+    }
     out
+}
+
+/// A swarm after the nodes: its nodes (with the fleetdeck node each maps to), then its
+/// services with their tasks.
+fn swarm_item(s: &crate::swarm::tree::TreeSwarm) -> Item {
+    let mut label = format!("swarm {}", s.name);
+    if let Some(m) = &s.manager {
+        label.push_str(&format!(" (as {m} sees it)"));
+    }
+    if let Some(e) = &s.error {
+        label.push_str(&format!(" — {e}"));
+    }
+    let nodes = s
+        .nodes
+        .iter()
+        .map(|n| {
+            let mut l = format!(
+                "{} [{}] {} {} {}",
+                if n.hostname.is_empty() {
+                    &n.id
+                } else {
+                    &n.hostname
+                },
+                n.status,
+                n.role,
+                if n.availability.is_empty() {
+                    "-"
+                } else {
+                    &n.availability
+                },
+                n.address
+            );
+            if n.leader {
+                l.push_str(" leader");
+            }
+            l.push_str(&format!(
+                " -> {}",
+                n.node.as_deref().unwrap_or("(not a fleetdeck node)")
+            ));
+            leaf(l)
+        })
+        .collect::<Vec<_>>();
+    let services = s
+        .services
+        .iter()
+        .map(|svc| {
+            let mut l = format!(
+                "{} {} {}/{} {}",
+                svc.name, svc.mode, svc.replicas.running, svc.replicas.desired, svc.image
+            );
+            if !svc.ports.is_empty() {
+                l.push_str(&format!(" {}", svc.ports.join(",")));
+            }
+            if let Some(u) = &svc.update_state {
+                l.push_str(&format!(" update {u}"));
+            }
+            let tasks = svc
+                .tasks
+                .iter()
+                .map(|t| {
+                    let slot = t.slot.map_or_else(|| "-".to_string(), |n| n.to_string());
+                    let on = t.node.as_deref().or(t.hostname.as_deref()).unwrap_or("-");
+                    let mut l = format!("{}.{slot} [{}] on {on}", svc.name, t.state);
+                    if let Some(e) = &t.error {
+                        l.push_str(&format!(" — {e}"));
+                    }
+                    leaf(l)
+                })
+                .collect();
+            Item {
+                label: l,
+                children: tasks,
+            }
+        })
+        .collect::<Vec<_>>();
+    Item {
+        label,
+        children: vec![
+            Item {
+                label: format!("nodes ({})", nodes.len()),
+                children: nodes,
+            },
+            Item {
+                label: format!("services ({})", services.len()),
+                children: services,
+            },
+        ],
+    }
 }

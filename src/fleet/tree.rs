@@ -17,9 +17,11 @@ use crate::collect::health::ContainerHealth;
 use crate::config::{Config, NodeConfig};
 use crate::contract::label;
 use crate::inventory::Site;
+use crate::swarm::tree::{Membership, TreeSwarm};
 
 /// 2: containers gained `health`. 3: nodes gained `stale`, `data_age_secs`,
-/// `data_as_of` and `stale_reason`. 4: nodes gained `source` and `terraform`.
+/// `data_as_of` and `stale_reason`. 4: nodes gained `source` and `terraform`. 5: `swarms`
+/// at the top, and per node `swarm`.
 pub use crate::contract::schema::TREE as SCHEMA_VERSION;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +29,8 @@ pub struct TreeDoc {
     pub schema_version: u32,
     pub generated_at: String,
     pub nodes: Vec<TreeNode>,
+    /// Docker Swarms found on the nodes' engines (`swarm::tree`).
+    pub swarms: Vec<TreeSwarm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +61,8 @@ pub struct TreeNode {
     /// The resource that declares the node, when a state does (README "Nodes from
     /// Terraform"), even when a `[[node]]` wins.
     pub terraform: Option<TreeTerraform>,
+    /// The swarm this node's engine is in, and its role there.
+    pub swarm: Option<Membership>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -304,6 +310,13 @@ pub fn build_from<'a>(
     let snaps: HashMap<&str, &NodeSnapshot> = snapshots.map(|s| (s.name.as_str(), s)).collect();
     let (parents, loop_notes) = parents(config, &snaps);
     let sites = SiteIndex::new(sites);
+    let (swarms, mut membership) = crate::swarm::tree::build(config, &snaps, |name| {
+        let node = config.node(name)?;
+        snaps
+            .get(name)
+            .and_then(|s| s.address.clone())
+            .or_else(|| address(node))
+    });
     let nodes = config
         .nodes
         .iter()
@@ -377,6 +390,7 @@ pub fn build_from<'a>(
                     address: o.address.clone(),
                     tainted: o.tainted,
                 }),
+                swarm: membership.remove(&node.name),
             }
         })
         .collect();
@@ -384,6 +398,7 @@ pub fn build_from<'a>(
         schema_version: SCHEMA_VERSION,
         generated_at,
         nodes,
+        swarms,
     }
 }
 

@@ -22,6 +22,10 @@ fn kind_tag(kind: RowKind) -> &'static str {
         RowKind::Guest => "vm ",
         RowKind::Bridge => "br ",
         RowKind::Tunnel => "tn ",
+        RowKind::Swarm => "swarm ",
+        RowKind::SwarmNode => "sn ",
+        RowKind::Service => "svc ",
+        RowKind::Task => "task ",
     }
 }
 

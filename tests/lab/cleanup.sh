@@ -55,7 +55,7 @@ pidfile_pids() {
 lab_netns_list() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB_PREFIX-" || true; }
 
 lab_cgroups() {
-  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$LAB_PREFIX-h*" 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "$LAB_PREFIX-[hs]*" 2>/dev/null || true
 }
 
 lab_mounts() {
@@ -122,7 +122,7 @@ lab_down() {
   # 7. namespaces, links, route, firewall rules
   net_down
 
-  # 8. the containers' parent cgroups (/fdlab-hK in every hierarchy)
+  # 8. the containers' parent cgroups (/fdlab-hK, swarm.sh's /fdlab-sK, in every hierarchy)
   for cg in $(lab_cgroups); do
     find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done

@@ -57,7 +57,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$d/containerd/opt"
 EOF
-  spawn_in_host "$k" "$d/containerd.log" "$RUN_DIR/h$k-containerd.pid" \
+  spawn_in_host "$k" "$d/containerd.log" "$RUN_DIR/$(host_name "$k")-containerd.pid" \
     containerd --config "$d/containerd.toml"
 }
 
@@ -104,18 +104,18 @@ dockerd_start() {
   fi
   # dockerd writes its own --pidfile (and refuses to start if that file names a
   # live process), so the launcher's pid goes to a separate file.
-  spawn_in_host "$k" "$d/dockerd.log" "$RUN_DIR/h$k-dockerd.launch.pid" \
+  spawn_in_host "$k" "$d/dockerd.log" "$RUN_DIR/$(host_name "$k")-dockerd.launch.pid" \
     dockerd \
     --config-file "$d/daemon.json" \
     --data-root "$d/docker" \
     --exec-root "$x/d" \
-    --pidfile "$RUN_DIR/h$k-dockerd.pid" \
+    --pidfile "$RUN_DIR/$(host_name "$k")-dockerd.pid" \
     --host "unix://$d/docker.sock" \
     --containerd "$x/ctd.sock" \
     --storage-driver "$STORAGE_DRIVER" \
     --bip "172.30.$k.1/24" \
-    --cgroup-parent "/fdlab-h$k" \
-    --dns "$BR0_NET.1" \
+    --cgroup-parent "/$LAB_PREFIX-$(host_name "$k")" \
+    --dns "$(host_dns "$k")" \
     --label "fdlab.host=$(host_name "$k")" \
     --shutdown-timeout 3 \
     "${extra[@]}"

@@ -42,7 +42,7 @@ EOF
 
 image_import() {
   local k="$1" out
-  out="$("$(docker_cli)" -H "unix://$(host_dir "$k")/docker.sock" import \
+  out="$(timeout 120 "$(docker_cli)" -H "unix://$(host_dir "$k")/docker.sock" import \
     -c 'CMD ["/bin/fdlab-start"]' -c 'EXPOSE 80' -c 'WORKDIR /' \
     -m "fdlab test image (busybox-static)" \
     "$LAB_DIR/image/rootfs.tar" "$IMAGE" 2>&1)" ||

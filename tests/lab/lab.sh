@@ -2,7 +2,7 @@
 # fleetdeck test lab: real hosts (network namespaces) with real sshd, dockerd,
 # nginx and dnsmasq, on this machine. See tests/lab/README.md.
 #
-#   tests/lab/lab.sh up [--hosts N] [--no-nginx] [--no-dns]
+#   tests/lab/lab.sh up [--hosts N] [--no-nginx] [--no-dns] [--no-swarm]
 #   tests/lab/lab.sh down
 #   tests/lab/lab.sh stop|start sshd|dockerd hK     (fault tests; see live.sh)
 #   tests/lab/lab.sh instrument                     (apply daemon configs live)
@@ -21,6 +21,8 @@
 # tcp://10.77.0.1:2375; h2's dockerd listens with mutual TLS on 10.77.0.2:2376
 # (certificates in <labdir>/tls), and h2's sshd refuses unix-socket forwarding.
 #
+# Unless --no-swarm, `up` also runs swarm.sh up (hosts s1..s3 on fdlab-br2,
+# 10.79.0.0/24, forming a Docker Swarm; <labdir>/swarm.json); `down` removes them.
 # Everything created is named fdlab* or lives under the lab directory; `down`
 # (also run first by `up`) removes exactly that, and checks nothing is left.
 set -euo pipefail
@@ -48,16 +50,23 @@ source "$LAB_SRC/cleanup.sh"
 source "$LAB_SRC/live.sh"
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
 HOSTS=3
 WITH_NGINX=1
 WITH_DNS=1
+WITH_SWARM=1
+
+# swarm.sh runs as its own process: it redefines the per-host functions for sK.
+swarm_part() {
+  FLEETDECK_LAB_DIR="$LAB_DIR" FDLAB_STORAGE_DRIVER="${STORAGE_DRIVER:-}" "$LAB_SRC/swarm.sh" "$@"
+}
 
 cmd_down() {
   local t0=$SECONDS
+  swarm_part down || warn "swarm.sh down failed; removing everything anyway"
   lab_down
   lab_verify_clean || die "cleanup incomplete (see above)"
   log "down: lab $LAB_DIR removed, nothing left ($((SECONDS - t0))s)"
@@ -71,6 +80,7 @@ cmd_up() {
   ((WITH_DNS == 0)) || require_commands dnsmasq
 
   log "cleaning up leftovers of earlier runs"
+  swarm_part down || warn "swarm.sh down failed; removing everything anyway"
   lab_down
   lab_verify_clean || die "cannot clean up an earlier lab (see above)"
 
@@ -107,6 +117,14 @@ cmd_up() {
   ((WITH_NGINX == 0)) || { log "starting nginx on h$NGINX_HOST"; nginx_start; }
   ((WITH_DNS == 0)) || { log "starting dnsmasq on h$DNS_HOST"; dns_start; }
   image_build_rootfs
+  # The swarm hosts need only the client keys, the command log and the rootfs:
+  # they come up while the h hosts finish.
+  local swarmjob=""
+  if ((WITH_SWARM == 1)); then
+    log "starting the swarm hosts s1..s3 (swarm.sh)"
+    swarm_part up &
+    swarmjob=$!
+  fi
 
   for ((k = 1; k <= HOSTS; k++)); do sshd_wait "$k"; done
   write_known_hosts
@@ -119,6 +137,7 @@ cmd_up() {
   write_lab_env
   log "checking ssh to every host"
   ssh_check
+  [[ -z "$swarmjob" ]] || wait_pids_or_die "the lab swarm (swarm.sh up)" "$swarmjob"
   log "up: $HOSTS hosts ready in $((SECONDS - t0))s"
   echo "export FLEETDECK_LAB=$LAB_DIR/lab.json"
 }
@@ -147,6 +166,7 @@ main() {
         ;;
       --no-nginx) WITH_NGINX=0; shift ;;
       --no-dns) WITH_DNS=0; shift ;;
+      --no-swarm) WITH_SWARM=0; shift ;;
       -h | --help) usage ;;
       -*) die "unknown option '$1' (see: $0 --help)" ;;
       *) args+=("$1"); shift ;;

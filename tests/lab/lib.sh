@@ -78,6 +78,8 @@ host_ip() { if host_on_br0 "$1"; then echo "$BR0_NET.$1"; else echo "$BR1_NET.$1
 host_has_docker_tcp() { (($1 == TCP_HOST)) && host_on_br0 "$1"; }
 host_has_docker_tls() { (($1 == TLS_HOST)) && host_on_br0 "$1"; }
 host_ssh_streamlocal() { (($1 != NO_STREAMLOCAL_HOST)); }
+# The DNS server a host's containers are given (the lab's dnsmasq on h1).
+host_dns() { echo "$BR0_NET.1"; }
 host_ips() {
   local ips=()
   host_on_br0 "$1" && ips+=("$BR0_NET.$1")

@@ -57,10 +57,10 @@ live_stop() {
     sshd)
       # shellcheck disable=SC2046
       terminate 5 $(sshd_pids "$k")
-      rm -f "$RUN_DIR/h$k-sshd.pid"
+      rm -f "$RUN_DIR/$(host_name "$k")-sshd.pid"
       ;;
     dockerd)
-      pid="$(live_pid "$RUN_DIR/h$k-dockerd.pid")"
+      pid="$(live_pid "$RUN_DIR/$(host_name "$k")-dockerd.pid")"
       # shellcheck disable=SC2086
       terminate 20 $pid
       ;;
@@ -72,16 +72,16 @@ live_start() {
   local what="$1" k="$2"
   case "$what" in
     sshd)
-      if [[ -z "$(live_pid "$RUN_DIR/h$k-sshd.pid")" ]]; then
+      if [[ -z "$(live_pid "$RUN_DIR/$(host_name "$k")-sshd.pid")" ]]; then
         in_host "$k" /usr/sbin/sshd -f "$(host_dir "$k")/sshd_config" -E "$(host_dir "$k")/sshd.log" ||
           { show_log "$(host_dir "$k")/sshd.log"; die "sshd for $(host_name "$k") failed to start"; }
       fi
       sshd_wait "$k"
       ;;
     dockerd)
-      if [[ -z "$(live_pid "$RUN_DIR/h$k-dockerd.pid")" ]]; then
+      if [[ -z "$(live_pid "$RUN_DIR/$(host_name "$k")-dockerd.pid")" ]]; then
         # dockerd refuses to start while its last pid file names a live process.
-        rm -f "$RUN_DIR/h$k-dockerd.pid"
+        rm -f "$RUN_DIR/$(host_name "$k")-dockerd.pid"
         dockerd_start "$k"
       fi
       dockerd_wait "$k"
@@ -96,10 +96,10 @@ live_instrument() {
   cmdlog_install
   for ((k = 1; k <= HOSTS; k++)); do
     dockerd_write_config "$k"
-    pid="$(live_pid "$RUN_DIR/h$k-dockerd.pid")"
+    pid="$(live_pid "$RUN_DIR/$(host_name "$k")-dockerd.pid")"
     [[ -z "$pid" ]] || kill -HUP "$pid"
     sshd_write_config "$k"
-    pid="$(live_pid "$RUN_DIR/h$k-sshd.pid")"
+    pid="$(live_pid "$RUN_DIR/$(host_name "$k")-sshd.pid")"
     [[ -z "$pid" ]] || kill -HUP "$pid"
   done
   for ((k = 1; k <= HOSTS; k++)); do sshd_wait "$k"; done

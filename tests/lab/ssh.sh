@@ -71,7 +71,7 @@ sshd_write_config() {
     for ip in $(host_ips "$k"); do echo "ListenAddress $ip:22"; done
     for t in "${HOST_KEY_TYPES[@]}"; do echo "HostKey $d/ssh/ssh_host_${t}_key"; done
     cat <<EOF
-PidFile $RUN_DIR/h$k-sshd.pid
+PidFile $RUN_DIR/$(host_name "$k")-sshd.pid
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
 PasswordAuthentication no

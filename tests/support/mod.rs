@@ -5,4 +5,5 @@ pub mod fleet;
 pub mod freezer;
 pub mod lab;
 pub mod sites;
+pub mod swarm;
 pub mod tmux;

@@ -5,6 +5,7 @@
 
 mod filter;
 mod order;
+mod swarm;
 
 use std::collections::HashSet;
 
@@ -24,6 +25,11 @@ pub enum RowKind {
     Container,
     Bridge,
     Tunnel,
+    /// A swarm heading, after the nodes (`rows/swarm.rs`).
+    Swarm,
+    SwarmNode,
+    Service,
+    Task,
 }
 
 /// How an item is doing, for its glyph and colour (its word says it without colour).
@@ -398,6 +404,9 @@ fn tree_rows(doc: &TreeDoc, shape: &Shape) -> Vec<Row> {
         .filter(|n| !nested.contains(n.name.as_str()))
     {
         push_node(doc, node, 0, shape, &mut out);
+    }
+    for s in &doc.swarms {
+        swarm::push(s, shape, &mut out);
     }
     out
 }

@@ -41,7 +41,7 @@ fn stale_and_data_age_are_in_the_json() {
         "2024-05-01T10:00:05Z".into(),
         Some("2024-05-01T09:00:00Z"),
     );
-    assert_eq!(doc.schema_version, 4);
+    assert_eq!(doc.schema_version, 5);
     let json = serde_json::to_value(&doc).expect("json");
     let node = |i: usize| &json["nodes"][i];
     assert_eq!(node(0)["stale"], false);

@@ -174,7 +174,7 @@ fn down_and_unpolled_nodes_are_listed_with_their_error() {
     let garen = &doc.nodes[2];
     assert_eq!(garen.status, NodeStatus::Down);
     let json = serde_json::to_value(&doc).expect("json");
-    assert_eq!(json["schema_version"], 4);
+    assert_eq!(json["schema_version"], 5);
     assert_eq!(json["nodes"][2]["source"], "config");
     assert_eq!(json["nodes"][2]["status"], "down");
     assert!(

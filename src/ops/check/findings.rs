@@ -3,6 +3,7 @@
 
 mod edge;
 mod live;
+mod swarm;
 mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -100,6 +101,7 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     terraform::unreachable(input, &mut out);
     terraform::address_changed(input.config, &input.hosts, &mut out);
     terraform::undeclared(input.config, &mut out);
+    swarm::degraded(input, &mut out);
     finish(input, out)
 }
 

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::findings::site_node;
-use super::{CheckInput, DnsCheck, NodeContainers, ProxyCheck, dns, nginx};
+use super::{CheckInput, DnsCheck, NodeContainers, ProxyCheck, SwarmRead, dns, nginx};
 use crate::collect::docker::containers;
 use crate::config::Config;
 use crate::inventory::{Site, SiteState};
@@ -188,11 +188,12 @@ pub async fn gather<'a>(
         }
         (name, result)
     }));
-    let (nodes, proxy, dns, reached) = tokio::join!(
+    let (nodes, proxy, dns, reached, swarms) = tokio::join!(
         nodes,
         read_proxy(config, links),
         resolve(config, sites),
-        reached
+        reached,
+        read_swarms(config, links)
     );
     CheckInput {
         config,
@@ -206,5 +207,62 @@ pub async fn gather<'a>(
             .filter(|(_, link)| !link.is_local())
             .map(|(name, link)| (name.clone(), link.address()))
             .collect(),
+        swarms: swarms.into_iter().collect(),
+    }
+}
+
+/// Each `[[swarm]]` from its first manager that answers (README "Docker Swarm"): only
+/// declared swarms are checked, so a fleet without one pays nothing.
+async fn read_swarms(
+    config: &Config,
+    links: &BTreeMap<String, NodeLink>,
+) -> Vec<(String, SwarmRead)> {
+    let reads = config.swarms.iter().map(|swarm| async move {
+        let mut why = Vec::new();
+        for manager in &swarm.managers {
+            let Some(link) = links.get(manager) else {
+                why.push(format!("{manager}: no link to it was built"));
+                continue;
+            };
+            match swarm_state(config, link).await {
+                Ok(state) => return (swarm.name.clone(), Ok((manager.clone(), state))),
+                Err(e) => why.push(format!("{manager}: {e}")),
+            }
+        }
+        if why.is_empty() {
+            why.push("no managers listed".into());
+        }
+        (swarm.name.clone(), Err(why.join("; ")))
+    });
+    futures::future::join_all(reads).await
+}
+
+async fn swarm_state(
+    config: &Config,
+    link: &NodeLink,
+) -> Result<crate::swarm::ClusterState, String> {
+    reach(config, link).await?;
+    let budget = Duration::from_secs(config.ssh.connect_timeout_secs).max(DOCKER_CONNECT_MIN);
+    let client = link
+        .docker_client(budget)
+        .await
+        .map_err(|e| format!("Docker: {e}"))?;
+    let facts =
+        match tokio::time::timeout(LIST_TIMEOUT, crate::swarm::collect::collect(&client)).await {
+            Ok(Ok(facts)) => facts,
+            Ok(Err(e)) => return Err(format!("Docker: {e}")),
+            Err(_) => {
+                return Err(format!(
+                    "no swarm answer within {}s",
+                    LIST_TIMEOUT.as_secs()
+                ));
+            }
+        };
+    match facts {
+        None => Err("its engine is in no swarm".into()),
+        Some(f) if !f.manager => Err("its engine is not a manager".into()),
+        Some(f) => f
+            .cluster
+            .ok_or_else(|| f.cluster_error.unwrap_or_else(|| "no cluster state".into())),
     }
 }

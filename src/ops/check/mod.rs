@@ -40,6 +40,7 @@ pub enum Kind {
     TerraformUnreachable,
     TerraformAddressChanged,
     TerraformUndeclared,
+    ServiceDegraded,
 }
 
 impl Kind {
@@ -59,6 +60,7 @@ impl Kind {
             Kind::TerraformUnreachable => "terraform_unreachable",
             Kind::TerraformAddressChanged => "terraform_address_changed",
             Kind::TerraformUndeclared => "terraform_undeclared",
+            Kind::ServiceDegraded => "service_degraded",
         }
     }
 }
@@ -233,4 +235,9 @@ pub struct CheckInput<'a> {
     /// The HostName each SSH node's `ssh` resolves to through the ssh_config (`sshcfg`,
     /// as `ssh -G`): an alias is compared by where it leads (`terraform_address_changed`).
     pub hosts: BTreeMap<String, String>,
+    /// Each `[[swarm]]`: the manager that answered and its cluster state, or why none did.
+    pub swarms: BTreeMap<String, SwarmRead>,
 }
+
+/// One `[[swarm]]` as `gather` read it: `(manager node, cluster)` or why not.
+pub type SwarmRead = Result<(String, crate::swarm::ClusterState), String>;

@@ -196,6 +196,7 @@ mod tests {
             ]
             .into(),
             hosts: Default::default(),
+            swarms: Default::default(),
         };
         let mut out = Collector::default();
         unreachable(&input, &mut out);

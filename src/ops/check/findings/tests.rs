@@ -134,6 +134,7 @@ impl World {
             proxy: self.proxy.clone(),
             reached: Default::default(),
             hosts: Default::default(),
+            swarms: Default::default(),
         })
     }
 
