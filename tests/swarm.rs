@@ -3,20 +3,18 @@
 //! so the tree must map swarm nodes to them by address.
 //!
 //! The tests share one swarm, and one of them stops a worker's engine: they take turns
-//! (`TURN`), and each cleans up its own service (unique name) even when it fails.
+//! (`SwarmLab::turn`, a file lock other test binaries take too), and each cleans up its
+//! own service (unique name) even when it fails.
 
 mod support;
 
 use std::process::Output;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::lab::{Defer, assert_success, defer, retry, run_with_timeout, stdout};
 use support::swarm::{DockerWindow, SwarmLab};
 use support::tmux::{Tmux, exit_line, poll_bound};
-
-static TURN: Mutex<()> = Mutex::new(());
 
 const NAMES: [&str; 3] = ["sw-alpha", "sw-beta", "sw-gamma"];
 
@@ -119,7 +117,7 @@ fn swarm_node<'a>(swarm: &'a Value, fleetdeck_name: &str) -> &'a Value {
 
 #[test]
 fn the_tree_shows_the_swarm_its_nodes_mapped_by_address_and_a_service_with_its_tasks() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = SwarmLab::load().turn();
     let s = Setup::new();
     let name = unique("fdt-web");
     let _service = s.service(
@@ -233,7 +231,7 @@ fn the_tree_shows_the_swarm_its_nodes_mapped_by_address_and_a_service_with_its_t
 
 #[test]
 fn read_only_tree_only_reads_and_asks_the_manager_alone_for_the_cluster() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = SwarmLab::load().turn();
     let s = Setup::new();
     let window = DockerWindow::start(&s.swarm);
     let doc = s.tree(&["--read-only"]);
@@ -275,7 +273,7 @@ fn read_only_tree_only_reads_and_asks_the_manager_alone_for_the_cluster() {
 
 #[test]
 fn a_worker_whose_engine_dies_shows_down_and_its_tasks_move() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = SwarmLab::load().turn();
     let s = Setup::new();
     let name = unique("fdt-move");
     let _service = s.service(&name, &["--replicas", "3"]);
@@ -356,7 +354,7 @@ fn a_worker_whose_engine_dies_shows_down_and_its_tasks_move() {
 
 #[test]
 fn check_reports_a_service_running_fewer_tasks_than_it_wants() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = SwarmLab::load().turn();
     let s = Setup::with(&format!(
         "[[swarm]]\nname = \"labswarm\"\nmanagers = [{:?}]\n",
         NAMES[0]
@@ -412,7 +410,7 @@ fn check_reports_a_service_running_fewer_tasks_than_it_wants() {
 
 #[test]
 fn the_console_shows_the_swarm_its_services_and_tasks_and_a_nodes_role() {
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = SwarmLab::load().turn();
     let s = Setup::new();
     // Short: the table's name column cuts long names.
     let nanos = std::time::SystemTime::now()

@@ -14,6 +14,9 @@ use serde::Deserialize;
 use super::audit::parse_docker_call;
 use super::lab::{Lab, run_with_timeout};
 
+/// How long a swarm test waits for its turn ([`SwarmLab::turn`]) before failing.
+pub const SWARM_TURN_WAIT: Duration = Duration::from_secs(600);
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct SwarmLab {
     pub version: u32,
@@ -60,6 +63,37 @@ impl SwarmLab {
         });
         serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("invalid swarm description {}: {e}", path.display()))
+    }
+
+    /// Waits (at most `SWARM_TURN_WAIT`) for this test's turn on the shared swarm and holds
+    /// it until the guard drops. A file lock in the lab directory, so tests in other test
+    /// binaries and other processes (one stops an engine, one drains a node) take turns too;
+    /// the kernel releases it if the test process dies.
+    pub fn turn(&self) -> std::fs::File {
+        let path = self.dir.join("swarm.turn");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("cannot open the swarm turn lock {}: {e}", path.display()));
+        let start = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return file,
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    panic!("cannot lock {}: {e}", path.display())
+                }
+            }
+            if start.elapsed() > SWARM_TURN_WAIT {
+                panic!(
+                    "waited {SWARM_TURN_WAIT:?} for the swarm turn lock {}: another test holds it",
+                    path.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     pub fn host(&self, name: &str) -> &SwarmHost {
