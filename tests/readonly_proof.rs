@@ -498,13 +498,14 @@ fn a_read_only_console_session_changes_nothing() {
     // The plan reads the deployed file over SSH: one poll's worth at most.
     tmux.wait_up_to(
         support::tmux::poll_bound(&fixture.path("ro.toml")),
-        |s| s.contains("cannot be applied"),
+        // The popup's footer; the activity panel keeps its own line ("it cannot be applied").
+        |s| s.contains("this plan cannot be applied"),
         "the proxy plan, not applicable",
     );
     tmux.send(&["y"]);
     tmux.send(&["Escape"]);
     tmux.wait_for(
-        |s| !s.contains("cannot be applied"),
+        |s| !s.contains("this plan cannot be applied"),
         "the proxy plan closed",
     );
     // The check runs (the pending seed row and the missing containers are findings).
