@@ -14,6 +14,17 @@ use fleetdeck::transport::ssh::{SshError, SshNode};
 use sshd::{Lab, Sshd, sign, sign_with, whoami};
 
 const NOW_TO_FOREVER: &str = "-5m:forever";
+
+/// Signs the lab's client key with its user CA for this user, valid from now on.
+fn sign_client(lab: &Lab) -> std::path::PathBuf {
+    sign(
+        &lab.path("user_ca"),
+        &lab.path("client"),
+        false,
+        &whoami(),
+        NOW_TO_FOREVER,
+    )
+}
 const EXPIRED: &str = "20200101:20200102";
 
 async fn reach(node: &SshNode) -> Result<String, SshError> {
@@ -50,13 +61,7 @@ async fn a_user_certificate_logs_in_where_the_plain_key_is_not_authorized() {
     let err = reach(&sshd.node(&lab, &kh, "")).await.expect_err("no cert");
     assert!(matches!(err, SshError::Auth { .. }), "{err}");
     // KEY-cert.pub beside the identity file is found as ssh finds it.
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     let got = reach(&sshd.node(&lab, &kh, "")).await;
     assert_eq!(
         got.as_deref().map_err(ToString::to_string),
@@ -98,13 +103,7 @@ async fn a_certificate_file_is_offered_and_an_expired_one_is_refused_with_the_re
         "{text}"
     );
     // The same file, valid now, logs in through CertificateFile alone.
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     std::fs::rename(&cert, &moved).expect("move the certificate");
     // A new node: the first one is backing off after its failure.
     let node = sshd.node(
@@ -186,13 +185,7 @@ async fn a_certificate_file_for_a_key_only_the_agent_holds_is_explained() {
     let kh = plain_known_hosts(&lab, &sshd);
     let agent = sshd::Agent::start(&lab);
     agent.add(&lab.path("client"), false);
-    let cert = sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    let cert = sign_client(&lab);
     std::fs::remove_file(lab.path("client")).expect("remove the private key");
     let extra = format!("  CertificateFile {}\n", cert.display());
     let node = sshd.node_with(
@@ -217,13 +210,7 @@ async fn a_certificate_file_for_a_key_only_the_agent_holds_is_explained() {
 /// An sshd presenting a host certificate signed by `ca` for `principals`, `validity`;
 /// the client logs in with a valid user certificate.
 fn host_cert_sshd(lab: &Lab, tag: &str, ca: &str, principals: &str, validity: &str) -> Sshd {
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     let cert = sign(
         &lab.path(ca),
         &lab.path("host_ed25519"),
@@ -366,13 +353,7 @@ async fn a_host_certificate_signed_with_ssh_rsa_sha1_is_refused_by_default() {
             "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "", "-f", &c,
         ],
     );
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     let cert = sign_with(
         &ca,
         &lab.path("host_ed25519"),
@@ -421,13 +402,7 @@ async fn a_host_key_listed_in_revoked_host_keys_is_refused_naming_the_file() {
     let lab = Lab::new();
     let sshd = Sshd::start(&lab, "revtext", None);
     let kh = plain_known_hosts(&lab, &sshd);
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     // Text form: another key first, then the host key.
     let text = lab.write(
         "revoked.txt",
@@ -485,13 +460,7 @@ async fn a_host_key_listed_in_revoked_host_keys_is_refused_naming_the_file() {
 #[tokio::test]
 async fn host_certificates_are_revoked_by_serial_key_id_and_ca() {
     let lab = Lab::new();
-    sign(
-        &lab.path("user_ca"),
-        &lab.path("client"),
-        false,
-        &whoami(),
-        NOW_TO_FOREVER,
-    );
+    sign_client(&lab);
     let cert = sign_with(
         &lab.path("host_ca"),
         &lab.path("host_ed25519"),
