@@ -210,7 +210,7 @@ async fn a_certificate_file_for_a_key_only_the_agent_holds_is_explained() {
 /// An sshd presenting a host certificate signed by `ca` for `principals`, `validity`;
 /// the client logs in with a valid user certificate.
 fn host_cert_sshd(lab: &Lab, tag: &str, ca: &str, principals: &str, validity: &str) -> Sshd {
-    sign_client(&lab);
+    sign_client(lab);
     let cert = sign(
         &lab.path(ca),
         &lab.path("host_ed25519"),
