@@ -7,10 +7,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use support::lab::{Lab, retry, run_with_timeout};
+use support::lab::{Lab, retry};
+use support::terraform::{applied, fleetdeck, node_names, server, table, text};
 
 /// A lab address with nothing behind it (README "Nodes from Terraform" tests).
 const NOBODY: &str = "10.77.0.250";
@@ -18,83 +18,11 @@ const NOBODY: &str = "10.77.0.250";
 /// `terraform init` + `apply` in a fresh directory declaring `servers` (resource name,
 /// address, node name) as `terraform_data` objects whose `input` holds the address.
 fn terraform_dir(root: &Path, servers: &[(&str, &str, &str)]) -> PathBuf {
-    let dir = root.join("infra");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let mut main = String::new();
-    for (resource, address, name) in servers {
-        main.push_str(&format!(
-            "resource \"terraform_data\" \"{resource}\" {{\n  input = {{ address = \"{address}\", name = \"{name}\" }}\n}}\n"
-        ));
-    }
-    std::fs::write(dir.join("main.tf"), main).expect("main.tf");
-    for args in [
-        &["init", "-input=false", "-no-color"][..],
-        &["apply", "-auto-approve", "-input=false", "-no-color"][..],
-    ] {
-        let out = run_with_timeout(
-            Command::new("terraform")
-                .args(args)
-                .current_dir(&dir)
-                .env("CHECKPOINT_DISABLE", "1")
-                .env("TF_IN_AUTOMATION", "1")
-                .stdin(Stdio::null()),
-            Duration::from_secs(180),
-        );
-        assert!(
-            out.status.success(),
-            "terraform {args:?} failed (is terraform on PATH?): {}",
-            text(&out)
-        );
-    }
-    dir
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn fleetdeck(home: &Path, config: &Path, args: &[&str]) -> Output {
-    run_with_timeout(
-        Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
-            .arg("--config")
-            .arg(config)
-            .args(args)
-            .env("HOME", home)
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("CHECKPOINT_DISABLE", "1")
-            .env_remove("FLEETDECK_CONFIG")
-            .env_remove("FLEETDECK_READ_ONLY")
-            .stdin(Stdio::null()),
-        Duration::from_secs(120),
-    )
-}
-
-/// `[[terraform]]` reading `key = path` with the map for `terraform_data`; `prefix` is
-/// where the address sits (`output` from `terraform show`, `output.value` in the file,
-/// which keeps a dynamic value's type beside it).
-fn terraform_table(key: &str, path: &Path, prefix: &str) -> String {
-    format!(
-        "[[terraform]]\nname = \"labtf\"\n{key} = {:?}\nssh_user = \"root\"\ndocker = \"none\"\n\
-         [[terraform.map]]\ntype = \"terraform_data\"\naddress_attr = \"{prefix}.address\"\nname_attr = \"{prefix}.name\"\n",
-        path.display().to_string()
-    )
-}
-
-fn node_names(out: &Output) -> Vec<String> {
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(out)));
-    doc["nodes"]
-        .as_array()
-        .expect("nodes")
+    let main: String = servers
         .iter()
-        .map(|n| n["name"].as_str().expect("name").to_string())
-        .collect()
+        .map(|(resource, address, name)| server(resource, address, name))
+        .collect();
+    applied(root, "infra", &main)
 }
 
 #[test]
@@ -112,7 +40,7 @@ fn dir_and_state_modes_read_what_terraform_wrote() {
         let config = tmp.path().join(format!("{key}.toml"));
         std::fs::write(
             &config,
-            format!("{local}{}", terraform_table(key, &path, prefix)),
+            format!("{local}{}", table("labtf", key, &path, prefix)),
         )
         .expect("config");
         let out = fleetdeck(tmp.path(), &config, &["config", "check", "--json"]);
@@ -148,8 +76,8 @@ fn an_unreadable_state_is_named_and_the_rest_of_the_fleet_stays() {
         &config,
         format!(
             "[[node]]\nname = \"local\"\ndocker = \"none\"\n{}{}",
-            terraform_table("state", &missing, "output.value"),
-            terraform_table("dir", &not_a_dir, "output").replace("labtf", "other")
+            table("labtf", "state", &missing, "output.value"),
+            table("labtf", "dir", &not_a_dir, "output").replace("labtf", "other")
         ),
     )
     .expect("config");
@@ -215,7 +143,7 @@ fn lab_a_declared_host_answers_and_a_declared_address_with_nothing_is_down() {
             empty.display().to_string(),
             lab.known_hosts.display().to_string(),
             lab.client_key.display().to_string(),
-            terraform_table("dir", &dir, "output")
+            table("labtf", "dir", &dir, "output")
         ),
     )
     .expect("config");
