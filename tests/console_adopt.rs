@@ -7,7 +7,7 @@ mod support;
 
 use fleetdeck::inventory::{Inventory, SiteState};
 use support::lab::{Lab, defer};
-use support::tmux::{Tmux, exit_line, op_bound, poll_bound};
+use support::tmux::{Tmux, op_bound, poll_bound};
 
 const VLAN: u16 = 189;
 
@@ -84,10 +84,7 @@ fn a_on_an_orphan_adopts_it_after_confirmation() {
 
     let tmux = Tmux::start(120, 40);
     let cfg = config(&tmux, &lab, "");
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
     // Filter down to it (other tests' containers may fill the tree), select it.
     tmux.send(&["/"]);
@@ -139,9 +136,7 @@ fn a_on_an_orphan_adopts_it_after_confirmation() {
         ("adopt", "ok")
     );
 
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 #[test]
@@ -149,10 +144,7 @@ fn read_only_refuses_a() {
     let lab = Lab::load();
     let tmux = Tmux::start(100, 30);
     let cfg = config(&tmux, &lab, "read_only = true");
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(
         poll_bound(&cfg),
         |s| s.contains("READ-ONLY") && s.contains("h1 up"),
@@ -165,7 +157,5 @@ fn read_only_refuses_a() {
     );
     assert!(!screen.contains("Adopt a container"), "{screen}");
     assert!(!tmux.home().join("inventory.db").exists());
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::tmux::{Tmux, exit_line, poll_bound};
+use support::tmux::{Tmux, poll_bound};
 
 /// Each run counts itself in a file of the container (kept across restarts), prints
 /// its number, and exits with code 3 a second later; restart policy `always`.
@@ -63,10 +63,7 @@ fn logs_follow_a_crash_loop_with_exit_markers_then_say_the_container_went() {
     let tmux = Tmux::start(120, 40);
     let config = tmux.home().join("fleet.toml");
     std::fs::write(&config, lab.fleet_config("refresh_secs = 60", "")).expect("config");
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        config.display()
-    ));
+    tmux.run_console(&config);
     tmux.wait_up_to(
         poll_bound(&config),
         |s| s.contains("h1 up") && s.contains(&name),
@@ -131,9 +128,7 @@ fn logs_follow_a_crash_loop_with_exit_markers_then_say_the_container_went() {
     // (q, not Esc: an Esc right before another key reads as Alt.)
     tmux.send(&["q"]);
     tmux.wait_for(|s| !s.contains("Logs:"), "the logs view to close");
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 #[test]
@@ -143,10 +138,7 @@ fn r_says_it_refreshed_and_the_check_says_its_age() {
     let config = tmux.home().join("fleet.toml");
     std::fs::write(&config, lab.fleet_config("refresh_secs = 60", "")).expect("config");
     let nodes = lab.hosts.len();
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        config.display()
-    ));
+    tmux.run_console(&config);
     tmux.wait_up_to(
         poll_bound(&config),
         |s| s.contains(&format!("{nodes} up")),
@@ -195,7 +187,5 @@ fn r_says_it_refreshed_and_the_check_says_its_age() {
         tmux.send(&["q"]);
         tmux.wait_for(|s| !s.contains("Findings"), "the findings to close");
     }
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }

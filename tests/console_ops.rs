@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fleetdeck::inventory::{Inventory, SiteState};
 use support::lab::{Lab, defer};
-use support::tmux::{Tmux, exit_line, op_bound, poll_bound};
+use support::tmux::{Tmux, op_bound, poll_bound};
 
 /// VLANs of this file's tests: each test that creates gets its own network on h1, since
 /// tests run in parallel with separate inventories.
@@ -55,10 +55,7 @@ fn create_and_delete_from_the_console() {
         let _ = lab.docker("h1", &["rm", "-f", &name]);
         let _ = lab.docker("h1", &["network", "rm", &format!("fdtm-vlan{VLAN}")]);
     });
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
 
     // The form: login, (VLAN already chosen), domain; Enter plans.
@@ -141,9 +138,7 @@ fn create_and_delete_from_the_console() {
         .collect();
     assert_eq!(actions, vec![("delete", "ok"), ("create", "ok")]);
 
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 #[test]
@@ -151,10 +146,7 @@ fn read_only_console_keys_change_nothing() {
     let lab = Lab::load();
     let tmux = Tmux::start(100, 30);
     let cfg = config(&tmux, &lab, "read_only = true");
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(
         poll_bound(&cfg),
         |s| s.contains("READ-ONLY") && s.contains("h1 up"),
@@ -175,9 +167,7 @@ fn read_only_console_keys_change_nothing() {
         !tmux.home().join("inventory.db").exists(),
         "nothing written"
     );
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 #[test]
@@ -204,10 +194,7 @@ fn check_from_the_console_lists_findings() {
         })
         .expect("site");
     }
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
     tmux.send(&["i"]);
     let screen = tmux.wait_for(
@@ -221,9 +208,7 @@ fn check_from_the_console_lists_findings() {
     );
     tmux.send(&["Escape"]);
     tmux.wait_for(|s| !s.contains("Findings —"), "back to the tree");
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 /// Two admins on one inventory: what the other one does shows in this console's
@@ -246,10 +231,7 @@ fn another_admins_actions_show_in_the_activity_panel() {
     });
     // The inventory exists before the console starts (as on a shared bastion).
     drop(Inventory::open(&tmux.home().join("inventory.db")).expect("inventory"));
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        cfg.display()
-    ));
+    tmux.run_console(&cfg);
     tmux.wait_up_to(poll_bound(&cfg), |s| s.contains("h1 up"), "h1 up");
     // The console reports only rows written after its audit watch first looked. Rather
     // than sleeping, write refused rows (a delete of a domain nobody has) until one shows:
@@ -309,7 +291,5 @@ fn another_admins_actions_show_in_the_activity_panel() {
         |s| s.contains(&format!("audit: daemon@ssh:10.77.0.254 create {domain} ok")),
         "the other admin's create in the activity panel",
     );
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }

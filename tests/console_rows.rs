@@ -6,7 +6,7 @@
 mod support;
 
 use support::lab::{Lab, assert_success, defer};
-use support::tmux::{Tmux, exit_line};
+use support::tmux::Tmux;
 
 /// The table row naming `name` (left of any details pane), or an empty string.
 fn row<'a>(screen: &'a str, name: &str) -> &'a str {
@@ -63,10 +63,7 @@ fn rows_sort_fold_and_details_at_80x24() {
     let tmux = Tmux::start(80, 24);
     let config = tmux.home().join("fleet.toml");
     std::fs::write(&config, lab.fleet_config("refresh_secs = 60", "")).expect("config");
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        config.display()
-    ));
+    tmux.run_console(&config);
     tmux.wait_for(|s| s.contains("h2 up"), "h2 up");
     filter(&tmux, "node:h2");
     let screen = tmux.wait_for(
@@ -157,7 +154,5 @@ fn rows_sort_fold_and_details_at_80x24() {
     );
     tmux.send(&["Escape"]);
     tmux.wait_for(|s| !s.contains("Logs:"), "the logs view closed");
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }

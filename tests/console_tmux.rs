@@ -146,10 +146,7 @@ fn console_shows_the_lab_and_a_container_started_out_of_band() {
     let lab = support::lab::Lab::load();
     let tmux = Tmux::start(120, 40);
     let config = lab_config(&tmux, &lab);
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        config.display()
-    ));
+    tmux.run_console(&config);
     tmux.wait_for(
         |s| s.contains("h1 up") && s.contains("h2 up") && s.contains("h3 up"),
         "every lab host up",
@@ -185,9 +182,7 @@ fn console_shows_the_lab_and_a_container_started_out_of_band() {
     );
     tmux.send(&["G"]);
     tmux.wait_for(|s| s.contains(&format!("container  {name}")), "its details");
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
 }
 
 #[test]
@@ -207,10 +202,7 @@ fn console_logs_stats_and_palette_on_a_lab_container() {
 
     let tmux = Tmux::start(120, 40);
     let config = lab_config(&tmux, &lab);
-    tmux.type_line(&format!(
-        "fleetdeck --config {}; echo EXIT=$?",
-        config.display()
-    ));
+    tmux.run_console(&config);
     tmux.wait_for(
         |s| s.contains("h2 up") && row_says(s, &name, "running"),
         "the lab and the container",
@@ -314,9 +306,7 @@ fn console_logs_stats_and_palette_on_a_lab_container() {
         "an unknown command in the activity panel",
     );
 
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
     assert!(
         !screen.contains("Fleet"),
         "alternate screen left:\n{screen}"

@@ -402,7 +402,7 @@ fn the_lab_logs_see_writes_and_foreign_commands() {
 /// SSH connections, the inventory unchanged, and "read-only mode" for each refusal.
 #[test]
 fn a_read_only_console_session_changes_nothing() {
-    use support::tmux::{Tmux, exit_line};
+    use support::tmux::Tmux;
     // Held from before this test's own Docker writes (the container it reads logs from)
     // until after its cleanup, so no other window in this binary sees them.
     let _one = WINDOW.lock().unwrap_or_else(|p| p.into_inner());
@@ -528,9 +528,7 @@ fn a_read_only_console_session_changes_nothing() {
     }
     tmux.send(&["Escape"]);
     tmux.wait_for(|s| !s.contains("Help"), "help closed");
-    tmux.send(&["q"]);
-    let screen = tmux.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
-    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+    tmux.quit_cleanly();
     let seen = watch.assert_read_only("read-only console session");
     assert!(
         !seen.own_sessions().is_empty(),

@@ -108,6 +108,23 @@ impl Tmux {
         self.send(&["Enter"]);
     }
 
+    /// Starts the console with `config` at the shell prompt; the shell prints `EXIT=<status>`
+    /// when it ends ([`exit_line`]).
+    pub fn run_console(&self, config: &Path) {
+        self.type_line(&format!(
+            "fleetdeck --config {}; echo EXIT=$?",
+            config.display()
+        ));
+    }
+
+    /// Quits the console with `q` and asserts it exited 0; returns the last screen.
+    pub fn quit_cleanly(&self) -> String {
+        self.send(&["q"]);
+        let screen = self.wait_for(|s| exit_line(s).is_some(), "fleetdeck to exit");
+        assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
+        screen
+    }
+
     pub fn screen(&self) -> String {
         let mut cmd = Command::new("tmux");
         cmd.args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"]);
