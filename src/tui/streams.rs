@@ -162,7 +162,13 @@ pub async fn stats(
         _ = cancel.cancelled() => return,
         record = client.get_json(&path) => record,
     };
-    let limits = record.map(|r| limits_of(&r)).unwrap_or_default();
+    let limits = match record {
+        Ok(r) => limits_of(&r),
+        Err(e) => {
+            tracing::warn!(%container, error = %e, "stats: the container's limits are unknown");
+            Limits::default()
+        }
+    };
     let samples = tokio::select! {
         _ = cancel.cancelled() => return,
         samples = client.follow_stats(&container) => samples,
