@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod logging;
 pub mod master;
 pub mod ops;
+pub mod plural;
 pub mod sshcfg;
 pub mod swarm;
 pub mod terraform;

@@ -1,6 +1,7 @@
 //! The console's logs and stats streams against a real engine of the lab, reached the way
 //! the console reaches it (Docker over SSH, read-only client): lines arrive with stderr
-//! told apart, samples carry memory figures, and each task ends when its view closes.
+//! told apart, samples carry memory figures and the container's limits, and each task
+//! ends when its view closes.
 
 mod support;
 
@@ -105,7 +106,26 @@ async fn stats_stream_samples_memory_and_ends_when_cancelled() {
     let _cleanup = support::lab::defer(|| {
         lab.docker("h1", &["rm", "-f", &name]);
     });
-    start_noisy(&lab, &name);
+    let out = lab.docker(
+        "h1",
+        &[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--cpus",
+            "0.5",
+            "--memory",
+            "64m",
+            "--pids-limit",
+            "40",
+            &lab.image,
+            "sh",
+            "-c",
+            NOISY,
+        ],
+    );
+    support::lab::assert_success(&out, "docker run");
     let client = h1_client(&lab).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -139,6 +159,24 @@ async fn stats_stream_samples_memory_and_ends_when_cancelled() {
         "the second sample has a previous one: {last:?}"
     );
     assert!(fleetdeck::app::stats::cpu_percent(&last) >= 0.0);
+    // The limits come from the container's record, read through the same read-only
+    // client; the rest from the stats document.
+    assert_eq!(
+        last.limits,
+        fleetdeck::app::stats::Limits {
+            cpu_millis: Some(500),
+            memory: Some(64 << 20),
+            known: true
+        }
+    );
+    assert_eq!(last.mem_limit, 64 << 20, "{last:?}");
+    assert_eq!(last.pids_limit, Some(40), "{last:?}");
+    assert!(last.pids.is_some_and(|n| n >= 1), "{last:?}");
+    assert!(last.net.is_some(), "a bridged container has eth0: {last:?}");
+    assert!(
+        last.at > samples[0].at,
+        "engine times, for rates: {samples:?}"
+    );
 
     cancel.cancel();
     tokio::time::timeout(Duration::from_secs(3), task)

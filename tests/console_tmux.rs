@@ -251,7 +251,7 @@ fn console_logs_stats_and_palette_on_a_lab_container() {
         |s| {
             s.contains(&format!("Stats: {name} on h1"))
                 && s.contains("Memory")
-                && s.contains("samples, one a second")
+                && s.contains("graphs of the last")
         },
         "the stats view with a sample",
     );

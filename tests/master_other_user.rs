@@ -120,9 +120,12 @@ impl Setup {
             .expect("status");
         assert!(out.status.success(), "{}", text(&out));
         let s = String::from_utf8_lossy(&out.stdout).to_string();
-        // "master pid P: N nodes, R requests, socket S"
+        // "master pid P: N nodes, R requests, socket S" ("1 request" in the singular)
         s.split(", ")
-            .find_map(|part| part.strip_suffix(" requests"))
+            .find_map(|part| {
+                part.strip_suffix(" requests")
+                    .or_else(|| part.strip_suffix(" request"))
+            })
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no request count in {s:?}"))
     }

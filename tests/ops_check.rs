@@ -498,7 +498,7 @@ fn a_node_whose_sshd_is_stopped_is_unreachable_and_its_sites_unchecked() {
     assert!(message.starts_with("h2 unreachable: "), "{message}");
     assert!(
         message.ends_with(&format!(
-            "2 site(s) not checked: {}, {}",
+            "2 sites not checked: {}, {}",
             fx.domain("u2"),
             fx.domain("u3")
         )),

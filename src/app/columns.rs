@@ -213,10 +213,7 @@ pub fn state_cell(word: &str, status: &Status) -> String {
     out
 }
 
-/// `1 port`, `2 ports`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::plural::plural;
 
 #[cfg(test)]
 mod tests;

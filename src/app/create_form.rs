@@ -1,11 +1,12 @@
 //! The create form (`c`): login, VLAN, domain, image and node, each validated as it is
-//! typed with the same rules `fleetdeck create` applies. Pure: keys arrive as
+//! typed with the same rules and words as `fleetdeck create` (`validate`, and the
+//! plan's unknown VLAN, unknown node and taken domain). Pure: keys arrive as
 //! [`FormEdit`]s and the form answers with what should happen next.
 
 use tui_input::{Input, InputRequest};
 
 use crate::config::Config;
-use crate::ops::create::CreateRequest;
+use crate::ops::create::{CreateRequest, PlanError};
 use crate::validate;
 
 /// Keys while a form has focus; `tui::keys` is the only place that maps key codes here.
@@ -68,9 +69,15 @@ pub struct CreateForm {
     pub domain: Input,
     pub image: Input,
     pub node: Input,
-    /// VLAN ids from the config; the field cycles through them with ←/→.
+    /// VLAN ids from the config and their nodes; ←/→ cycles through them, or an id is
+    /// typed.
     pub vlans: Vec<(u16, String)>,
-    pub vlan_index: usize,
+    /// The VLAN as typed (or picked): checked against `vlans`.
+    pub vlan_input: Input,
+    /// Every node of the config, and whether it has a Docker engine.
+    pub nodes: Vec<(String, bool)>,
+    /// What `fleetdeck create` says of an unknown VLAN: the ids the config defines.
+    known_vlans: String,
     pub focus: usize,
     /// Shown once the user tried to submit, so a fresh form is not all red.
     pub submitted: bool,
@@ -94,7 +101,20 @@ impl CreateForm {
                 .iter()
                 .map(|v| (v.id, v.node.clone()))
                 .collect(),
-            vlan_index: 0,
+            vlan_input: config
+                .vlans
+                .first()
+                .map(|v| Input::new(v.id.to_string()))
+                .unwrap_or_default(),
+            nodes: config
+                .nodes
+                .iter()
+                .map(|n| {
+                    let docker = !matches!(n.docker, Some(crate::config::DockerEndpoint::None));
+                    (n.name.clone(), docker)
+                })
+                .collect(),
+            known_vlans: crate::ops::create::known_vlans(config),
             focus: 0,
             submitted: false,
             default_image: config.containers.image.clone(),
@@ -113,7 +133,7 @@ impl CreateForm {
             Field::Domain => Some(&mut self.domain),
             Field::Image => Some(&mut self.image),
             Field::Node => Some(&mut self.node),
-            Field::Vlan => None,
+            Field::Vlan => Some(&mut self.vlan_input),
         }
     }
 
@@ -123,13 +143,32 @@ impl CreateForm {
             Field::Domain => Some(&self.domain),
             Field::Image => Some(&self.image),
             Field::Node => Some(&self.node),
-            Field::Vlan => None,
+            Field::Vlan => Some(&self.vlan_input),
         }
     }
 
-    /// The chosen VLAN id and its node, if the config has any VLAN.
+    /// The VLAN typed, with its node, when the config defines it.
     pub fn vlan(&self) -> Option<&(u16, String)> {
-        self.vlans.get(self.vlan_index)
+        let id = validate::vlan_text(self.vlan_input.value().trim()).ok()?;
+        self.vlans.iter().find(|(v, _)| *v == id)
+    }
+
+    /// ←/→ on the VLAN field: the next or previous VLAN of the config (the first one when
+    /// what is typed is none of them).
+    fn cycle_vlan(&mut self, forward: bool) {
+        let n = self.vlans.len();
+        if n == 0 {
+            return;
+        }
+        let at = self
+            .vlan()
+            .and_then(|(id, _)| self.vlans.iter().position(|(v, _)| v == id));
+        let next = match (at, forward) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        self.vlan_input = Input::new(self.vlans[next].0.to_string());
     }
 
     /// What an empty optional field means, shown greyed in it.
@@ -160,10 +199,22 @@ impl CreateForm {
                         .then(|| "already taken by a site of the inventory".to_string())
                 })
             }
-            Field::Vlan => self
-                .vlans
-                .is_empty()
-                .then(|| "the config has no [[vlan]]".to_string()),
+            Field::Vlan => {
+                if self.vlans.is_empty() {
+                    return Some("the config has no [[vlan]]".to_string());
+                }
+                match validate::vlan_text(self.vlan_input.value().trim()) {
+                    Err(e) => Some(e.reason),
+                    Ok(id) if self.vlan().is_none() => Some(
+                        PlanError::UnknownVlan {
+                            vlan: id,
+                            known: self.known_vlans.clone(),
+                        }
+                        .to_string(),
+                    ),
+                    Ok(_) => None,
+                }
+            }
             Field::Image => {
                 let v = self.image.value().trim();
                 if v.is_empty() {
@@ -174,9 +225,17 @@ impl CreateForm {
             }
             Field::Node => {
                 let v = self.node.value().trim();
-                (!v.is_empty())
-                    .then(|| err(validate::node_name(v)))
-                    .flatten()
+                if v.is_empty() {
+                    return None;
+                }
+                if let Some(e) = err(validate::node_name(v)) {
+                    return Some(e);
+                }
+                match self.nodes.iter().find(|(name, _)| name == v) {
+                    None => Some(PlanError::UnknownNode(v.to_string()).to_string()),
+                    Some((_, false)) => Some(PlanError::NoDocker(v.to_string()).to_string()),
+                    Some(_) => None,
+                }
             }
         }
     }
@@ -199,10 +258,7 @@ impl CreateForm {
         let opt = |i: &Input| Some(i.value().trim().to_string()).filter(|v| !v.is_empty());
         CreateRequest {
             login: self.login.value().trim().to_string(),
-            vlan: self
-                .vlan()
-                .map(|(id, _)| id.to_string())
-                .unwrap_or_default(),
+            vlan: self.vlan_input.value().trim().to_string(),
             domain: self.domain.value().trim().to_string(),
             node: opt(&self.node),
             image: opt(&self.image),
@@ -227,12 +283,7 @@ impl CreateForm {
                 }
             }
             FormEdit::Left | FormEdit::Right if field == Field::Vlan => {
-                let n = self.vlans.len().max(1);
-                self.vlan_index = if edit == FormEdit::Right {
-                    (self.vlan_index + 1) % n
-                } else {
-                    (self.vlan_index + n - 1) % n
-                };
+                self.cycle_vlan(edit == FormEdit::Right);
             }
             other => {
                 let request = match other {
@@ -268,6 +319,10 @@ mod tests {
 [[node]]
 name = "h1"
 ssh = "root@10.0.0.1"
+[[node]]
+name = "h2"
+ssh = "root@10.0.0.2"
+docker = "none"
 [containers]
 image = "site:1"
 [[vlan]]
@@ -367,5 +422,59 @@ gateway = "10.3.0.1"
         let form = CreateForm::new(&cfg);
         assert!(form.shown_error(Field::Vlan).is_some());
         assert!(!form.is_valid());
+    }
+
+    #[test]
+    fn a_typed_vlan_or_node_is_checked_as_create_checks_it() {
+        let mut form = CreateForm::new(&config());
+        form.handle(FormEdit::NextField);
+        assert_eq!(
+            form.vlan_input.value(),
+            "100",
+            "the first VLAN to start with"
+        );
+        assert_eq!(form.shown_error(Field::Vlan), None);
+        form.handle(FormEdit::Backspace);
+        form.handle(FormEdit::Backspace);
+        form.handle(FormEdit::Backspace);
+        type_text(&mut form, "300");
+        assert_eq!(
+            form.shown_error(Field::Vlan).as_deref(),
+            Some("unknown VLAN 300: the config defines 100, 200"),
+            "the words of `fleetdeck create`"
+        );
+        assert_eq!(form.vlan(), None);
+        form.handle(FormEdit::Backspace);
+        form.handle(FormEdit::Backspace);
+        form.handle(FormEdit::Backspace);
+        type_text(&mut form, "x1");
+        assert!(
+            form.shown_error(Field::Vlan)
+                .is_some_and(|e| e.contains("not a number")),
+            "{:?}",
+            form.shown_error(Field::Vlan)
+        );
+        // ←/→ from something unknown goes to the first VLAN, then on.
+        form.handle(FormEdit::Right);
+        assert_eq!(form.vlan().map(|v| v.0), Some(100));
+        form.handle(FormEdit::Left);
+        assert_eq!(form.vlan().map(|v| v.0), Some(200));
+        assert_eq!(form.request().vlan, "200");
+        // A node the config does not have, and one without an engine.
+        form.focus = 4;
+        type_text(&mut form, "h9");
+        assert_eq!(
+            form.shown_error(Field::Node).as_deref(),
+            Some("unknown node \"h9\": it is not a [[node]] of the config")
+        );
+        form.handle(FormEdit::Backspace);
+        type_text(&mut form, "2");
+        assert_eq!(
+            form.shown_error(Field::Node).as_deref(),
+            Some("node h2 has docker = \"none\": containers need a node with a Docker engine")
+        );
+        form.handle(FormEdit::Backspace);
+        type_text(&mut form, "1");
+        assert_eq!(form.shown_error(Field::Node), None);
     }
 }

@@ -34,6 +34,17 @@ pub fn busy_text(label: &str, secs: u64, ascii: bool) -> String {
     format!("{} {label}… {secs}s", spinner(secs, ascii))
 }
 
+/// Elapsed time for the status bar, `0:04`, `12:05`: as wide at 9 s as at 10 s, so the
+/// fields after it do not shift every second.
+pub fn clock(secs: u64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// [`busy_text`] with the time as a [`clock`], for the status bar.
+pub fn busy_clock(label: &str, secs: u64, ascii: bool) -> String {
+    format!("{} {label}… {}", spinner(secs, ascii), clock(secs))
+}
+
 /// What an operation's label says it does to a row, as the row shows it while it runs:
 /// (`stopping`, the container's name or the site's domain).
 pub fn row_doing(label: &str) -> Option<(&'static str, &str)> {
@@ -89,6 +100,14 @@ pub fn is_old(secs: u64, refresh_secs: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_status_bar_clock_keeps_its_width() {
+        assert_eq!(clock(4), "0:04");
+        assert_eq!(clock(59).len(), clock(10).len());
+        assert_eq!(clock(605), "10:05");
+        assert_eq!(busy_clock("stop web", 9, true), "/ stop web… 0:09");
+    }
 
     #[test]
     fn the_spinner_turns_and_the_time_counts() {

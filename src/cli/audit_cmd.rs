@@ -52,7 +52,10 @@ pub fn verify(ctx: &Context) -> Result<(), Failure> {
     };
     match inv.verify_audit() {
         Ok(intact) => {
-            println!("{} rows, chain intact", intact.rows);
+            println!(
+                "{}, chain intact",
+                crate::plural::plural(intact.rows as usize, "row", "rows")
+            );
             // Kept elsewhere, this line shows later whether the chain was rewritten whole.
             if let Some((id, hash)) = intact.last {
                 println!("last row {id}, hash {hash}");

@@ -31,7 +31,10 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
         0 => Ok(()),
         n => Err(Failure::new(
             Code::Failed,
-            format!("check found {n} problem(s)"),
+            format!(
+                "check found {}",
+                crate::plural::plural(n, "problem", "problems")
+            ),
         )),
     }
 }

@@ -30,9 +30,9 @@ pub fn run(global: &GlobalArgs, from_ssh_config: bool) -> Result<(), Failure> {
     })?;
     write_new(&target, &text)?;
     outln!(
-        "wrote {} with {} node(s); check it with `fleetdeck config check`",
+        "wrote {} with {}; check it with `fleetdeck config check`",
         target.display(),
-        hosts.len().max(1)
+        crate::plural::plural(hosts.len().max(1), "node", "nodes")
     );
     Ok(())
 }
@@ -70,10 +70,10 @@ pub fn from_terraform(global: &GlobalArgs, path: &std::path::Path) -> Result<(),
     })?;
     write_new(&target, &text)?;
     outln!(
-        "wrote {} following {} ({} server(s) now, {} skipped); check it with `fleetdeck config check`",
+        "wrote {} following {} ({} now, {} skipped); check it with `fleetdeck config check`",
         target.display(),
         path.display(),
-        reading.candidates.len(),
+        crate::plural::plural(reading.candidates.len(), "server", "servers"),
         reading.skipped.len()
     );
     Ok(())

@@ -124,9 +124,9 @@ fn print_node(snap: &NodeSnapshot, reach: &str) {
     }
     if let Some(d) = &snap.docker {
         lines.push(format!(
-            "docker    {} containers, {} networks",
-            d.containers.len(),
-            d.networks.len()
+            "docker    {}, {}",
+            crate::plural::plural(d.containers.len(), "container", "containers"),
+            crate::plural::plural(d.networks.len(), "network", "networks")
         ));
     }
     lines.push(format!("guests    {}", snap.guests.len()));

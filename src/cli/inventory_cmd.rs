@@ -152,8 +152,8 @@ pub fn import_legacy(ctx: &Context, legacy: &Path) -> Result<(), Failure> {
     }
     let (imported, skipped, invalid) = report.count();
     outln!(
-        "{imported} imported, {skipped} skipped, {invalid} invalid ({} rows) into {}",
-        report.rows.len(),
+        "{imported} imported, {skipped} skipped, {invalid} invalid ({}) into {}",
+        crate::plural::plural(report.rows.len(), "row", "rows"),
         path.display()
     );
     if invalid > 0 {

@@ -41,7 +41,9 @@ pub fn control(ctx: &Context, request: Request) -> Result<(), Failure> {
             requests,
         }) => {
             outln!(
-                "master pid {pid}: {nodes} nodes, {requests} requests, socket {}",
+                "master pid {pid}: {}, {}, socket {}",
+                crate::plural::plural(nodes, "node", "nodes"),
+                crate::plural::plural(requests as usize, "request", "requests"),
                 path.display()
             );
             Ok(())

@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::logs::{LogLine, LogStream};
-use crate::app::stats::StatsSample;
+use crate::app::stats::Limits;
 use crate::app::{Msg, StreamEvent};
 use crate::transport::docker::{LogSource, MAX_LOG_LINE, RawLogLine};
 use crate::transport::{DockerClient, DockerError};
@@ -120,46 +120,10 @@ where
     }
 }
 
-/// The figures the stats view needs from one engine sample.
-pub fn sample_of(s: &ContainerStatsResponse) -> StatsSample {
-    let total = |c: Option<&bollard::models::ContainerCpuStats>| {
-        c.and_then(|c| c.cpu_usage.as_ref())
-            .and_then(|u| u.total_usage)
-            .unwrap_or(0)
-    };
-    let cpu = s.cpu_stats.as_ref();
-    let pre = s.precpu_stats.as_ref();
-    let per_cpu = cpu
-        .and_then(|c| c.cpu_usage.as_ref())
-        .and_then(|u| u.percpu_usage.as_ref())
-        .map_or(0, Vec::len);
-    let mem = s.memory_stats.as_ref();
-    let mem_stat = |key: &str| {
-        mem.and_then(|m| m.stats.as_ref())
-            .and_then(|s| s.get(key).copied())
-    };
-    StatsSample {
-        cpu_total: total(cpu),
-        precpu_total: total(pre),
-        system: cpu.and_then(|c| c.system_cpu_usage).filter(|v| *v > 0),
-        // The first sample's "previous" is empty: no delta yet.
-        presystem: pre.and_then(|c| c.system_cpu_usage).filter(|v| *v > 0),
-        online_cpus: cpu
-            .and_then(|c| c.online_cpus)
-            .filter(|n| *n > 0)
-            .unwrap_or_else(|| u32::try_from(per_cpu).unwrap_or(1).max(1)),
-        mem_usage: mem.and_then(|m| m.usage).unwrap_or(0),
-        // cgroup v1 names the cache total_inactive_file, v2 inactive_file.
-        mem_cache: mem_stat("total_inactive_file")
-            .or_else(|| mem_stat("inactive_file"))
-            .unwrap_or(0),
-        mem_limit: mem.and_then(|m| m.limit).unwrap_or(0),
-    }
-}
-
 /// Forward a stats stream to the console until it ends or `cancel` fires.
 pub async fn pump_stats<S>(
     samples: S,
+    limits: Limits,
     stream: u64,
     tx: UnboundedSender<Msg>,
     cancel: CancellationToken,
@@ -173,7 +137,7 @@ pub async fn pump_stats<S>(
             next = samples.next() => next,
         };
         let (event, last) = match next {
-            Some(Ok(s)) => (StreamEvent::Data(sample_of(&s)), false),
+            Some(Ok(s)) => (StreamEvent::Data(sample_of(&s, limits)), false),
             Some(Err(e)) => (StreamEvent::Failed(e.to_string()), true),
             None => (StreamEvent::Ended, true),
         };
@@ -183,7 +147,7 @@ pub async fn pump_stats<S>(
     }
 }
 
-/// Follow `container`'s CPU and memory, one sample a second.
+/// Follow `container`'s CPU, memory, network, block I/O and PIDs, one sample a second.
 pub async fn stats(
     client: DockerClient,
     container: String,
@@ -191,6 +155,20 @@ pub async fn stats(
     tx: UnboundedSender<Msg>,
     cancel: CancellationToken,
 ) {
+    // The limits first (the samples carry no CPU limit); without them the view still
+    // shows the figures, against a scale it does not name.
+    let path = format!("/containers/{container}/json");
+    let record = tokio::select! {
+        _ = cancel.cancelled() => return,
+        record = client.get_json(&path) => record,
+    };
+    let limits = match record {
+        Ok(r) => limits_of(&r),
+        Err(e) => {
+            tracing::warn!(%container, error = %e, "stats: the container's limits are unknown");
+            Limits::default()
+        }
+    };
     let samples = tokio::select! {
         _ = cancel.cancelled() => return,
         samples = client.follow_stats(&container) => samples,
@@ -211,11 +189,13 @@ pub async fn stats(
             .await
             .map(|item| (item, lines))
     });
-    pump_stats(samples, stream, tx, cancel).await;
+    pump_stats(samples, limits, stream, tx, cancel).await;
 }
 
 mod follow;
+mod sample;
 pub use follow::logs;
+pub use sample::{limits_of, sample_of};
 
 #[cfg(test)]
 mod tests;

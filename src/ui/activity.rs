@@ -87,9 +87,9 @@ pub fn render_full(frame: &mut Frame, area: Rect, state: &State, view: &Activity
         (false, true) => String::new(),
     };
     let text = format!(
-        "{mode}{sep}{} of {} lines{filter}{sep}/ filters, esc closes",
+        "{mode}{sep}{} of {}{filter}{sep}/ filters, esc closes",
         matching.len(),
-        state.activity.len()
+        crate::plural::plural(state.activity.len(), "line", "lines")
     );
     frame.render_widget(Paragraph::new(Line::styled(text, Modifier::BOLD)), status);
 }

@@ -44,10 +44,17 @@ pub fn render(frame: &mut Frame, area: Rect, form: &CreateForm, theme: &Theme) {
             theme.fg(Color::Red).add_modifier(Modifier::BOLD),
         ));
     }
-    let keys = if form.is_valid() {
-        "enter plan · tab next field · ←/→ VLAN · esc cancel"
+    // Only the keys that work on the field in focus: ←/→ pick a VLAN on its field and
+    // move the cursor anywhere else.
+    let enter = if form.is_valid() {
+        "enter plan"
     } else {
-        "tab next field · ←/→ VLAN · enter check · esc cancel"
+        "enter check"
+    };
+    let keys = if form.field() == Field::Vlan {
+        format!("←/→ or type the VLAN · tab next · {enter} · esc cancel")
+    } else {
+        format!("tab/↓ next field · ↑ previous · {enter} · esc cancel")
     };
     lines.push(Line::styled(keys, theme.fg(Color::DarkGray)));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
@@ -68,18 +75,40 @@ fn value_spans(
     theme: &Theme,
 ) -> Vec<Span<'static>> {
     if field == Field::Vlan {
-        return match form.vlan() {
-            Some((id, node)) => {
-                let (l, r) = if theme.ascii {
-                    ("<", ">")
-                } else {
-                    ("◂", "▸")
-                };
-                vec![Span::raw(format!(" {l} {id} {r}  on {node}"))]
-            }
-            None => vec![Span::raw(" (none)")],
+        if form.vlans.is_empty() {
+            return vec![Span::raw(" (none)")];
+        }
+        // Typed like the others, between the arrows that cycle the config's VLANs.
+        let (l, r) = if theme.ascii {
+            ("<", ">")
+        } else {
+            ("◂", "▸")
         };
+        let mut spans = vec![Span::raw(format!(" {l}"))];
+        spans.extend(text_spans(
+            form,
+            field,
+            focused,
+            room.saturating_sub(4),
+            theme,
+        ));
+        spans.push(Span::raw(format!(" {r}")));
+        if let Some((_, node)) = form.vlan() {
+            spans.push(Span::raw(format!("  on {node}")));
+        }
+        return spans;
     }
+    text_spans(form, field, focused, room, theme)
+}
+
+/// A text field's value with the cursor when focused, or its placeholder.
+fn text_spans(
+    form: &CreateForm,
+    field: Field,
+    focused: bool,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
     let Some(input) = form.input(field) else {
         return Vec::new();
     };

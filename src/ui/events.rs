@@ -75,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &EventsView, theme: &Theme) {
     let status_text = if view.filtering {
         format!("/{}{}", view.filter, theme.cursor())
     } else {
-        let mut t = format!("{} events", visible.len());
+        let mut t = crate::plural::plural(visible.len(), "event", "events");
         if !view.filter.is_empty() {
             t.push_str(&format!("{sep}filter /{}", view.filter));
         }

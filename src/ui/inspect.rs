@@ -29,9 +29,9 @@ fn status_line(view: &InspectView, rows: usize, theme: &Theme) -> Line<'static> 
     if !view.search.is_empty() {
         let count = view.matches().len();
         text.push_str(&format!(
-            "{sep}/{}: {count} match{}",
+            "{sep}/{}: {}",
             view.search,
-            if count == 1 { "" } else { "es" }
+            crate::plural::plural(count, "match", "matches")
         ));
     }
     text.push_str(&format!("{sep}/ n N search, y copies, esc closes"));

@@ -241,10 +241,11 @@ fn status_line(view: &LogsView, rows: usize, theme: &Theme) -> Line<'static> {
     }
     if !view.search.is_empty() {
         let count = view.match_count();
-        text.push_str(&format!("{sep}/{}: {count} match", view.search));
-        if count != 1 {
-            text.push_str("es");
-        }
+        text.push_str(&format!(
+            "{sep}/{}: {}",
+            view.search,
+            crate::plural::plural(count, "match", "matches")
+        ));
     }
     if view.wrap {
         text.push_str(&format!("{sep}wrapped"));

@@ -87,6 +87,8 @@ pub use crate::app::layout::{Hit, details_shown, findings_rows, hit, logs_rows, 
 #[cfg(test)]
 mod health_tests;
 #[cfg(test)]
+mod help_tests;
+#[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
 mod style_tests;

@@ -159,7 +159,7 @@ fn a_clean_check_stays_on_the_tree() {
     assert!(
         s.activity
             .iter()
-            .any(|a| a.text.contains("check: 0 problem(s)"))
+            .any(|a| a.text.contains("check: 0 problems"))
     );
     update(&mut s, Msg::CheckDone(Err("no link".into())));
     assert!(

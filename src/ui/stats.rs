@@ -1,4 +1,5 @@
-//! The stats view: CPU % and memory of one container as numbers and sparklines.
+//! The stats view: CPU and memory of one container as figures and graphs scaled to its
+//! limits (or the host), then its network, block I/O and PIDs.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 use super::theme::Theme;
-use crate::app::stats::{StatsView, human_bytes, mem_used};
+use crate::app::stats::{self, StatsView};
 
 const ASCII_BARS: bar::Set = bar::Set {
     full: "#",
@@ -41,14 +42,54 @@ fn sparkline<'a>(data: Vec<u64>, max: u64, color: Color, theme: &Theme) -> Spark
         .style(theme.fg(color))
 }
 
+const LABEL: usize = 10;
+/// The graphs' left axis: `100%`, ` 50%`, `  0%` and its line.
+const AXIS: u16 = 5;
+
 fn label(name: &str, value: String) -> Line<'static> {
     Line::from(vec![
         Span::styled(
-            format!("{name:<8}"),
+            format!("{name:<LABEL$}"),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::raw(value),
     ])
+}
+
+/// The left axis of a graph `height` rows high: 100 % at the top, 0 % at the bottom,
+/// 50 % between when there is room.
+fn axis(height: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let tick = if theme.ascii { "|" } else { "┤" };
+    (0..height)
+        .map(|row| {
+            let text = if row == 0 {
+                "100%"
+            } else if row + 1 == height {
+                "  0%"
+            } else if height >= 5 && row == height / 2 {
+                " 50%"
+            } else {
+                "    "
+            };
+            Line::styled(format!("{text}{tick}"), theme.fg(Color::DarkGray))
+        })
+        .collect()
+}
+
+/// A graph scaled to 100 % of its capacity (limit or host), with its axis.
+fn graph(
+    frame: &mut Frame,
+    area: Rect,
+    series: &std::collections::VecDeque<u64>,
+    color: Color,
+    theme: &Theme,
+) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(AXIS), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(axis(area.height, theme)), left);
+    // Hundredths of a percent: 100 % is 10,000.
+    let data = tail(series, right.width);
+    frame.render_widget(sparkline(data, 10_000, color, theme), right);
 }
 
 /// `down`: what to say instead of figures when the container is not running (its
@@ -81,59 +122,50 @@ pub fn render(
         frame.render_widget(Paragraph::new(text), inner);
         return;
     };
-    let cpu_now = view.cpu_now().unwrap_or(0.0);
-    let cpu_peak = view.cpu.iter().copied().max().unwrap_or(0);
-    let used = mem_used(last);
-    let share = if last.mem_limit > 0 {
-        format!(" ({:.1} %)", used as f64 * 100.0 / last.mem_limit as f64)
-    } else {
-        String::new()
-    };
-    let cpu_text = format!(
-        "{cpu_now:.1} %  (peak {:.1} %, {} CPUs)",
-        cpu_peak as f64 / 100.0,
-        last.online_cpus
+    let prev = view.prev.as_ref();
+    let cpu = label(
+        "CPU",
+        stats::cpu_line(last, stats::cpu_share(last), view.cpu_peak()),
     );
-    let mem_text = format!(
-        "{} of {}{share}  (without page cache)",
-        human_bytes(used),
-        human_bytes(last.mem_limit)
-    );
+    let mem = label("Memory", stats::mem_line(last));
+    let below = vec![
+        label("Network", stats::net_line(last, prev)),
+        label("Block I/O", stats::blkio_line(last, prev)),
+        label("PIDs", stats::pids_line(last)),
+    ];
+    let graphs = inner.height.saturating_sub(6) / 2;
+    let shown = usize::from(inner.width.saturating_sub(AXIS)).min(view.cpu.len());
     let status = format!(
-        " {} {} samples, one a second {} esc closes",
+        " {} {} {}, graphs of the last {} s {} esc closes",
         view.status.word(),
-        view.cpu.len(),
+        theme.separator(),
+        crate::app::columns::plural(view.cpu.len(), "sample", "samples"),
+        shown,
         theme.separator()
     );
     // Numbers first: on a short screen they are what stays.
-    if inner.height < 5 {
-        let lines = vec![
-            label("CPU", cpu_text),
-            label("Memory", mem_text),
-            Line::raw(status),
-        ];
+    if graphs == 0 {
+        let mut lines = vec![cpu, mem];
+        lines.extend(below);
+        lines.push(Line::raw(status));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
-    let graph = inner.height.saturating_sub(3) / 2;
-    let [cpu_label, cpu_graph, mem_label, mem_graph, footer] = Layout::vertical([
+    let [cpu_label, cpu_graph, mem_label, mem_graph, rest, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(graph),
+        Constraint::Length(graphs),
         Constraint::Length(1),
-        Constraint::Length(graph),
-        Constraint::Length(1),
+        Constraint::Length(graphs),
+        Constraint::Length(3),
+        Constraint::Min(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(label("CPU", cpu_text)), cpu_label);
-    frame.render_widget(Paragraph::new(label("Memory", mem_text)), mem_label);
+    frame.render_widget(Paragraph::new(cpu), cpu_label);
+    frame.render_widget(Paragraph::new(mem), mem_label);
+    frame.render_widget(Paragraph::new(below), rest);
     frame.render_widget(Paragraph::new(status), footer);
-    // Each graph is scaled to its own peak on screen (CPU to at least 1 %): an idle
-    // container against 100 %, or a few MiB against a host-sized limit, would be flat.
-    // The numbers above give the absolute values.
-    let cpu = tail(&view.cpu, cpu_graph.width);
-    let mem = tail(&view.mem, mem_graph.width);
-    let cpu_max = cpu.iter().copied().max().unwrap_or(0).max(100);
-    let mem_max = mem.iter().copied().max().unwrap_or(1);
-    frame.render_widget(sparkline(cpu, cpu_max, Color::Cyan, theme), cpu_graph);
-    frame.render_widget(sparkline(mem, mem_max, Color::Magenta, theme), mem_graph);
+    // Both graphs on a fixed scale, 100 % being the limit or the host: an idle container
+    // shows as idle, and the numbers above say what 100 % is.
+    graph(frame, cpu_graph, &view.cpu, Color::Cyan, theme);
+    graph(frame, mem_graph, &view.mem, Color::Magenta, theme);
 }

@@ -75,10 +75,10 @@ impl Tail {
 /// The check's part: running (spinner and time), or its problems and how old they are,
 /// dimmed once older than a few refreshes.
 fn check_part(state: &State, sep: &str) -> (String, Style) {
-    use crate::app::progress::{busy_text, elapsed, is_old};
+    use crate::app::progress::{busy_clock, elapsed, is_old};
     if let Some(since) = state.check_since.as_deref() {
         let secs = elapsed(Some(since), &state.now);
-        let text = busy_text("checking", secs, state.theme.ascii);
+        let text = busy_clock("checking", secs, state.theme.ascii);
         return (format!(" {text} {sep}"), Style::new());
     }
     let Some(c) = state.last_check.as_ref() else {
@@ -122,6 +122,8 @@ fn counts(state: &State) -> (String, String, Tail) {
     let (running, total) = containers.fold((0, 0), |(r, t), c| {
         (r + usize::from(c.state == "running"), t + 1)
     });
+    // As wide as the total, so `9/10` and `10/10` take the same room.
+    let width = total.to_string().len();
     let age = state
         .data_as_of
         .as_deref()
@@ -146,7 +148,7 @@ fn counts(state: &State) -> (String, String, Tail) {
     };
     (
         format!(" {up} up"),
-        format!(" {down} down {sep} {running}/{total} running"),
+        format!(" {down} down {sep} {running:>width$}/{total} running"),
         Tail {
             busy,
             flash,
@@ -157,10 +159,11 @@ fn counts(state: &State) -> (String, String, Tail) {
     )
 }
 
-/// The operation in flight with its spinner and elapsed time.
+/// The operation in flight with its spinner and elapsed time (as a clock, whose width
+/// does not move).
 fn busy(state: &State, label: &str) -> String {
     let secs = crate::app::progress::elapsed(state.op_since.as_deref(), &state.now);
-    crate::app::progress::busy_text(label, secs, state.theme.ascii)
+    crate::app::progress::busy_clock(label, secs, state.theme.ascii)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State) {
@@ -215,8 +218,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         // Still too long: keep the verb, the end of what it acts on and the time; the
         // spinner goes first.
         let secs = crate::app::progress::elapsed(state.op_since.as_deref(), &state.now);
-        let short = shorten_op(op, room.saturating_sub(10), state);
-        tail.busy = format!(" {short}… {secs}s {sep}");
+        let short = shorten_op(op, room.saturating_sub(12), state);
+        tail.busy = format!(" {short}… {} {sep}", crate::app::progress::clock(secs));
     }
     let rest = tail.text(sep, keep);
     let counts_width = head_width - mode.width() - help.len() + rest.chars().count();

@@ -189,13 +189,14 @@ fn the_operation_in_flight_is_never_cut_to_a_stub_at_80_columns() {
     let screen = format!("{}", draw(&s, 80, 24).backend());
     let status = screen.lines().last().unwrap_or_default();
     assert!(
-        status.contains("delete …") && status.contains(".org… 0s │"),
+        status.contains("delete …") && status.contains(".org… 0:00"),
         "the verb, the end of its target and the time: {status}"
     );
     assert!(
         status.contains("2 crashed") && status.contains("? help"),
         "{status}"
     );
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
     // Wide, everything shows: the time of the data too.
     let wide = format!("{}", draw(&s, 160, 48).backend());
     let status = wide.lines().last().unwrap_or_default();
@@ -221,7 +222,7 @@ fn an_operation_in_flight_shows_on_its_row_and_the_check_its_age_80x24() {
     assert!(row.contains("stopping… 4s"), "{row}\n{screen}");
     let status = screen.lines().last().unwrap_or_default();
     assert!(
-        status.contains("stop ") && status.contains("… 4s"),
+        status.contains("stop ") && status.contains("… 0:04"),
         "{status}"
     );
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
@@ -260,4 +261,29 @@ fn stats_of_an_exited_container_say_it_is_not_running_80x24() {
         "{screen}"
     );
     insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}
+
+#[test]
+fn the_status_bar_keeps_its_fields_in_place_as_seconds_pass_160x48() {
+    let mut s = crashing_state();
+    s.begin_op("stop teemo/fd-site01.example.org".into());
+    let bar_at = |s: &State, secs: u64| {
+        let mut s = s.clone();
+        s.now = format!("2026-12-02T10:{:02}:{:02}Z", secs / 60, secs % 60);
+        let screen = format!("{}", draw(&s, 160, 48).backend());
+        screen.lines().last().unwrap_or_default().to_string()
+    };
+    s.op_since = Some("2026-12-02T10:00:00Z".into());
+    let (nine, ten) = (bar_at(&s, 9), bar_at(&s, 10));
+    assert!(
+        nine.contains("0:09") && ten.contains("0:10"),
+        "{nine}\n{ten}"
+    );
+    let cfg = |bar: &str| bar.find(" cfg ");
+    assert_eq!(
+        cfg(&nine),
+        cfg(&ten),
+        "the paths do not move:\n{nine}\n{ten}"
+    );
+    assert!(cfg(&nine).is_some(), "{nine}");
 }

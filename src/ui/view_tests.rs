@@ -77,6 +77,19 @@ fn with_stats(width: u16, height: u16) -> State {
             mem_usage: (20 + i % 13) << 20,
             mem_cache: 4 << 20,
             mem_limit: 512 << 20,
+            // One second between samples; the network and the disk busy.
+            at: Some(i128::from(i) * 1_000_000_000),
+            net: Some(crate::app::stats::Io {
+                read: i * 3000,
+                write: i * 1000,
+            }),
+            blkio: Some(crate::app::stats::Io {
+                read: 4 << 20,
+                write: i << 20,
+            }),
+            pids: Some(7),
+            pids_limit: Some(100),
+            limits: crate::app::stats::Limits::from_host_config(512 << 20, 2_000_000_000, 0, 0),
         };
         cpu += busy;
         system += 400_000_000;

@@ -202,8 +202,8 @@ pub(super) fn inspect_action(state: &mut State, action: Action) -> Vec<Effect> {
             state.log(
                 Level::Info,
                 format!(
-                    "inspect: copied {what} ({} bytes) to the clipboard",
-                    text.len()
+                    "inspect: copied {what} ({}) to the clipboard",
+                    crate::plural::plural(text.len(), "byte", "bytes")
                 ),
             );
             return vec![Effect::Clipboard(text)];

@@ -4,6 +4,7 @@
 use crate::app::findings::{FindingsView, LastCheck};
 use crate::app::{Action, Effect, Level, OpRequest, State, View};
 use crate::ops::check::CheckReport;
+use crate::plural::plural;
 
 pub fn on_done(state: &mut State, result: Result<CheckReport, String>) -> Vec<Effect> {
     state.check_since = None;
@@ -16,8 +17,11 @@ pub fn on_done(state: &mut State, result: Result<CheckReport, String>) -> Vec<Ef
     };
     let s = report.summary;
     let line = format!(
-        "check: {} problem(s); {} of {} sites ok, {} unchecked",
-        s.problems, s.ok, s.sites, s.unreachable
+        "check: {}; {} of {} ok, {} unchecked",
+        plural(s.problems, "problem", "problems"),
+        s.ok,
+        plural(s.sites, "site", "sites"),
+        s.unreachable
     );
     state.log(
         if s.problems == 0 {

@@ -283,8 +283,8 @@ fn unreachable_findings(input: &CheckInput<'_>, out: &mut Collector) {
             format!("{node} unreachable: {why}")
         } else {
             format!(
-                "{node} unreachable: {why}; {} site(s) not checked: {}",
-                sites.len(),
+                "{node} unreachable: {why}; {} not checked: {}",
+                crate::plural::plural(sites.len(), "site", "sites"),
                 short_list(&sites)
             )
         };

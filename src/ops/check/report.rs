@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::{CheckReport, Finding, Summary};
+use crate::plural::plural;
 
 pub use crate::contract::schema::CHECK as SCHEMA_VERSION;
 
@@ -54,8 +55,11 @@ pub fn text(report: &CheckReport) -> String {
     }
     let s = report.summary;
     out.push_str(&format!(
-        "{} sites: {} ok, {} problems, {} unreachable\n",
-        s.sites, s.ok, s.problems, s.unreachable
+        "{}: {} ok, {}, {} unreachable\n",
+        plural(s.sites, "site", "sites"),
+        s.ok,
+        plural(s.problems, "problem", "problems"),
+        s.unreachable
     ));
     out
 }

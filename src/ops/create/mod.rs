@@ -246,7 +246,8 @@ pub fn plan_from_inventory(
     plan(config, req, &view)
 }
 
-fn known_vlans(config: &Config) -> String {
+/// The VLAN ids the config defines, as an unknown VLAN's error lists them.
+pub fn known_vlans(config: &Config) -> String {
     if config.vlans.is_empty() {
         return "no VLAN: add a [[vlan]] table".into();
     }

@@ -44,8 +44,10 @@ impl ProxyPlan {
             ""
         };
         format!(
-            "{add} lines added, {del} removed in {} on {}{new}",
-            self.path, self.node
+            "{} added, {del} removed in {} on {}{new}",
+            crate::plural::plural(add, "line", "lines"),
+            self.path,
+            self.node
         )
     }
 }
@@ -108,7 +110,7 @@ mod tests {
         assert_eq!(p.line_counts(), (1, 1));
         assert_eq!(
             p.summary(),
-            format!("1 lines added, 1 removed in {PATH} on px")
+            format!("1 line added, 1 removed in {PATH} on px")
         );
     }
 

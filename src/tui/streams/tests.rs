@@ -107,6 +107,7 @@ async fn cancelling_ends_a_stream_that_never_sends() {
     });
     let stats = tokio::spawn(pump_stats(
         stream::pending::<Result<ContainerStatsResponse, DockerError>>(),
+        Limits::default(),
         2,
         tx,
         cancel.clone(),
@@ -135,7 +136,7 @@ fn samples_take_what_docker_stats_uses() {
                          "stats": {"inactive_file": 1000}}
     });
     let s: ContainerStatsResponse = serde_json::from_value(json).expect("stats json");
-    let sample = sample_of(&s);
+    let sample = sample_of(&s, Limits::default());
     assert_eq!(
         sample.online_cpus, 2,
         "from percpu_usage when online_cpus is absent"
@@ -148,6 +149,9 @@ fn samples_take_what_docker_stats_uses() {
         "precpu_stats": {"cpu_usage": {}, "system_cpu_usage": 0}
     }))
     .expect("first sample");
-    assert_eq!(sample_of(&first).presystem, None);
-    assert_eq!(crate::app::stats::cpu_percent(&sample_of(&first)), 0.0);
+    assert_eq!(sample_of(&first, Limits::default()).presystem, None);
+    assert_eq!(
+        crate::app::stats::cpu_percent(&sample_of(&first, Limits::default())),
+        0.0
+    );
 }

@@ -90,8 +90,9 @@ pub(super) fn dns(input: &CheckInput<'_>, out: &mut Collector) {
             Kind::NodeUnreachable,
             Severity::Error,
             format!(
-                "DNS servers {servers}: {} of {total} lookups failed ({}); DNS not checked for {}",
+                "DNS servers {servers}: {} of {} failed ({}); DNS not checked for {}",
                 failed.len(),
+                crate::plural::plural(total, "lookup", "lookups"),
                 reasons.join("; "),
                 short_list(&domains)
             ),

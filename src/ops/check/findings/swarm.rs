@@ -26,8 +26,10 @@ pub(super) fn degraded(input: &CheckInput<'_>, out: &mut Collector) {
                 .map(|e| format!(" ({e})"))
                 .unwrap_or_default();
             let message = format!(
-                "service {} of swarm {name}: {} of {} tasks running{why}",
-                s.name, s.running, s.desired
+                "service {} of swarm {name}: {} of {} running{why}",
+                s.name,
+                s.running,
+                crate::plural::plural(s.desired as usize, "task", "tasks")
             );
             out.push(
                 Finding::new(Kind::ServiceDegraded, Severity::Error, message)

@@ -496,7 +496,7 @@ fn an_unreachable_node_is_one_finding_and_its_sites_are_unchecked_never_ok() {
     assert_eq!(f.actual.as_deref(), Some("ssh: connection refused"));
     assert_eq!(
         f.message,
-        "h2 unreachable: ssh: connection refused; 1 site(s) not checked: c.test"
+        "h2 unreachable: ssh: connection refused; 1 site not checked: c.test"
     );
     assert_eq!(f.target.node.as_deref(), Some("h2"));
     assert_eq!(report.summary, summary(3, 2, 1, 1));
@@ -514,7 +514,7 @@ fn an_unreachable_node_is_one_finding_and_its_sites_are_unchecked_never_ok() {
     );
     assert_eq!(
         report.findings[0].message,
-        "h1 unreachable: ssh: timeout; cannot read the proxy file: ssh: timeout; 2 site(s) not checked: a.test, b.test"
+        "h1 unreachable: ssh: timeout; cannot read the proxy file: ssh: timeout; 2 sites not checked: a.test, b.test"
     );
     assert_eq!(report.summary, summary(3, 0, 2, 3));
 }
