@@ -184,9 +184,9 @@ impl Synthetic {
                 s.guests = self
                     .plans
                     .iter()
-                    .filter(|g| {
-                        matches!(g.role, Role::Docker { guest_of: Some(h), .. } if h == node)
-                    })
+                    .filter(
+                        |g| matches!(g.role, Role::Docker { guest_of: Some(h), .. } if h == node),
+                    )
                     .map(|g| {
                         let mut guest =
                             Guest::new(GuestKind::Kvm, g.name.clone(), GuestState::Running);
@@ -251,13 +251,12 @@ impl Synthetic {
     }
 
     /// A console's state holding this fleet at [`NOW`]: config, inventory, one poll of
-    /// every node, the screen `width` x `height`.
+    /// every node (one batch), the screen `width` x `height`.
     pub fn state(&self, width: u16, height: u16) -> State {
         let mut s = self.empty_state(width, height);
         update(&mut s, Msg::SitesLoaded(Ok(self.sites())));
-        for event in self.round(0) {
-            update(&mut s, Msg::Poll(event));
-        }
+        // As the console's driver hands them over: every answer waiting, in one batch.
+        update(&mut s, Msg::Polls(self.round(0)));
         s
     }
 
@@ -339,7 +338,10 @@ fn plan(i: usize, nodes: usize) -> Plan {
     let address = Ipv4Addr::new(10, 100 + (i / 250) as u8, (i % 250) as u8 + 1, 10);
     let position = i % HYPERVISOR_EVERY;
     let (name, role) = if position == 0 {
-        (format!("{dc}-kvm{:03}", i / HYPERVISOR_EVERY), Role::Hypervisor)
+        (
+            format!("{dc}-kvm{:03}", i / HYPERVISOR_EVERY),
+            Role::Hypervisor,
+        )
     } else {
         let guest_of = (position <= GUESTS_PER_HYPERVISOR).then(|| i - position);
         (
@@ -419,7 +421,9 @@ fn domain(node: usize, k: usize) -> String {
 
 fn container_id(node: usize, k: usize) -> String {
     let seed = (node as u64) << 20 | k as u64;
-    (0..4).map(|i| format!("{:016x}", mix(seed ^ (i << 56)))).collect()
+    (0..4)
+        .map(|i| format!("{:016x}", mix(seed ^ (i << 56))))
+        .collect()
 }
 
 fn human(secs: u64) -> String {
@@ -451,7 +455,11 @@ fn condition(
         _ => "running",
     };
     if flipped {
-        word = if word == "running" { "crashed" } else { "running" };
+        word = if word == "running" {
+            "crashed"
+        } else {
+            "running"
+        };
     }
     let checked = kind != Kind::Job && pick(seed ^ 0xc4ec, 3) == 0;
     match word {
@@ -468,7 +476,11 @@ fn condition(
         "exited-ok" => ("exited", format!("Exited (0) {} ago", human(age)), None),
         "crashed" => {
             let code = [1, 2, 137, 139, 143][pick(seed ^ 0xc0de, 5) as usize];
-            ("exited", format!("Exited ({code}) {} ago", human(age)), None)
+            (
+                "exited",
+                format!("Exited ({code}) {} ago", human(age)),
+                None,
+            )
         }
         "restarting" => (
             "restarting",
