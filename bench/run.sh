@@ -10,7 +10,8 @@
 #      sites (bench/check_vs_checkip.sh), the console figures (bench/console_figures.sh),
 #      sessions on the host behind the jump host vs OpenSSH (bench/session_vs_ssh.sh);
 #   2. lab of 10 hosts: tree on 10 x 30, memory with 1,000 containers (bench/memory.sh);
-#   3. criterion: one frame with 10,000 tree rows (cargo bench --bench frame).
+#   3. the console at 1,000 nodes / 10,000 containers (cargo bench --bench frame: its
+#      figures table, then criterion's frame and update).
 #
 # --quick: fewer runs, a 20 s idle window instead of a minute, and no criterion step.
 # The lab is (re)built with tests/lab/lab.sh in ${FLEETDECK_LAB_DIR:-/tmp/fleetdeck-lab}
@@ -65,7 +66,7 @@ bash "$REPO/bench/memory.sh" 100
 "$LAB_SH" down >/dev/null
 
 if ((!QUICK)); then
-  say "criterion: frame and update with 10,000 tree rows"
+  say "console at 1,000 nodes / 10,000 containers, and criterion's frame and update"
   out="$(cargo bench --quiet --manifest-path "$REPO/Cargo.toml" --bench frame 2>/dev/null)"
   echo "$out"
   # "name\n   time:   [low mid high]": the middle estimate, for each bench.
@@ -78,7 +79,7 @@ if ((!QUICK)); then
     }
   ' | while IFS='|' read -r name value; do
     target="< 5 ms"
-    [[ "$name" == update* ]] && target="(no target; the poll path)"
+    [[ "$name" == update* ]] && target="< 20 ms"
     printf '| criterion: %s | %s | | %s |\n' "$name" "$value" "$target" >>"$FD_BENCH_ROWS"
   done
 fi

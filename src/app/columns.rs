@@ -44,6 +44,24 @@ pub struct Want {
     pub image: usize,
 }
 
+impl Want {
+    /// What the longest cells need over every container row, not only those on screen,
+    /// so columns keep their place while scrolling. Worked out when the rows change
+    /// (`State::reshape`), never per frame.
+    pub fn of(rows: &[super::rows::Row], flat: bool) -> Want {
+        let mut want = Want::default();
+        for row in rows {
+            let Some(cells) = &row.cells else { continue };
+            let marker = 2 * row.depth + if flat { 2 } else { 4 };
+            want.name = want.name.max(marker + row.name.chars().count());
+            want.ip = want.ip.max(cells.ip.chars().count());
+            want.domain = want.domain.max(cells.domain.chars().count());
+            want.image = want.image.max(cells.image.chars().count());
+        }
+        want
+    }
+}
+
 /// The name cell never gets less: marker (4), one level of indent (2) and 18
 /// characters of name.
 const NAME_MIN: usize = 24;

@@ -121,7 +121,7 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
             let site = c
                 .domain
                 .as_ref()
-                .and_then(|d| state.sites().iter().find(|s| &s.domain == d));
+                .and_then(|d| state.index.site(state.sites(), d));
             match site {
                 Some(s) => {
                     lines.push(DetailLine::Blank);
@@ -190,7 +190,7 @@ pub fn lines(state: &State) -> Vec<DetailLine> {
         .selected_row()
         .and_then(|row| {
             let node_name = row.id.strip_prefix("node/")?.split('/').next()?;
-            let node = state.doc.nodes.iter().find(|n| n.name == node_name)?;
+            let node = state.index.node(&state.doc, node_name)?;
             let mut lines = item_lines(state, node, row.kind, &row.id);
             lines.extend(finding_lines(state, node, row.kind, &row.id));
             Some(lines)

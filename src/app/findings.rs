@@ -42,9 +42,30 @@ pub struct LastCheck {
     pub report: CheckReport,
     /// When it finished (RFC 3339).
     pub at: String,
+    /// Findings per node, counted once: node rows show them on every frame.
+    per_node: std::collections::HashMap<String, usize>,
 }
 
 impl LastCheck {
+    pub fn new(report: CheckReport, at: String) -> LastCheck {
+        let mut per_node = std::collections::HashMap::new();
+        for f in &report.findings {
+            if let Some(node) = f.target.node.as_deref().or(f.node.as_deref()) {
+                *per_node.entry(node.to_string()).or_insert(0) += 1;
+            }
+        }
+        LastCheck {
+            report,
+            at,
+            per_node,
+        }
+    }
+
+    /// How many findings are about `node` or anything on it.
+    pub fn problems_on(&self, node: &str) -> usize {
+        self.per_node.get(node).copied().unwrap_or(0)
+    }
+
     /// Findings about a node (`container` None) or one of its containers/sites.
     pub fn about<'a>(
         &'a self,

@@ -10,6 +10,7 @@ pub mod create_form;
 pub mod details;
 pub mod events_view;
 pub mod findings;
+pub mod index;
 pub mod inspect;
 pub mod keymap;
 pub mod layout;

@@ -20,6 +20,9 @@ pub enum Msg {
     Palette(PaletteEdit),
     /// A node was polled, or its containers re-read after an engine event.
     Poll(PollEvent),
+    /// Several such events that arrived together (a poll round, every node answering
+    /// at start-up): applied in order, with one rebuild of the tree for all of them.
+    Polls(Vec<PollEvent>),
     /// The clock moved (the driver sends one a second): data ages and "next try"
     /// countdowns are recomputed from the time handed in with it.
     Tick,

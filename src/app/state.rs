@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use super::Keymap;
 use super::action::Mode;
+use super::columns::Want;
+use super::index::Index;
 use super::logs::LogsView;
 use super::palette::{Names, Palette};
 use super::rows::{Order, Row, RowKind, Shape, arrange, filtered};
@@ -91,7 +93,12 @@ pub struct State {
     pub fleet: Fleet,
     /// The tree built from the fleet, the config and the inventory; rebuilt on change.
     pub doc: TreeDoc,
+    /// Counts and lookups over `doc` and the sites, so a frame never walks the fleet.
+    pub index: Index,
     pub rows: Vec<Row>,
+    /// What the longest cells of `rows` need, so columns keep their place while
+    /// scrolling without a frame measuring every row.
+    pub want: Want,
     pub collapsed: HashSet<String>,
     /// The order of containers (a key cycles it; the table header shows it).
     pub order: Order,
@@ -210,7 +217,9 @@ impl State {
                 nodes: Vec::new(),
                 swarms: Vec::new(),
             },
+            index: Index::default(),
             rows: Vec::new(),
+            want: Want::default(),
             collapsed: HashSet::new(),
             order: Order::Name,
             flat: false,
@@ -267,8 +276,7 @@ impl State {
         }
     }
 
-    /// Rebuild the tree and its rows, keeping the selection on the same item when it
-    /// still exists.
+    /// Rebuild the tree from the fleet, the config and the inventory, then its rows.
     pub fn rebuild(&mut self) {
         self.doc = tree::build_from(
             &self.config,
@@ -277,12 +285,21 @@ impl State {
             self.now.clone(),
             self.polling_since.as_deref(),
         );
+        self.index = Index::of(&self.doc, self.sites());
+        self.reshape();
+    }
+
+    /// Rebuild the rows from the tree as it is, after a fold, the order, the flat list
+    /// or the filter changed (the tree itself did not), keeping the selection on the
+    /// same item when it still shows.
+    pub fn reshape(&mut self) {
         let shape = Shape {
             collapsed: &self.collapsed,
             order: self.order,
             flat: self.flat,
         };
         self.rows = filtered(arrange(&self.doc, &shape), &self.filter);
+        self.want = Want::of(&self.rows, self.flat);
         let found = self
             .selected_id
             .as_ref()
@@ -439,7 +456,7 @@ impl State {
     /// The site domain of the selected container, when it has one.
     pub fn selected_domain(&self) -> Option<String> {
         let c = self.selected_container()?;
-        let node = self.doc.nodes.iter().find(|n| n.name == c.node)?;
+        let node = self.index.node(&self.doc, &c.node)?;
         node.containers
             .iter()
             .find(|t| t.id == c.id)

@@ -28,26 +28,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         // Stream and poll news draws only when it changed something on screen.
         Msg::Poll(event) => {
-            if let PollEvent::Snapshot(snap) = &event {
-                note_transition(state, snap);
-            }
-            let answered = match &event {
-                PollEvent::Snapshot(snap) => Some(snap.name.clone()),
-                PollEvent::Missed { node, .. } => Some(node.clone()),
-                PollEvent::Docker { .. } => None,
-            };
-            if state.fleet.apply(event) {
-                state.data_as_of = Some(state.now.clone());
-                rebuild_noting_staleness(state);
-                state.dirty = true;
-            } else if freshness::moved(state) {
-                // Same content, but fresh again (or a countdown moved).
-                rebuild_noting_staleness(state);
-                state.dirty = true;
-            }
-            if let Some(node) = answered {
-                refreshed(state, &node);
-            }
+            on_polls(state, vec![event]);
+            Vec::new()
+        }
+        Msg::Polls(events) => {
+            on_polls(state, events);
             Vec::new()
         }
         Msg::Tick => {
@@ -126,7 +111,8 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.filter_editing = false;
                 }
             }
-            state.rebuild();
+            // The tree is as it was: only which rows show changes.
+            state.reshape();
             Vec::new()
         }
         Msg::Palette(edit) => commands::on_palette(state, edit),
@@ -164,9 +150,43 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
             act::on_inspected(state, stream, result);
             Vec::new()
         }
-        Msg::Poll(_) | Msg::Tick | Msg::Logs { .. } | Msg::Stats { .. } | Msg::Events { .. } => {
-            Vec::new()
+        Msg::Poll(_)
+        | Msg::Polls(_)
+        | Msg::Tick
+        | Msg::Logs { .. }
+        | Msg::Stats { .. }
+        | Msg::Events { .. } => Vec::new(),
+    }
+}
+
+/// Apply poll events in order; the tree is rebuilt once, after the last, when any of
+/// them changed what is shown (or the time moved a node's freshness). A thousand nodes
+/// answering at start-up then cost one rebuild, not a thousand.
+fn on_polls(state: &mut State, events: Vec<PollEvent>) {
+    let mut changed = false;
+    let mut answered = Vec::new();
+    for event in events {
+        if let PollEvent::Snapshot(snap) = &event {
+            note_transition(state, snap);
         }
+        match &event {
+            PollEvent::Snapshot(snap) => answered.push(snap.name.clone()),
+            PollEvent::Missed { node, .. } => answered.push(node.clone()),
+            PollEvent::Docker { .. } => {}
+        }
+        changed |= state.fleet.apply(event);
+    }
+    if changed {
+        state.data_as_of = Some(state.now.clone());
+        rebuild_noting_staleness(state);
+        state.dirty = true;
+    } else if freshness::moved(state) {
+        // Same content, but fresh again (or a countdown moved).
+        rebuild_noting_staleness(state);
+        state.dirty = true;
+    }
+    for node in answered {
+        refreshed(state, &node);
     }
 }
 
@@ -363,7 +383,7 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
                 state.focus = Focus::Tree;
             } else if !state.filter.is_empty() {
                 state.filter.clear();
-                state.rebuild();
+                state.reshape();
             }
         }
         Action::Filter => state.filter_editing = true,

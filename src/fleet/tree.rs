@@ -114,14 +114,8 @@ fn address(node: &NodeConfig) -> Option<String> {
 }
 
 /// The container's address on a fleetdeck VLAN network of this node if it has one,
-/// else its first address.
-fn primary_net(config: &Config, node: &str, c: &ContainerInfo) -> (Option<String>, Option<String>) {
-    let vlan_nets: Vec<String> = config
-        .vlans
-        .iter()
-        .filter(|v| v.node == node)
-        .map(|v| v.network_name())
-        .collect();
+/// else its first address. `vlan_nets`: the node's VLAN networks.
+fn primary_net(vlan_nets: &[String], c: &ContainerInfo) -> (Option<String>, Option<String>) {
     let chosen = c
         .networks
         .iter()
@@ -156,8 +150,13 @@ impl<'a> SiteIndex<'a> {
     }
 }
 
-fn container(config: &Config, node: &str, c: &ContainerInfo, sites: &SiteIndex) -> TreeContainer {
-    let (ip, network) = primary_net(config, node, c);
+fn container(
+    vlan_nets: &[String],
+    node: &str,
+    c: &ContainerInfo,
+    sites: &SiteIndex,
+) -> TreeContainer {
+    let (ip, network) = primary_net(vlan_nets, c);
     let labelled = c.labels.get(label::DOMAIN);
     let site = labelled
         .and_then(|d| sites.by_domain.get(d.as_str()).copied())
@@ -199,6 +198,20 @@ fn parents(
 ) -> (HashMap<String, String>, HashMap<String, String>) {
     let mut out = HashMap::new();
     let mut inferred = Vec::new();
+    // Which hypervisors run a guest with each address, in config order: one pass over
+    // the guests, not one per node (a thousand nodes made that a million lookups).
+    let mut hosts_of: HashMap<IpAddr, Vec<&str>> = HashMap::new();
+    for h in &config.nodes {
+        let Some(snap) = snaps.get(h.name.as_str()) else {
+            continue;
+        };
+        for ip in snap.guests.iter().flat_map(|g| g.ips.iter()) {
+            let hosts = hosts_of.entry(*ip).or_default();
+            if hosts.last() != Some(&h.name.as_str()) {
+                hosts.push(h.name.as_str());
+            }
+        }
+    }
     for node in &config.nodes {
         if let Some(parent) = &node.parent {
             out.insert(node.name.clone(), parent.clone());
@@ -207,14 +220,11 @@ fn parents(
         let Some(ip) = address(node).and_then(|a| a.parse::<IpAddr>().ok()) else {
             continue;
         };
-        let host = config.nodes.iter().find(|h| {
-            h.name != node.name
-                && snaps
-                    .get(h.name.as_str())
-                    .is_some_and(|s| s.guests.iter().any(|g| g.ips.contains(&ip)))
-        });
+        let host = hosts_of
+            .get(&ip)
+            .and_then(|hosts| hosts.iter().find(|h| **h != node.name));
         if let Some(host) = host {
-            out.insert(node.name.clone(), host.name.clone());
+            out.insert(node.name.clone(), host.to_string());
             inferred.push(node.name.clone());
         }
     }
@@ -310,6 +320,24 @@ pub fn build_from<'a>(
     let snaps: HashMap<&str, &NodeSnapshot> = snapshots.map(|s| (s.name.as_str(), s)).collect();
     let (parents, loop_notes) = parents(config, &snaps);
     let sites = SiteIndex::new(sites);
+    // Each node's VLAN networks and children, found in one pass each rather than one
+    // pass over every VLAN per container and over every node per node.
+    let mut vlan_nets: HashMap<&str, Vec<String>> = HashMap::new();
+    for v in &config.vlans {
+        vlan_nets
+            .entry(v.node.as_str())
+            .or_default()
+            .push(v.network_name());
+    }
+    let mut children: HashMap<&str, Vec<String>> = HashMap::new();
+    for c in &config.nodes {
+        if let Some(parent) = parents.get(&c.name) {
+            children
+                .entry(parent.as_str())
+                .or_default()
+                .push(c.name.clone());
+        }
+    }
     let (swarms, mut membership) = crate::swarm::tree::build(config, &snaps, |name| {
         let node = config.node(name)?;
         snaps
@@ -353,7 +381,12 @@ pub fn build_from<'a>(
                     .docker
                     .iter()
                     .flat_map(|d| d.containers.iter())
-                    .map(|c| container(config, &node.name, c, &sites))
+                    .map(|c| {
+                        let nets = vlan_nets
+                            .get(node.name.as_str())
+                            .map_or(&[][..], Vec::as_slice);
+                        container(nets, &node.name, c, &sites)
+                    })
                     .collect(),
                 bridges: snap
                     .bridges
@@ -365,12 +398,7 @@ pub fn build_from<'a>(
                     })
                     .collect(),
                 tunnels: tunnels_of(config, &node.name, &snaps),
-                children: config
-                    .nodes
-                    .iter()
-                    .filter(|c| parents.get(&c.name) == Some(&node.name))
-                    .map(|c| c.name.clone())
-                    .collect(),
+                children: children.remove(node.name.as_str()).unwrap_or_default(),
                 last_seen: snap.last_seen.clone(),
                 fact_errors: snap.fact_errors.clone(),
                 notes,

@@ -92,6 +92,25 @@ fn mouse_capture_on() -> io::Result<()> {
     crossterm::execute!(io::stdout(), EnableMouseCapture)
 }
 
+/// Poll events taken in one go: `first` and whatever else is already waiting, so a
+/// burst (every node answering at start-up, a poll round) is one update and one frame.
+const POLL_BATCH: usize = 4096;
+
+fn poll_batch(first: PollEvent, polls: &mut mpsc::Receiver<PollEvent>) -> Msg {
+    let mut events = vec![first];
+    while events.len() < POLL_BATCH {
+        match polls.try_recv() {
+            Ok(event) => events.push(event),
+            Err(_) => break,
+        }
+    }
+    if events.len() == 1 {
+        Msg::Poll(events.remove(0))
+    } else {
+        Msg::Polls(events)
+    }
+}
+
 struct Signals {
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
@@ -196,7 +215,7 @@ async fn event_loop(
                 None => break,
             },
             Some(msg) = rx.recv() => Some(msg),
-            Some(event) = polls.recv() => Some(Msg::Poll(event)),
+            Some(event) = polls.recv() => Some(poll_batch(event, &mut polls)),
             _ = tick.tick() => Some(Msg::Tick),
             _ = signals.term.recv() => Some(Msg::Signal("SIGTERM")),
             _ = signals.hup.recv() => Some(Msg::Signal("SIGHUP")),

@@ -40,10 +40,9 @@ pub fn render(frame: &mut Frame, state: &State) {
         View::Logs(view) => logs::render(frame, main, view, &state.theme),
         View::Stats(view) => {
             let down = state
-                .doc
-                .nodes
-                .iter()
-                .filter(|n| n.name == view.target.node)
+                .index
+                .node(&state.doc, &view.target.node)
+                .into_iter()
                 .flat_map(|n| n.containers.iter())
                 .find(|c| c.id == view.target.id)
                 .and_then(|c| crate::app::stats::not_running(&c.state, &c.status));

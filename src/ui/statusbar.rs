@@ -10,22 +10,12 @@ use crate::app::State;
 
 /// Nodes whose data is not current (a down node counts as down only).
 fn stale_count(state: &State) -> usize {
-    use crate::fleet::snapshot::NodeStatus;
-    let nodes = &state.doc.nodes;
-    nodes
-        .iter()
-        .filter(|n| n.stale && n.status != NodeStatus::Down)
-        .count()
+    state.index.tally.stale
 }
 
 /// Containers that crashed (non-zero exit, restarting, unhealthy), across the fleet.
 fn crashed_count(state: &State) -> usize {
-    let nodes = &state.doc.nodes;
-    nodes
-        .iter()
-        .flat_map(|n| n.containers.iter())
-        .filter(|c| crate::app::rows::is_crash(c))
-        .count()
+    state.index.tally.crashed
 }
 
 /// What follows the counts, each part with its separator, most important first: the
@@ -107,21 +97,10 @@ fn check_part(state: &State, sep: &str) -> (String, Style) {
 /// rest. (Stale nodes are counted apart, in their own colour, and not as up; crashed
 /// containers too, in red, between the two.)
 fn counts(state: &State) -> (String, String, Tail) {
-    use crate::fleet::snapshot::NodeStatus;
     let sep = state.theme.separator();
-    let nodes = &state.doc.nodes;
-    let up = nodes
-        .iter()
-        .filter(|n| n.status == NodeStatus::Up && !n.stale)
-        .count();
-    let down = nodes
-        .iter()
-        .filter(|n| n.status == NodeStatus::Down)
-        .count();
-    let containers = nodes.iter().flat_map(|n| n.containers.iter());
-    let (running, total) = containers.fold((0, 0), |(r, t), c| {
-        (r + usize::from(c.state == "running"), t + 1)
-    });
+    // Counted when the tree was built (`app/index.rs`), not on every frame.
+    let tally = &state.index.tally;
+    let (up, down, running, total) = (tally.up, tally.down, tally.running, tally.containers);
     // As wide as the total, so `9/10` and `10/10` take the same room.
     let width = total.to_string().len();
     let age = state

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::columns::{Column, Columns, Want, fit, layout, plural};
+use crate::app::columns::{Column, Columns, fit, layout, plural};
 use crate::app::rows::{Cells, Health, Row, RowKind};
 use crate::validate::inert;
 
@@ -224,31 +224,13 @@ fn problems(state: &State, row: &Row) -> usize {
     if row.kind != RowKind::Node {
         return 0;
     }
-    let node = state.doc.nodes.iter().find(|n| n.name == row.name);
+    let node = state.index.node(&state.doc, &row.name);
     let facts = node.map_or(0, |n| n.fact_errors.len());
-    let findings = state.last_check.as_ref().map_or(0, |c| {
-        c.report
-            .findings
-            .iter()
-            .filter(|f| f.target.node.as_deref().or(f.node.as_deref()) == Some(row.name.as_str()))
-            .count()
-    });
+    let findings = state
+        .last_check
+        .as_ref()
+        .map_or(0, |c| c.problems_on(&row.name));
     facts + findings
-}
-
-/// What the longest cells need, over every row (not only those on screen, so columns
-/// keep their place while scrolling).
-fn want(state: &State) -> Want {
-    let mut want = Want::default();
-    for row in &state.rows {
-        let Some(cells) = &row.cells else { continue };
-        let marker = 2 * row.depth + if state.flat { 2 } else { 4 };
-        want.name = want.name.max(marker + row.name.chars().count());
-        want.ip = want.ip.max(cells.ip.chars().count());
-        want.domain = want.domain.max(cells.domain.chars().count());
-        want.image = want.image.max(cells.image.chars().count());
-    }
-    want
 }
 
 fn title(state: &State) -> String {
@@ -291,7 +273,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State) {
         return;
     }
     let width = usize::from(area.width.saturating_sub(2));
-    let columns = layout(width, state.flat, want(state));
+    let columns = layout(width, state.flat, state.want);
     let painter = Painter {
         columns: &columns,
         flat: state.flat,

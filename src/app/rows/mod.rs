@@ -7,7 +7,7 @@ mod filter;
 mod order;
 mod swarm;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub use filter::filtered;
 pub use order::{Order, Shape, arrange};
@@ -299,7 +299,10 @@ fn node_row(node: &TreeNode, depth: usize, collapsed: bool) -> Row {
     }
 }
 
-fn push_node(doc: &TreeDoc, node: &TreeNode, depth: usize, shape: &Shape, out: &mut Vec<Row>) {
+/// The tree's nodes by name, for nesting children under their parent.
+type ByName<'a> = HashMap<&'a str, &'a TreeNode>;
+
+fn push_node(by_name: &ByName, node: &TreeNode, depth: usize, shape: &Shape, out: &mut Vec<Row>) {
     let id = node_id(&node.name);
     let is_collapsed = shape.collapsed.contains(&id);
     out.push(node_row(node, depth, is_collapsed));
@@ -372,8 +375,8 @@ fn push_node(doc: &TreeDoc, node: &TreeNode, depth: usize, shape: &Shape, out: &
         ));
     }
     for child in &node.children {
-        if let Some(c) = doc.nodes.iter().find(|n| &n.name == child) {
-            push_node(doc, c, inner, shape, out);
+        if let Some(c) = by_name.get(child.as_str()) {
+            push_node(by_name, c, inner, shape, out);
         }
     }
 }
@@ -397,13 +400,14 @@ fn tree_rows(doc: &TreeDoc, shape: &Shape) -> Vec<Row> {
         .iter()
         .flat_map(|n| n.children.iter().map(String::as_str))
         .collect();
+    let by_name: ByName = doc.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
     let mut out = Vec::new();
     for node in doc
         .nodes
         .iter()
         .filter(|n| !nested.contains(n.name.as_str()))
     {
-        push_node(doc, node, 0, shape, &mut out);
+        push_node(&by_name, node, 0, shape, &mut out);
     }
     for s in &doc.swarms {
         swarm::push(s, shape, &mut out);

@@ -23,7 +23,7 @@ fn selected_node(state: &State) -> Option<String> {
 /// Docker's word for the selected container's state.
 fn selected_state(state: &State) -> Option<String> {
     let c = state.selected_container()?;
-    let node = state.doc.nodes.iter().find(|n| n.name == c.node)?;
+    let node = state.index.node(&state.doc, &c.node)?;
     node.containers
         .iter()
         .find(|t| t.id == c.id)

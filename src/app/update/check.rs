@@ -35,10 +35,7 @@ pub fn on_done(state: &mut State, result: Result<CheckReport, String>) -> Vec<Ef
         state.log(Level::Info, format!("check: {skipped}"));
     }
     let problems = s.problems > 0;
-    state.last_check = Some(LastCheck {
-        report,
-        at: state.now.clone(),
-    });
+    state.last_check = Some(LastCheck::new(report, state.now.clone()));
     if !problems {
         return Vec::new();
     }

@@ -125,10 +125,10 @@ fn reveal(state: &mut State, node: &str, row_id: &str) {
         }
         next = state.config.node(&name).and_then(|n| n.parent.clone());
     }
-    state.rebuild();
+    state.reshape();
     if !state.rows.iter().any(|r| r.id == row_id) && !state.filter.is_empty() {
         state.filter.clear();
-        state.rebuild();
+        state.reshape();
     }
     if let Some(at) = state.rows.iter().position(|r| r.id == row_id) {
         state.select(at);
@@ -150,7 +150,7 @@ pub(super) fn select_node(state: &mut State, name: &str) {
     reveal(state, name, &id);
     if folded {
         state.collapsed.insert(id);
-        state.rebuild();
+        state.reshape();
     }
 }
 

@@ -18,7 +18,7 @@ fn fold(state: &mut State, fold: Option<bool>) -> bool {
         (_, true) => state.collapsed.remove(&id),
         (_, false) => state.collapsed.insert(id),
     };
-    state.rebuild();
+    state.reshape();
     true
 }
 
@@ -47,11 +47,11 @@ pub(super) fn tree_action(state: &mut State, action: Action) {
         }
         Action::Sort => {
             state.order = state.order.next();
-            state.rebuild();
+            state.reshape();
         }
         Action::Flat => {
             state.flat = !state.flat;
-            state.rebuild();
+            state.reshape();
         }
         Action::Details => open_details(state),
         _ => {}

@@ -116,3 +116,77 @@ fn enter_opens_the_details_full_screen_and_esc_comes_back() {
     assert!(matches!(s.view, View::Tree));
     assert_eq!(s.selected_row().map(|r| r.name.as_str()), Some("zz-crash"));
 }
+
+#[test]
+fn shaping_keys_rearrange_the_rows_without_rebuilding_the_tree() {
+    let mut s = crashed();
+    let built_at = s.doc.generated_at.clone();
+    // Time moves on; only a poll or a tick may rebuild the tree at the new time.
+    s.now = "2030-01-01T00:00:00Z".into();
+    act(&mut s, Action::Filter);
+    update(&mut s, Msg::FilterEdit(FilterEdit::Insert('z')));
+    act(&mut s, Action::Sort);
+    act(&mut s, Action::Flat);
+    act(&mut s, Action::Flat);
+    assert_eq!(s.doc.generated_at, built_at);
+    assert_eq!(names(&s), ["h1", "zz-crash"]);
+}
+
+#[test]
+fn the_columns_follow_the_longest_cells_of_the_rows_shown() {
+    let mut s = crashed();
+    let all = s.want;
+    assert_eq!(all.name, 4 + 2 + "fd-blog.example.org".len(), "{all:?}");
+    act(&mut s, Action::Filter);
+    for c in "zz".chars() {
+        update(&mut s, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    assert_eq!(s.want.name, 4 + 2 + "zz-crash".len());
+    act(&mut s, Action::Flat);
+    assert_eq!(
+        s.want.name,
+        2 + "zz-crash".len(),
+        "no indent, no fold marker"
+    );
+}
+
+#[test]
+fn polls_that_arrive_together_are_one_rebuild_with_the_same_result() {
+    let snap = |name: &str, containers: &[&str]| {
+        let mut n = NodeSnapshot::unknown(name);
+        n.status = NodeStatus::Up;
+        n.docker = Some(DockerFacts {
+            containers: containers
+                .iter()
+                .map(|c| ContainerInfo::running_for_test(c))
+                .collect(),
+            networks: Vec::new(),
+        });
+        PollEvent::Snapshot(Box::new(n))
+    };
+    let events = || {
+        vec![
+            snap("h1", &["a", "b"]),
+            snap("h2", &["c"]),
+            snap("h3", &[]),
+            snap("h1", &["a", "b", "d"]),
+        ]
+    };
+    let mut one_by_one = state(false);
+    for e in events() {
+        update(&mut one_by_one, Msg::Poll(e));
+    }
+    let mut batched = state(false);
+    update(&mut batched, Msg::Polls(events()));
+    assert_eq!(batched.doc, one_by_one.doc);
+    assert_eq!(batched.rows, one_by_one.rows);
+    assert_eq!(batched.index.tally, one_by_one.index.tally);
+    assert_eq!(batched.index.tally.containers, 4);
+    assert!(batched.dirty);
+    // Both nodes answered: a pending `r` is over.
+    let mut waiting = state(false);
+    update(&mut waiting, Msg::Action(Action::Refresh));
+    assert!(waiting.refreshing.is_some());
+    update(&mut waiting, Msg::Polls(events()));
+    assert!(waiting.refreshing.is_none(), "every node answered");
+}

@@ -226,3 +226,39 @@ fn utf8_is_read_from_the_locale() {
     ])));
     assert!(!super::super::text::locale_is_utf8(vars(&[])));
 }
+
+#[test]
+fn an_address_two_hypervisors_run_nests_under_the_first_in_config_order_never_itself() {
+    let config = crate::config::load_str(
+        "[[node]]\nname = \"kvm-a\"\nssh = \"root@10.0.0.2\"\nhypervisor = \"kvm\"\n\
+         [[node]]\nname = \"kvm-b\"\nssh = \"root@10.0.0.3\"\nhypervisor = \"kvm\"\n\
+         [[node]]\nname = \"vm\"\nssh = \"root@10.2.0.1\"\n",
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let guest = |name: &str, ip: &str| {
+        let mut g = Guest::new(GuestKind::Kvm, name, GuestState::Running);
+        g.ips = vec![ip.parse().expect("ip")];
+        g
+    };
+    // kvm-a also runs a guest with its own address (a bridge it answers on): no self-loop.
+    let mut a = up("kvm-a");
+    a.guests = vec![guest("self", "10.0.0.2"), guest("vm", "10.2.0.1")];
+    let mut b = up("kvm-b");
+    b.guests = vec![guest("vm-copy", "10.2.0.1"), guest("a-shadow", "10.0.0.2")];
+    let doc = build(&config, &[a, b, up("vm")], &[], "now".into());
+    let children = |name: &str| {
+        doc.nodes
+            .iter()
+            .find(|n| n.name == name)
+            .map(|n| n.children.clone())
+            .expect("node")
+    };
+    assert_eq!(children("kvm-a"), ["vm"]);
+    assert_eq!(
+        children("kvm-b"),
+        ["kvm-a"],
+        "kvm-a's address runs on kvm-b"
+    );
+    assert!(children("vm").is_empty());
+}
