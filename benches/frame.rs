@@ -7,7 +7,7 @@ use std::sync::Arc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use fleetdeck::app::{Keymap, Msg, State, update};
 use fleetdeck::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
-use fleetdeck::fleet::poller::PollEvent;
+use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

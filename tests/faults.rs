@@ -14,8 +14,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use fleetdeck::fleet::poller::{PollEvent, Poller};
+use fleetdeck::collect::poller::Poller;
 use fleetdeck::fleet::snapshot::NodeStatus;
+use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::transport::links::build_links;
 use support::audit::Watch;
 use support::fleet::{TestFleet, code, text, tree_node};
