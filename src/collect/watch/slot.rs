@@ -102,12 +102,10 @@ impl Slot {
                 self.task = None;
                 self.rx = None;
                 self.facts = None;
-                if (counts || refused)
-                    && self
-                        .policy
-                        .ended(&why, answered, lived, refused, Instant::now())
-                {
-                    tracing::warn!(node, why = %why, "node not watched; polling it instead");
+                let now = Instant::now();
+                if (counts || refused) && self.policy.ended(&why, answered, lived, refused, now) {
+                    let because = self.policy.polled_because(now).unwrap_or(&why);
+                    tracing::warn!(node, why = %because, "node not watched; polling it instead");
                 }
                 None
             }
