@@ -1,10 +1,12 @@
 # fleetdeck-watch 1: the node watcher (ARCHITECTURE.md "Watching a node").
 # Started once per connection; prints a record only when a fact changed, and a heartbeat
-# (uptime, load) every B ticks. Each tick reads /proc and /sys with shell builtins only:
-# a process is forked only when a fact changed (to print it with the same command a poll
-# runs) and, in a shell without `read -t` (dash), for `sleep`.
+# (uptime, load) every B ticks. Each tick reads small /proc and /sys files with shell
+# builtins only: a process is forked only when a fact changed (to print it with the same
+# command a poll runs), every R ticks as a safety net, and, in a shell without `read -t`
+# (dash), for `sleep`. Not /proc/net/tcp: reading it walks every socket of the machine
+# (milliseconds on a busy one); the namespace's TCP socket counts say when to ask `ss`.
 # Record: "\036FDW NAME\n" BODY "\n\036FDW end STATUS\n".
-T=2 B=3 N=sleep
+T=5 B=2 R=60 N=sleep
 nap() { sleep "$T"; }
 if read -t 0 _z </dev/null 2>/dev/null || [ $? -ne 2 ]; then
   # Sleep on the channel's stdin, which fleetdeck never writes: it ends (EOF, no time
@@ -36,17 +38,19 @@ links() {
     for p in "$d"/brif/*; do s="$s<${p##*/}"; done
   done
 }
+# Routes (a new subnet) and IPv6 addresses; an IPv4 address added in a subnet the
+# node already has waits for the safety net.
 addrs() {
-  text /proc/net/fib_trie
+  text /proc/net/route
   a=$c
   text /proc/net/if_inet6
   a="$a|$c"
 }
-listening() {
+sockets() {
   l=
-  for f in /proc/net/tcp /proc/net/tcp6; do
+  for f in /proc/net/sockstat /proc/net/sockstat6; do
     [ -r "$f" ] || continue
-    while read -r _z x _z st _z; do [ "$st" != 0A ] || l="$l $x"; done <"$f"
+    while read -r k _z n _z; do [ "$k" != TCP: ] && [ "$k" != TCP6: ] || l="$l $n"; done <"$f"
   done
 }
 rec hello
@@ -70,6 +74,7 @@ while :; do
   fi
   links
   addrs
+  [ $((i % R)) != 0 ] || L=/
   if [ "$s" != "$L" ] || [ "$a" != "$A" ]; then
     L=$s A=$a
     rec links
@@ -79,7 +84,8 @@ while :; do
     ip -j addr show 2>/dev/null
     end $?
   fi
-  listening
+  sockets
+  [ $((i % R)) != 0 ] || P=/
   if [ "$l" != "$P" ]; then
     P=$l
     rec listening

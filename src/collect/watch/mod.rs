@@ -25,9 +25,9 @@ pub fn command() -> RemoteCommand {
     RemoteCommand::new(["sh", "-c", WATCH_LAUNCH, "fdw", WATCH_SCRIPT])
 }
 
-/// Longest silence before the watcher is given up: the script beats every 6 s, so
-/// this is three missed beats and a margin.
-pub const SILENCE: Duration = Duration::from_secs(20);
+/// Longest silence before the watcher is given up: the script beats every 10 s, so
+/// this is three beats missed.
+pub const SILENCE: Duration = Duration::from_secs(30);
 
 /// What a watcher tells its node's task.
 #[derive(Debug, Clone)]

@@ -69,16 +69,15 @@ impl Slot {
     /// Wait up to `limit` for the first full report (the first round uses it instead of
     /// a poll). Returns the news that ended the wait early, if the watcher ended.
     pub async fn first_report(&mut self, limit: Duration) -> Option<WatchNews> {
+        // The watcher sends nothing before its full report, so the first news is it
+        // or the end.
         let waiting = async {
-            loop {
-                match self.next().await {
-                    Some(WatchNews::Facts { watched, .. }) => {
-                        self.facts = Some(*watched);
-                        return None;
-                    }
-                    Some(ended) => return Some(ended),
-                    None => return None,
+            match self.next().await {
+                Some(WatchNews::Facts { watched, .. }) => {
+                    self.facts = Some(*watched);
+                    None
                 }
+                other => other,
             }
         };
         tokio::time::timeout(limit, waiting).await.unwrap_or(None)

@@ -41,8 +41,8 @@ fn the_real_report_gives_what_a_poll_gives() {
             .is_some_and(|k| k.starts_with("Linux "))
     );
     assert!(snap.facts.hostname.is_some());
-    assert_eq!(snap.facts.uptime_secs, Some(6984));
-    assert_eq!(snap.facts.load, Some([11.33, 11.96, 8.40]));
+    assert_eq!(snap.facts.uptime_secs, Some(9700));
+    assert_eq!(snap.facts.load, Some([9.78, 10.50, 10.72]));
     assert_eq!(snap.bridges.len(), 1);
     assert_eq!(snap.bridges[0].name, "br0");
     assert_eq!(snap.bridges[0].addresses, ["10.99.0.1/24"]);
@@ -53,7 +53,7 @@ fn the_real_report_gives_what_a_poll_gives() {
     assert_eq!(snap.ssh_forwards[0].kind, ForwardKind::Remote);
     assert_eq!(
         w.hello.as_deref(),
-        Some("fleetdeck-watch 1 tick=2 beat=3 nap=read")
+        Some("fleetdeck-watch 1 tick=5 beat=2 nap=read")
     );
 }
 
