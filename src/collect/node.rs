@@ -288,7 +288,9 @@ pub async fn poll_node(
     // Connecting to Docker (which may start dial-stdio on the node) overlaps the batch.
     let docker_facts = async {
         match docker.await {
-            Ok(Some(_)) if known.docker.is_some() => {
+            // Listed already and followed by events: a ping says the engine still
+            // answers (a stalled one then goes the usual way, and shows stale).
+            Ok(Some(client)) if known.docker.is_some() && engine_answers(&client).await => {
                 Some((Ok(known.docker.clone().unwrap_or_default()), None))
             }
             Ok(Some(client)) => {
@@ -353,6 +355,15 @@ pub async fn poll_node(
     snap.took_ms = started.elapsed().as_millis() as u64;
     tracing::debug!(node = %node.name, took_ms = snap.took_ms, errors = snap.fact_errors.len(), watched = watched.is_some(), "node polled");
     snap
+}
+
+/// The engine's `/_ping`, bounded: far cheaper for it than listing every container.
+async fn engine_answers(client: &DockerClient) -> bool {
+    let limit = crate::contract::docker::CONNECT_MIN;
+    matches!(
+        tokio::time::timeout(limit, client.api().ping()).await,
+        Ok(Ok(_))
+    )
 }
 
 /// Bridges, listening ports and ssh forwards from a full poll's batch; returns whether
