@@ -199,7 +199,8 @@ async fn the_live_fleet_sees_a_container_turn_unhealthy_through_events() {
     use std::time::Instant;
 
     use fleetdeck::collect::health::ContainerHealth;
-    use fleetdeck::fleet::poller::{PollEvent, Poller};
+    use fleetdeck::collect::poller::Poller;
+    use fleetdeck::fleet::snapshot::PollEvent;
     use fleetdeck::transport::links::build_links;
     use support::lab::{Lab, defer};
 

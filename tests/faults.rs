@@ -14,8 +14,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use fleetdeck::fleet::poller::{PollEvent, Poller};
+use fleetdeck::collect::poller::Poller;
 use fleetdeck::fleet::snapshot::NodeStatus;
+use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::transport::links::build_links;
 use support::audit::Watch;
 use support::fleet::{TestFleet, code, text, tree_node};
@@ -212,7 +213,7 @@ fn h3_killed_mid_poll_shows_down_others_go_on_and_it_recovers() {
         .expect("runtime");
     runtime.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-        let _poller = Poller::spawn(config.clone(), links, tx);
+        let poller = Poller::spawn(config.clone(), links, tx);
         let mut status = std::collections::BTreeMap::new();
         let mut next = async |within: Duration| -> (String, NodeStatus, Option<String>) {
             loop {
@@ -233,6 +234,9 @@ fn h3_killed_mid_poll_shows_down_others_go_on_and_it_recovers() {
         // Wait for a poll of h3 to start (its batch shows in the command log), then kill
         // h3's sshd while the fake ss sleeps inside that batch.
         let watch = Watch::start(lab);
+        // h3 is watched (one long session, no batches): `r` polls it in full, and that
+        // batch is the poll to kill sshd under.
+        poller.refresh("h3");
         let started = retry(Duration::from_secs(10), || {
             watch
                 .seen()

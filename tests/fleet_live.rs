@@ -9,9 +9,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use fleetdeck::collect::poller::Poller;
 use fleetdeck::fleet::live::Fleet;
-use fleetdeck::fleet::poller::{PollEvent, Poller};
 use fleetdeck::fleet::snapshot::NodeStatus;
+use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::transport::links::build_links;
 use support::lab::Lab;
 use tokio::sync::mpsc;

@@ -34,9 +34,12 @@ fn the_witness_knows_the_reads_and_nothing_else() {
         "env LC_ALL=C cat -- /etc/nginx/sites-enabled/fleetdeck.conf",
         "env LC_ALL=C docker system dial-stdio",
         "env LC_ALL=C pgrep -a ssh",
+        &format!("env LC_ALL=C {}", support::audit::watcher_line()),
     ] {
         assert!(is_known_read(line), "{line}");
     }
+    let edited = support::audit::watcher_line().replace("ss -H -tln", "reboot");
+    assert!(!is_known_read(&format!("env LC_ALL=C {edited}")));
     let with_write = batch(&["hostname", "docker rm -f web", "uname -srm"]);
     for line in [
         with_write.as_str(),

@@ -22,7 +22,7 @@ use fleetdeck::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
 use fleetdeck::collect::health::ContainerHealth;
 use fleetdeck::config::Config;
 use fleetdeck::fleet::model::{Guest, GuestKind, GuestState};
-use fleetdeck::fleet::poller::PollEvent;
+use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use fleetdeck::inventory::{Site, SiteState};
 

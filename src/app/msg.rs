@@ -5,7 +5,7 @@ use super::create_form::FormEdit;
 use super::logs::LogLine;
 use super::stats::StatsSample;
 use super::{Action, Level};
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 use crate::inventory::Site;
 use crate::ops::create::CreateRequest;
 

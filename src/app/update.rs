@@ -15,7 +15,7 @@ use super::msg::OpRequest;
 use super::palette::Palette;
 use super::state::{Focus, View};
 use super::{Action, Effect, FilterEdit, Level, Msg, SitesView, State};
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 
 /// [`update`] with the time the message arrived, as the driver calls it.

@@ -6,3 +6,5 @@ pub mod health;
 pub mod node;
 pub mod once;
 pub mod parse;
+pub mod poller;
+pub mod watch;

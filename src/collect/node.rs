@@ -49,49 +49,63 @@ fn parsed<T>(
 }
 
 /// The commands of one poll, asked in one batch; their outputs come back in this order.
+/// A watched node's plan leaves out what its watcher reports.
 struct Plan {
     cmds: Vec<RemoteCommand>,
+    keys: Vec<Key>,
 }
 
-const HOSTNAME: usize = 0;
-const UNAME: usize = 1;
-const UPTIME: usize = 2;
-const LOADAVG: usize = 3;
-const OS_RELEASE: usize = 4;
-const LINKS: usize = 5;
-const ADDRS: usize = 6;
-const LISTENING: usize = 7;
-const SSH_CONFIG: usize = 8;
-const GUESTS: usize = 9;
-const GUESTS_LONG: usize = 10;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Hostname,
+    Uname,
+    Uptime,
+    Loadavg,
+    OsRelease,
+    Links,
+    Addrs,
+    Listening,
+    SshConfig,
+    Guests,
+    GuestsLong,
+}
 
 impl Plan {
-    fn for_node(node: &NodeConfig) -> Plan {
-        let mut cmds = vec![
-            cmd(&["hostname"]),
-            cmd(&["uname", "-srm"]),
-            cmd(&["cat", "/proc/uptime"]),
-            cmd(&["cat", "/proc/loadavg"]),
-            cmd(&["cat", "/etc/os-release"]),
-            cmd(&["ip", "-j", "-d", "link", "show"]),
-            cmd(&["ip", "-j", "addr", "show"]),
+    fn for_node(node: &NodeConfig, watched: bool) -> Plan {
+        let mut plan = Plan {
+            cmds: Vec::new(),
+            keys: Vec::new(),
+        };
+        let mut add = |key: Key, argv: &[&str]| {
+            plan.keys.push(key);
+            plan.cmds.push(cmd(argv));
+        };
+        if !watched {
+            add(Key::Hostname, &["hostname"]);
+            add(Key::Uname, &["uname", "-srm"]);
+            add(Key::Uptime, &["cat", "/proc/uptime"]);
+            add(Key::Loadavg, &["cat", "/proc/loadavg"]);
+            add(Key::OsRelease, &["cat", "/etc/os-release"]);
+            add(Key::Links, &["ip", "-j", "-d", "link", "show"]);
+            add(Key::Addrs, &["ip", "-j", "addr", "show"]);
             // Without -p: naming the owning processes means reading every process's
             // file descriptors, the costliest part of a poll; tunnels need only ports.
-            cmd(&["ss", "-H", "-tln"]),
-            cmd(&["cat", "--", ".ssh/config"]),
-        ];
+            add(Key::Listening, &["ss", "-H", "-tln"]);
+            add(Key::SshConfig, &["cat", "--", ".ssh/config"]);
+        }
         match node.hypervisor {
             Hypervisor::None => {}
             Hypervisor::Xen => {
-                cmds.push(cmd(&["xl", "list"]));
-                cmds.push(cmd(&["xl", "list", "-l"]));
+                add(Key::Guests, &["xl", "list"]);
+                add(Key::GuestsLong, &["xl", "list", "-l"]);
             }
-            Hypervisor::Kvm => {
-                cmds.push(cmd(&["virsh", "-c", node.libvirt_uri(), "list", "--all"]))
-            }
-            Hypervisor::Lxc => cmds.push(cmd(&["lxc-ls", "-f", "-F", "NAME,STATE,IPV4,IPV6"])),
+            Hypervisor::Kvm => add(
+                Key::Guests,
+                &["virsh", "-c", node.libvirt_uri(), "list", "--all"],
+            ),
+            Hypervisor::Lxc => add(Key::Guests, &["lxc-ls", "-f", "-F", "NAME,STATE,IPV4,IPV6"]),
         }
-        Plan { cmds }
+        plan
     }
 }
 
@@ -101,8 +115,13 @@ async fn ssh_processes(exec: &dyn Exec) -> Fact<Vec<crate::fleet::model::Process
     parsed(text_of(&c, exec.run(&c).await, &[0, 1]), parse::parse_pgrep)
 }
 
-/// Take the output of command `i` out of the batch results.
-fn take(plan: &Plan, results: &mut [Option<Ran>], i: usize, ok: &[i32]) -> Fact<String> {
+/// Take the output of command `key` out of the batch results.
+fn take(plan: &Plan, results: &mut [Option<Ran>], key: Key, ok: &[i32]) -> Fact<String> {
+    let i = plan
+        .keys
+        .iter()
+        .position(|k| *k == key)
+        .ok_or("no such command in the plan")?;
     let c = plan.cmds.get(i).ok_or("no such command in the plan")?;
     let ran = results
         .get_mut(i)
@@ -120,26 +139,27 @@ fn facts(plan: &Plan, r: &mut [Option<Ran>], errors: &mut Vec<FactError>) -> Nod
     };
     keep(
         "hostname",
-        parsed(take(plan, r, HOSTNAME, &[0]), parse::parse_hostname)
+        parsed(take(plan, r, Key::Hostname, &[0]), parse::parse_hostname)
             .map(|h| facts.hostname = Some(h)),
     );
     keep(
         "kernel",
-        parsed(take(plan, r, UNAME, &[0]), parse::parse_uname)
+        parsed(take(plan, r, Key::Uname, &[0]), parse::parse_uname)
             .map(|u| facts.kernel = Some(u.to_string())),
     );
     keep(
         "uptime",
-        parsed(take(plan, r, UPTIME, &[0]), parse::parse_uptime)
+        parsed(take(plan, r, Key::Uptime, &[0]), parse::parse_uptime)
             .map(|u| facts.uptime_secs = Some(u)),
     );
     keep(
         "load",
-        parsed(take(plan, r, LOADAVG, &[0]), parse::parse_loadavg).map(|l| facts.load = Some(l)),
+        parsed(take(plan, r, Key::Loadavg, &[0]), parse::parse_loadavg)
+            .map(|l| facts.load = Some(l)),
     );
     keep(
         "os",
-        parsed(take(plan, r, OS_RELEASE, &[0]), parse::parse_os_release)
+        parsed(take(plan, r, Key::OsRelease, &[0]), parse::parse_os_release)
             .map(|o| facts.os = o.pretty_name()),
     );
     facts
@@ -154,18 +174,20 @@ async fn guests(
     match node.hypervisor {
         Hypervisor::None => Ok(Vec::new()),
         Hypervisor::Xen => {
-            let mut guests = parsed(take(plan, r, GUESTS, &[0]), parse::parse_xl_list)?;
+            let mut guests = parsed(take(plan, r, Key::Guests, &[0]), parse::parse_xl_list)?;
             // The long form adds memory, vCPUs and vif addresses; without it the list
             // still stands.
-            if let Ok(details) = parsed(take(plan, r, GUESTS_LONG, &[0]), parse::parse_xl_list_long)
-            {
+            if let Ok(details) = parsed(
+                take(plan, r, Key::GuestsLong, &[0]),
+                parse::parse_xl_list_long,
+            ) {
                 parse::apply_xl_details(&mut guests, &details);
             }
             guests.retain(|g| !g.is_control_domain());
             Ok(guests)
         }
         Hypervisor::Kvm => {
-            let mut guests = parsed(take(plan, r, GUESTS, &[0]), parse::parse_virsh_list)?;
+            let mut guests = parsed(take(plan, r, Key::Guests, &[0]), parse::parse_virsh_list)?;
             let uri = node.libvirt_uri();
             let running: Vec<usize> = (0..guests.len())
                 .filter(|i| guests[*i].state.is_up())
@@ -183,7 +205,7 @@ async fn guests(
             }
             Ok(guests)
         }
-        Hypervisor::Lxc => parsed(take(plan, r, GUESTS, &[0]), parse::parse_lxc_ls),
+        Hypervisor::Lxc => parsed(take(plan, r, Key::Guests, &[0]), parse::parse_lxc_ls),
     }
 }
 
@@ -233,15 +255,24 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
         .ok()
 }
 
+/// What a poll need not ask the node: the facts its watcher reports, and the engine's
+/// containers and networks while its event stream is followed.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub watched: Option<crate::collect::watch::Watched>,
+    pub docker: Option<docker::DockerFacts>,
+}
+
 /// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
 /// hands back the one it keeps between polls), `None` for a node without an engine, or
 /// why it could not be had. `tunnel_origin`: the config declares a tunnel starting here,
-/// so its ssh processes are looked for.
+/// so its ssh processes are looked for. What `known` holds is not asked again.
 pub async fn poll_node(
     node: &NodeConfig,
     link: &NodeLink,
     tunnel_origin: bool,
     docker: impl std::future::Future<Output = Result<Option<DockerClient>, String>>,
+    known: &Known,
 ) -> NodeSnapshot {
     let started = Instant::now();
     if let Err(e) = link.reach().await {
@@ -252,10 +283,16 @@ pub async fn poll_node(
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     let exec = link.exec.as_ref();
-    let plan = Plan::for_node(node);
+    let watched = known.watched.as_ref();
+    let plan = Plan::for_node(node, watched.is_some());
     // Connecting to Docker (which may start dial-stdio on the node) overlaps the batch.
     let docker_facts = async {
         match docker.await {
+            // Listed already and followed by events: a ping says the engine still
+            // answers (a stalled one then goes the usual way, and shows stale).
+            Ok(Some(client)) if known.docker.is_some() && engine_answers(&client).await => {
+                Some((Ok(known.docker.clone().unwrap_or_default()), None))
+            }
             Ok(Some(client)) => {
                 let facts = docker::collect(&client).await.map_err(|e| e.to_string());
                 // The swarm is asked only when the engine answered: its own fact, so a
@@ -277,25 +314,19 @@ pub async fn poll_node(
     let (ran, docker_facts) = tokio::join!(exec.run_batch(&plan.cmds), docker_facts);
     let mut r: Vec<Option<Ran>> = ran.into_iter().map(Some).collect();
     let mut errors = Vec::new();
-    let facts = facts(&plan, &mut r, &mut errors);
-    let bridges = match (
-        take(&plan, &mut r, LINKS, &[0]),
-        take(&plan, &mut r, ADDRS, &[0]),
-    ) {
-        (Ok(links), Ok(addrs)) => parse::parse_bridges(&links, &addrs).map_err(|e| e.to_string()),
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let origin = match watched {
+        Some(w) => tunnel_origin || w.forwards().is_some_and(|f| !f.is_empty()),
+        None => {
+            let facts = facts(&plan, &mut r, &mut errors);
+            snap.facts = facts;
+            read_links_and_ports(&plan, &mut r, &mut snap, &mut errors, tunnel_origin)
+        }
     };
-    let listening = parsed(
-        take(&plan, &mut r, LISTENING, &[0]),
-        parse::parse_ss_listening,
-    );
-    // No ssh client config on the node (cat exits 1) means no declared forwards.
-    let forwards = parsed(
-        take(&plan, &mut r, SSH_CONFIG, &[0, 1]),
-        parse::parse_ssh_forwards,
-    );
+    if let Some(w) = watched {
+        w.fill(&mut snap);
+        errors.append(&mut snap.fact_errors);
+    }
     // Scanning processes is costly: only where a tunnel starts on this node.
-    let origin = tunnel_origin || forwards.as_ref().is_ok_and(|f| !f.is_empty());
     let (guests, procs) = tokio::join!(guests(exec, node, &plan, &mut r), async {
         if origin {
             ssh_processes(exec).await
@@ -308,11 +339,8 @@ pub async fn poll_node(
             errors.push(FactError { fact, message });
         }
     };
-    keep("bridges", bridges.map(|b| snap.bridges = b));
     keep("guests", guests.map(|g| snap.guests = g));
-    keep("listening", listening.map(|l| snap.listening = l));
     keep("ssh processes", procs.map(|p| snap.ssh_processes = p));
-    keep("ssh forwards", forwards.map(|f| snap.ssh_forwards = f));
     if let Some((d, swarm)) = docker_facts {
         keep("docker", d.map(|d| snap.docker = Some(d)));
         if let Some(swarm) = swarm {
@@ -320,14 +348,59 @@ pub async fn poll_node(
         }
     }
     snap.fact_errors = errors;
-    snap.facts = facts;
     snap.status = NodeStatus::Up;
     snap.notes.extend(link.docker_note());
     snap.polled_at = crate::inventory::now_rfc3339();
     snap.last_seen = Some(snap.polled_at.clone());
     snap.took_ms = started.elapsed().as_millis() as u64;
-    tracing::debug!(node = %node.name, took_ms = snap.took_ms, errors = snap.fact_errors.len(), "node polled");
+    tracing::debug!(node = %node.name, took_ms = snap.took_ms, errors = snap.fact_errors.len(), watched = watched.is_some(), "node polled");
     snap
+}
+
+/// The engine's `/_ping`, bounded: far cheaper for it than listing every container.
+async fn engine_answers(client: &DockerClient) -> bool {
+    let limit = crate::contract::docker::CONNECT_MIN;
+    matches!(
+        tokio::time::timeout(limit, client.api().ping()).await,
+        Ok(Ok(_))
+    )
+}
+
+/// Bridges, listening ports and ssh forwards from a full poll's batch; returns whether
+/// the node starts a tunnel (its ssh processes are then worth a look).
+fn read_links_and_ports(
+    plan: &Plan,
+    r: &mut [Option<Ran>],
+    snap: &mut NodeSnapshot,
+    errors: &mut Vec<FactError>,
+    tunnel_origin: bool,
+) -> bool {
+    let bridges = match (
+        take(plan, r, Key::Links, &[0]),
+        take(plan, r, Key::Addrs, &[0]),
+    ) {
+        (Ok(links), Ok(addrs)) => parse::parse_bridges(&links, &addrs).map_err(|e| e.to_string()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let listening = parsed(
+        take(plan, r, Key::Listening, &[0]),
+        parse::parse_ss_listening,
+    );
+    // No ssh client config on the node (cat exits 1) means no declared forwards.
+    let forwards = parsed(
+        take(plan, r, Key::SshConfig, &[0, 1]),
+        parse::parse_ssh_forwards,
+    );
+    let origin = tunnel_origin || forwards.as_ref().is_ok_and(|f| !f.is_empty());
+    let mut keep = |fact: &'static str, result: Fact<()>| {
+        if let Err(message) = result {
+            errors.push(FactError { fact, message });
+        }
+    };
+    keep("bridges", bridges.map(|b| snap.bridges = b));
+    keep("listening", listening.map(|l| snap.listening = l));
+    keep("ssh forwards", forwards.map(|f| snap.ssh_forwards = f));
+    origin
 }
 
 /// Poll a node the way every caller wants it: reach it first, so a down node reports its
@@ -340,6 +413,7 @@ pub async fn poll_reaching(
     tunnel_origin: bool,
     kept: Option<DockerClient>,
     docker_budget: std::time::Duration,
+    known: &Known,
 ) -> (NodeSnapshot, Option<DockerClient>) {
     if let Err(e) = link.reach().await {
         return (down(node, link, &e), None);
@@ -370,7 +444,7 @@ pub async fn poll_reaching(
         let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
         result
     };
-    let mut snap = poll_node(node, link, tunnel_origin, connect).await;
+    let mut snap = poll_node(node, link, tunnel_origin, connect, known).await;
     if stalled.load(std::sync::atomic::Ordering::Relaxed)
         && let Some(e) = snap.fact_error("docker")
     {

@@ -46,7 +46,8 @@ pub async fn poll_one(
 ) -> (NodeSnapshot, Option<DockerClient>) {
     let limit = poll_deadline(config);
     let origin = config.is_tunnel_origin(&node.name);
-    let work = poll_reaching(node, link, origin, kept, docker_budget(config));
+    let known = crate::collect::node::Known::default();
+    let work = poll_reaching(node, link, origin, kept, docker_budget(config), &known);
     match tokio::time::timeout(limit, work).await {
         Ok(done) => done,
         Err(_) => {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::model::NodeFacts;
-use super::poller::PollEvent;
+use super::snapshot::PollEvent;
 use super::snapshot::{NodeSnapshot, NodeStatus, Stale};
 use super::stale::hold;
 use crate::collect::docker::{ContainerInfo, DockerFacts};

@@ -3,7 +3,6 @@
 
 pub mod live;
 pub mod model;
-pub mod poller;
 pub mod snapshot;
 pub mod stale;
 pub mod text;

@@ -6,6 +6,17 @@ use super::model::{Bridge, Guest, ListeningSocket, NodeFacts, ProcessLine, SshFo
 use crate::collect::docker::DockerFacts;
 use crate::swarm::SwarmFacts;
 
+/// What the node tasks (`collect::poller`) report; whoever holds the model applies them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollEvent {
+    /// A full poll of a node.
+    Snapshot(Box<NodeSnapshot>),
+    /// Only the node's containers and networks, re-read after an engine event.
+    Docker { node: String, facts: DockerFacts },
+    /// A poll of the node missed its deadline: what was known stays, marked stale.
+    Missed { node: String, why: String },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeStatus {

@@ -11,10 +11,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::collect::once::poll_deadline;
+use crate::collect::poller::Poller;
 use crate::config::Config;
 use crate::fleet::live::Fleet;
-use crate::fleet::poller::{PollEvent, Poller};
 use crate::fleet::snapshot::NodeSnapshot;
+use crate::fleet::snapshot::PollEvent;
 use crate::transport::links::NodeLink;
 
 /// Events queued between the node tasks and the task applying them.

@@ -15,6 +15,16 @@ enum Tok {
 
 use Tok::{Any, Lit, Rest};
 
+/// The node watcher (`assets/watch.sh`, ARCHITECTURE.md "Watching a node"): it reads
+/// /proc and /sys and runs only `uname -srm`, `ip -j -d link show`, `ip -j addr show`
+/// and `ss -H -tln`, the poll's own reads. Allowed as this exact text and nothing else.
+pub const WATCH_SCRIPT: &str = include_str!("../../assets/watch.sh");
+
+/// Runs the script (its `$1`) in bash when the node has it (`read -t` sleeps without a
+/// process), else in the `sh` it was started with.
+pub const WATCH_LAUNCH: &str =
+    "command -v bash >/dev/null 2>&1 && exec bash -c \"$1\" fdw; eval \"$1\"";
+
 /// Commands that only read. Each was chosen because none of its accepted forms changes
 /// anything on the node.
 const READ_ONLY: &[&[Tok]] = &[
@@ -51,6 +61,13 @@ const READ_ONLY: &[&[Tok]] = &[
     // The Docker API over stdin/stdout: the Docker handle on top of it sends GET/HEAD only
     // in read-only mode.
     &[Lit("docker"), Lit("system"), Lit("dial-stdio")],
+    &[
+        Lit("sh"),
+        Lit("-c"),
+        Lit(WATCH_LAUNCH),
+        Lit("fdw"),
+        Lit(WATCH_SCRIPT),
+    ],
 ];
 
 fn matches(pattern: &[Tok], argv: &[String]) -> bool {
@@ -131,6 +148,14 @@ mod tests {
         ] {
             assert!(is_read_only(&argv(cmd)), "{cmd} should be read-only");
         }
+        let watcher = ["sh", "-c", super::WATCH_LAUNCH, "fdw", super::WATCH_SCRIPT];
+        assert!(is_read_only(&watcher.map(String::from)));
+        let edited = super::WATCH_SCRIPT.replace("ss -H -tln", "reboot");
+        let other = ["sh", "-c", super::WATCH_LAUNCH, "fdw", &edited];
+        assert!(
+            !is_read_only(&other.map(String::from)),
+            "only the script as shipped"
+        );
     }
 
     #[test]

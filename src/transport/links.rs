@@ -83,6 +83,30 @@ impl NodeLink {
         ssh.open_channel(spec).await.map_err(ChannelError::Ssh)
     }
 
+    /// A long-lived command's stdin and stdout (the node watcher, `collect::watch`). Read
+    /// commands only in read-only mode, as for `exec`; a local node has none (it is
+    /// polled). Opening is bounded by the connect timeout.
+    pub async fn watch_stream(
+        &self,
+        cmd: &super::exec::RemoteCommand,
+    ) -> Result<super::stream::BoxedStream, ChannelError> {
+        if self.read_only && !cmd.is_read_only() {
+            return Err(ChannelError::ReadOnly);
+        }
+        let ssh = self.ssh.as_ref().ok_or(ChannelError::Local)?;
+        let limit = ssh.route().connect_timeout;
+        tokio::time::timeout(limit * 2, ssh.exec_stream(cmd))
+            .await
+            .map_err(|_| {
+                ChannelError::Ssh(super::ssh::SshError::Timeout {
+                    hop: ssh.route().target.to_string(),
+                    stage: "session channel",
+                    after: limit * 2,
+                })
+            })?
+            .map_err(ChannelError::Ssh)
+    }
+
     /// Whether this link refuses anything that could change the node.
     pub fn is_read_only(&self) -> bool {
         self.read_only

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{Effect, Level, Msg, StreamEvent};
-use crate::fleet::poller::Poller;
+use crate::collect::poller::Poller;
 use crate::inventory::Inventory;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;

@@ -20,8 +20,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::app::{Keymap, Msg, State, update_at};
+use crate::collect::poller::Poller;
 use crate::config::Config;
-use crate::fleet::poller::{PollEvent, Poller};
+use crate::fleet::snapshot::PollEvent;
 use crate::transport::links::build_links;
 use std::sync::Arc;
 

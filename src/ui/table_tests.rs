@@ -5,7 +5,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::tests::{draw, state, teemo};
 use crate::app::{Action, Msg, State, update};
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 
 /// teemo with six containers: 0 running for 3 hours, 1 exited 3 two minutes ago, 2
 /// exited 0 (a finished job), 3 restarting, 4 and 5 running.

@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use crate::app::{Action, Keymap, Msg, State, update};
 use crate::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
 use crate::fleet::model::{Bridge, BridgePort, LinkState, NodeFacts, PortKind};
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::inventory::{Site, SiteState};
 

@@ -3,6 +3,7 @@
 # "A thousand hosts"). Runs beside the main lab (lab.sh) and never touches it.
 #
 #   tests/lab/scale.sh up N [--jump K] [--tag T] [--net A.B] [--max-startups S]
+#                           [--channel-timeout SPEC]
 #   tests/lab/scale.sh down [--tag T]
 #
 # N hosts xT1..xTN (T defaults to x: x1..xN), each a network namespace fdlab-T<k> with
@@ -18,6 +19,8 @@
 # per host, each its own key) and a client key. Every session goes through the lab's
 # command log (<dir>/T<k>/commands.log, see fdlab-cmdlog). The jump host's sshd keeps
 # OpenSSH's default MaxStartups (10:30:100) unless --max-startups says otherwise.
+# --channel-timeout gives every sshd a ChannelTimeout (e.g. 'session:*=3s': a session
+# quiet for 3 s is closed), as a server that will not keep long sessions open.
 #
 # Names are fdlab* (namespaces, links, the iptables comment "fdlab"), so the main lab's
 # `down` removes them too; this script's `down` removes only its own tag's.
@@ -28,6 +31,7 @@ TAG=x
 NET=10.80
 JUMPED=0
 MAX_STARTUPS=
+CHANNEL_TIMEOUT=
 # Every call that could hang is bounded.
 T=20
 
@@ -37,7 +41,7 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '5,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -48,6 +52,7 @@ parse() {
       --tag) TAG="${2:?}"; shift 2 ;;
       --net) NET="${2:?}"; shift 2 ;;
       --max-startups) MAX_STARTUPS="${2:?}"; shift 2 ;;
+      --channel-timeout) CHANNEL_TIMEOUT="${2:?}"; shift 2 ;;
       *) usage ;;
     esac
   done
@@ -135,6 +140,7 @@ ExposeAuthInfo yes
 ForceCommand $DIR/bin/fdlab-cmdlog $(name "$k")
 EOF
     [[ -z "$MAX_STARTUPS" ]] || echo "MaxStartups $MAX_STARTUPS"
+    [[ -z "$CHANNEL_TIMEOUT" ]] || echo "ChannelTimeout $CHANNEL_TIMEOUT"
   } >"$d/sshd_config"
   # shellcheck disable=SC2016
   timeout "$T" bash -c 'echo $$ >"$1/cgroup.procs" 2>/dev/null; exec ip netns exec "$2" /usr/sbin/sshd -f "$3" -E "$4"' \
@@ -203,7 +209,7 @@ cmd_up() {
 
   # Keys and sshd, in parallel (ed25519 keygen is fast; each host its own key).
   export -f host_up hidden ip_of ns name die log
-  export DIR TAG NET HOSTS JUMPED MAX_STARTUPS T CG
+  export DIR TAG NET HOSTS JUMPED MAX_STARTUPS CHANNEL_TIMEOUT T CG
   seq 1 "$HOSTS" | timeout 300 xargs -P 16 -I{} bash -c 'host_up {}' ||
     die "starting the hosts failed"
 

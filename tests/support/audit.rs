@@ -236,6 +236,18 @@ pub fn is_known_read(line: &str) -> bool {
     })
 }
 
+/// The node watcher as shipped (`assets/watch.sh`, read by hand: it reads /proc and /sys
+/// with shell builtins and runs only `uname -srm`, `ip -j -d link show`,
+/// `ip -j addr show` and `ss -H -tln`), started through `sh -c` with its launcher; any
+/// other text is not this read.
+pub fn watcher_line() -> String {
+    const SCRIPT: &str = include_str!("../../assets/watch.sh");
+    const LAUNCH: &str = r#"command -v bash >/dev/null 2>&1 && exec bash -c "$1" fdw; eval "$1""#;
+    // POSIX single quoting, each ' written as '\''.
+    let quoted = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    format!("sh -c {} fdw {}", quoted(LAUNCH), quoted(SCRIPT))
+}
+
 /// One command, exactly as fleetdeck's quoting writes it.
 fn known_read_command(cmd: &str) -> bool {
     const EXACT: &[&str] = &[
@@ -262,7 +274,7 @@ fn known_read_command(cmd: &str) -> bool {
             && w.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "/._-:+".contains(c))
     };
-    if EXACT.contains(&cmd) {
+    if EXACT.contains(&cmd) || cmd == watcher_line() {
         return true;
     }
     // The deployed proxy file, read to diff against the plan.

@@ -8,7 +8,7 @@ use crate::app::Keymap;
 use crate::app::rows::Health;
 use crate::collect::docker::{ContainerInfo, DockerFacts};
 use crate::config::Config;
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{FactError, NodeSnapshot, NodeStatus};
 
 fn state() -> State {

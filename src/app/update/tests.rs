@@ -4,7 +4,7 @@ use super::*;
 use crate::app::Keymap;
 use crate::collect::docker::{ContainerInfo, DockerFacts};
 use crate::config::Config;
-use crate::fleet::poller::PollEvent;
+use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 
 fn config() -> Arc<Config> {

@@ -1,32 +1,27 @@
-//! Keeping the fleet live: one task per node, polling every `refresh_secs` (with jitter,
-//! one poll in flight per node, a slow node never delaying another), plus the node's
-//! Docker event stream, which re-reads containers within moments of a change. Results
-//! leave as [`PollEvent`]s; whoever holds the model applies them.
+//! Keeping the fleet live: one task per node, every `refresh_secs` (with jitter, one poll
+//! in flight per node, a slow node never delaying another). A node reached over SSH is
+//! watched (`collect::watch`): its watcher reports what changed, so a round asks the
+//! node only what the watcher does not cover (guests, ssh processes); its Docker engine's
+//! event stream re-reads containers within moments of a change, and they are listed
+//! again only now and then. Results leave as [`PollEvent`]s; whoever holds the model
+//! applies them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::snapshot::NodeSnapshot;
 use crate::collect::docker::{self, DockerChange, DockerFacts};
-use crate::collect::node::poll_reaching;
+use crate::collect::node::{Known, poll_reaching};
 use crate::collect::once::{docker_budget, missed, poll_deadline};
+use crate::collect::watch::slot::Slot;
+use crate::collect::watch::{Change, WatchNews};
 use crate::config::Config;
+use crate::fleet::snapshot::{NodeSnapshot, NodeStatus, PollEvent};
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PollEvent {
-    /// A full poll of a node.
-    Snapshot(Box<NodeSnapshot>),
-    /// Only the node's containers and networks, re-read after an engine event.
-    Docker { node: String, facts: DockerFacts },
-    /// A poll of the node missed its deadline: what was known stays, marked stale.
-    Missed { node: String, why: String },
-}
 
 /// Debounce for bursts of engine events (a `docker run` sends create, attach, connect,
 /// start): one re-read per burst.
@@ -88,6 +83,12 @@ fn jittered(refresh: Duration, seed: usize, round: u64) -> Duration {
     Duration::from_millis(base - spread + noise)
 }
 
+/// How long the first round waits for a new watcher's full report before polling.
+const FIRST_REPORT: Duration = Duration::from_secs(10);
+/// While the engine's event stream is followed, containers are listed again only this
+/// often (a safety net for an event missed); events re-read them at once.
+const DOCKER_RELIST: Duration = Duration::from_secs(60);
+
 async fn node_task(
     config: Arc<Config>,
     links: Arc<BTreeMap<String, NodeLink>>,
@@ -105,23 +106,64 @@ async fn node_task(
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
     let mut watcher: Option<JoinHandle<()>> = None;
+    let mut watch = Slot::new(link);
+    // The last snapshot of the node up: watcher news is applied to it.
+    let mut last: Option<Box<NodeSnapshot>> = None;
+    let mut listed: Option<(DockerFacts, Instant)> = None;
+    let mut woken = false;
     let mut round = 0u64;
     loop {
+        if watch.due(Instant::now()) && link.reach().await.is_ok() {
+            watch.start(link.clone());
+            if let Some(ended) = watch.first_report(FIRST_REPORT).await {
+                let counts = link.reach().await.is_ok();
+                watch.take(ended, &name, counts);
+            }
+        }
+        // `r` (or `tree --fresh`) asks the node itself again, watched or not.
+        let known = if woken {
+            Known::default()
+        } else {
+            let following = watcher.as_ref().is_some_and(|w| !w.is_finished());
+            let in_swarm = last.as_ref().is_some_and(|s| s.swarm.is_some());
+            Known {
+                watched: watch.live().cloned(),
+                docker: listed
+                    .as_ref()
+                    .filter(|(_, at)| following && !in_swarm && at.elapsed() < DOCKER_RELIST)
+                    .map(|(facts, _)| facts.clone()),
+            }
+        };
         // The Docker client is kept between polls and rebuilt after a failure (or a
         // missed deadline: a client stuck on a stalled engine is dropped with the poll).
-        let event =
-            match bounded_poll(node, link, tunnel_origin, docker.take(), &config, &wake).await {
-                Polled::Done(snapshot, client) => {
-                    docker = client;
-                    PollEvent::Snapshot(snapshot)
+        let polled = bounded_poll(
+            node,
+            link,
+            tunnel_origin,
+            docker.take(),
+            &config,
+            &wake,
+            &known,
+        );
+        let event = match polled.await {
+            Polled::Done(mut snapshot, client) => {
+                docker = client;
+                snapshot.notes.extend(watch.note(config.refresh_secs));
+                if snapshot.status == NodeStatus::Up {
+                    if let (Some(d), None) = (&snapshot.docker, &known.docker) {
+                        listed = Some((d.clone(), Instant::now()));
+                    }
+                    last = Some(snapshot.clone());
                 }
-                Polled::Missed => PollEvent::Missed {
-                    node: name.clone(),
-                    why: missed(deadline),
-                },
-                // `r` while a poll hangs: give it up and ask again at once.
-                Polled::Retry => continue,
-            };
+                PollEvent::Snapshot(snapshot)
+            }
+            Polled::Missed => PollEvent::Missed {
+                node: name.clone(),
+                why: missed(deadline),
+            },
+            // `r` while a poll hangs: give it up and ask again at once.
+            Polled::Retry => continue,
+        };
         if tx.send(event).await.is_err() {
             break;
         }
@@ -136,12 +178,16 @@ async fn node_task(
             }));
         }
         round += 1;
+        woken = false;
         let sleep = tokio::time::sleep(jittered(refresh, index, round));
         tokio::pin!(sleep);
         loop {
             tokio::select! {
                 _ = &mut sleep => break,
-                _ = wake.notified() => break,
+                _ = wake.notified() => {
+                    woken = true;
+                    break;
+                }
                 Some(_) = changes.recv() => {
                     tokio::time::sleep(EVENT_SETTLE).await;
                     while changes.try_recv().is_ok() {}
@@ -149,6 +195,10 @@ async fn node_task(
                     let limit = docker_budget(&config);
                     match tokio::time::timeout(limit, docker::collect(client)).await {
                         Ok(Ok(facts)) => {
+                            listed = Some((facts.clone(), Instant::now()));
+                            if let Some(last) = &mut last {
+                                last.docker = Some(facts.clone());
+                            }
                             if tx.send(PollEvent::Docker { node: name.clone(), facts }).await.is_err() {
                                 return;
                             }
@@ -156,6 +206,21 @@ async fn node_task(
                         // The next full poll reports it.
                         Ok(Err(e)) => tracing::info!(node = %name, error = %e, "docker re-read failed"),
                         Err(_) => tracing::info!(node = %name, "docker re-read timed out"),
+                    }
+                }
+                Some(news) = watch.next() => {
+                    let ended = matches!(news, WatchNews::Ended { .. });
+                    let counts = !ended || link.reach().await.is_ok();
+                    if watch.take(news, &name, counts) == Some(Change::Shown)
+                        && let (Some(last), Some(watched)) = (&mut last, watch.live())
+                    {
+                        // A fact changed: shown now, without asking the node anything.
+                        watched.fill(last);
+                        last.polled_at = crate::inventory::now_rfc3339();
+                        last.last_seen = Some(last.polled_at.clone());
+                        if tx.send(PollEvent::Snapshot(last.clone())).await.is_err() {
+                            return;
+                        }
                     }
                 }
             }
@@ -182,12 +247,20 @@ async fn bounded_poll(
     kept: Option<DockerClient>,
     config: &Config,
     wake: &Notify,
+    known: &Known,
 ) -> Polled {
     let patience = Duration::from_secs(config.refresh_secs.max(1));
     let started = tokio::time::Instant::now();
     let work = tokio::time::timeout(
         poll_deadline(config),
-        poll_reaching(node, link, tunnel_origin, kept, docker_budget(config)),
+        poll_reaching(
+            node,
+            link,
+            tunnel_origin,
+            kept,
+            docker_budget(config),
+            known,
+        ),
     );
     tokio::pin!(work);
     let done = tokio::select! {
