@@ -3,6 +3,7 @@
 
 mod activity;
 pub mod adopt_form;
+pub mod ask_form;
 pub mod confirm;
 pub mod create_form;
 mod details;
@@ -71,6 +72,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             create_form::render(frame, main, form, &state.theme)
         }
         Some(crate::app::Modal::Adopt(form)) => adopt_form::render(frame, main, form, &state.theme),
+        Some(crate::app::Modal::Ask(form)) => ask_form::render(frame, main, form, &state.theme),
         Some(crate::app::Modal::Confirm(view)) => {
             confirm::render(frame, main, view, state.read_only, &state.theme)
         }
