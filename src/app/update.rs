@@ -450,6 +450,8 @@ mod shape_tests;
 #[cfg(test)]
 mod stale_tests;
 #[cfg(test)]
+mod swarm_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod view_tests;

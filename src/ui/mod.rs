@@ -93,6 +93,8 @@ mod ops_tests;
 #[cfg(test)]
 mod style_tests;
 #[cfg(test)]
+mod swarm_ops_tests;
+#[cfg(test)]
 mod table_tests;
 #[cfg(test)]
 mod tests;
