@@ -1,6 +1,6 @@
 //! Swarm operations against the lab's real swarm (`tests/lab/swarm.sh`: s1 manager, s2
 //! s3 workers): `scale`, `update --image`, `rollback`, `drain`, `activate`, the version
-//! conflict, read-only, and `x` in the console. Each test takes the swarm's turn lock
+//! conflict, read-only, and `#` in the console. Each test takes the swarm's turn lock
 //! (`SwarmLab::turn`) for its whole run, creates its own service with the docker CLI
 //! and the fleetdeck labels (unique names), and removes it, and restores every node's
 //! availability, even when it fails.
@@ -511,7 +511,7 @@ fn the_console_scales_a_service_from_its_row() {
         tmux.screen().contains("1 running of 1")
     });
     assert!(on_service, "never on the service row: {}", tmux.screen());
-    tmux.send(&["x"]);
+    tmux.send(&["-l", "#"]);
     tmux.wait_up_to(
         Duration::from_secs(5),
         |sc| sc.contains(&format!("Scale {name}")) && sc.contains("Replicas"),

@@ -337,11 +337,7 @@ impl Action {
             Action::Create => Some((Action::Delete, "create / delete a site")),
             Action::Restart => Some((Action::StopStart, "restart / stop or start the container")),
             Action::Inspect => Some((Action::Events, "engine record or facts / events")),
-            Action::Scale => Some((Action::UpdateImage, "scale / new image of the swarm service")),
-            Action::Rollback => Some((
-                Action::DrainActivate,
-                "roll the service back / drain or activate the node",
-            )),
+            Action::Filter => Some((Action::Palette, "filter (node: state: …) / command palette")),
             _ => None,
         }
     }
@@ -366,8 +362,7 @@ impl Action {
                 | Action::Delete
                 | Action::StopStart
                 | Action::Events
-                | Action::UpdateImage
-                | Action::DrainActivate
+                | Action::Palette
         )
     }
 }

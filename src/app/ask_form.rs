@@ -1,4 +1,4 @@
-//! The one-line popups of the swarm operations (`x` scale: how many replicas; `u`
+//! The one-line popups of the swarm operations (`#` scale: how many replicas; `u`
 //! update: which image), prefilled with what the service has now and checked as typed
 //! with the rules `fleetdeck scale` and `update` apply. Pure, driven by [`FormEdit`]s
 //! like the create and adopt forms.

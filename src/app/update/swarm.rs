@@ -1,4 +1,4 @@
-//! Swarm operations from the tree (README "Swarm operations"): `x` scale and `u` update
+//! Swarm operations from the tree (README "Swarm operations"): `#` scale and `u` update
 //! open a one-line popup on a service row (or one of its tasks), `U` rolls the service
 //! back, `D` drains a swarm node (or a fleetdeck node in a swarm) or makes it active
 //! again. Then the usual plan → confirm → apply through `update::ops`.

@@ -93,7 +93,7 @@ fn swarm_op(effects: &[Effect]) -> Option<&SwarmRequest> {
 }
 
 #[test]
-fn x_on_a_service_opens_the_replicas_popup_and_enter_asks_for_the_plan() {
+fn hash_on_a_service_opens_the_replicas_popup_and_enter_asks_for_the_plan() {
     let mut s = with_swarm(false);
     select(&mut s, RowKind::Service, "fd-web.lab");
     assert!(act(&mut s, Action::Scale).is_empty());

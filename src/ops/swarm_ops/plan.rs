@@ -127,7 +127,7 @@ impl SwarmPlan {
         lines.extend(self.notes.iter().cloned());
         if self.changes() {
             lines.push(format!(
-                "sent with version {}: a change someone else makes before it is applied is refused (a conflict), never overwritten",
+                "sent with version {}: a change made meanwhile is refused, not overwritten",
                 self.version
             ));
         }
@@ -306,7 +306,7 @@ fn drain_notes(tasks: &[String], other_active: usize) -> Vec<String> {
         "no task runs on it now; new tasks will not be placed on it".to_string()
     } else {
         format!(
-            "its {} stop here and the swarm starts them on other nodes: {}",
+            "moves {} off it to other nodes: {}",
             count(tasks.len(), "task", "tasks"),
             tasks.join(", ")
         )

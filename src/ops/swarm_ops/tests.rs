@@ -127,7 +127,7 @@ fn the_scale_plan_carries_the_version_read_and_says_what_changes() {
         "scale service fdfix-web on swarm lab, asked through sw-alpha"
     );
     assert_eq!(lines[1], "2 replicas → 3 replicas");
-    assert!(lines.iter().any(|l| l.contains("version 30") && l.contains("conflict")));
+    assert!(lines.iter().any(|l| l.contains("version 30") && l.contains("refused, not overwritten")));
     assert_eq!(p.audit_target(), "fix.lab", "a site's service is audited by domain");
     assert_eq!(p.params()["before"], "2 replicas");
 }
@@ -215,7 +215,7 @@ fn a_drain_plan_names_the_tasks_that_move_and_warns_when_nowhere_is_left() {
         "drain node s2 = sw-beta on swarm lab, asked through sw-alpha"
     );
     assert_eq!(lines[1], "availability active → availability drain");
-    assert!(lines[2].contains("its 2 tasks") && lines[2].contains("fd-a.1, fd-b.2"));
+    assert!(lines[2].contains("moves 2 tasks off it") && lines[2].contains("fd-a.1, fd-b.2"));
     assert!(!lines.iter().any(|l| l.contains("pending")));
     let lines = plan(&req, node_found(0)).expect("plan").lines();
     assert!(lines.iter().any(|l| l.contains("wait, pending")), "{lines:#?}");
