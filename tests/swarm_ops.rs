@@ -495,6 +495,8 @@ fn the_console_scales_a_service_from_its_row() {
         config.display()
     ));
     let bound = poll_bound(&config) * 3;
+    // Keys only once the console reads them (typed earlier, the shell would echo them).
+    tmux.wait_up_to(bound, |sc| sc.contains("op-alpha up"), "the first frame with op-alpha up");
     tmux.send(&["/"]);
     tmux.send(&["-l", &name]);
     tmux.send(&["Enter"]);
