@@ -186,7 +186,9 @@ fn scale_a_sites_service_to_3_and_back_to_2() {
     let domain = format!("{name}.ops.lab");
     let _service = s.site_service(&name, &domain, &["--replicas", "2"]);
     s.wait_running(&name, 2);
-    let version_before = s.inspect(&name)["Version"]["Index"].as_u64().expect("version");
+    let version_before = s.inspect(&name)["Version"]["Index"]
+        .as_u64()
+        .expect("version");
 
     let out = s.fleetdeck(&["scale", &domain, "3", "--yes", "--json"]);
     assert_success(&out, "fleetdeck scale 3");
@@ -195,9 +197,18 @@ fn scale_a_sites_service_to_3_and_back_to_2() {
     assert_eq!(doc["name"], name.as_str());
     assert_eq!(doc["domain"], domain.as_str());
     assert_eq!(doc["manager"], NAMES[0]);
-    assert_eq!(doc["version"], version_before, "the version read is the one sent");
-    assert_eq!((doc["before"].as_str(), doc["after"].as_str()), (Some("2 replicas"), Some("3 replicas")));
-    assert!(stderr(&out).contains("2 replicas → 3 replicas"), "the plan on stderr");
+    assert_eq!(
+        doc["version"], version_before,
+        "the version read is the one sent"
+    );
+    assert_eq!(
+        (doc["before"].as_str(), doc["after"].as_str()),
+        (Some("2 replicas"), Some("3 replicas"))
+    );
+    assert!(
+        stderr(&out).contains("2 replicas → 3 replicas"),
+        "the plan on stderr"
+    );
     let tasks = s.wait_running(&name, 3);
     let mut nodes: Vec<&str> = tasks.iter().map(|(n, _)| n.as_str()).collect();
     nodes.sort();
@@ -211,9 +222,16 @@ fn scale_a_sites_service_to_3_and_back_to_2() {
 
     let out = s.fleetdeck(&["scale", &domain, "2", "--yes"]);
     assert_success(&out, "fleetdeck scale 2");
-    assert!(stdout(&out).contains("3 replicas → 2 replicas"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 replicas → 2 replicas"),
+        "{}",
+        stdout(&out)
+    );
     s.wait_running(&name, 2);
-    assert_eq!(s.inspect(&name)["Spec"]["Mode"]["Replicated"]["Replicas"], 2);
+    assert_eq!(
+        s.inspect(&name)["Spec"]["Mode"]["Replicated"]["Replicas"],
+        2
+    );
 
     // Scaling to what it has sends nothing and says so.
     let window = DockerWindow::start(&s.swarm);
@@ -221,7 +239,11 @@ fn scale_a_sites_service_to_3_and_back_to_2() {
     assert_success(&out, "fleetdeck scale 2 again");
     assert!(stdout(&out).contains("nothing to do"), "{}", stdout(&out));
     std::thread::sleep(Duration::from_millis(300));
-    let posts: Vec<_> = window.calls().into_iter().filter(|(_, m, _)| m == "POST").collect();
+    let posts: Vec<_> = window
+        .calls()
+        .into_iter()
+        .filter(|(_, m, _)| m == "POST")
+        .collect();
     assert!(posts.is_empty(), "nothing to do sent {posts:#?}");
 
     let rows = s.audit();
@@ -236,15 +258,26 @@ fn scale_a_sites_service_to_3_and_back_to_2() {
     // Bad input: exit 4, named.
     let out = s.fleetdeck(&["scale", "no-such.ops.lab", "2", "--yes"]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
-    assert!(stderr(&out).contains("no swarm service for no-such.ops.lab"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no swarm service for no-such.ops.lab"),
+        "{}",
+        stderr(&out)
+    );
     let out = s.fleetdeck(&["scale", &domain, "two", "--yes"]);
-    assert_eq!(out.status.code(), Some(2), "clap refuses a count that is no number: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses a count that is no number: {out:?}"
+    );
 }
 
 /// Tags the lab image as `tag` on every swarm engine (workers run what they have: no
 /// registry in the lab); the tags are removed when the guard drops.
 fn second_tag<'a>(s: &'a Setup, tag: &str) -> Defer<impl FnMut() + 'a> {
-    let image = format!("{}:{tag}", s.swarm.image.split(':').next().unwrap_or("fdlab/busybox"));
+    let image = format!(
+        "{}:{tag}",
+        s.swarm.image.split(':').next().unwrap_or("fdlab/busybox")
+    );
     for h in &s.swarm.hosts {
         assert_success(
             &s.swarm.docker(&h.name, &["tag", &s.swarm.image, &image]),
@@ -266,7 +299,10 @@ fn settled(s: &Setup, name: &str, state: &str) -> String {
     let started = Instant::now();
     let image = retry(Duration::from_secs(120), || {
         let svc = s.inspect(name);
-        let now = svc["UpdateStatus"]["State"].as_str().unwrap_or_default().to_string();
+        let now = svc["UpdateStatus"]["State"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if now == state {
             return svc["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"]
                 .as_str()
@@ -286,13 +322,23 @@ fn update_the_image_rolling_then_roll_back() {
     let s = Setup::new();
     let tag = unique("fdops");
     let _tag = second_tag(&s, &tag);
-    let new_image = format!("{}:{tag}", s.swarm.image.split(':').next().unwrap_or_default());
+    let new_image = format!(
+        "{}:{tag}",
+        s.swarm.image.split(':').next().unwrap_or_default()
+    );
     let name = unique("fdo-upd-");
     let domain = format!("{name}.ops.lab");
     let _service = s.site_service(
         &name,
         &domain,
-        &["--replicas", "2", "--update-parallelism", "1", "--update-delay", "1s"],
+        &[
+            "--replicas",
+            "2",
+            "--update-parallelism",
+            "1",
+            "--update-delay",
+            "1s",
+        ],
     );
     let before = s.wait_running(&name, 2);
     assert!(before.iter().all(|(_, i)| !i.contains(&tag)));
@@ -300,7 +346,11 @@ fn update_the_image_rolling_then_roll_back() {
     // Rolling back a service never updated: nothing to return to, exit 4.
     let out = s.fleetdeck(&["rollback", &domain, "--yes"]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
-    assert!(stderr(&out).contains("cannot be rolled back"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be rolled back"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = s.fleetdeck(&["update", &domain, "--image", &new_image, "--yes"]);
     assert_success(&out, "fleetdeck update --image");
@@ -318,7 +368,11 @@ fn update_the_image_rolling_then_roll_back() {
 
     let out = s.fleetdeck(&["rollback", &domain, "--yes"]);
     assert_success(&out, "fleetdeck rollback");
-    assert!(stdout(&out).contains(&format!("→ image {}", s.swarm.image)), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("→ image {}", s.swarm.image)),
+        "{}",
+        stdout(&out)
+    );
     let back = settled(&s, &name, "rollback_completed");
     assert!(back.starts_with(&s.swarm.image), "{back}");
     let tasks = s.wait_running(&name, 2);
@@ -327,7 +381,10 @@ fn update_the_image_rolling_then_roll_back() {
     let rows = s.audit();
     assert_eq!(row(&rows, "update", &domain)["outcome"], "ok");
     assert_eq!(row(&rows, "rollback", &domain)["outcome"], "ok");
-    assert_eq!(row(&rows, "rollback", &domain)["params"]["after"], format!("image {}, 2 replicas", s.swarm.image));
+    assert_eq!(
+        row(&rows, "rollback", &domain)["params"]["after"],
+        format!("image {}, 2 replicas", s.swarm.image)
+    );
 }
 
 #[test]
@@ -358,7 +415,8 @@ fn drain_moves_the_task_off_the_node_and_activate_restores_it() {
     assert_success(&out, "fleetdeck drain");
     let text = stdout(&out);
     assert!(
-        text.contains(&format!("drain node {host} = {fleet_name}")) && text.contains(&format!("{name}.1")),
+        text.contains(&format!("drain node {host} = {fleet_name}"))
+            && text.contains(&format!("{name}.1")),
         "the plan names the node and the task that moves: {text}"
     );
     assert_eq!(s.availability(&lab_host.node_id), "drain");
@@ -368,9 +426,20 @@ fn drain_moves_the_task_off_the_node_and_activate_restores_it() {
         std::thread::sleep(Duration::from_millis(400));
         (now.len() == 1 && now[0].0 != host).then(|| now[0].0.clone())
     })
-    .unwrap_or_else(|| panic!("the task never left {host}: {:?}", s.manager(&["service", "ps", &name])));
-    eprintln!("task moved from {host} to {moved} in {:?}", started.elapsed());
-    assert_ne!(moved, s.swarm.manager, "the constraint keeps it on a worker");
+    .unwrap_or_else(|| {
+        panic!(
+            "the task never left {host}: {:?}",
+            s.manager(&["service", "ps", &name])
+        )
+    });
+    eprintln!(
+        "task moved from {host} to {moved} in {:?}",
+        started.elapsed()
+    );
+    assert_ne!(
+        moved, s.swarm.manager,
+        "the constraint keeps it on a worker"
+    );
 
     // Draining again: nothing to do.
     let out = s.fleetdeck(&["drain", fleet_name, "--yes"]);
@@ -389,7 +458,11 @@ fn drain_moves_the_task_off_the_node_and_activate_restores_it() {
 
     let out = s.fleetdeck(&["drain", "no-such-node", "--yes"]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
-    assert!(stderr(&out).contains("unknown node no-such-node"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown node no-such-node"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Waits (bounded) for `path` to exist.
@@ -417,9 +490,18 @@ fn a_change_between_fleetdecks_read_and_its_write_is_a_conflict_exit_4() {
     cmd.env("FLEETDECK_TEST_HOLD_BEFORE_WRITE", hold.path());
     let scaling = std::thread::spawn(move || run_with_timeout(&mut cmd, Duration::from_secs(120)));
     wait_for_file(&hold.path().join("held"), "fleetdeck's read");
-    let version_read = s.inspect(&name)["Version"]["Index"].as_u64().expect("version");
+    let version_read = s.inspect(&name)["Version"]["Index"]
+        .as_u64()
+        .expect("version");
     assert_success(
-        &s.manager(&["service", "update", "--detach", "--label-add", "fdops.other-admin=1", &name]),
+        &s.manager(&[
+            "service",
+            "update",
+            "--detach",
+            "--label-add",
+            "fdops.other-admin=1",
+            &name,
+        ]),
         "the other admin's docker service update",
     );
     std::fs::write(hold.path().join("release"), b"").expect("release");
@@ -428,7 +510,9 @@ fn a_change_between_fleetdecks_read_and_its_write_is_a_conflict_exit_4() {
     assert_eq!(out.status.code(), Some(4), "a conflict exits 4: {out:?}");
     let err = stderr(&out);
     assert!(
-        err.contains("conflict") && err.contains("changed by someone else") && err.contains(&format!("version {version_read}")),
+        err.contains("conflict")
+            && err.contains("changed by someone else")
+            && err.contains(&format!("version {version_read}")),
         "{err}"
     );
     // The other admin's change stands; fleetdeck's did not happen.
@@ -438,7 +522,10 @@ fn a_change_between_fleetdecks_read_and_its_write_is_a_conflict_exit_4() {
     let rows = s.audit();
     let r = row(&rows, "scale", &domain);
     assert_eq!(r["outcome"], "failed");
-    assert!(r["detail"].as_str().is_some_and(|d| d.contains("conflict")), "{r:#}");
+    assert!(
+        r["detail"].as_str().is_some_and(|d| d.contains("conflict")),
+        "{r:#}"
+    );
 }
 
 #[test]
@@ -473,9 +560,15 @@ fn read_only_refuses_every_swarm_operation_and_no_post_reaches_an_engine() {
     }
     std::thread::sleep(Duration::from_millis(300));
     let calls = window.calls();
-    let writes: Vec<_> = calls.iter().filter(|(_, m, _)| m != "GET" && m != "HEAD").collect();
+    let writes: Vec<_> = calls
+        .iter()
+        .filter(|(_, m, _)| m != "GET" && m != "HEAD")
+        .collect();
     assert!(writes.is_empty(), "read-only sent {writes:#?}");
-    assert_eq!(s.inspect(&name)["Spec"]["Mode"]["Replicated"]["Replicas"], 1);
+    assert_eq!(
+        s.inspect(&name)["Spec"]["Mode"]["Replicated"]["Replicas"],
+        1
+    );
 }
 
 #[test]
@@ -496,13 +589,20 @@ fn the_console_scales_a_service_from_its_row() {
     ));
     let bound = poll_bound(&config) * 3;
     // Keys only once the console reads them (typed earlier, the shell would echo them).
-    tmux.wait_up_to(bound, |sc| sc.contains("op-alpha up"), "the first frame with op-alpha up");
+    tmux.wait_up_to(
+        bound,
+        |sc| sc.contains("op-alpha up"),
+        "the first frame with op-alpha up",
+    );
     tmux.send(&["/"]);
     tmux.send(&["-l", &name]);
     tmux.send(&["Enter"]);
     tmux.wait_up_to(
         bound,
-        |sc| sc.lines().any(|l| l.contains(&format!("svc {name}")) && l.contains("1/1")),
+        |sc| {
+            sc.lines()
+                .any(|l| l.contains(&format!("svc {name}")) && l.contains("1/1"))
+        },
         "the service row at 1/1",
     );
     // Down to the service row: its details count the replicas.
@@ -536,7 +636,10 @@ fn the_console_scales_a_service_from_its_row() {
     s.wait_running(&name, 3);
     tmux.wait_up_to(
         bound,
-        |sc| sc.lines().any(|l| l.contains(&format!("svc {name}")) && l.contains("3/3")),
+        |sc| {
+            sc.lines()
+                .any(|l| l.contains(&format!("svc {name}")) && l.contains("3/3"))
+        },
         "the row at 3/3 on the next poll",
     );
     tmux.send(&["Escape"]);

@@ -134,7 +134,10 @@ mod tests {
         form.handle(FormEdit::Backspace);
         typed(&mut form, "three");
         assert_eq!(form.handle(FormEdit::Submit), AskOutcome::Editing);
-        assert!(form.shown_error().is_some_and(|e| e.contains("number of replicas")));
+        assert!(
+            form.shown_error()
+                .is_some_and(|e| e.contains("number of replicas"))
+        );
         for _ in 0..5 {
             form.handle(FormEdit::Backspace);
         }

@@ -390,9 +390,13 @@ impl State {
 
     pub fn text_input(&self) -> TextInput {
         match &self.view {
-            _ if matches!(self.modal, Some(Modal::Create(_) | Modal::Adopt(_) | Modal::Ask(_))) => {
+            _ if matches!(
+                self.modal,
+                Some(Modal::Create(_) | Modal::Adopt(_) | Modal::Ask(_))
+            ) =>
+            {
                 TextInput::Form
-            },
+            }
             _ if matches!(self.modal, Some(Modal::Confirm(_))) => TextInput::Confirm,
             _ if self.palette.is_some() => TextInput::Palette,
             View::Logs(logs) if logs.searching => TextInput::Line,

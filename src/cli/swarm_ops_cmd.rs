@@ -132,9 +132,7 @@ pub fn run(ctx: &Context, req: &SwarmRequest, yes: bool, json: bool) -> Result<(
         match req {
             SwarmRequest::Scale { service, .. }
             | SwarmRequest::Update { service, .. }
-            | SwarmRequest::Rollback { service } => {
-                find::service(&managers, service, limits).await
-            }
+            | SwarmRequest::Rollback { service } => find::service(&managers, service, limits).await,
             SwarmRequest::Drain { node } | SwarmRequest::Activate { node } => {
                 find::node(config, &env.links, &managers, node, limits).await
             }
@@ -179,7 +177,8 @@ pub fn run(ctx: &Context, req: &SwarmRequest, yes: bool, json: bool) -> Result<(
     if let Err(e) = env.inventory.record_audit(&env.actor, &row) {
         errln!("fleetdeck: cannot write the audit row: {e}");
     }
-    let applied = applied.map_err(|e| Failure::new(code_for(e.kind()), format!("not applied: {e}")))?;
+    let applied =
+        applied.map_err(|e| Failure::new(code_for(e.kind()), format!("not applied: {e}")))?;
     for w in &applied.warnings {
         errln!("fleetdeck: the engine warns: {w}");
     }
@@ -215,8 +214,14 @@ pub fn done_line(plan: &swarm_ops::SwarmPlan) -> String {
     use crate::ops::swarm_ops::Verb;
     let what = plan.qualified();
     match plan.verb {
-        Verb::Scale => format!("{what}: {}; the swarm places the tasks (`fleetdeck tree` shows them)", plan.after),
-        Verb::Update => format!("{what}: rolling to {}; `fleetdeck tree` shows its update state", plan.after),
+        Verb::Scale => format!(
+            "{what}: {}; the swarm places the tasks (`fleetdeck tree` shows them)",
+            plan.after
+        ),
+        Verb::Update => format!(
+            "{what}: rolling to {}; `fleetdeck tree` shows its update state",
+            plan.after
+        ),
         Verb::Rollback => format!("{what}: rolling back to {}", plan.after),
         Verb::Drain => format!("{what} drained: its tasks move to other nodes"),
         Verb::Activate => format!("{what} active: new tasks may be placed on it"),

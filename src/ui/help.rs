@@ -64,9 +64,9 @@ fn leader(b: Action) -> Option<Action> {
 pub fn action_lines(state: &State, mode: Mode) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     // The four swarm operations share one line, so the help still fits 80x24.
-    let swarm_line = SWARM.iter().all(|a| {
-        a.available(mode, state.read_only) && !state.keymap.keys_for(*a).is_empty()
-    });
+    let swarm_line = SWARM
+        .iter()
+        .all(|a| a.available(mode, state.read_only) && !state.keymap.keys_for(*a).is_empty());
     for (action, keys) in state.keymap.actions() {
         if !action.available(mode, state.read_only) || keys.is_empty() {
             continue;

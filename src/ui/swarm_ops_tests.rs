@@ -52,9 +52,9 @@ fn confirm_scale_and_drain_80x24() {
         domain: Some("fix.lab".into()),
     };
     let plan = swarm_ops::plan(&req, found).expect("plan");
-    s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(PlannedOp::Swarm(
-        Box::new(plan),
-    )))));
+    s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(
+        PlannedOp::Swarm(Box::new(plan)),
+    ))));
     insta::assert_snapshot!("confirm_scale_80x24", draw(&s, 80, 24).backend());
 
     let req = SwarmRequest::Drain {
@@ -71,8 +71,8 @@ fn confirm_scale_and_drain_80x24() {
         other_active: 1,
     };
     let plan = swarm_ops::plan(&req, found).expect("plan");
-    s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(PlannedOp::Swarm(
-        Box::new(plan),
-    )))));
+    s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(
+        PlannedOp::Swarm(Box::new(plan)),
+    ))));
     insta::assert_snapshot!("confirm_drain_80x24", draw(&s, 80, 24).backend());
 }

@@ -142,7 +142,11 @@ fn a_global_service_is_not_scaled_and_a_non_service_row_says_what_to_select() {
     select(&mut s, RowKind::Service, "agent");
     assert!(act(&mut s, Action::Scale).is_empty());
     assert!(s.modal.is_none());
-    assert!(s.activity.last().is_some_and(|a| a.text.contains("global mode")));
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text.contains("global mode"))
+    );
     select(&mut s, RowKind::Swarm, "prod");
     assert!(act(&mut s, Action::UpdateImage).is_empty());
     assert!(
@@ -201,7 +205,11 @@ fn d_on_a_fleetdeck_node_in_a_swarm_and_the_palette_words() {
     s.end_op();
     select(&mut s, RowKind::Node, "h2");
     assert!(commands::run(&mut s, "drain").is_empty());
-    assert!(s.activity.last().is_some_and(|a| a.text.contains("in no swarm")));
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text.contains("in no swarm"))
+    );
 }
 
 #[test]

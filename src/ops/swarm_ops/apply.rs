@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use super::plan::SwarmPlan;
 use super::SwarmOpError;
+use super::plan::SwarmPlan;
 use crate::inventory::{AuditRecord, Outcome};
 use crate::transport::{DockerClient, DockerError};
 
@@ -54,7 +54,7 @@ pub async fn apply(
         Err(source) => Err(SwarmOpError::Docker {
             what,
             manager: plan.manager.clone(),
-            source,
+            source: Box::new(source),
         }),
     }
 }

@@ -139,7 +139,9 @@ async fn bounded<T>(
 async fn list(m: &Manager, path: &str, limits: Limits) -> Result<Vec<Value>, SwarmOpError> {
     let answer = bounded(limits.call, m.client.get_json(path))
         .await
-        .map_err(|e| SwarmOpError::NoManager(format!("{} (swarm {}): GET {path}: {e}", m.node, m.swarm)))?;
+        .map_err(|e| {
+            SwarmOpError::NoManager(format!("{} (swarm {}): GET {path}: {e}", m.node, m.swarm))
+        })?;
     match answer {
         Value::Array(items) => Ok(items),
         _ => Err(SwarmOpError::NoManager(format!(
@@ -151,7 +153,10 @@ async fn list(m: &Manager, path: &str, limits: Limits) -> Result<Vec<Value>, Swa
 
 /// Whether a listed service is the one `key` names.
 pub fn service_matches(doc: &Value, key: &ServiceKey) -> bool {
-    let name = doc.pointer("/Spec/Name").and_then(Value::as_str).unwrap_or_default();
+    let name = doc
+        .pointer("/Spec/Name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match key {
         ServiceKey::Name(n) => name == n,
         ServiceKey::Domain(d) => {
@@ -210,7 +215,9 @@ pub async fn service(
                 .iter()
                 .map(|(m, d)| format!(
                     "{} on swarm {}",
-                    d.pointer("/Spec/Name").and_then(Value::as_str).unwrap_or("?"),
+                    d.pointer("/Spec/Name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?"),
                     m.swarm
                 ))
                 .collect::<Vec<_>>()
@@ -222,7 +229,10 @@ pub async fn service(
 /// The address a swarm node reaches the swarm from (`Status.Addr`; a manager bound to
 /// every interface reports 0.0.0.0, then its raft address), as `swarm/map.rs` reads it.
 pub fn node_address(doc: &Value) -> String {
-    let status = doc.pointer("/Status/Addr").and_then(Value::as_str).unwrap_or_default();
+    let status = doc
+        .pointer("/Status/Addr")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !status.is_empty() && status != "0.0.0.0" {
         return status.to_string();
     }
@@ -246,7 +256,8 @@ async fn fleet_addresses(
     let mut out = Vec::new();
     if let Some(link) = links.get(name) {
         if let Ok(client) = link.docker_client(limits.connect).await
-            && let Ok(info) = bounded(limits.call, client.get_as::<Info>("/info", 1024 * 1024)).await
+            && let Ok(info) =
+                bounded(limits.call, client.get_as::<Info>("/info", 1024 * 1024)).await
             && let Some(f) = map::facts_from_info(&info)
             && !f.node_addr.is_empty()
         {
@@ -313,7 +324,11 @@ pub async fn node(
             NodeKey::Id(id) => format!("no swarm node {id}"),
         }));
     };
-    let id = doc.get("ID").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = doc
+        .get("ID")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let nodes = listed
         .iter()
         .find(|(x, _)| x.node == m.node)
@@ -347,12 +362,7 @@ async fn tasks_on(m: &Manager, id: &str, limits: Limits) -> Result<Vec<String>, 
     let services = list(m, "/services", limits).await?;
     let names: BTreeMap<&str, &str> = services
         .iter()
-        .filter_map(|s| {
-            Some((
-                s.get("ID")?.as_str()?,
-                s.pointer("/Spec/Name")?.as_str()?,
-            ))
-        })
+        .filter_map(|s| Some((s.get("ID")?.as_str()?, s.pointer("/Spec/Name")?.as_str()?)))
         .collect();
     let tasks = list(m, "/tasks", limits).await?;
     let mut out: Vec<String> = tasks

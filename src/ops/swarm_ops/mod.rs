@@ -194,9 +194,11 @@ pub enum SwarmOpError {
         what: String,
         manager: String,
         #[source]
-        source: DockerError,
+        source: Box<DockerError>,
     },
-    #[error("{what}: no answer from {manager} within {secs}s; look at the tree before trying again")]
+    #[error(
+        "{what}: no answer from {manager} within {secs}s; look at the tree before trying again"
+    )]
     Timeout {
         what: String,
         manager: String,
@@ -207,9 +209,9 @@ pub enum SwarmOpError {
 impl SwarmOpError {
     pub fn kind(&self) -> FailKind {
         match self {
-            SwarmOpError::Invalid(_) | SwarmOpError::Spec { .. } | SwarmOpError::Conflict { .. } => {
-                FailKind::Invalid
-            }
+            SwarmOpError::Invalid(_)
+            | SwarmOpError::Spec { .. }
+            | SwarmOpError::Conflict { .. } => FailKind::Invalid,
             SwarmOpError::Docker { source, .. } if source.is_read_only() => FailKind::ReadOnly,
             SwarmOpError::NoManager(_)
             | SwarmOpError::Docker { .. }

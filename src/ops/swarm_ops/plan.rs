@@ -98,7 +98,9 @@ impl SwarmPlan {
     /// The audit row's target: the domain for a site's service, else the name.
     pub fn audit_target(&self) -> String {
         if self.is_node() {
-            self.fleet_node.clone().unwrap_or_else(|| self.target.clone())
+            self.fleet_node
+                .clone()
+                .unwrap_or_else(|| self.target.clone())
         } else {
             self.domain.clone().unwrap_or_else(|| self.target.clone())
         }
@@ -155,7 +157,9 @@ pub fn plan(req: &SwarmRequest, found: Found) -> Result<SwarmPlan, SwarmOpError>
     req.validate()?;
     match (req, found) {
         (
-            SwarmRequest::Scale { .. } | SwarmRequest::Update { .. } | SwarmRequest::Rollback { .. },
+            SwarmRequest::Scale { .. }
+            | SwarmRequest::Update { .. }
+            | SwarmRequest::Rollback { .. },
             Found::Service {
                 swarm,
                 manager,
@@ -220,7 +224,12 @@ fn service_plan(
         SwarmRequest::Scale { replicas, .. } => {
             let spec = spec::scaled(doc, *replicas).map_err(spec_error(&what))?;
             let now = spec::replicas(&current).unwrap_or(1);
-            (spec, replicas_text(now), replicas_text(*replicas), Vec::new())
+            (
+                spec,
+                replicas_text(now),
+                replicas_text(*replicas),
+                Vec::new(),
+            )
         }
         SwarmRequest::Update { image, .. } => {
             let spec = spec::with_image(doc, image).map_err(spec_error(&what))?;
@@ -283,13 +292,21 @@ fn node_plan(
     let what = format!("swarm node {hostname}");
     let id = spec::id(doc).map_err(spec_error(&what))?;
     let version = spec::version(doc).map_err(spec_error(&what))?;
-    let to = if verb == Verb::Drain { "drain" } else { "active" };
+    let to = if verb == Verb::Drain {
+        "drain"
+    } else {
+        "active"
+    };
     let spec = spec::with_availability(doc, to).map_err(spec_error(&what))?;
     Ok(SwarmPlan {
         verb,
         swarm,
         manager,
-        target: if hostname.is_empty() { id.clone() } else { hostname },
+        target: if hostname.is_empty() {
+            id.clone()
+        } else {
+            hostname
+        },
         id,
         domain: None,
         fleet_node,
@@ -344,10 +361,7 @@ fn rollout(spec: &Value, key: &str, what: &str) -> String {
     let batch = if parallelism == 0 {
         "all tasks at once".to_string()
     } else {
-        format!(
-            "{} at a time",
-            count(parallelism as usize, "task", "tasks")
-        )
+        format!("{} at a time", count(parallelism as usize, "task", "tasks"))
     };
     let delay = if delay_ns == 0 {
         String::new()
@@ -361,7 +375,7 @@ fn rollout(spec: &Value, key: &str, what: &str) -> String {
 
 fn seconds(ns: u64) -> String {
     let ms = ns / 1_000_000;
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

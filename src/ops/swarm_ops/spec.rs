@@ -11,7 +11,9 @@ use serde_json::Value;
 pub enum SpecError {
     #[error("the engine's document has no {0}")]
     Missing(&'static str),
-    #[error("service {name} runs in {mode} mode (one task per node): only a replicated service can be scaled")]
+    #[error(
+        "service {name} runs in {mode} mode (one task per node): only a replicated service can be scaled"
+    )]
     NotReplicated { name: String, mode: String },
 }
 
@@ -85,7 +87,10 @@ pub fn scaled(doc: &Value, replicas: u64) -> Result<Value, SpecError> {
         });
     }
     let root = object(&mut spec)?;
-    let modes = object(root.entry("Mode").or_insert_with(|| Value::Object(Default::default())))?;
+    let modes = object(
+        root.entry("Mode")
+            .or_insert_with(|| Value::Object(Default::default())),
+    )?;
     let replicated = object(
         modes
             .entry("Replicated")

@@ -8,8 +8,10 @@ use super::spec::{self, SpecError};
 use super::*;
 
 fn services() -> Vec<Value> {
-    serde_json::from_str(include_str!("../../../tests/fixtures/swarm/manager_services.json"))
-        .expect("fixture")
+    serde_json::from_str(include_str!(
+        "../../../tests/fixtures/swarm/manager_services.json"
+    ))
+    .expect("fixture")
 }
 
 fn service(name: &str) -> Value {
@@ -20,9 +22,10 @@ fn service(name: &str) -> Value {
 }
 
 fn node(hostname: &str) -> Value {
-    let nodes: Vec<Value> =
-        serde_json::from_str(include_str!("../../../tests/fixtures/swarm/manager_nodes.json"))
-            .expect("fixture");
+    let nodes: Vec<Value> = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/swarm/manager_nodes.json"
+    ))
+    .expect("fixture");
     nodes
         .into_iter()
         .find(|n| n["Description"]["Hostname"] == hostname)
@@ -95,7 +98,10 @@ fn a_global_service_cannot_be_scaled() {
     };
     let err = plan(&req, found(service("fdfix-glob"))).expect_err("refused");
     assert_eq!(err.kind(), crate::ops::FailKind::Invalid);
-    assert!(err.to_string().contains("only a replicated service"), "{err}");
+    assert!(
+        err.to_string().contains("only a replicated service"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -127,8 +133,16 @@ fn the_scale_plan_carries_the_version_read_and_says_what_changes() {
         "scale service fdfix-web on swarm lab, asked through sw-alpha"
     );
     assert_eq!(lines[1], "2 replicas → 3 replicas");
-    assert!(lines.iter().any(|l| l.contains("version 30") && l.contains("refused, not overwritten")));
-    assert_eq!(p.audit_target(), "fix.lab", "a site's service is audited by domain");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("version 30") && l.contains("refused, not overwritten"))
+    );
+    assert_eq!(
+        p.audit_target(),
+        "fix.lab",
+        "a site's service is audited by domain"
+    );
     assert_eq!(p.params()["before"], "2 replicas");
 }
 
@@ -189,7 +203,10 @@ fn a_rollback_needs_a_previous_spec_and_says_what_it_returns_to() {
     assert_eq!(p.before, "image fdlab/busybox:latest, 2 replicas");
     assert_eq!(p.after, "image fdlab/busybox:old, 1 replica");
     assert!(p.path().ends_with("?version=30&rollback=previous"));
-    assert_eq!(p.spec, doc["Spec"], "the current spec; the engine swaps in the previous one");
+    assert_eq!(
+        p.spec, doc["Spec"],
+        "the current spec; the engine swaps in the previous one"
+    );
 }
 
 #[test]
@@ -218,7 +235,10 @@ fn a_drain_plan_names_the_tasks_that_move_and_warns_when_nowhere_is_left() {
     assert!(lines[2].contains("moves 2 tasks off it") && lines[2].contains("fd-a.1, fd-b.2"));
     assert!(!lines.iter().any(|l| l.contains("pending")));
     let lines = plan(&req, node_found(0)).expect("plan").lines();
-    assert!(lines.iter().any(|l| l.contains("wait, pending")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("wait, pending")),
+        "{lines:#?}"
+    );
 
     // Activating an active node: nothing to do.
     let req = SwarmRequest::Activate {
@@ -257,7 +277,10 @@ fn a_service_is_found_by_its_domain_label_or_its_fd_name() {
     assert!(find::service_matches(&web, &domain("fix.lab")));
     assert!(find::service_matches(&web, &domain("FIX.lab")));
     assert!(!find::service_matches(&web, &domain("other.lab")));
-    assert!(find::service_matches(&web, &ServiceKey::Name("fdfix-web".into())));
+    assert!(find::service_matches(
+        &web,
+        &ServiceKey::Name("fdfix-web".into())
+    ));
     let mut named = web.clone();
     named["Spec"]["Labels"] = json!({});
     named["Spec"]["Name"] = json!("fd-shop.lab");

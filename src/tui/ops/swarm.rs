@@ -48,7 +48,9 @@ pub(super) async fn apply(ctx: &OpsContext, plan: &SwarmPlan) -> Done {
     }
     let applied = applied.map_err(|e| e.to_string())?;
     for w in &applied.warnings {
-        ctx.send(crate::app::Msg::OpProgress(format!("  · the engine warns: {w}")));
+        ctx.send(crate::app::Msg::OpProgress(format!(
+            "  · the engine warns: {w}"
+        )));
     }
     let then = match plan.verb {
         Verb::Scale => "the swarm places the tasks",
