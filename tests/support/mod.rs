@@ -6,4 +6,5 @@ pub mod freezer;
 pub mod lab;
 pub mod sites;
 pub mod swarm;
+pub mod swarm_ops;
 pub mod tmux;
