@@ -30,6 +30,8 @@ pub mod schema {
     pub const INSPECT_NODE: u32 = 1;
     /// `inventory adopt --json`.
     pub const ADOPT: u32 = 1;
+    /// `scale | update | rollback | drain | activate --json`.
+    pub const SWARM_OP: u32 = 1;
 }
 
 /// How long fleetdeck waits on a Docker engine.
@@ -74,6 +76,7 @@ mod tests {
             schema::CREATE,
             schema::INSPECT_NODE,
             schema::ADOPT,
+            schema::SWARM_OP,
         ] {
             assert_eq!(v, 1);
         }

@@ -67,6 +67,14 @@ pub enum Action {
     Wrap,
     /// The session's activity, full-screen, scrollable and filtered as typed.
     Activity,
+    /// Swarm: scale the selected service (a popup asks how many replicas).
+    Scale,
+    /// Swarm: roll the selected service to another image (a popup asks which).
+    UpdateImage,
+    /// Swarm: roll the selected service back to its previous spec.
+    Rollback,
+    /// Swarm: drain the selected node (swarm or fleetdeck node), or make it active again.
+    DrainActivate,
 }
 
 /// The screen keys are read for; the help lists only what works on it.
@@ -111,6 +119,10 @@ impl Action {
                 | Action::Shell
                 | Action::Restart
                 | Action::StopStart
+                | Action::Scale
+                | Action::UpdateImage
+                | Action::Rollback
+                | Action::DrainActivate
         )
     }
 
@@ -128,6 +140,10 @@ impl Action {
             Action::StopStart => "stop/start",
             Action::Inspect => "inspect",
             Action::Events => "events",
+            Action::Scale => "scale",
+            Action::UpdateImage => "update",
+            Action::Rollback => "rollback",
+            Action::DrainActivate => "drain/activate",
             other => other.describe(),
         }
     }
@@ -294,6 +310,10 @@ impl Action {
             Action::Details => "details of the selection, full-screen",
             Action::Wrap => "wrap long lines on or off",
             Action::Activity => "the session's activity, full-screen",
+            Action::Scale => "scale the swarm service",
+            Action::UpdateImage => "roll the swarm service to a new image",
+            Action::Rollback => "roll the swarm service back",
+            Action::DrainActivate => "drain or activate the swarm node",
         }
     }
 
@@ -317,6 +337,7 @@ impl Action {
             Action::Create => Some((Action::Delete, "create / delete a site")),
             Action::Restart => Some((Action::StopStart, "restart / stop or start the container")),
             Action::Inspect => Some((Action::Events, "engine record or facts / events")),
+            Action::Filter => Some((Action::Palette, "filter (node: state: …) / command palette")),
             _ => None,
         }
     }
@@ -341,6 +362,7 @@ impl Action {
                 | Action::Delete
                 | Action::StopStart
                 | Action::Events
+                | Action::Palette
         )
     }
 }

@@ -14,6 +14,7 @@ pub enum PlannedOp {
     Proxy(Box<ProxyPlan>),
     Lifecycle(crate::act::lifecycle::Plan),
     Adopt(Box<crate::ops::adopt::AdoptPlan>),
+    Swarm(Box<crate::ops::swarm_ops::SwarmPlan>),
 }
 
 impl PlannedOp {
@@ -26,6 +27,7 @@ impl PlannedOp {
             PlannedOp::Proxy(_) => crate::ops::proxy::AUDIT_ACTION,
             PlannedOp::Lifecycle(p) => p.verb.as_str(),
             PlannedOp::Adopt(_) => "adopt",
+            PlannedOp::Swarm(p) => p.verb.as_str(),
         }
     }
 
@@ -38,6 +40,7 @@ impl PlannedOp {
             PlannedOp::Lifecycle(p) => {
                 format!("{} {}", capitalized(p.verb.as_str()), p.target.qualified())
             }
+            PlannedOp::Swarm(p) => format!("{} {}", capitalized(p.verb.as_str()), p.qualified()),
         }
     }
 
@@ -47,6 +50,7 @@ impl PlannedOp {
             PlannedOp::Delete(p) => p.lines(),
             PlannedOp::Lifecycle(p) => p.lines(),
             PlannedOp::Adopt(p) => p.lines(),
+            PlannedOp::Swarm(p) => p.lines(),
             PlannedOp::Proxy(p) if !p.changed => vec![format!(
                 "no changes: {} on {} is up to date",
                 p.path, p.node
@@ -61,7 +65,11 @@ impl PlannedOp {
 
     /// Whether there is anything to apply (an up-to-date proxy file is not).
     pub fn applicable(&self) -> bool {
-        !matches!(self, PlannedOp::Proxy(p) if !p.changed)
+        match self {
+            PlannedOp::Proxy(p) => p.changed,
+            PlannedOp::Swarm(p) => p.changes(),
+            _ => true,
+        }
     }
 
     /// Short name for the activity panel.
@@ -72,6 +80,7 @@ impl PlannedOp {
             PlannedOp::Adopt(p) => format!("adopt {}/{}", p.node, p.container),
             PlannedOp::Proxy(_) => "proxy apply".into(),
             PlannedOp::Lifecycle(p) => format!("{} {}", p.verb.as_str(), p.target.qualified()),
+            PlannedOp::Swarm(p) => p.label(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod activity_view;
 pub mod adopt_form;
+pub mod ask_form;
 pub mod columns;
 pub mod confirm;
 pub mod create_form;

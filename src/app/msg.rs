@@ -175,6 +175,8 @@ pub enum OpRequest {
         verb: crate::act::lifecycle::Verb,
         container: super::logs::ContainerRef,
     },
+    /// Scale, update or roll back a swarm service; drain or activate a swarm node.
+    Swarm(crate::ops::swarm_ops::SwarmRequest),
 }
 
 impl OpRequest {
@@ -187,6 +189,7 @@ impl OpRequest {
                 | OpRequest::Delete { .. }
                 | OpRequest::Adopt { .. }
                 | OpRequest::Lifecycle { .. }
+                | OpRequest::Swarm(_)
         )
     }
 
@@ -204,6 +207,7 @@ impl OpRequest {
             OpRequest::Lifecycle { verb, container } => {
                 format!("{} {}/{}", verb.as_str(), container.node, container.name)
             }
+            OpRequest::Swarm(req) => req.label(),
         }
     }
 }

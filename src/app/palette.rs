@@ -94,6 +94,32 @@ const COMMANDS: &[Spec] = &[
         arg: Arg::Container,
         action: Some(Action::StopStart),
     },
+    // Swarm operations, on the selected service or node row.
+    Spec {
+        name: "scale",
+        arg: Arg::None,
+        action: Some(Action::Scale),
+    },
+    Spec {
+        name: "update",
+        arg: Arg::None,
+        action: Some(Action::UpdateImage),
+    },
+    Spec {
+        name: "rollback",
+        arg: Arg::None,
+        action: Some(Action::Rollback),
+    },
+    Spec {
+        name: "drain",
+        arg: Arg::None,
+        action: Some(Action::DrainActivate),
+    },
+    Spec {
+        name: "activate",
+        arg: Arg::None,
+        action: Some(Action::DrainActivate),
+    },
     Spec {
         name: "inspect",
         arg: Arg::Target,
@@ -144,6 +170,9 @@ pub enum Command {
     OnTarget(Action, Option<String>),
     /// `restart`, `stop` or `start` a container (else the selected one).
     Lifecycle(crate::act::lifecycle::Verb, Option<String>),
+    /// `drain` (true) or `activate` (false) the selected swarm node: one key toggles,
+    /// the palette says which.
+    Availability(bool),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -308,6 +337,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
     };
     match (spec.arg, arg) {
         (Arg::None, Some(extra)) => Err(format!(":{name} takes no argument (got {extra:?})")),
+        (Arg::None, None) if matches!(name.as_str(), "drain" | "activate") => {
+            Ok(Command::Availability(name == "drain"))
+        }
         (Arg::None, None) => match spec.action {
             Some(action) => Ok(Command::Run(action)),
             None => Err(format!(":{name} is not runnable")),

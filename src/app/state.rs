@@ -178,6 +178,8 @@ pub struct State {
 pub enum Modal {
     Create(Box<crate::app::create_form::CreateForm>),
     Adopt(Box<crate::app::adopt_form::AdoptForm>),
+    /// The one-line popup of a swarm operation (replicas, image).
+    Ask(Box<crate::app::ask_form::AskForm>),
     Confirm(Box<crate::app::confirm::ConfirmView>),
 }
 
@@ -405,7 +407,13 @@ impl State {
 
     pub fn text_input(&self) -> TextInput {
         match &self.view {
-            _ if matches!(self.modal, Some(Modal::Create(_) | Modal::Adopt(_))) => TextInput::Form,
+            _ if matches!(
+                self.modal,
+                Some(Modal::Create(_) | Modal::Adopt(_) | Modal::Ask(_))
+            ) =>
+            {
+                TextInput::Form
+            }
             _ if matches!(self.modal, Some(Modal::Confirm(_))) => TextInput::Confirm,
             _ if self.palette.is_some() => TextInput::Palette,
             View::Logs(logs) if logs.searching => TextInput::Line,

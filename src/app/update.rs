@@ -8,6 +8,7 @@ mod commands;
 mod freshness;
 pub(crate) mod ops;
 mod shape;
+mod swarm;
 mod views;
 
 use super::action::Mode;
@@ -227,7 +228,17 @@ fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<E
         reload |= r.outcome == "ok"
             && !matches!(
                 r.action.as_str(),
-                "proxy.apply" | "ssh" | "exec" | "start" | "stop" | "restart"
+                "proxy.apply"
+                    | "ssh"
+                    | "exec"
+                    | "start"
+                    | "stop"
+                    | "restart"
+                    | "scale"
+                    | "update"
+                    | "rollback"
+                    | "drain"
+                    | "activate"
             );
         // This console already said how its own apply or session went.
         if state.take_own_audit(&r.action) {
@@ -436,6 +447,9 @@ fn tree_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Inspect => return act::open_inspect(state),
         Action::Events => return act::open_events(state),
         Action::Activity => activity::open(state),
+        Action::Scale | Action::UpdateImage | Action::Rollback | Action::DrainActivate => {
+            return swarm::key(state, action);
+        }
         Action::Follow | Action::NextMatch | Action::PrevMatch | Action::Copy | Action::Wrap => {}
     }
     Vec::new()
@@ -455,6 +469,8 @@ mod ops_tests;
 mod shape_tests;
 #[cfg(test)]
 mod stale_tests;
+#[cfg(test)]
+mod swarm_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod master_cmd;
 mod ops_env;
 mod proxy_cmd;
 mod session_cmd;
+mod swarm_ops_cmd;
 mod tree_cmd;
 
 use std::path::PathBuf;
@@ -208,6 +209,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    // Swarm operations (scale, update, rollback, drain, activate): `swarm_ops_cmd.rs`.
+    #[command(flatten)]
+    Swarm(swarm_ops_cmd::SwarmCmd),
     /// Write a starting config (never overwrites one)
     Init {
         /// Take nodes from the Host entries of ~/.ssh/config
@@ -495,6 +499,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             since.as_deref(),
             *json,
         ),
+        Command::Swarm(cmd) => swarm_ops_cmd::dispatch(&Context::load(&cli.global)?, cmd),
         Command::Completions { .. } | Command::Man => offline(command).unwrap_or(Ok(())),
     }
 }

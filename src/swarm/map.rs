@@ -132,7 +132,7 @@ fn node(n: Node) -> SwarmNode {
 }
 
 /// `10.79.0.1:2377` → `10.79.0.1`; `[fd00::1]:2377` → `fd00::1`.
-fn host_of(addr: &str) -> &str {
+pub fn host_of(addr: &str) -> &str {
     let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
     host.trim_start_matches('[').trim_end_matches(']')
 }

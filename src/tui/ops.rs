@@ -23,6 +23,7 @@ use crate::app::logs::ContainerRef;
 use crate::ops::limits::{DOCKER_CALL, DOCKER_CONNECT};
 
 mod adopt;
+mod swarm;
 
 /// What the operation tasks need, cheap to clone into each.
 #[derive(Clone)]
@@ -155,6 +156,12 @@ pub fn start(op: OpRequest, ctx: OpsContext) {
                         planned.map(|p| PlannedOp::Adopt(Box::new(p))),
                     ));
                 }
+                OpRequest::Swarm(req) => {
+                    let planned = swarm::plan(&ctx, &req).await;
+                    ctx.send(Msg::OpPlanned(
+                        planned.map(|p| PlannedOp::Swarm(Box::new(p))),
+                    ));
+                }
                 OpRequest::Create => {}
             }
         })
@@ -224,6 +231,7 @@ pub fn apply(op: PlannedOp, ctx: OpsContext) {
             PlannedOp::Proxy(plan) => apply_proxy(&ctx, &plan).await,
             PlannedOp::Lifecycle(plan) => apply_lifecycle(&ctx, &plan).await,
             PlannedOp::Adopt(plan) => adopt::apply(&ctx, &plan),
+            PlannedOp::Swarm(plan) => swarm::apply(&ctx, &plan).await,
         };
         match outcome {
             Ok((text, then)) => ctx.finished(true, text, then),

@@ -19,6 +19,14 @@ fn keys_text(keys: &[KeySpec]) -> String {
         .join(" ")
 }
 
+/// Scale, new image, rollback, drain/activate: one help line (`# / u / U / D`).
+const SWARM: [Action; 4] = [
+    Action::Scale,
+    Action::UpdateImage,
+    Action::Rollback,
+    Action::DrainActivate,
+];
+
 /// The partner listed on `a`'s line, when both work in `mode` and have keys.
 fn pair_of(state: &State, mode: Mode, a: Action) -> Option<(Action, &'static str)> {
     let (b, what) = a.partner()?;
@@ -46,6 +54,7 @@ fn leader(b: Action) -> Option<Action> {
         Action::Create,
         Action::Restart,
         Action::Inspect,
+        Action::Filter,
     ]
     .into_iter()
     .find(|a| a.partner().is_some_and(|(x, _)| x == b))
@@ -54,8 +63,29 @@ fn leader(b: Action) -> Option<Action> {
 /// One line per action available in `mode`; pairs (up/down...) share a line.
 pub fn action_lines(state: &State, mode: Mode) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    // The four swarm operations share one line, so the help still fits 80x24.
+    let swarm_line = SWARM
+        .iter()
+        .all(|a| a.available(mode, state.read_only) && !state.keymap.keys_for(*a).is_empty());
     for (action, keys) in state.keymap.actions() {
         if !action.available(mode, state.read_only) || keys.is_empty() {
+            continue;
+        }
+        if swarm_line && SWARM.contains(&action) {
+            if action == SWARM[0] {
+                let keys = SWARM
+                    .iter()
+                    .map(|a| keys_text(state.keymap.keys_for(*a)))
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{keys:<KEYS_WIDTH$} "),
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw("swarm: scale / image / back / drain"),
+                ]));
+            }
             continue;
         }
         if action.is_partner() && leader(action).is_some_and(|l| pair_of(state, mode, l).is_some())

@@ -3,6 +3,7 @@
 
 mod activity;
 pub mod adopt_form;
+pub mod ask_form;
 pub mod confirm;
 pub mod create_form;
 mod details;
@@ -70,6 +71,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             create_form::render(frame, main, form, &state.theme)
         }
         Some(crate::app::Modal::Adopt(form)) => adopt_form::render(frame, main, form, &state.theme),
+        Some(crate::app::Modal::Ask(form)) => ask_form::render(frame, main, form, &state.theme),
         Some(crate::app::Modal::Confirm(view)) => {
             confirm::render(frame, main, view, state.read_only, &state.theme)
         }
@@ -91,6 +93,8 @@ mod help_tests;
 mod ops_tests;
 #[cfg(test)]
 mod style_tests;
+#[cfg(test)]
+mod swarm_ops_tests;
 #[cfg(test)]
 mod table_tests;
 #[cfg(test)]

@@ -7,5 +7,6 @@ pub mod lab;
 pub mod scale;
 pub mod sites;
 pub mod swarm;
+pub mod swarm_ops;
 pub mod terraform;
 pub mod tmux;

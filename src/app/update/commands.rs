@@ -79,6 +79,12 @@ pub(super) fn run(state: &mut State, line: &str) -> Vec<Effect> {
                 }
             }
         }
+        Ok(Command::Availability(drain)) => {
+            if state.read_only {
+                return super::on_action(state, Action::DrainActivate);
+            }
+            super::swarm::availability(state, Some(drain))
+        }
         Ok(Command::Delete(None)) => super::on_action(state, Action::Delete),
         Ok(Command::Delete(Some(raw))) => {
             if state.read_only {

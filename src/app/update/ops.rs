@@ -41,6 +41,9 @@ pub fn on_form(state: &mut State, edit: FormEdit) -> Vec<Effect> {
     if matches!(state.modal, Some(Modal::Adopt(_))) {
         return super::adopt::on_form(state, edit);
     }
+    if matches!(state.modal, Some(Modal::Ask(_))) {
+        return super::swarm::on_form(state, edit);
+    }
     let Some(Modal::Create(form)) = &mut state.modal else {
         return Vec::new();
     };
@@ -153,6 +156,13 @@ pub fn on_finished(
         .any(|p| label.starts_with(p));
     if ok && changed && state.last_check.is_some() && state.check_since.is_none() {
         effects.extend(check(state));
+    }
+    // A swarm operation changes what the tree shows: poll now rather than at the next tick.
+    let swarm = ["scale ", "update ", "rollback ", "drain ", "activate "]
+        .iter()
+        .any(|p| label.starts_with(p));
+    if swarm {
+        effects.push(Effect::RefreshFleet);
     }
     if let Some(next) = then.filter(|n| !(state.read_only && n.mutating())) {
         effects.extend(request(state, next));

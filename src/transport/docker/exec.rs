@@ -152,6 +152,57 @@ impl DockerClient {
         })
     }
 
+    /// POST `body` as JSON to `path` and parse the answer (`Null` when it has no body, as
+    /// `/nodes/{id}/update`), at most [`RAW_JSON_LIMIT`] bytes. Through the chokepoint: a
+    /// read-only client refuses it before dialing. An error status keeps the engine's
+    /// message (`DockerError::Status`), so callers can tell a version conflict apart.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, DockerError> {
+        let request = http::Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(CONTENT_TYPE, "application/json")
+            .body(http_body_util::Either::Left(Full::new(Bytes::from(
+                body.to_string(),
+            ))))
+            .map_err(|e| DockerError::InvalidTarget {
+                target: self.describe(),
+                reason: format!("cannot build a request for POST {path}: {e}"),
+            })?;
+        let response = self.http.send(request).await?;
+        let status = response.status();
+        if !status.is_success() {
+            let message = self.error_body(response).await;
+            return Err(DockerError::Status {
+                target: self.describe(),
+                what: format!("POST {path}"),
+                status: status.as_u16(),
+                message,
+            });
+        }
+        let bytes = Limited::new(response.into_body(), RAW_JSON_LIMIT)
+            .collect()
+            .await
+            .map_err(|_| DockerError::TooLarge {
+                target: self.describe(),
+                what: format!("POST {path}"),
+                limit: RAW_JSON_LIMIT,
+            })?
+            .to_bytes();
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| DockerError::Status {
+            target: self.describe(),
+            what: format!("POST {path}"),
+            status: status.as_u16(),
+            message: format!("not JSON: {e}"),
+        })
+    }
+
     /// Docker's word for the container's state (running, exited, paused...).
     pub async fn container_state(&self, id: &str) -> Result<String, DockerError> {
         let record = self.get_json(&format!("/containers/{id}/json")).await?;
