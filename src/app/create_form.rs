@@ -92,7 +92,13 @@ impl CreateForm {
             vlans: config
                 .vlans
                 .iter()
-                .map(|v| (v.id, v.node.clone()))
+                .map(|v| {
+                    // A swarm VLAN's sites are services: the swarm places them.
+                    let place = v.node.clone().unwrap_or_else(|| {
+                        format!("swarm {}", v.swarm.as_deref().unwrap_or_default())
+                    });
+                    (v.id, place)
+                })
                 .collect(),
             vlan_index: 0,
             focus: 0,
@@ -207,6 +213,7 @@ impl CreateForm {
             node: opt(&self.node),
             image: opt(&self.image),
             ip: None,
+            replicas: None,
         }
     }
 
@@ -309,6 +316,7 @@ gateway = "10.3.0.1"
                 node: None,
                 image: None,
                 ip: None,
+                replicas: None,
             })
         );
     }

@@ -66,7 +66,10 @@ fn every_key() -> Config {
         }],
         vlans: vec![VlanConfig {
             id: 1,
-            node: "n".into(),
+            node: Some("n".into()),
+            swarm: None,
+            ports: None,
+            publish: Default::default(),
             subnet: "10.0.0.0/24".parse().expect("net"),
             gateway: "10.0.0.1".parse().expect("ip"),
             reserved: vec!["10.0.0.2".into()],
@@ -76,6 +79,7 @@ fn every_key() -> Config {
         containers: ContainersConfig {
             image: Some("i".into()),
             port: 8080,
+            replicas: 3,
         },
         proxy: Some(ProxyConfig {
             node: "n".into(),

@@ -119,7 +119,7 @@ fn primary_net(config: &Config, node: &str, c: &ContainerInfo) -> (Option<String
     let vlan_nets: Vec<String> = config
         .vlans
         .iter()
-        .filter(|v| v.node == node)
+        .filter(|v| v.is_on(node))
         .map(|v| v.network_name())
         .collect();
     let chosen = c

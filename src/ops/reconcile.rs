@@ -63,7 +63,7 @@ pub fn node_of(config: &Config, site: &Site) -> Option<String> {
             .vlans
             .iter()
             .find(|v| v.id == site.vlan)
-            .map(|v| v.node.clone())
+            .and_then(|v| v.node.clone())
     })
 }
 

@@ -56,7 +56,7 @@ fn site_target(node: Option<&str>, domain: &str, container: Option<&str>) -> Tar
 pub fn site_node<'a>(config: &'a Config, site: &'a Site) -> Option<&'a str> {
     site.node
         .as_deref()
-        .or_else(|| config.vlan(site.vlan).map(|v| v.node.as_str()))
+        .or_else(|| config.vlan(site.vlan).and_then(|v| v.node_name()))
 }
 
 /// A site's container on its node: by the domain label, else by the derived name, else

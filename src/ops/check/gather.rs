@@ -38,7 +38,11 @@ pub fn dns_expected(config: &Config) -> Result<IpAddr, String> {
 
 /// Nodes whose containers matter: those hosting a VLAN or a site.
 pub fn nodes_to_read(config: &Config, sites: &[Site]) -> BTreeSet<String> {
-    let mut nodes: BTreeSet<String> = config.vlans.iter().map(|v| v.node.clone()).collect();
+    let mut nodes: BTreeSet<String> = config
+        .vlans
+        .iter()
+        .filter_map(|v| v.node.clone())
+        .collect();
     nodes.extend(
         sites
             .iter()
@@ -213,7 +217,7 @@ pub async fn gather<'a>(
 
 /// Each `[[swarm]]` from its first manager that answers (README "Docker Swarm"): only
 /// declared swarms are checked, so a fleet without one pays nothing.
-async fn read_swarms(
+pub async fn read_swarms(
     config: &Config,
     links: &BTreeMap<String, NodeLink>,
 ) -> Vec<(String, SwarmRead)> {

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::inventory::Site;
 
 pub use findings::evaluate;
+pub use gather::read_swarms as read_swarm_states;
 pub use nginx::ProxyRule;
 
 /// The finding kinds of the README's contracts, in the order the text report groups them.

@@ -37,6 +37,7 @@ fn request(domain: &str) -> CreateRequest {
         node: None,
         image: None,
         ip: None,
+        replicas: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn plan_with(
         &InventoryView {
             domain_taken: &is_taken,
             used_ips: &used_ips,
+            used_ports: &|_| Default::default(),
         },
     )
 }
