@@ -47,6 +47,7 @@ fn delete_plan() -> PlannedOp {
         )),
         proxy_rule: true,
         left_alone: None,
+        service: None,
     })
 }
 

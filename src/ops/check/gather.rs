@@ -89,14 +89,34 @@ async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
     }
 }
 
-async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> ProxyCheck {
+/// The deployed file's rules, and its upstream blocks when it could be read.
+type ProxyRead = (ProxyCheck, Option<BTreeMap<String, Vec<String>>>);
+
+async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> ProxyRead {
+    let check = read_proxy_file(config, links).await;
+    match check {
+        (ProxyCheck::Read { node, path, rules }, text) => {
+            let upstreams = Some(text.as_deref().map(super::nginx_upstreams::parse).unwrap_or_default());
+            (ProxyCheck::Read { node, path, rules }, upstreams)
+        }
+        (other, _) => (other, None),
+    }
+}
+
+async fn read_proxy_file(
+    config: &Config,
+    links: &BTreeMap<String, NodeLink>,
+) -> (ProxyCheck, Option<String>) {
     let Some(proxy) = &config.proxy else {
-        return ProxyCheck::Skipped("no [proxy] section in the config".into());
+        return (ProxyCheck::Skipped("no [proxy] section in the config".into()), None);
     };
     let node = proxy.node.clone();
     let path = proxy.path.display().to_string();
     let Some(link) = links.get(&node) else {
-        return ProxyCheck::Skipped(format!("[proxy] node {node} is not a configured node"));
+        return (
+            ProxyCheck::Skipped(format!("[proxy] node {node} is not a configured node")),
+            None,
+        );
     };
     let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
     // `cat --` is in the read-only catalog: this works in --read-only.
@@ -105,35 +125,41 @@ async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> Prox
     let out = match tokio::time::timeout(limit, link.exec.run(&cmd)).await {
         Ok(Ok(out)) => out,
         Ok(Err(e)) => {
-            return ProxyCheck::Unreachable {
-                node,
-                error: e.to_string(),
-            };
+            return (
+                ProxyCheck::Unreachable {
+                    node,
+                    error: e.to_string(),
+                },
+                None,
+            );
         }
         Err(_) => {
-            return ProxyCheck::Unreachable {
-                node,
-                error: format!("no answer within {}s", limit.as_secs()),
-            };
+            return (
+                ProxyCheck::Unreachable {
+                    node,
+                    error: format!("no answer within {}s", limit.as_secs()),
+                },
+                None,
+            );
         }
     };
     if out.success() {
-        let text = String::from_utf8_lossy(&out.stdout);
-        return ProxyCheck::Read {
-            node,
-            path,
-            rules: Some(nginx::parse(&text)),
-        };
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let rules = Some(nginx::parse(&text));
+        return (ProxyCheck::Read { node, path, rules }, Some(text));
     }
     let error = out.stderr_tail();
     if error.contains("No such file or directory") {
-        return ProxyCheck::Read {
-            node,
-            path,
-            rules: None,
-        };
+        return (
+            ProxyCheck::Read {
+                node,
+                path,
+                rules: None,
+            },
+            None,
+        );
     }
-    ProxyCheck::Unreadable { node, path, error }
+    (ProxyCheck::Unreadable { node, path, error }, None)
 }
 
 async fn resolve(config: &Config, sites: &[Site]) -> DnsCheck {
@@ -165,6 +191,7 @@ async fn resolve(config: &Config, sites: &[Site]) -> DnsCheck {
 pub async fn gather<'a>(
     config: &'a Config,
     sites: &'a [Site],
+    swarm_sites: Vec<crate::inventory::SwarmSite>,
     links: &BTreeMap<String, NodeLink>,
 ) -> CheckInput<'a> {
     let wanted = nodes_to_read(config, sites);
@@ -192,7 +219,7 @@ pub async fn gather<'a>(
         }
         (name, result)
     }));
-    let (nodes, proxy, dns, reached, swarms) = tokio::join!(
+    let (nodes, (proxy, upstreams), dns, reached, swarms) = tokio::join!(
         nodes,
         read_proxy(config, links),
         resolve(config, sites),
@@ -212,6 +239,8 @@ pub async fn gather<'a>(
             .map(|(name, link)| (name.clone(), link.address()))
             .collect(),
         swarms: swarms.into_iter().collect(),
+        swarm_sites,
+        upstreams,
     }
 }
 
