@@ -145,6 +145,10 @@ where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Result<DockerClient, String>>,
 {
+    if let Some(row) = inventory.swarm_site(&site.domain)? {
+        return super::reconcile_service::resolve(config, inventory, docker_for, site, &row, limit)
+            .await;
+    }
     let Some(node) = node_of(config, site) else {
         return Ok(Resolution::Left {
             why: format!("no node for VLAN {} in the config", site.vlan),
