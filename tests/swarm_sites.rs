@@ -154,8 +154,8 @@ impl Setup {
         // The network goes once the tasks' endpoints are gone.
         retry(Duration::from_secs(30), || {
             let out = self.manager_docker(&["network", "rm", &self.tag]);
-            let gone = out.status.success()
-                || String::from_utf8_lossy(&out.stderr).contains("not found");
+            let gone =
+                out.status.success() || String::from_utf8_lossy(&out.stderr).contains("not found");
             gone.then_some(())
         })
         .unwrap_or_else(|| eprintln!("cleanup: network {} could not be removed", self.tag));
@@ -204,10 +204,7 @@ impl Setup {
                 let out = self
                     .swarm
                     .docker(&h.name, &["ps", "--filter", &filter, "--format", "{{.ID}}"]);
-                stdout(&out)
-                    .lines()
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
+                stdout(&out).lines().map(str::to_string).collect::<Vec<_>>()
             })
             .collect()
     }
@@ -258,7 +255,10 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
     let out = s.create("2");
     assert_success(&out, "fleetdeck create on a swarm VLAN");
     let text = stdout(&out);
-    assert!(text.contains(&format!("service    {}", s.service())), "{text}");
+    assert!(
+        text.contains(&format!("service    {}", s.service())),
+        "{text}"
+    );
     let row = s
         .inventory()
         .swarm_site(&domain)
@@ -290,18 +290,33 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
     let spec: Value = serde_json::from_str(&stdout(&inspect)).expect("spec JSON");
     assert_eq!(spec["Labels"]["fleetdeck.domain"], domain.as_str());
     assert_eq!(spec["TaskTemplate"]["Placement"]["MaxReplicas"], 1);
-    assert_eq!(spec["TaskTemplate"]["RestartPolicy"]["Condition"], "on-failure");
+    assert_eq!(
+        spec["TaskTemplate"]["RestartPolicy"]["Condition"],
+        "on-failure"
+    );
     assert_eq!(spec["EndpointSpec"]["Ports"][0]["PublishMode"], "host");
-    let net = s.manager_docker(&["network", "inspect", "--format", "{{.Driver}} {{.Attachable}}", &s.tag]);
+    let net = s.manager_docker(&[
+        "network",
+        "inspect",
+        "--format",
+        "{{.Driver}} {{.Attachable}}",
+        &s.tag,
+    ]);
     assert_eq!(stdout(&net), "overlay true");
 
     // The plan shows the upstream with both node:port, the apply serves the site.
     let plan = s.fleetdeck(&["proxy", "plan"]);
     assert_success(&plan, "proxy plan");
     let diff = stdout(&plan);
-    assert!(diff.contains(&format!("upstream {}", s.service())), "{diff}");
+    assert!(
+        diff.contains(&format!("upstream {}", s.service())),
+        "{diff}"
+    );
     for server in &nodes {
-        assert!(diff.contains(&format!("server {server};")), "{server} in {diff}");
+        assert!(
+            diff.contains(&format!("server {server};")),
+            "{server} in {diff}"
+        );
     }
     assert_success(&s.fleetdeck(&["proxy", "apply", "--yes"]), "proxy apply");
     let tasks = s.task_hostnames();
@@ -326,7 +341,10 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
     assert!(!gone.status.success(), "the service is gone");
     let inv = s.inventory();
     assert_eq!(inv.site(&domain).expect("read"), None);
-    assert!(inv.used_ports("fdss").expect("ports").is_empty(), "the port is free");
+    assert!(
+        inv.used_ports("fdss").expect("ports").is_empty(),
+        "the port is free"
+    );
     let audit = inv.audit(2).expect("audit");
     assert_eq!(audit[0].action, "delete");
     assert_eq!(audit[0].outcome, "ok");

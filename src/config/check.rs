@@ -235,7 +235,7 @@ fn check_vlans(config: &Config) -> Result<(), Problem> {
                 format!("VLAN {} is defined twice", vlan.id),
             ));
         }
-        super::vlan_check::placement(config, i, vlan)
+        super::vlan_check::placement(config, vlan)
             .map_err(|(field, message)| problem(at("vlan", i, field), message))?;
         let subnet = vlan.subnet;
         if subnet.network() != subnet.addr() {

@@ -463,18 +463,41 @@ fn a_vlan_is_on_exactly_one_node_or_swarm_with_its_ports() {
     assert_eq!(vlan.ports.map(|p| (p.first, p.last)), Some((20000, 20099)));
     assert_eq!(vlan.publish, crate::config::Publish::Ingress);
     assert_eq!(ok.containers.replicas, 3);
-    let default = load_str(&format!("{head}swarm = \"lab\"\nports = \"1-2\"\n"), Path::new("c.toml"))
-        .expect("defaults");
+    let default = load_str(
+        &format!("{head}swarm = \"lab\"\nports = \"1-2\"\n"),
+        Path::new("c.toml"),
+    )
+    .expect("defaults");
     assert_eq!(default.vlans[0].publish, crate::config::Publish::Host);
     assert_eq!(default.containers.replicas, 2);
     for (tail, key, says) in [
-        ("node = \"m\"\nswarm = \"lab\"\nports = \"1-2\"\n", "vlan[0].swarm", "not both"),
+        (
+            "node = \"m\"\nswarm = \"lab\"\nports = \"1-2\"\n",
+            "vlan[0].swarm",
+            "not both",
+        ),
         ("", "vlan[0].node", "give node"),
-        ("swarm = \"ghost\"\nports = \"1-2\"\n", "vlan[0].swarm", "names no swarm"),
+        (
+            "swarm = \"ghost\"\nports = \"1-2\"\n",
+            "vlan[0].swarm",
+            "names no swarm",
+        ),
         ("swarm = \"lab\"\n", "vlan[0].ports", "a swarm VLAN needs"),
-        ("node = \"m\"\nports = \"1-2\"\n", "vlan[0].ports", "only a swarm VLAN"),
-        ("swarm = \"lab\"\nports = \"30-20\"\n", "ports", "above the last"),
-        ("swarm = \"lab\"\nports = \"1-2\"\n[containers]\nreplicas = 0\n", "containers.replicas", "between 1 and 100"),
+        (
+            "node = \"m\"\nports = \"1-2\"\n",
+            "vlan[0].ports",
+            "only a swarm VLAN",
+        ),
+        (
+            "swarm = \"lab\"\nports = \"30-20\"\n",
+            "ports",
+            "above the last",
+        ),
+        (
+            "swarm = \"lab\"\nports = \"1-2\"\n[containers]\nreplicas = 0\n",
+            "containers.replicas",
+            "between 1 and 100",
+        ),
     ] {
         let err = load_str(&format!("{head}{tail}"), Path::new("c.toml")).expect_err(key);
         let text = err.to_string();

@@ -125,9 +125,7 @@ impl TryFrom<String> for PortRange {
             return Err(bad());
         }
         if first > last {
-            return Err(format!(
-                "ports {raw:?}: the first port is above the last"
-            ));
+            return Err(format!("ports {raw:?}: the first port is above the last"));
         }
         Ok(PortRange { first, last })
     }

@@ -3,7 +3,7 @@
 
 use super::{Config, Publish, VlanConfig};
 
-pub fn placement(config: &Config, _index: usize, vlan: &VlanConfig) -> Result<(), (&'static str, String)> {
+pub fn placement(config: &Config, vlan: &VlanConfig) -> Result<(), (&'static str, String)> {
     match (&vlan.node, &vlan.swarm) {
         (Some(_), Some(_)) => Err((
             "swarm",

@@ -91,7 +91,11 @@ mod tests {
         .expect("old row");
         super::migrations().to_latest(&mut conn).expect("migrate");
         let kept: String = conn
-            .query_row("SELECT ip FROM sites WHERE domain = 'old.example'", [], |r| r.get(0))
+            .query_row(
+                "SELECT ip FROM sites WHERE domain = 'old.example'",
+                [],
+                |r| r.get(0),
+            )
             .expect("row kept");
         assert_eq!(kept, "10.2.0.5");
         let rows: i64 = conn

@@ -19,7 +19,9 @@ pub enum ReserveError {
     IpTaken { vlan: u16, ip: Ipv4Addr },
     #[error(transparent)]
     Ipam(#[from] IpamError),
-    #[error("no free port left in {range} on swarm {swarm}: widen the VLAN's ports or delete a site")]
+    #[error(
+        "no free port left in {range} on swarm {swarm}: widen the VLAN's ports or delete a site"
+    )]
     PortsExhausted {
         swarm: String,
         range: crate::config::PortRange,
@@ -135,7 +137,6 @@ pub(super) fn reserve_in(
 }
 
 impl Inventory {
-
     /// Mark a pending site active with its container. Returns false when the row is gone.
     pub fn activate_site(&self, domain: &str, container_id: &str) -> Result<bool, InventoryError> {
         let n = self.conn().execute(

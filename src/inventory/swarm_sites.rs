@@ -118,9 +118,7 @@ fn used_ports_in(conn: &rusqlite::Connection, swarm: &str) -> Result<HashSet<u16
     Ok(out)
 }
 
-fn from_row(
-    row: &rusqlite::Row<'_>,
-) -> Result<Result<SwarmSite, InventoryError>, rusqlite::Error> {
+fn from_row(row: &rusqlite::Row<'_>) -> Result<Result<SwarmSite, InventoryError>, rusqlite::Error> {
     let domain: String = row.get(0)?;
     let port: i64 = row.get(2)?;
     let Ok(published_port) = u16::try_from(port) else {

@@ -170,7 +170,11 @@ pub(super) async fn network_subnets(
     }
 }
 
-pub(super) fn matching_subnet(net: &NetworkSpec, vlan: u16, subnets: &[String]) -> Result<(), StepError> {
+pub(super) fn matching_subnet(
+    net: &NetworkSpec,
+    vlan: u16,
+    subnets: &[String],
+) -> Result<(), StepError> {
     let want = net.subnet.to_string();
     if subnets.contains(&want) {
         return Ok(());

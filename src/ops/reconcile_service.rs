@@ -12,7 +12,10 @@ use crate::inventory::{Inventory, InventoryError, Site, SwarmSite};
 use crate::transport::docker::DockerClient;
 
 /// What the manager's answer means for the row. Pure.
-pub fn decide(site: &Site, found: Option<&(String, std::collections::HashMap<String, String>)>) -> Option<Result<String, String>> {
+pub fn decide(
+    site: &Site,
+    found: Option<&(String, std::collections::HashMap<String, String>)>,
+) -> Option<Result<String, String>> {
     match found {
         None => None,
         Some((id, l)) if labels::belong_to(l, &site.domain, &site.login, site.vlan) => {
@@ -49,12 +52,20 @@ where
     };
     let client = match docker_for(manager.clone()).await {
         Ok(c) => c,
-        Err(e) => return Ok(Resolution::Left { why: format!("manager {manager}: {e}") }),
+        Err(e) => {
+            return Ok(Resolution::Left {
+                why: format!("manager {manager}: {e}"),
+            });
+        }
     };
     let look = || swarm_steps::inspect_service(&client, &row.service, limit);
     let mut found = match look().await {
         Ok(f) => f,
-        Err(StepError(e)) => return Ok(Resolution::Left { why: format!("manager {manager}: {e}") }),
+        Err(StepError(e)) => {
+            return Ok(Resolution::Left {
+                why: format!("manager {manager}: {e}"),
+            });
+        }
     };
     let wait = settle_left(site, time::OffsetDateTime::now_utc());
     if found.is_none() && !wait.is_zero() {
@@ -63,7 +74,9 @@ where
         found = match look().await {
             Ok(f) => f,
             Err(StepError(e)) => {
-                return Ok(Resolution::Left { why: format!("manager {manager}: {e}") });
+                return Ok(Resolution::Left {
+                    why: format!("manager {manager}: {e}"),
+                });
             }
         };
     }
@@ -108,9 +121,15 @@ mod tests {
     #[test]
     fn a_labelled_service_is_adopted_a_foreign_one_left_none_removes_the_row() {
         let ours: HashMap<String, String> = crate::ops::labels::for_site("a.example", "alice", 300);
-        assert_eq!(super::decide(&site(), Some(&("id1".into(), ours))), Some(Ok("id1".into())));
+        assert_eq!(
+            super::decide(&site(), Some(&("id1".into(), ours))),
+            Some(Ok("id1".into()))
+        );
         let foreign = HashMap::from([("x".to_string(), "y".to_string())]);
-        assert!(matches!(super::decide(&site(), Some(&("id2".into(), foreign))), Some(Err(_))));
+        assert!(matches!(
+            super::decide(&site(), Some(&("id2".into(), foreign))),
+            Some(Err(_))
+        ));
         assert_eq!(super::decide(&site(), None), None);
     }
 }

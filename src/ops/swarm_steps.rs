@@ -70,7 +70,10 @@ pub async fn ensure_overlay(
 }
 
 /// Every port the swarm's services publish now (host or ingress mode), fleetdeck's or not.
-pub async fn published_ports(client: &DockerClient, limit: Duration) -> Result<Vec<u16>, StepError> {
+pub async fn published_ports(
+    client: &DockerClient,
+    limit: Duration,
+) -> Result<Vec<u16>, StepError> {
     let listed = bounded(
         limit,
         "listing the services",

@@ -192,8 +192,7 @@ async fn run_check(ctx: &OpsContext) -> Result<crate::ops::check::CheckReport, S
         Err(_) if !ctx.inventory_path.exists() => Vec::new(),
         Err(e) => return Err(e),
     };
-    let input =
-        crate::ops::check::gather::gather(&ctx.config, &sites, swarm_sites, links).await;
+    let input = crate::ops::check::gather::gather(&ctx.config, &sites, swarm_sites, links).await;
     Ok(crate::ops::check::evaluate(&input))
 }
 

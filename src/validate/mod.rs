@@ -327,11 +327,17 @@ pub fn service_name_for(domain: &str) -> String {
 mod service_name_tests {
     #[test]
     fn a_service_name_is_one_dns_label() {
-        assert_eq!(super::service_name_for("web.example.test"), "fd-web-example-test");
+        assert_eq!(
+            super::service_name_for("web.example.test"),
+            "fd-web-example-test"
+        );
         let long = format!("{}.example.test", "a".repeat(70));
         let name = super::service_name_for(&long);
         assert!(name.len() <= 63, "{name}");
-        assert_ne!(name, super::service_name_for(&format!("{}.example.tesu", "a".repeat(70))));
+        assert_ne!(
+            name,
+            super::service_name_for(&format!("{}.example.tesu", "a".repeat(70)))
+        );
         assert!(!name.contains('.'));
     }
 }

@@ -45,7 +45,10 @@ fn each_site_gets_its_own_port_and_the_row_has_no_node() {
         .reserve_pending_service(&reservation("b.example"), &pool(), &claim(20000, &[]))
         .expect("b");
     assert_eq!(pb.published_port, 20001);
-    assert_eq!(inv.used_ports("lab").expect("used"), HashSet::from([20000, 20001]));
+    assert_eq!(
+        inv.used_ports("lab").expect("used"),
+        HashSet::from([20000, 20001])
+    );
     assert!(inv.used_ports("other").expect("used").is_empty());
     assert_eq!(inv.swarm_site("b.example").expect("read"), Some(pb));
 }
@@ -54,11 +57,19 @@ fn each_site_gets_its_own_port_and_the_row_has_no_node() {
 fn a_port_a_live_service_publishes_is_skipped_and_exhaustion_leaves_nothing() {
     let mut inv = Inventory::open_in_memory().expect("inv");
     let (_, p) = inv
-        .reserve_pending_service(&reservation("a.example"), &pool(), &claim(20000, &[20000, 20001]))
+        .reserve_pending_service(
+            &reservation("a.example"),
+            &pool(),
+            &claim(20000, &[20000, 20001]),
+        )
         .expect("a");
     assert_eq!(p.published_port, 20002);
     let err = inv
-        .reserve_pending_service(&reservation("b.example"), &pool(), &claim(20000, &[20000, 20001]))
+        .reserve_pending_service(
+            &reservation("b.example"),
+            &pool(),
+            &claim(20000, &[20000, 20001]),
+        )
         .expect_err("full");
     assert!(matches!(err, ReserveError::PortsExhausted { .. }), "{err}");
     assert!(err.to_string().contains("20000-20002"), "{err}");

@@ -38,11 +38,7 @@ pub fn dns_expected(config: &Config) -> Result<IpAddr, String> {
 
 /// Nodes whose containers matter: those hosting a VLAN or a site.
 pub fn nodes_to_read(config: &Config, sites: &[Site]) -> BTreeSet<String> {
-    let mut nodes: BTreeSet<String> = config
-        .vlans
-        .iter()
-        .filter_map(|v| v.node.clone())
-        .collect();
+    let mut nodes: BTreeSet<String> = config.vlans.iter().filter_map(|v| v.node.clone()).collect();
     nodes.extend(
         sites
             .iter()
@@ -96,7 +92,11 @@ async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> Prox
     let check = read_proxy_file(config, links).await;
     match check {
         (ProxyCheck::Read { node, path, rules }, text) => {
-            let upstreams = Some(text.as_deref().map(super::nginx_upstreams::parse).unwrap_or_default());
+            let upstreams = Some(
+                text.as_deref()
+                    .map(super::nginx_upstreams::parse)
+                    .unwrap_or_default(),
+            );
             (ProxyCheck::Read { node, path, rules }, upstreams)
         }
         (other, _) => (other, None),
@@ -108,7 +108,10 @@ async fn read_proxy_file(
     links: &BTreeMap<String, NodeLink>,
 ) -> (ProxyCheck, Option<String>) {
     let Some(proxy) = &config.proxy else {
-        return (ProxyCheck::Skipped("no [proxy] section in the config".into()), None);
+        return (
+            ProxyCheck::Skipped("no [proxy] section in the config".into()),
+            None,
+        );
     };
     let node = proxy.node.clone();
     let path = proxy.path.display().to_string();

@@ -128,8 +128,7 @@ async fn run(
     let _owner = pending::claim(inventory.path(), &plan.domain)
         .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
     if let Some(service) = &plan.service {
-        return super::service_apply::run(plan, service, inventory, docker, progress, limits)
-            .await;
+        return super::service_apply::run(plan, service, inventory, docker, progress, limits).await;
     }
     let mut held_live = held_on_network(docker, &plan.network.name, limits).await?;
     if plan.ip_chosen && held_live.contains(&plan.ip) {

@@ -172,7 +172,10 @@ pub fn plan(
             known: known_vlans(config),
         })?;
     let swarm = service::placement(config, req, vlan)?;
-    let node_name = match (&swarm, req.node.as_deref().map(str::trim).filter(|n| !n.is_empty())) {
+    let node_name = match (
+        &swarm,
+        req.node.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+    ) {
         (Some(s), _) => s.manager.clone(),
         (None, Some(n)) => validate::node_name(n)?,
         (None, None) => vlan.node.clone().unwrap_or_default(),
@@ -225,7 +228,12 @@ pub fn plan(
     };
     let port = config.containers.port;
     let service = match swarm {
-        Some(s) => Some(service::plan(s, &domain, vlan, (inv.used_ports)(&vlan_swarm(vlan)))?),
+        Some(s) => Some(service::plan(
+            s,
+            &domain,
+            vlan,
+            (inv.used_ports)(&vlan_swarm(vlan)),
+        )?),
         None => None,
     };
     let proxy_rule = match &service {
@@ -257,7 +265,11 @@ pub fn plan(
         port,
         pool,
         routed: Vec::new(),
-        restart: if service.is_some() { "on-failure" } else { "unless-stopped" },
+        restart: if service.is_some() {
+            "on-failure"
+        } else {
+            "unless-stopped"
+        },
         service,
     })
 }

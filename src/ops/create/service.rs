@@ -36,7 +36,9 @@ pub struct ServicePlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no free port left in {range} ({used} held by sites or services): widen ports or delete a site")]
+#[error(
+    "no free port left in {range} ({used} held by sites or services): widen ports or delete a site"
+)]
 pub struct PortsExhausted {
     pub range: PortRange,
     pub used: usize,
@@ -91,7 +93,10 @@ pub fn placement(
             ))
         })?;
     let ports = vlan.ports.ok_or_else(|| {
-        PlanError::Swarm(format!("VLAN {}: a swarm VLAN needs ports = \"A-B\"", vlan.id))
+        PlanError::Swarm(format!(
+            "VLAN {}: a swarm VLAN needs ports = \"A-B\"",
+            vlan.id
+        ))
     })?;
     Ok(Some(Placement {
         swarm: swarm.clone(),

@@ -44,8 +44,16 @@ pub(super) async fn run(
     let mut plan = plan.clone();
     plan.ip = site.ip;
     let mut done = Done::default();
-    match docker_part(&plan, service, port_row.published_port, docker, progress, limits, &mut done)
-        .await
+    match docker_part(
+        &plan,
+        service,
+        port_row.published_port,
+        docker,
+        progress,
+        limits,
+        &mut done,
+    )
+    .await
     {
         Ok(id) => {
             progress.step("recording the site as active");
@@ -66,7 +74,10 @@ pub(super) async fn run(
                     published_port: Some(port_row.published_port),
                 });
             }
-            let cause = format!("the pending row of {} vanished during the create", plan.domain);
+            let cause = format!(
+                "the pending row of {} vanished during the create",
+                plan.domain
+            );
             let undo = undo(&plan, service, inventory, docker, progress, limit, &done).await;
             Err(CreateError::Step { cause, undo })
         }
@@ -183,7 +194,10 @@ async fn undo(
         if let Err(StepError(e)) =
             docker_steps::remove_network_if_unused(docker, &plan.network.name, limit).await
         {
-            notes.push(format!("network {} was left in place ({e})", plan.network.name));
+            notes.push(format!(
+                "network {} was left in place ({e})",
+                plan.network.name
+            ));
         }
     }
     progress.step(&format!(

@@ -289,9 +289,18 @@ fn a_swarm_vlan_plans_a_service_on_its_first_manager_with_a_free_port() {
     assert_eq!((s.replicas, s.published_port), (3, 20001));
     let lines = p.lines().join("\n");
     assert!(lines.contains("(swarm lab)"), "{lines}");
-    assert!(lines.contains("overlay, attachable, subnet 10.30.0.0/24"), "{lines}");
-    assert!(lines.contains("3 replicas, at most one per node"), "{lines}");
-    assert!(lines.contains("20001 → 8080 (host mode, from 20000-20002)"), "{lines}");
+    assert!(
+        lines.contains("overlay, attachable, subnet 10.30.0.0/24"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("3 replicas, at most one per node"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("20001 → 8080 (host mode, from 20000-20002)"),
+        "{lines}"
+    );
     // The default replicas come from [containers] replicas.
     let d = plan_with(&c, &swarm_request("a.example"), &[], &[]).expect("plan");
     assert_eq!(d.service.expect("service").replicas, 2);
@@ -343,5 +352,9 @@ fn flags_of_the_other_kind_of_vlan_and_a_full_range_are_refused() {
         },
     )
     .expect_err("full");
-    assert!(full.to_string().contains("no free port left in 20000-20002"), "{full}");
+    assert!(
+        full.to_string()
+            .contains("no free port left in 20000-20002"),
+        "{full}"
+    );
 }

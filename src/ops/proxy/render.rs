@@ -106,11 +106,7 @@ pub fn render_with(
         .map_err(|e| template_error(template, &e))
 }
 
-fn view(
-    site: &Site,
-    route: Option<&Upstream>,
-    default_port: u16,
-) -> Result<SiteView, RenderError> {
+fn view(site: &Site, route: Option<&Upstream>, default_port: u16) -> Result<SiteView, RenderError> {
     let bad = |e: validate::Invalid| RenderError::BadSite {
         domain: site.domain.clone(),
         reason: e.to_string(),
@@ -157,7 +153,10 @@ fn swarm_upstream(site: &Site, r: &Upstream) -> Result<(String, Vec<String>), Re
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !name_ok {
-        return Err(bad(format!("upstream name {:?} is not a plain name", r.name)));
+        return Err(bad(format!(
+            "upstream name {:?} is not a plain name",
+            r.name
+        )));
     }
     let servers = r
         .servers

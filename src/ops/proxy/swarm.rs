@@ -32,8 +32,7 @@ pub fn upstream_of(site: &SwarmSite, state: &ClusterState) -> Upstream {
         .map(|n| (n.id.as_str(), n.address.as_str()))
         .collect();
     let service = state.services.iter().find(|s| {
-        s.name == site.service
-            || s.labels.get(crate::contract::label::DOMAIN) == Some(&site.domain)
+        s.name == site.service || s.labels.get(crate::contract::label::DOMAIN) == Some(&site.domain)
     });
     let servers: BTreeSet<String> = service
         .into_iter()
@@ -112,7 +111,11 @@ mod tests {
     fn state(tasks: Vec<SwarmTask>) -> ClusterState {
         ClusterState {
             spec_name: "default".into(),
-            nodes: vec![node("n1", "10.79.0.1"), node("n2", "10.79.0.2"), node("n3", "10.79.0.3")],
+            nodes: vec![
+                node("n1", "10.79.0.1"),
+                node("n2", "10.79.0.2"),
+                node("n3", "10.79.0.3"),
+            ],
             services: vec![SwarmService {
                 id: "svc".into(),
                 name: "fd-a-example".into(),
@@ -160,10 +163,17 @@ mod tests {
         assert_eq!(after.servers, ["10.79.0.2:20001"]);
         let states = BTreeMap::from([("lab".to_string(), Err("manager down".to_string()))]);
         let err = routes(&[site()], &states).expect_err("unread");
-        assert!(err.contains("swarm lab") && err.contains("manager down"), "{err}");
+        assert!(
+            err.contains("swarm lab") && err.contains("manager down"),
+            "{err}"
+        );
         let err = routes(&[site()], &BTreeMap::new()).expect_err("undeclared");
         assert!(err.contains("[[swarm]]"), "{err}");
         let ok = BTreeMap::from([("lab".to_string(), Ok(state(vec![])))]);
-        assert!(routes(&[site()], &ok).expect("routes")["a.example"].servers.is_empty());
+        assert!(
+            routes(&[site()], &ok).expect("routes")["a.example"]
+                .servers
+                .is_empty()
+        );
     }
 }

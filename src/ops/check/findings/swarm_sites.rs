@@ -34,9 +34,10 @@ fn active<'a>(
 }
 
 fn service_of<'a>(row: &SwarmSite, state: &'a ClusterState) -> Option<&'a SwarmService> {
-    state.services.iter().find(|s| {
-        s.name == row.service || s.labels.get(super::LABEL_DOMAIN) == Some(&row.domain)
-    })
+    state
+        .services
+        .iter()
+        .find(|s| s.name == row.service || s.labels.get(super::LABEL_DOMAIN) == Some(&row.domain))
 }
 
 pub(super) fn services(input: &CheckInput<'_>, out: &mut Collector) {
@@ -117,7 +118,10 @@ pub(super) fn ports(input: &CheckInput<'_>, out: &mut Collector) {
         let mut claims: BTreeMap<u16, Vec<String>> = BTreeMap::new();
         for s in &state.services {
             for p in published(s) {
-                claims.entry(p).or_default().push(format!("service {}", s.name));
+                claims
+                    .entry(p)
+                    .or_default()
+                    .push(format!("service {}", s.name));
             }
         }
         for row in input.swarm_sites.iter().filter(|r| &r.swarm == name) {

@@ -50,7 +50,12 @@ fn task(node: &str, error: Option<&str>) -> SwarmTask {
         id: format!("t-{node}"),
         slot: Some(1),
         node_id: Some(node.into()),
-        state: if error.is_some() { "pending" } else { "running" }.into(),
+        state: if error.is_some() {
+            "pending"
+        } else {
+            "running"
+        }
+        .into(),
         desired_state: "running".into(),
         error: error.map(str::to_string),
         created_at: None,
@@ -115,18 +120,32 @@ fn kinds(findings: &[Finding]) -> Vec<&'static str> {
 #[test]
 fn a_site_running_where_its_upstream_says_is_clean() {
     let a = "a.example";
-    let svc = service(&row(a, 20000).service, 20000, vec![task("n1", None), task("n2", None)]);
+    let svc = service(
+        &row(a, 20000).service,
+        20000,
+        vec![task("n1", None), task("n2", None)],
+    );
     let deployed = BTreeMap::from([(
         row(a, 20000).service,
         vec!["10.79.0.1:20000".to_string(), "10.79.0.2:20000".to_string()],
     )]);
-    let found = evaluate(&[site(a)], vec![row(a, 20000)], state(vec![svc]), Some(deployed));
+    let found = evaluate(
+        &[site(a)],
+        vec![row(a, 20000)],
+        state(vec![svc]),
+        Some(deployed),
+    );
     assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]
 fn a_site_without_its_service_is_service_missing() {
-    let found = evaluate(&[site("a.example")], vec![row("a.example", 20000)], state(vec![]), None);
+    let found = evaluate(
+        &[site("a.example")],
+        vec![row("a.example", 20000)],
+        state(vec![]),
+        None,
+    );
     assert_eq!(kinds(&found), ["service_missing"]);
     assert_eq!(found[0].domain.as_deref(), Some("a.example"));
     assert_eq!(found[0].node.as_deref(), Some("mgr"));
@@ -138,12 +157,22 @@ fn a_task_that_moved_makes_the_deployed_upstream_stale() {
     let a = "a.example";
     let svc = service(&row(a, 20000).service, 20000, vec![task("n2", None)]);
     let deployed = BTreeMap::from([(row(a, 20000).service, vec!["10.79.0.1:20000".to_string()])]);
-    let found = evaluate(&[site(a)], vec![row(a, 20000)], state(vec![svc.clone()]), Some(deployed));
+    let found = evaluate(
+        &[site(a)],
+        vec![row(a, 20000)],
+        state(vec![svc.clone()]),
+        Some(deployed),
+    );
     assert_eq!(kinds(&found), ["upstream_stale"]);
     assert_eq!(found[0].expected.as_deref(), Some("10.79.0.2:20000"));
     assert_eq!(found[0].actual.as_deref(), Some("10.79.0.1:20000"));
     // No upstream block at all is stale too.
-    let found = evaluate(&[site(a)], vec![row(a, 20000)], state(vec![svc]), Some(BTreeMap::new()));
+    let found = evaluate(
+        &[site(a)],
+        vec![row(a, 20000)],
+        state(vec![svc]),
+        Some(BTreeMap::new()),
+    );
     assert_eq!(found[0].actual.as_deref(), Some("no upstream block"));
 }
 
@@ -152,25 +181,50 @@ fn two_claims_on_one_port_and_a_port_taken_on_a_node_are_port_conflicts() {
     let a = "a.example";
     let own = service(&row(a, 20000).service, 20000, vec![task("n1", None)]);
     let intruder = service("hand-made", 20000, vec![]);
-    let found = evaluate(&[site(a)], vec![row(a, 20000)], state(vec![own, intruder]), None);
+    let found = evaluate(
+        &[site(a)],
+        vec![row(a, 20000)],
+        state(vec![own, intruder]),
+        None,
+    );
     assert_eq!(kinds(&found), ["port_conflict"]);
-    assert!(found[0].message.contains("service fd-a-example and service hand-made"), "{}", found[0].message);
+    assert!(
+        found[0]
+            .message
+            .contains("service fd-a-example and service hand-made"),
+        "{}",
+        found[0].message
+    );
     assert_eq!(found[0].domain.as_deref(), Some(a));
 
     let blocked = service(
         &row(a, 20001).service,
         20001,
-        vec![task("n1", Some("no suitable node (host-mode port already in use on 1 node)"))],
+        vec![task(
+            "n1",
+            Some("no suitable node (host-mode port already in use on 1 node)"),
+        )],
     );
     let found = evaluate(&[site(a)], vec![row(a, 20001)], state(vec![blocked]), None);
     assert_eq!(kinds(&found), ["port_conflict"]);
-    assert!(found[0].message.contains("port 20001 of a.example is taken"), "{}", found[0].message);
+    assert!(
+        found[0]
+            .message
+            .contains("port 20001 of a.example is taken"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]
 fn a_pending_site_or_an_unread_swarm_gives_no_site_finding() {
     let mut pending = site("a.example");
     pending.state = SiteState::Pending;
-    let found = evaluate(&[pending], vec![row("a.example", 20000)], state(vec![]), None);
+    let found = evaluate(
+        &[pending],
+        vec![row("a.example", 20000)],
+        state(vec![]),
+        None,
+    );
     assert!(found.is_empty(), "{found:#?}");
 }
