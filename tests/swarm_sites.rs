@@ -154,8 +154,20 @@ impl Setup {
         // The network goes once the tasks' endpoints are gone.
         retry(Duration::from_secs(30), || {
             let out = self.manager_docker(&["network", "rm", &self.tag]);
-            let gone =
-                out.status.success() || String::from_utf8_lossy(&out.stderr).contains("not found");
+            // Gone when removed now, or when there is none to inspect.
+            let gone = out.status.success()
+                || !self
+                    .manager_docker(&["network", "inspect", &self.tag])
+                    .status
+                    .success();
+            if !gone {
+                eprintln!(
+                    "cleanup: network rm {}: {}",
+                    self.tag,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                std::thread::sleep(Duration::from_millis(500));
+            }
             gone.then_some(())
         })
         .unwrap_or_else(|| eprintln!("cleanup: network {} could not be removed", self.tag));
@@ -252,8 +264,10 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
     let _cleanup = defer(|| s.cleanup());
     let domain = s.domain();
 
+    let started = std::time::Instant::now();
     let out = s.create("2");
     assert_success(&out, "fleetdeck create on a swarm VLAN");
+    let created = started.elapsed();
     let text = stdout(&out);
     assert!(
         text.contains(&format!("service    {}", s.service())),
@@ -279,6 +293,7 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
             s.manager_docker(&["service", "ps", "--no-trunc", &s.service()])
         )
     });
+    let tasks_up = started.elapsed();
     let inspect = s.manager_docker(&[
         "service",
         "inspect",
@@ -305,8 +320,10 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
     assert_eq!(stdout(&net), "overlay true");
 
     // The plan shows the upstream with both node:port, the apply serves the site.
+    let plan_started = std::time::Instant::now();
     let plan = s.fleetdeck(&["proxy", "plan"]);
     assert_success(&plan, "proxy plan");
+    let planned = plan_started.elapsed();
     let diff = stdout(&plan);
     assert!(
         diff.contains(&format!("upstream {}", s.service())),
@@ -330,6 +347,10 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
         )
     });
     assert_eq!(page.len(), 12, "a task container's hostname: {page}");
+    eprintln!(
+        "figures: create {created:?}, two tasks running {tasks_up:?} after the start, proxy plan {planned:?}, served {:?} after the start",
+        started.elapsed()
+    );
 
     let (_, doc) = s.check();
     let ours = s.our_findings(&doc);
