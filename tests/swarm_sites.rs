@@ -279,6 +279,12 @@ fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
         .expect("read")
         .expect("the site's swarm row");
     assert!((21000..=21099).contains(&row.published_port), "{row:?}");
+    let said = format!(
+        "service {} (2 replicas) on swarm fdss, port {}",
+        s.service(),
+        row.published_port
+    );
+    assert!(text.contains(&said), "{said} in {text}");
     let site = s.inventory().site(&domain).expect("read").expect("row");
     assert_eq!(site.state, fleetdeck::inventory::SiteState::Active);
     assert_eq!(site.node, None, "the swarm places it");
