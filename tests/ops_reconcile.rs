@@ -307,6 +307,7 @@ fn the_node_going_down_mid_create_leaves_nothing_untracked() {
             &InventoryView {
                 domain_taken: &taken,
                 used_ips: &used,
+                used_ports: &|_| Default::default(),
             },
         )
         .expect("plan")

@@ -99,7 +99,13 @@ impl CreateForm {
             vlans: config
                 .vlans
                 .iter()
-                .map(|v| (v.id, v.node.clone()))
+                .map(|v| {
+                    // A swarm VLAN's sites are services: the swarm places them.
+                    let place = v.node.clone().unwrap_or_else(|| {
+                        format!("swarm {}", v.swarm.as_deref().unwrap_or_default())
+                    });
+                    (v.id, place)
+                })
                 .collect(),
             vlan_input: config
                 .vlans
@@ -263,6 +269,7 @@ impl CreateForm {
             node: opt(&self.node),
             image: opt(&self.image),
             ip: None,
+            replicas: None,
         }
     }
 
@@ -364,6 +371,7 @@ gateway = "10.3.0.1"
                 node: None,
                 image: None,
                 ip: None,
+                replicas: None,
             })
         );
     }

@@ -13,10 +13,11 @@ pub fn run(ctx: &Context, json: bool) -> Result<(), Failure> {
     let super::inventory_cmd::Reading {
         links,
         sites,
+        swarm_sites,
         runtime,
     } = super::inventory_cmd::reading(ctx)?;
     let result = runtime.block_on(async {
-        let input = gather(config, &sites, &links).await;
+        let input = gather(config, &sites, swarm_sites, &links).await;
         evaluate(&input)
     });
     // Connections close with the runtime; don't wait on sessions winding down.

@@ -69,10 +69,23 @@ pub fn check(global: &GlobalArgs, as_json: bool) -> Result<(), Failure> {
     }
     out::text(&describe_nodes(config, &routes));
     for vlan in &config.vlans {
+        if let Some(swarm) = &vlan.swarm {
+            outln!(
+                "vlan {:<5} swarm {:<11} subnet {:<18} gateway {:<15} network {} (overlay) ports {} publish {}",
+                vlan.id,
+                swarm,
+                vlan.subnet.to_string(),
+                vlan.gateway.to_string(),
+                vlan.network_name(),
+                vlan.ports.map(|p| p.to_string()).unwrap_or_default(),
+                vlan.publish.as_str()
+            );
+            continue;
+        }
         outln!(
             "vlan {:<5} node {:<12} subnet {:<18} gateway {:<15} network {} bridge {}",
             vlan.id,
-            vlan.node,
+            vlan.node.as_deref().unwrap_or_default(),
             vlan.subnet.to_string(),
             vlan.gateway.to_string(),
             vlan.network_name(),

@@ -73,14 +73,33 @@ pub fn run(ctx: &Context, req: &CreateRequest, yes: bool, json: bool) -> Result<
     ));
     let done = result.map_err(|e| Failure::new(code_for(e.kind()), format!("not created: {e}")))?;
     if json {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "schema_version": crate::contract::schema::CREATE,
             "site": done.site,
             "container": plan.container,
             "container_id": done.container_id,
             "network_created": done.network_created,
         });
+        // Added for a swarm site (README "Sites on a swarm"); other fields unchanged.
+        if let (Some(service), Some(map)) = (&plan.service, doc.as_object_mut()) {
+            map.insert("service".into(), serde_json::json!(service.name));
+            map.insert(
+                "published_port".into(),
+                serde_json::json!(done.published_port),
+            );
+        }
         out::json(&format!("{doc:#}"));
+    } else if let Some(service) = &plan.service {
+        outln!(
+            "created {} for {}: service {} ({} replicas) on swarm {}, port {}",
+            done.site.domain,
+            done.site.login,
+            service.name,
+            service.replicas,
+            service.swarm,
+            done.published_port.unwrap_or(service.published_port)
+        );
+        outln!("its upstream is added by the next `fleetdeck proxy apply`");
     } else {
         outln!(
             "created {} for {} at {} on {} (container {} {})",

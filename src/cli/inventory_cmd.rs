@@ -29,15 +29,20 @@ pub(super) fn open_for_reading(ctx: &Context) -> Result<Option<Inventory>, Failu
 pub(super) struct Reading {
     pub links: std::collections::BTreeMap<String, crate::transport::links::NodeLink>,
     pub sites: Vec<Site>,
+    /// The swarm sites' services and ports (README "Sites on a swarm").
+    pub swarm_sites: Vec<crate::inventory::SwarmSite>,
     pub runtime: tokio::runtime::Runtime,
 }
 
 pub(super) fn reading(ctx: &Context) -> Result<Reading, Failure> {
     let links = crate::transport::links::build_links(&ctx.loaded.config, ctx.read_only)
         .map_err(|e| Failure::new(super::Code::Usage, e.to_string()))?;
-    let sites = match open_for_reading(ctx)? {
-        Some(inv) => inv.sites().map_err(Failure::inventory)?,
-        None => Vec::new(),
+    let (sites, swarm_sites) = match open_for_reading(ctx)? {
+        Some(inv) => (
+            inv.sites().map_err(Failure::inventory)?,
+            inv.swarm_sites().map_err(Failure::inventory)?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,6 +56,7 @@ pub(super) fn reading(ctx: &Context) -> Result<Reading, Failure> {
     Ok(Reading {
         links,
         sites,
+        swarm_sites,
         runtime,
     })
 }

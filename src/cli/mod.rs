@@ -94,7 +94,7 @@ pub enum Command {
         #[arg(long)]
         stop: bool,
     },
-    /// Create a site: a container on the VLAN's node, with an allocated IP, recorded
+    /// Create a site: a container on the VLAN's node (a service on a swarm VLAN), recorded
     Create {
         /// The site owner's login
         #[arg(long)]
@@ -114,6 +114,9 @@ pub enum Command {
         /// Use this address instead of the first free one (checked the same way)
         #[arg(long, value_name = "ADDRESS")]
         ip: Option<String>,
+        /// On a swarm VLAN: tasks of the site's service [default: [containers] replicas]
+        #[arg(long, value_name = "N")]
+        replicas: Option<u32>,
         /// Apply without asking
         #[arg(long)]
         yes: bool,
@@ -445,6 +448,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
             node,
             image,
             ip,
+            replicas,
             yes,
             json,
         } => {
@@ -455,6 +459,7 @@ pub fn run(cli: &Cli, command: &Command) -> Result<(), Failure> {
                 node: node.clone(),
                 image: image.clone(),
                 ip: ip.clone(),
+                replicas: *replicas,
             };
             create_cmd::run(&Context::load(&cli.global)?, &req, *yes, *json)
         }

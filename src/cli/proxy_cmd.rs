@@ -40,10 +40,30 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::new(Code::Failed, format!("cannot start the async runtime: {e}")))
 }
 
-/// The proxy node's exec handle (read-only guarded in read-only mode).
-fn proxy_exec(ctx: &Context, proxy: &ProxyConfig) -> Result<Arc<dyn Exec>, Failure> {
-    let links = build_links(&ctx.loaded.config, ctx.read_only)
-        .map_err(|e| Failure::new(Code::Usage, e.to_string()))?;
+type Links = std::collections::BTreeMap<String, crate::transport::links::NodeLink>;
+
+/// Every node's link (read-only guarded in read-only mode): the proxy node's, and the
+/// swarm managers' for the swarm sites' upstreams.
+fn links(ctx: &Context) -> Result<Links, Failure> {
+    build_links(&ctx.loaded.config, ctx.read_only)
+        .map_err(|e| Failure::new(Code::Usage, e.to_string()))
+}
+
+/// Render from the inventory (with the swarm sites' upstreams) and diff with the node.
+async fn make_plan(
+    ctx: &Context,
+    sites: &[crate::inventory::Site],
+    swarm_sites: &[crate::inventory::SwarmSite],
+    links: &Links,
+    exec: &dyn Exec,
+) -> Result<ProxyPlan, ProxyError> {
+    let config = &ctx.loaded.config;
+    let routes = proxy::swarm_routes(config, swarm_sites, links).await?;
+    proxy::make_plan(config, sites, &routes, exec).await
+}
+
+/// The proxy node's exec handle.
+fn proxy_exec(links: &Links, proxy: &ProxyConfig) -> Result<Arc<dyn Exec>, Failure> {
     links
         .get(&proxy.node)
         .map(|l| l.exec.clone())
@@ -61,13 +81,17 @@ fn up_to_date(plan: &ProxyPlan) -> String {
 
 pub fn plan(ctx: &Context, exit_code: bool) -> Result<(), Failure> {
     let proxy = require_proxy(ctx)?;
-    let sites = match open_for_reading(ctx)? {
-        Some(inv) => inv.sites().map_err(Failure::inventory)?,
-        None => Vec::new(),
+    let (sites, swarm_sites) = match open_for_reading(ctx)? {
+        Some(inv) => (
+            inv.sites().map_err(Failure::inventory)?,
+            inv.swarm_sites().map_err(Failure::inventory)?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
-    let exec = proxy_exec(ctx, proxy)?;
+    let links = links(ctx)?;
+    let exec = proxy_exec(&links, proxy)?;
     let rt = runtime()?;
-    let made = rt.block_on(proxy::make_plan(&ctx.loaded.config, &sites, exec.as_ref()));
+    let made = rt.block_on(make_plan(ctx, &sites, &swarm_sites, &links, exec.as_ref()));
     rt.shutdown_timeout(Duration::from_millis(200));
     let plan = made.map_err(|e| failure(&e))?;
     if !plan.changed {
@@ -93,9 +117,11 @@ pub fn apply(ctx: &Context, yes: bool) -> Result<(), Failure> {
     let path = ctx.inventory_path()?;
     let mut inv = Inventory::open(&path).map_err(Failure::inventory)?;
     let sites = inv.sites().map_err(Failure::inventory)?;
-    let exec = proxy_exec(ctx, proxy)?;
+    let swarm_sites = inv.swarm_sites().map_err(Failure::inventory)?;
+    let links = links(ctx)?;
+    let exec = proxy_exec(&links, proxy)?;
     let rt = runtime()?;
-    let made = rt.block_on(proxy::make_plan(&ctx.loaded.config, &sites, exec.as_ref()));
+    let made = rt.block_on(make_plan(ctx, &sites, &swarm_sites, &links, exec.as_ref()));
     let plan = match made {
         Ok(plan) => plan,
         Err(e) => {

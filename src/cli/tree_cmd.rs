@@ -78,6 +78,7 @@ pub fn run(ctx: &Context, asked: Asked) -> Result<(), Failure> {
         links,
         sites,
         runtime,
+        ..
     } = super::inventory_cmd::reading(ctx)?;
     let snapshots = runtime.block_on(poll_fleet(config, &links, &mut BTreeMap::new()));
     // Connections close with the runtime; don't wait on sessions winding down.

@@ -96,6 +96,12 @@ fn check_top(config: &Config) -> Result<(), Problem> {
             "must be a port between 1 and 65535",
         ));
     }
+    if !(1..=100).contains(&config.containers.replicas) {
+        return Err(problem(
+            key("containers", "replicas"),
+            "must be between 1 and 100",
+        ));
+    }
     // Checked again at every create; here so that a bad default is named at start-up.
     if let Some(image) = &config.containers.image {
         validate::image(image).map_err(|e| problem(key("containers", "image"), e.reason))?;
@@ -229,15 +235,8 @@ fn check_vlans(config: &Config) -> Result<(), Problem> {
                 format!("VLAN {} is defined twice", vlan.id),
             ));
         }
-        if config.node(&vlan.node).is_none() {
-            return Err(problem(
-                at("vlan", i, "node"),
-                format!(
-                    "names no node: there is no [[node]] with name = {:?}",
-                    vlan.node
-                ),
-            ));
-        }
+        super::vlan_check::placement(config, vlan)
+            .map_err(|(field, message)| problem(at("vlan", i, field), message))?;
         let subnet = vlan.subnet;
         if subnet.network() != subnet.addr() {
             return Err(problem(

@@ -7,15 +7,17 @@ mod load;
 pub mod paths;
 pub mod policy;
 pub mod ssh_import;
+mod vlan;
+mod vlan_check;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 pub use endpoint::{DockerEndpoint, SshTarget};
 pub use load::{ConfigError, LoadedConfig, Source, load, load_str};
+pub use vlan::{PortRange, Publish, VlanConfig};
 
 /// Seconds between two polls of a node when the config says nothing.
 pub const DEFAULT_REFRESH_SECS: u64 = 5;
@@ -242,46 +244,22 @@ pub struct TlsConfig {
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct VlanConfig {
-    pub id: u16,
-    pub node: String,
-    pub subnet: Ipv4Net,
-    pub gateway: Ipv4Addr,
-    /// Addresses never allocated: single IPs, `a.b.c.d-a.b.c.e` ranges or CIDR blocks.
-    #[serde(default)]
-    pub reserved: Vec<String>,
-    /// Linux bridge the Docker network uses; defaults to `fdvlan<id>`.
-    pub bridge: Option<String>,
-    /// Docker network name; defaults to `vlan<id>`.
-    pub network: Option<String>,
-}
-
-impl VlanConfig {
-    pub fn bridge_name(&self) -> String {
-        self.bridge
-            .clone()
-            .unwrap_or_else(|| format!("fdvlan{}", self.id))
-    }
-
-    pub fn network_name(&self) -> String {
-        self.network
-            .clone()
-            .unwrap_or_else(|| format!("vlan{}", self.id))
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct ContainersConfig {
     /// Image for new containers when `--image` is not given.
     pub image: Option<String>,
     /// Port the site listens on inside its container; the proxy forwards to it.
     #[serde(default = "default_port")]
     pub port: u16,
+    /// Tasks of a site on a swarm VLAN when `create --replicas` is not given.
+    #[serde(default = "default_replicas")]
+    pub replicas: u32,
 }
 
 fn default_port() -> u16 {
     80
+}
+fn default_replicas() -> u32 {
+    2
 }
 
 impl Default for ContainersConfig {
@@ -289,6 +267,7 @@ impl Default for ContainersConfig {
         ContainersConfig {
             image: None,
             port: default_port(),
+            replicas: default_replicas(),
         }
     }
 }

@@ -66,7 +66,10 @@ fn every_key() -> Config {
         }],
         vlans: vec![VlanConfig {
             id: 1,
-            node: "n".into(),
+            node: Some("n".into()),
+            swarm: None,
+            ports: None,
+            publish: Default::default(),
             subnet: "10.0.0.0/24".parse().expect("net"),
             gateway: "10.0.0.1".parse().expect("ip"),
             reserved: vec!["10.0.0.2".into()],
@@ -76,6 +79,7 @@ fn every_key() -> Config {
         containers: ContainersConfig {
             image: Some("i".into()),
             port: 8080,
+            replicas: 3,
         },
         proxy: Some(ProxyConfig {
             node: "n".into(),
@@ -442,5 +446,61 @@ fn huge_timeouts_are_refused_not_overflowed() {
     ] {
         let err = load_str(text, Path::new("c.toml")).expect_err(key);
         assert!(err.to_string().contains(key), "{err}");
+    }
+}
+
+#[test]
+fn a_vlan_is_on_exactly_one_node_or_swarm_with_its_ports() {
+    let head = "[[node]]\nname = \"m\"\n[[swarm]]\nname = \"lab\"\nmanagers = [\"m\"]\n[[vlan]]\nid = 300\nsubnet = \"10.30.0.0/24\"\ngateway = \"10.30.0.1\"\n";
+    let ok = load_str(
+        &format!("{head}swarm = \"lab\"\nports = \"20000-20099\"\npublish = \"ingress\"\n[containers]\nreplicas = 3\n"),
+        Path::new("c.toml"),
+    )
+    .expect("a swarm VLAN");
+    let vlan = &ok.vlans[0];
+    assert_eq!(vlan.swarm.as_deref(), Some("lab"));
+    assert_eq!(vlan.node, None);
+    assert_eq!(vlan.ports.map(|p| (p.first, p.last)), Some((20000, 20099)));
+    assert_eq!(vlan.publish, crate::config::Publish::Ingress);
+    assert_eq!(ok.containers.replicas, 3);
+    let default = load_str(
+        &format!("{head}swarm = \"lab\"\nports = \"1-2\"\n"),
+        Path::new("c.toml"),
+    )
+    .expect("defaults");
+    assert_eq!(default.vlans[0].publish, crate::config::Publish::Host);
+    assert_eq!(default.containers.replicas, 2);
+    for (tail, key, says) in [
+        (
+            "node = \"m\"\nswarm = \"lab\"\nports = \"1-2\"\n",
+            "vlan[0].swarm",
+            "not both",
+        ),
+        ("", "vlan[0].node", "give node"),
+        (
+            "swarm = \"ghost\"\nports = \"1-2\"\n",
+            "vlan[0].swarm",
+            "names no swarm",
+        ),
+        ("swarm = \"lab\"\n", "vlan[0].ports", "a swarm VLAN needs"),
+        (
+            "node = \"m\"\nports = \"1-2\"\n",
+            "vlan[0].ports",
+            "only a swarm VLAN",
+        ),
+        (
+            "swarm = \"lab\"\nports = \"30-20\"\n",
+            "ports",
+            "above the last",
+        ),
+        (
+            "swarm = \"lab\"\nports = \"1-2\"\n[containers]\nreplicas = 0\n",
+            "containers.replicas",
+            "between 1 and 100",
+        ),
+    ] {
+        let err = load_str(&format!("{head}{tail}"), Path::new("c.toml")).expect_err(key);
+        let text = err.to_string();
+        assert!(text.contains(key) && text.contains(says), "{key}: {text}");
     }
 }

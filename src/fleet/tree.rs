@@ -323,11 +323,11 @@ pub fn build_from<'a>(
     // Each node's VLAN networks and children, found in one pass each rather than one
     // pass over every VLAN per container and over every node per node.
     let mut vlan_nets: HashMap<&str, Vec<String>> = HashMap::new();
+    // A swarm VLAN is on no node: its overlay network is the swarm's.
     for v in &config.vlans {
-        vlan_nets
-            .entry(v.node.as_str())
-            .or_default()
-            .push(v.network_name());
+        if let Some(node) = v.node.as_deref() {
+            vlan_nets.entry(node).or_default().push(v.network_name());
+        }
     }
     let mut children: HashMap<&str, Vec<String>> = HashMap::new();
     for c in &config.nodes {

@@ -153,7 +153,7 @@ fn to_site(row: &LegacyRow, config: &Config, now: &str) -> Result<Site, String> 
         domain,
         login,
         vlan,
-        node: vlan_config.map(|v| v.node.clone()),
+        node: vlan_config.and_then(|v| v.node.clone()),
         ip,
         container_id: None,
         image: None,

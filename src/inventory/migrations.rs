@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 /// `user_version` after the last migration.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -56,6 +56,19 @@ pub fn migrations() -> Migrations<'static> {
                 Ok(())
             },
         ),
+        // 4: sites on a swarm (README "Sites on a swarm"): the service and the port it is
+        // published on. A port is unique within its swarm, guarded by the index as
+        // addresses are by UNIQUE(vlan, ip); the row goes with its site.
+        M::up(
+            "CREATE TABLE swarm_sites (
+            domain         TEXT PRIMARY KEY NOT NULL
+                           REFERENCES sites (domain) ON DELETE CASCADE,
+            swarm          TEXT NOT NULL,
+            published_port INTEGER NOT NULL CHECK (published_port BETWEEN 1 AND 65535),
+            service        TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX swarm_sites_port ON swarm_sites (swarm, published_port);",
+        ),
     ])
 }
 
@@ -64,6 +77,31 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn an_inventory_of_version_3_keeps_its_sites_and_gains_swarm_sites() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
+        super::migrations().to_version(&mut conn, 3).expect("to 3");
+        conn.execute(
+            "INSERT INTO sites (domain, login, vlan, node, ip, state, created_at, updated_at)
+             VALUES ('old.example', 'alice', 100, 'teemo', '10.2.0.5', 'active', 'x', 'x')",
+            [],
+        )
+        .expect("old row");
+        super::migrations().to_latest(&mut conn).expect("migrate");
+        let kept: String = conn
+            .query_row(
+                "SELECT ip FROM sites WHERE domain = 'old.example'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("row kept");
+        assert_eq!(kept, "10.2.0.5");
+        let rows: i64 = conn
+            .query_row("SELECT count(*) FROM swarm_sites", [], |r| r.get(0))
+            .expect("new table");
+        assert_eq!(rows, 0);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod locks;
 mod migrations;
 mod site_writes;
 mod sites;
+mod swarm_sites;
 mod wal;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ pub use audit::{AuditEntry, AuditRecord, Outcome};
 pub use locks::{Acquired, LockError, LockHolder};
 pub use site_writes::{Reservation, ReserveError};
 pub use sites::{Site, SiteState};
+pub use swarm_sites::{PortClaim, SwarmSite};
 pub use wal::Checkpoint;
 
 /// How long a writer waits for another fleetdeck holding the database lock.
@@ -170,6 +172,12 @@ impl Inventory {
             path: path.clone(),
             source,
         })?;
+        // As on disk: a swarm site's port row goes with its site (ON DELETE CASCADE).
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|source| InventoryError::Open {
+                path: path.clone(),
+                source,
+            })?;
         migrate(&mut conn).map_err(|source| InventoryError::Migrate {
             path: path.clone(),
             source,

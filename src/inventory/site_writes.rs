@@ -19,6 +19,13 @@ pub enum ReserveError {
     IpTaken { vlan: u16, ip: Ipv4Addr },
     #[error(transparent)]
     Ipam(#[from] IpamError),
+    #[error(
+        "no free port left in {range} on swarm {swarm}: widen the VLAN's ports or delete a site"
+    )]
+    PortsExhausted {
+        swarm: String,
+        range: crate::config::PortRange,
+    },
     #[error(transparent)]
     Inventory(#[from] InventoryError),
 }
@@ -73,6 +80,20 @@ impl Inventory {
             .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(InventoryError::from)?;
+        let site = reserve_in(&tx, r, pool, Some(r.node.clone()))?;
+        tx.commit().map_err(InventoryError::from)?;
+        Ok(site)
+    }
+}
+
+/// Check the domain, take the address and insert the pending row, inside `tx`.
+pub(super) fn reserve_in(
+    tx: &rusqlite::Transaction<'_>,
+    r: &Reservation,
+    pool: &Pool,
+    node: Option<String>,
+) -> Result<Site, ReserveError> {
+    {
         let taken: bool = tx
             .query_row(
                 "SELECT EXISTS(SELECT 1 FROM sites WHERE domain = ?1)",
@@ -83,7 +104,7 @@ impl Inventory {
         if taken {
             return Err(ReserveError::DomainTaken(r.domain.clone()));
         }
-        let mut used = used_ips_in(&tx, r.vlan)?;
+        let mut used = used_ips_in(tx, r.vlan)?;
         used.extend(r.held_live.iter().copied());
         let ip = match r.ip {
             Some(ip) if used.contains(&ip) => {
@@ -97,7 +118,7 @@ impl Inventory {
             domain: r.domain.clone(),
             login: r.login.clone(),
             vlan: r.vlan,
-            node: Some(r.node.clone()),
+            node,
             ip,
             container_id: None,
             image: Some(r.image.clone()),
@@ -106,15 +127,16 @@ impl Inventory {
             created_at: now.clone(),
             updated_at: now,
         };
-        insert(&tx, &site).map_err(|e| match unique_violation(&e) {
+        insert(tx, &site).map_err(|e| match unique_violation(&e) {
             Some(Unique::Domain) => ReserveError::DomainTaken(r.domain.clone()),
             Some(Unique::VlanIp) => ReserveError::IpTaken { vlan: r.vlan, ip },
             None => ReserveError::Inventory(e.into()),
         })?;
-        tx.commit().map_err(InventoryError::from)?;
         Ok(site)
     }
+}
 
+impl Inventory {
     /// Mark a pending site active with its container. Returns false when the row is gone.
     pub fn activate_site(&self, domain: &str, container_id: &str) -> Result<bool, InventoryError> {
         let n = self.conn().execute(

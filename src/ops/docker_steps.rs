@@ -27,7 +27,7 @@ pub enum Removal {
     Unknown(String),
 }
 
-fn status(err: &BollardError) -> Option<u16> {
+pub(super) fn status(err: &BollardError) -> Option<u16> {
     match err {
         BollardError::DockerResponseServerError { status_code, .. } => Some(*status_code),
         _ => None,
@@ -35,14 +35,14 @@ fn status(err: &BollardError) -> Option<u16> {
 }
 
 /// One line for an engine error: its own message when it sent one.
-fn describe(err: BollardError) -> String {
+pub(super) fn describe(err: BollardError) -> String {
     match err {
         BollardError::DockerResponseServerError { message, .. } => message,
         other => DockerError::from(other).to_string(),
     }
 }
 
-async fn bounded<T>(
+pub(super) async fn bounded<T>(
     limit: Duration,
     what: &str,
     call: impl Future<Output = Result<T, BollardError>>,
@@ -141,7 +141,7 @@ pub async fn ensure_network(
 }
 
 /// The subnets of a network, or `None` when there is no such network.
-async fn network_subnets(
+pub(super) async fn network_subnets(
     client: &DockerClient,
     name: &str,
     limit: Duration,
@@ -170,7 +170,11 @@ async fn network_subnets(
     }
 }
 
-fn matching_subnet(net: &NetworkSpec, vlan: u16, subnets: &[String]) -> Result<(), StepError> {
+pub(super) fn matching_subnet(
+    net: &NetworkSpec,
+    vlan: u16,
+    subnets: &[String],
+) -> Result<(), StepError> {
     let want = net.subnet.to_string();
     if subnets.contains(&want) {
         return Ok(());

@@ -13,7 +13,9 @@ pub mod pending;
 pub mod progress;
 pub mod proxy;
 pub mod reconcile;
+pub mod reconcile_service;
 pub mod swarm_ops;
+pub mod swarm_steps;
 
 pub use progress::{Progress, Silent};
 

@@ -63,7 +63,7 @@ pub fn node_of(config: &Config, site: &Site) -> Option<String> {
             .vlans
             .iter()
             .find(|v| v.id == site.vlan)
-            .map(|v| v.node.clone())
+            .and_then(|v| v.node.clone())
     })
 }
 
@@ -145,6 +145,10 @@ where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Result<DockerClient, String>>,
 {
+    if let Some(row) = inventory.swarm_site(&site.domain)? {
+        return super::reconcile_service::resolve(config, inventory, docker_for, site, &row, limit)
+            .await;
+    }
     let Some(node) = node_of(config, site) else {
         return Ok(Resolution::Left {
             why: format!("no node for VLAN {} in the config", site.vlan),

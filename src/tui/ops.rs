@@ -194,14 +194,31 @@ async fn run_check(ctx: &OpsContext) -> Result<crate::ops::check::CheckReport, S
         .as_ref()
         .ok_or("the nodes' links could not be built")?;
     let sites = ctx.sites()?;
-    let input = crate::ops::check::gather::gather(&ctx.config, &sites, links).await;
+    let swarm_sites = match ctx.inventory() {
+        Ok(inv) => inv.swarm_sites().map_err(|e| e.to_string())?,
+        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let input = crate::ops::check::gather::gather(&ctx.config, &sites, swarm_sites, links).await;
     Ok(crate::ops::check::evaluate(&input))
 }
 
 async fn plan_proxy(ctx: &OpsContext) -> Result<proxy::ProxyPlan, String> {
     let (_, exec) = ctx.proxy()?;
     let sites = ctx.sites()?;
-    proxy::make_plan(&ctx.config, &sites, exec.as_ref())
+    let swarm_sites = match ctx.inventory() {
+        Ok(inv) => inv.swarm_sites().map_err(|e| e.to_string())?,
+        Err(_) if !ctx.inventory_path.exists() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let links = ctx
+        .links
+        .as_ref()
+        .ok_or("the nodes' links could not be built")?;
+    let routes = proxy::swarm_routes(&ctx.config, &swarm_sites, links)
+        .await
+        .map_err(|e| e.to_string())?;
+    proxy::make_plan(&ctx.config, &sites, &routes, exec.as_ref())
         .await
         .map_err(|e| e.to_string())
 }

@@ -45,6 +45,7 @@ fn confirm_delete_80x24() {
         )),
         proxy_rule: true,
         left_alone: None,
+        service: None,
     };
     s.modal = Some(Modal::Confirm(Box::new(ConfirmView::new(
         PlannedOp::Delete(plan),

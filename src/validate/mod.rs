@@ -305,5 +305,42 @@ pub fn container_name_for(domain: &str) -> String {
     format!("fd-{domain}")
 }
 
+/// The swarm service name of a (validated) domain. Swarm takes only a DNS label (no dots,
+/// at most 63 characters; the engine refuses `fd-a.example`), so dots become dashes, and a
+/// long name is cut and ends with a hash of the whole domain to stay distinct. A clash
+/// (`a-b.c`, `a.b-c`) is refused by the engine at create time, never merged: the service
+/// is also known by its `fleetdeck.domain` label.
+pub fn service_name_for(domain: &str) -> String {
+    let name = format!("fd-{}", domain.replace('.', "-"));
+    if name.len() <= 63 {
+        return name;
+    }
+    // FNV-1a: stable across builds and platforms, unlike the std hasher.
+    let hash = domain.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let head: String = name.chars().take(54).collect();
+    format!("{}-{:08x}", head.trim_end_matches('-'), hash as u32)
+}
+
+#[cfg(test)]
+mod service_name_tests {
+    #[test]
+    fn a_service_name_is_one_dns_label() {
+        assert_eq!(
+            super::service_name_for("web.example.test"),
+            "fd-web-example-test"
+        );
+        let long = format!("{}.example.test", "a".repeat(70));
+        let name = super::service_name_for(&long);
+        assert!(name.len() <= 63, "{name}");
+        assert_ne!(
+            name,
+            super::service_name_for(&format!("{}.example.tesu", "a".repeat(70)))
+        );
+        assert!(!name.contains('.'));
+    }
+}
+
 #[cfg(test)]
 mod tests;

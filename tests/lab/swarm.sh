@@ -95,6 +95,7 @@ swarm_net_up() {
     ip -n "$ns" addr add "$(host_ip "$k")/24" dev eth0
     ip -n "$ns" link set eth0 up
   done
+  swarm_proxy_leg
   # Frames bridged between swarm hosts (raft on 2377, gossip on 7946, VXLAN on
   # 4789) cross the root namespace's FORWARD chain with br_netfilter: see net.sh.
   # Commented "fdlab" like the lab's own rules, so lab.sh down removes them too.
@@ -102,6 +103,23 @@ swarm_net_up() {
     "$ipt" -w -I FORWARD -i "$BR2" -o "$BR2" -m comment --comment "$LAB_PREFIX" -j ACCEPT ||
       die "$ipt: cannot add the FORWARD accept rule for $BR2"
   done
+}
+
+# The lab's nginx (on h1) reaches the swarm sites' published ports: h1 gets a leg on
+# fdlab-br2 (eth2, $PROXY_LEG_IP), as it has one on fdlab-br1, so no forwarding in the
+# root namespace is needed. Idempotent; the host end is named fdlab-s0-h1, so
+# swarm_links (and swarm_down) take it with the swarm hosts.
+PROXY_LEG=$LAB_PREFIX-s0-h1
+PROXY_LEG_IP=$BR2_NET.11
+swarm_proxy_leg() {
+  local ns="$LAB_PREFIX-h1"
+  ip netns list | awk '{print $1}' | grep -qx "$ns" || { warn "no $ns: the proxy cannot reach the swarm"; return 0; }
+  if ! ip link show "$PROXY_LEG" >/dev/null 2>&1; then
+    ip link add "$PROXY_LEG" type veth peer name eth2 netns "$ns" || die "cannot create veth $PROXY_LEG"
+  fi
+  ip link set "$PROXY_LEG" master "$BR2" up
+  ip -n "$ns" addr replace "$PROXY_LEG_IP/24" dev eth2
+  ip -n "$ns" link set eth2 up
 }
 
 # One host, start to finish (hosts run in parallel): keys, containerd, dockerd,

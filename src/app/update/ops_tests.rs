@@ -47,6 +47,7 @@ fn delete_plan() -> PlannedOp {
         )),
         proxy_rule: true,
         left_alone: None,
+        service: None,
     })
 }
 
@@ -113,6 +114,7 @@ fn create_goes_form_then_plan_then_confirm_then_apply() {
         let view = crate::ops::create::InventoryView {
             domain_taken: &taken,
             used_ips: &used,
+            used_ports: &|_| Default::default(),
         };
         crate::ops::create::plan(&s.config, req, &view).expect("plan")
     };

@@ -265,7 +265,7 @@ fn vlan_of<'a>(
     config: &'a Config,
     c: &Candidate,
 ) -> Result<(&'a crate::config::VlanConfig, String), AdoptPlanError> {
-    let on_node: Vec<_> = config.vlans.iter().filter(|v| v.node == c.node).collect();
+    let on_node: Vec<_> = config.vlans.iter().filter(|v| v.is_on(&c.node)).collect();
     let on: Vec<_> = on_node
         .iter()
         .filter(|v| c.networks.contains_key(&v.network_name()))

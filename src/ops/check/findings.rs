@@ -4,6 +4,7 @@
 mod edge;
 mod live;
 mod swarm;
+mod swarm_sites;
 mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -56,7 +57,7 @@ fn site_target(node: Option<&str>, domain: &str, container: Option<&str>) -> Tar
 pub fn site_node<'a>(config: &'a Config, site: &'a Site) -> Option<&'a str> {
     site.node
         .as_deref()
-        .or_else(|| config.vlan(site.vlan).map(|v| v.node.as_str()))
+        .or_else(|| config.vlan(site.vlan).and_then(|v| v.node_name()))
 }
 
 /// A site's container on its node: by the domain label, else by the derived name, else
@@ -102,11 +103,18 @@ pub fn evaluate(input: &CheckInput<'_>) -> CheckReport {
     terraform::address_changed(input.config, &input.hosts, &mut out);
     terraform::undeclared(input.config, &mut out);
     swarm::degraded(input, &mut out);
+    swarm_sites::services(input, &mut out);
+    swarm_sites::upstreams(input, &mut out);
+    swarm_sites::ports(input, &mut out);
     finish(input, out)
 }
 
 fn check_site(input: &CheckInput<'_>, site: &Site, out: &mut Collector, claimed: &mut Claimed) {
     let domain = site.domain.as_str();
+    // A swarm site has no container of its own: its service is checked instead.
+    if input.swarm_sites.iter().any(|s| s.domain == domain) {
+        return;
+    }
     let Some(node) = site_node(input.config, site) else {
         let message = format!(
             "VLAN {} is not in the config and the row names no node: add the VLAN or set the site's node",

@@ -38,7 +38,7 @@ pub fn dns_expected(config: &Config) -> Result<IpAddr, String> {
 
 /// Nodes whose containers matter: those hosting a VLAN or a site.
 pub fn nodes_to_read(config: &Config, sites: &[Site]) -> BTreeSet<String> {
-    let mut nodes: BTreeSet<String> = config.vlans.iter().map(|v| v.node.clone()).collect();
+    let mut nodes: BTreeSet<String> = config.vlans.iter().filter_map(|v| v.node.clone()).collect();
     nodes.extend(
         sites
             .iter()
@@ -85,14 +85,41 @@ async fn node_containers(config: &Config, link: &NodeLink) -> NodeContainers {
     }
 }
 
-async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> ProxyCheck {
+/// The deployed file's rules, and its upstream blocks when it could be read.
+type ProxyRead = (ProxyCheck, Option<BTreeMap<String, Vec<String>>>);
+
+async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> ProxyRead {
+    let check = read_proxy_file(config, links).await;
+    match check {
+        (ProxyCheck::Read { node, path, rules }, text) => {
+            let upstreams = Some(
+                text.as_deref()
+                    .map(super::nginx_upstreams::parse)
+                    .unwrap_or_default(),
+            );
+            (ProxyCheck::Read { node, path, rules }, upstreams)
+        }
+        (other, _) => (other, None),
+    }
+}
+
+async fn read_proxy_file(
+    config: &Config,
+    links: &BTreeMap<String, NodeLink>,
+) -> (ProxyCheck, Option<String>) {
     let Some(proxy) = &config.proxy else {
-        return ProxyCheck::Skipped("no [proxy] section in the config".into());
+        return (
+            ProxyCheck::Skipped("no [proxy] section in the config".into()),
+            None,
+        );
     };
     let node = proxy.node.clone();
     let path = proxy.path.display().to_string();
     let Some(link) = links.get(&node) else {
-        return ProxyCheck::Skipped(format!("[proxy] node {node} is not a configured node"));
+        return (
+            ProxyCheck::Skipped(format!("[proxy] node {node} is not a configured node")),
+            None,
+        );
     };
     let connect = Duration::from_secs(config.ssh.connect_timeout_secs);
     // `cat --` is in the read-only catalog: this works in --read-only.
@@ -101,35 +128,41 @@ async fn read_proxy(config: &Config, links: &BTreeMap<String, NodeLink>) -> Prox
     let out = match tokio::time::timeout(limit, link.exec.run(&cmd)).await {
         Ok(Ok(out)) => out,
         Ok(Err(e)) => {
-            return ProxyCheck::Unreachable {
-                node,
-                error: e.to_string(),
-            };
+            return (
+                ProxyCheck::Unreachable {
+                    node,
+                    error: e.to_string(),
+                },
+                None,
+            );
         }
         Err(_) => {
-            return ProxyCheck::Unreachable {
-                node,
-                error: format!("no answer within {}s", limit.as_secs()),
-            };
+            return (
+                ProxyCheck::Unreachable {
+                    node,
+                    error: format!("no answer within {}s", limit.as_secs()),
+                },
+                None,
+            );
         }
     };
     if out.success() {
-        let text = String::from_utf8_lossy(&out.stdout);
-        return ProxyCheck::Read {
-            node,
-            path,
-            rules: Some(nginx::parse(&text)),
-        };
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let rules = Some(nginx::parse(&text));
+        return (ProxyCheck::Read { node, path, rules }, Some(text));
     }
     let error = out.stderr_tail();
     if error.contains("No such file or directory") {
-        return ProxyCheck::Read {
-            node,
-            path,
-            rules: None,
-        };
+        return (
+            ProxyCheck::Read {
+                node,
+                path,
+                rules: None,
+            },
+            None,
+        );
     }
-    ProxyCheck::Unreadable { node, path, error }
+    (ProxyCheck::Unreadable { node, path, error }, None)
 }
 
 async fn resolve(config: &Config, sites: &[Site]) -> DnsCheck {
@@ -161,6 +194,7 @@ async fn resolve(config: &Config, sites: &[Site]) -> DnsCheck {
 pub async fn gather<'a>(
     config: &'a Config,
     sites: &'a [Site],
+    swarm_sites: Vec<crate::inventory::SwarmSite>,
     links: &BTreeMap<String, NodeLink>,
 ) -> CheckInput<'a> {
     let wanted = nodes_to_read(config, sites);
@@ -188,7 +222,7 @@ pub async fn gather<'a>(
         }
         (name, result)
     }));
-    let (nodes, proxy, dns, reached, swarms) = tokio::join!(
+    let (nodes, (proxy, upstreams), dns, reached, swarms) = tokio::join!(
         nodes,
         read_proxy(config, links),
         resolve(config, sites),
@@ -208,12 +242,14 @@ pub async fn gather<'a>(
             .map(|(name, link)| (name.clone(), link.address()))
             .collect(),
         swarms: swarms.into_iter().collect(),
+        swarm_sites,
+        upstreams,
     }
 }
 
 /// Each `[[swarm]]` from its first manager that answers (README "Docker Swarm"): only
 /// declared swarms are checked, so a fleet without one pays nothing.
-async fn read_swarms(
+pub async fn read_swarms(
     config: &Config,
     links: &BTreeMap<String, NodeLink>,
 ) -> Vec<(String, SwarmRead)> {

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod findings;
 pub mod gather;
 pub mod nginx;
+pub mod nginx_upstreams;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use crate::config::Config;
 use crate::inventory::Site;
 
 pub use findings::evaluate;
+pub use gather::read_swarms as read_swarm_states;
 pub use nginx::ProxyRule;
 
 /// The finding kinds of the README's contracts, in the order the text report groups them.
@@ -41,6 +43,9 @@ pub enum Kind {
     TerraformAddressChanged,
     TerraformUndeclared,
     ServiceDegraded,
+    ServiceMissing,
+    UpstreamStale,
+    PortConflict,
 }
 
 impl Kind {
@@ -61,6 +66,9 @@ impl Kind {
             Kind::TerraformAddressChanged => "terraform_address_changed",
             Kind::TerraformUndeclared => "terraform_undeclared",
             Kind::ServiceDegraded => "service_degraded",
+            Kind::ServiceMissing => "service_missing",
+            Kind::UpstreamStale => "upstream_stale",
+            Kind::PortConflict => "port_conflict",
         }
     }
 }
@@ -237,6 +245,10 @@ pub struct CheckInput<'a> {
     pub hosts: BTreeMap<String, String>,
     /// Each `[[swarm]]`: the manager that answered and its cluster state, or why none did.
     pub swarms: BTreeMap<String, SwarmRead>,
+    /// The inventory's swarm sites (README "Sites on a swarm").
+    pub swarm_sites: Vec<crate::inventory::SwarmSite>,
+    /// The deployed proxy file's `upstream` blocks (name → live servers), when it was read.
+    pub upstreams: Option<BTreeMap<String, Vec<String>>>,
 }
 
 /// One `[[swarm]]` as `gather` read it: `(manager node, cluster)` or why not.

@@ -15,7 +15,7 @@ pub struct ProxyRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
+pub(super) enum Token {
     Word { text: String, line: usize },
     Open,
     Close,
@@ -24,7 +24,7 @@ enum Token {
 
 /// nginx's lexical rules, loosely: `#` starts a comment where a word could start, quotes
 /// group (with backslash escapes), `{`, `}` and `;` end a word.
-fn tokenize(text: &str) -> Vec<Token> {
+pub(super) fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;

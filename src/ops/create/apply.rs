@@ -40,6 +40,8 @@ pub struct CreateOutcome {
     /// Set when the planned address was taken meanwhile and another was used.
     pub planned_ip_taken: Option<Ipv4Addr>,
     pub network_created: bool,
+    /// A swarm site's published port (README "Sites on a swarm").
+    pub published_port: Option<u16>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,23 +76,38 @@ pub async fn apply(
     let (outcome, detail) = match &result {
         Ok(done) => (
             Outcome::Ok,
-            format!(
-                "container {} at {}",
-                short(&done.container_id),
-                done.site.ip
-            ),
+            match done.published_port {
+                Some(port) => format!("service {} on port {port}", short(&done.container_id)),
+                None => format!(
+                    "container {} at {}",
+                    short(&done.container_id),
+                    done.site.ip
+                ),
+            },
         ),
         Err(e @ CreateError::Conflict(_)) => (Outcome::Refused, e.to_string()),
         Err(e) => (Outcome::Failed, e.to_string()),
     };
     let ip = result.as_ref().map(|d| d.site.ip).unwrap_or(plan.ip);
+    let mut params = json!({
+        "login": plan.login, "vlan": plan.vlan, "node": plan.node,
+        "image": plan.image, "ip": ip.to_string(),
+    });
+    if let (Some(service), Some(map)) = (&plan.service, params.as_object_mut()) {
+        let port = result
+            .as_ref()
+            .ok()
+            .and_then(|d| d.published_port)
+            .unwrap_or(service.published_port);
+        map.insert("swarm".into(), json!(service.swarm));
+        map.insert("service".into(), json!(service.name));
+        map.insert("replicas".into(), json!(service.replicas));
+        map.insert("published_port".into(), json!(port));
+    }
     let record = AuditRecord {
         action: "create".into(),
         target: Some(plan.domain.clone()),
-        params: json!({
-            "login": plan.login, "vlan": plan.vlan, "node": plan.node,
-            "image": plan.image, "ip": ip.to_string(),
-        }),
+        params,
         outcome,
         detail: Some(detail),
     };
@@ -110,6 +127,9 @@ async fn run(
     // Held until the create ends, so reconciliation elsewhere leaves this row alone.
     let _owner = pending::claim(inventory.path(), &plan.domain)
         .map_err(|e| CreateError::Conflict(format!("cannot create {}: {e}", plan.domain)))?;
+    if let Some(service) = &plan.service {
+        return super::service_apply::run(plan, service, inventory, docker, progress, limits).await;
+    }
     let mut held_live = held_on_network(docker, &plan.network.name, limits).await?;
     if plan.ip_chosen && held_live.contains(&plan.ip) {
         return Err(CreateError::Conflict(format!(
@@ -153,6 +173,7 @@ async fn run(
                     container_id,
                     planned_ip_taken,
                     network_created: done.network_created,
+                    published_port: None,
                 });
             }
             let cause = format!(

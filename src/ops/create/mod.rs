@@ -5,6 +5,8 @@
 
 mod apply;
 pub mod routed;
+mod service;
+mod service_apply;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv4Addr;
@@ -18,6 +20,7 @@ use crate::inventory::ipam::{IpamError, Pool};
 use crate::validate::{self, Invalid};
 
 pub use apply::{ApplyLimits, CreateError, CreateOutcome, apply, short};
+pub use service::ServicePlan;
 
 /// What the admin asked for, as typed (the form or the command line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +34,8 @@ pub struct CreateRequest {
     pub image: Option<String>,
     /// Empty: the first free address of the VLAN; else this one, checked the same way.
     pub ip: Option<String>,
+    /// Tasks of a site on a swarm VLAN; empty: `[containers] replicas`.
+    pub replicas: Option<u32>,
 }
 
 /// The Docker network a VLAN maps to on its node.
@@ -68,6 +73,8 @@ pub struct CreatePlan {
     /// Filled by the caller before apply; empty when there is no proxy to ask.
     #[serde(skip)]
     pub routed: Vec<Ipv4Addr>,
+    /// Set on a swarm VLAN: the site is a service, `node` is the manager asked.
+    pub service: Option<ServicePlan>,
 }
 
 /// Why a request cannot become a plan. All of them are the user's to fix (exit 4).
@@ -97,6 +104,14 @@ pub enum PlanError {
         vlan: u16,
         reason: &'static str,
     },
+    #[error("{0}")]
+    Swarm(String),
+    #[error("VLAN {vlan}: {source}")]
+    Ports {
+        vlan: u16,
+        #[source]
+        source: service::PortsExhausted,
+    },
     #[error("VLAN {vlan}: reserved entry {entry:?}: {reason}")]
     Reserved {
         vlan: u16,
@@ -115,6 +130,8 @@ impl PlanError {
 pub struct InventoryView<'a> {
     pub domain_taken: &'a dyn Fn(&str) -> bool,
     pub used_ips: &'a dyn Fn(u16) -> HashSet<Ipv4Addr>,
+    /// Published ports the inventory's swarm sites hold, by swarm name.
+    pub used_ports: &'a dyn Fn(&str) -> HashSet<u16>,
 }
 
 /// The address pool of a VLAN from its config.
@@ -154,9 +171,14 @@ pub fn plan(
             vlan: vlan_id,
             known: known_vlans(config),
         })?;
-    let node_name = match req.node.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => validate::node_name(n)?,
-        None => vlan.node.clone(),
+    let swarm = service::placement(config, req, vlan)?;
+    let node_name = match (
+        &swarm,
+        req.node.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+    ) {
+        (Some(s), _) => s.manager.clone(),
+        (None, Some(n)) => validate::node_name(n)?,
+        (None, None) => vlan.node.clone().unwrap_or_default(),
     };
     let node = config
         .nodes
@@ -205,12 +227,28 @@ pub fn plan(
         })?,
     };
     let port = config.containers.port;
+    let service = match swarm {
+        Some(s) => Some(service::plan(
+            s,
+            &domain,
+            vlan,
+            (inv.used_ports)(&vlan_swarm(vlan)),
+        )?),
+        None => None,
+    };
+    let proxy_rule = match &service {
+        Some(s) => format!(
+            "server_name {domain} → upstream of the nodes running its tasks, port {}",
+            s.published_port
+        ),
+        None => format!("server_name {domain} → proxy_pass http://{ip}:{port}"),
+    };
     Ok(CreatePlan {
         container: validate::container_name_for(&domain),
         labels: super::labels::for_site(&domain, &login, vlan_id)
             .into_iter()
             .collect(),
-        proxy_rule: format!("server_name {domain} → proxy_pass http://{ip}:{port}"),
+        proxy_rule,
         network: NetworkSpec {
             name: vlan.network_name(),
             bridge: vlan.bridge_name(),
@@ -225,10 +263,19 @@ pub fn plan(
         ip_chosen: chosen.is_some(),
         image,
         port,
-        restart: "unless-stopped",
         pool,
         routed: Vec::new(),
+        restart: if service.is_some() {
+            "on-failure"
+        } else {
+            "unless-stopped"
+        },
+        service,
     })
+}
+
+fn vlan_swarm(vlan: &VlanConfig) -> String {
+    vlan.swarm.clone().unwrap_or_default()
 }
 
 /// [`plan`] against the inventory as it is now (the CLI and the console both plan so).
@@ -239,9 +286,11 @@ pub fn plan_from_inventory(
 ) -> Result<CreatePlan, PlanError> {
     let taken = |d: &str| inventory.site(d).map(|s| s.is_some()).unwrap_or(false);
     let used = |vlan: u16| inventory.used_ips(vlan).unwrap_or_default();
+    let ports = |swarm: &str| inventory.used_ports(swarm).unwrap_or_default();
     let view = InventoryView {
         domain_taken: &taken,
         used_ips: &used,
+        used_ports: &ports,
     };
     plan(config, req, &view)
 }
@@ -258,6 +307,9 @@ pub fn known_vlans(config: &Config) -> String {
 impl CreatePlan {
     /// The plan as the lines shown before confirming.
     pub fn lines(&self) -> Vec<String> {
+        if let Some(service) = &self.service {
+            return service::lines(self, service);
+        }
         let labels: Vec<String> = self
             .labels
             .iter()

@@ -37,6 +37,7 @@ fn request(domain: &str) -> CreateRequest {
         node: None,
         image: None,
         ip: None,
+        replicas: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn plan_with(
         &InventoryView {
             domain_taken: &is_taken,
             used_ips: &used_ips,
+            used_ports: &|_| Default::default(),
         },
     )
 }
@@ -239,4 +241,120 @@ fn a_chosen_address_is_used_as_given_or_refused_with_the_reason() {
     // Without --ip the plan allocates, as before.
     let p = plan_with(&cfg, &request("blog.example.org"), &[], &used).expect("plan");
     assert!(!p.ip_chosen);
+}
+
+const SWARM: &str = r#"
+[[swarm]]
+name = "lab"
+managers = ["teemo"]
+[[vlan]]
+id = 300
+swarm = "lab"
+subnet = "10.30.0.0/24"
+gateway = "10.30.0.1"
+ports = "20000-20002"
+"#;
+
+fn swarm_request(domain: &str) -> CreateRequest {
+    CreateRequest {
+        vlan: "300".into(),
+        ..request(domain)
+    }
+}
+
+#[test]
+fn a_swarm_vlan_plans_a_service_on_its_first_manager_with_a_free_port() {
+    let c = config(SWARM);
+    let used = |swarm: &str| {
+        assert_eq!(swarm, "lab");
+        HashSet::from([20000])
+    };
+    let p = plan(
+        &c,
+        &CreateRequest {
+            replicas: Some(3),
+            ..swarm_request("Shop.example.org")
+        },
+        &InventoryView {
+            domain_taken: &|_| false,
+            used_ips: &|_| HashSet::new(),
+            used_ports: &used,
+        },
+    )
+    .expect("plan");
+    assert_eq!(p.node, "teemo", "the manager asked");
+    assert_eq!(p.restart, "on-failure");
+    let s = p.service.as_ref().expect("a service");
+    assert_eq!(s.name, "fd-shop-example-org");
+    assert_eq!((s.replicas, s.published_port), (3, 20001));
+    let lines = p.lines().join("\n");
+    assert!(lines.contains("(swarm lab)"), "{lines}");
+    assert!(
+        lines.contains("overlay, attachable, subnet 10.30.0.0/24"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("3 replicas, at most one per node"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("20001 → 8080 (host mode, from 20000-20002)"),
+        "{lines}"
+    );
+    // The default replicas come from [containers] replicas.
+    let d = plan_with(&c, &swarm_request("a.example"), &[], &[]).expect("plan");
+    assert_eq!(d.service.expect("service").replicas, 2);
+}
+
+#[test]
+fn flags_of_the_other_kind_of_vlan_and_a_full_range_are_refused() {
+    let c = config(SWARM);
+    let refused = |req: CreateRequest, says: &str| {
+        let err = plan_with(&c, &req, &[], &[]).expect_err(says);
+        assert!(err.to_string().contains(says), "{err}");
+        assert_eq!(err.kind(), crate::ops::FailKind::Invalid);
+    };
+    refused(
+        CreateRequest {
+            node: Some("teemo".into()),
+            ..swarm_request("a.example")
+        },
+        "leave out --node",
+    );
+    refused(
+        CreateRequest {
+            ip: Some("10.30.0.5".into()),
+            ..swarm_request("a.example")
+        },
+        "leave out --ip",
+    );
+    refused(
+        CreateRequest {
+            replicas: Some(0),
+            ..swarm_request("a.example")
+        },
+        "give 1 to 100",
+    );
+    refused(
+        CreateRequest {
+            replicas: Some(2),
+            ..request("a.example")
+        },
+        "--replicas is for a swarm VLAN",
+    );
+    let full = plan(
+        &c,
+        &swarm_request("a.example"),
+        &InventoryView {
+            domain_taken: &|_| false,
+            used_ips: &|_| HashSet::new(),
+            used_ports: &|_| HashSet::from([20000, 20001, 20002]),
+        },
+    )
+    .expect_err("full");
+    assert!(
+        full.to_string()
+            .contains("no free port left in 20000-20002"),
+        "{full}"
+    );
 }

@@ -28,6 +28,10 @@ pub struct DeletePlan {
     /// A container under the site's name that belongs to another domain: left alone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left_alone: Option<String>,
+    /// A swarm site (README "Sites on a swarm"): its service goes instead of a container;
+    /// `node` is then the manager asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<service::ServiceGone>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +86,7 @@ pub fn plan_from(site: &Site, node: &str, lookup: &Lookup) -> DeletePlan {
             .foreign
             .as_ref()
             .map(|(name, domain)| format!("{name} on {node} is labelled for {domain}")),
+        service: None,
     }
 }
 
@@ -119,6 +124,20 @@ pub struct Lookup {
 impl DeletePlan {
     pub fn lines(&self) -> Vec<String> {
         let mut lines = vec![format!("delete site {} ({})", self.domain, self.ip)];
+        if let Some(s) = &self.service {
+            lines.push(s.line(&self.node));
+        } else {
+            self.container_lines(&mut lines);
+        }
+        if let Some(note) = &self.left_alone {
+            lines.push(format!("  left alone {note}"));
+        }
+        lines.push("  inventory  its row is deleted".into());
+        lines.push("  proxy      its rule goes at the next proxy rebuild".into());
+        lines
+    }
+
+    fn container_lines(&self, lines: &mut Vec<String>) {
         match &self.container {
             Some((id, name, state)) => {
                 lines.push(format!("  container  {name} on {}", self.node));
@@ -132,12 +151,6 @@ impl DeletePlan {
                 self.node
             )),
         }
-        if let Some(note) = &self.left_alone {
-            lines.push(format!("  left alone {note}"));
-        }
-        lines.push("  inventory  its row is deleted".into());
-        lines.push("  proxy      its rule goes at the next proxy rebuild".into());
-        lines
     }
 }
 
@@ -210,6 +223,9 @@ where
     Fut: Future<Output = Result<DockerClient, String>>,
 {
     let site = site_to_delete(inventory, domain)?;
+    if let Some(row) = inventory.swarm_site(&site.domain)? {
+        return service::plan(config, &site, &row, docker_for, limit).await;
+    }
     let node = node_of(config, &site).ok_or_else(|| DeleteError::NoNode {
         domain: site.domain.clone(),
         vlan: site.vlan,
@@ -237,13 +253,15 @@ pub async fn apply(
     let record = AuditRecord {
         action: "delete".into(),
         target: Some(plan.domain.clone()),
-        params: json!({"node": plan.node, "ip": plan.ip, "container": plan.container.as_ref().map(|c| &c.1)}),
+        params: json!({"node": plan.node, "ip": plan.ip, "container": plan.container.as_ref().map(|c| &c.1),
+            "service": plan.service.as_ref().map(|s| &s.name)}),
         outcome: if result.is_ok() {
             Outcome::Ok
         } else {
             Outcome::Failed
         },
         detail: Some(match &result {
+            Ok(()) if plan.service.is_some() => "service and row removed".into(),
             Ok(()) => "container and row removed".into(),
             Err(e) => e.to_string(),
         }),
@@ -268,6 +286,9 @@ async fn run(
                 .into(),
         )
     };
+    if let Some(s) = &plan.service {
+        service::remove(s, &plan.node, docker, progress, limit).await?;
+    }
     if let Some((id, name, _)) = &plan.container {
         progress.step(&format!(
             "stopping and removing container {name} on {}",
@@ -288,6 +309,8 @@ async fn run(
     ));
     Ok(())
 }
+
+mod service;
 
 #[cfg(test)]
 mod tests;

@@ -7,13 +7,15 @@ mod fetch;
 mod plan;
 mod render;
 mod script;
+pub mod swarm;
 
 use std::path::Path;
 
 pub use apply::{AUDIT_ACTION, Applied, ApplyOptions, LOCK_NAME, apply, unapplied_record};
 pub use fetch::{FetchError, fetch_current, read_command};
 pub use plan::{ProxyPlan, plan};
-pub use render::{BUILTIN_TEMPLATE, RenderError, TemplateSource, render};
+pub use render::{BUILTIN_TEMPLATE, RenderError, TemplateSource, render, render_with};
+pub use swarm::{SwarmRoutes, Upstream};
 
 use super::FailKind;
 use crate::config::{Config, ProxyConfig};
@@ -56,6 +58,8 @@ pub enum ProxyError {
         "the link to {node} was lost while the apply ran there, and the node finished it alone; run proxy plan to see what is deployed"
     )]
     Replayed { node: String },
+    #[error("cannot place the swarm sites: {0}; nothing was planned")]
+    Swarm(String),
     #[error("[proxy] path {0:?} names no file")]
     BadPath(String),
     #[error("refused: proxy apply changes {node} and fleetdeck is in read-only mode")]
@@ -112,6 +116,7 @@ impl ProxyError {
             | ProxyError::Fetch(_)
             | ProxyError::Inventory(_)
             | ProxyError::Exec { .. }
+            | ProxyError::Swarm(_)
             | ProxyError::Replayed { .. }
             | ProxyError::TestFailed { .. }
             | ProxyError::ReloadFailed { .. }
@@ -156,14 +161,39 @@ fn read_template(path: &Path) -> Result<TemplateSource, ProxyError> {
 pub async fn make_plan(
     config: &Config,
     sites: &[Site],
+    routes: &SwarmRoutes,
     exec: &dyn Exec,
 ) -> Result<ProxyPlan, ProxyError> {
     let proxy = config.proxy.as_ref().ok_or(ProxyError::NotConfigured)?;
     let template = load_template(proxy)?;
-    let desired = render(&template, sites, config.containers.port, &proxy.listen)?;
+    let desired = render_with(
+        &template,
+        sites,
+        routes,
+        config.containers.port,
+        &proxy.listen,
+    )?;
     let path = proxy.path.display().to_string();
     let current = fetch_current(exec, &path).await?;
     Ok(plan(&proxy.node, &path, current, desired))
+}
+
+/// The upstreams of the inventory's swarm sites, from each declared swarm's first
+/// manager that answers (GETs only: fine in read-only mode). No swarm site, no call.
+pub async fn swarm_routes(
+    config: &Config,
+    sites: &[crate::inventory::SwarmSite],
+    links: &std::collections::BTreeMap<String, crate::transport::links::NodeLink>,
+) -> Result<SwarmRoutes, ProxyError> {
+    if sites.is_empty() {
+        return Ok(SwarmRoutes::new());
+    }
+    let states = crate::ops::check::read_swarm_states(config, links)
+        .await
+        .into_iter()
+        .map(|(name, read)| (name, read.map(|(_, state)| state)))
+        .collect();
+    swarm::routes(sites, &states).map_err(ProxyError::Swarm)
 }
 
 #[cfg(test)]

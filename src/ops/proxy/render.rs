@@ -8,6 +8,7 @@
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
+use super::swarm::{SwarmRoutes, Upstream};
 use crate::config::check::listen_is_valid;
 use crate::inventory::{Site, SiteState};
 use crate::validate;
@@ -55,6 +56,10 @@ struct SiteView {
     ip: String,
     port: u16,
     upstream: String,
+    /// A swarm site (README "Sites on a swarm"): `upstream_name` and its `servers`.
+    swarm: bool,
+    upstream_name: String,
+    servers: Vec<String>,
 }
 
 /// Render the proxy file for the `active` sites (pending ones have no container yet).
@@ -65,13 +70,24 @@ pub fn render(
     default_port: u16,
     listen: &str,
 ) -> Result<String, RenderError> {
+    render_with(template, sites, &SwarmRoutes::new(), default_port, listen)
+}
+
+/// [`render`], with the upstreams of the swarm sites (`swarm.rs`).
+pub fn render_with(
+    template: &TemplateSource,
+    sites: &[Site],
+    routes: &SwarmRoutes,
+    default_port: u16,
+    listen: &str,
+) -> Result<String, RenderError> {
     if !listen_is_valid(listen) {
         return Err(RenderError::BadListen(listen.to_string()));
     }
     let mut views = sites
         .iter()
         .filter(|s| s.state == SiteState::Active)
-        .map(|s| view(s, default_port))
+        .map(|s| view(s, routes.get(&s.domain), default_port))
         .collect::<Result<Vec<_>, _>>()?;
     views.sort_by(|a, b| a.domain.cmp(&b.domain));
 
@@ -90,7 +106,7 @@ pub fn render(
         .map_err(|e| template_error(template, &e))
 }
 
-fn view(site: &Site, default_port: u16) -> Result<SiteView, RenderError> {
+fn view(site: &Site, route: Option<&Upstream>, default_port: u16) -> Result<SiteView, RenderError> {
     let bad = |e: validate::Invalid| RenderError::BadSite {
         domain: site.domain.clone(),
         reason: e.to_string(),
@@ -104,15 +120,54 @@ fn view(site: &Site, default_port: u16) -> Result<SiteView, RenderError> {
             reason: "port 0".into(),
         });
     }
+    let (upstream_name, servers) = match route {
+        Some(r) => swarm_upstream(site, r)?,
+        None => (String::new(), Vec::new()),
+    };
     // The address and port are typed (Ipv4Addr, u16): their text cannot hold syntax.
     Ok(SiteView {
-        upstream: format!("http://{}:{port}", site.ip),
+        upstream: match route {
+            Some(_) => format!("http://{upstream_name}"),
+            None => format!("http://{}:{port}", site.ip),
+        },
+        swarm: route.is_some(),
+        upstream_name,
+        servers,
         ip: site.ip.to_string(),
         domain,
         login,
         vlan: site.vlan,
         port,
     })
+}
+
+/// A swarm site's upstream, checked: its name a DNS label, each server an IP address and
+/// a port (the addresses come from the engines, so they are never trusted as text).
+fn swarm_upstream(site: &Site, r: &Upstream) -> Result<(String, Vec<String>), RenderError> {
+    let bad = |reason: String| RenderError::BadSite {
+        domain: site.domain.clone(),
+        reason,
+    };
+    let name_ok = !r.name.is_empty()
+        && r.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(bad(format!(
+            "upstream name {:?} is not a plain name",
+            r.name
+        )));
+    }
+    let servers = r
+        .servers
+        .iter()
+        .map(|s| {
+            s.parse::<std::net::SocketAddr>()
+                .map(|a| a.to_string())
+                .map_err(|_| bad(format!("upstream server {s:?} is not address:port")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((r.name.clone(), servers))
 }
 
 fn template_error(template: &TemplateSource, e: &minijinja::Error) -> RenderError {

@@ -186,3 +186,43 @@ fn a_custom_template_sees_every_field() {
         "a.example.org alice 120 10.90.120.10 81 http://10.90.120.10:81 80\n"
     );
 }
+
+#[test]
+fn a_swarm_site_gets_an_upstream_of_its_nodes_and_passes_to_it() {
+    let sites = [site(
+        "shop.example.org",
+        "10.30.0.2",
+        Some(80),
+        SiteState::Active,
+    )];
+    let mut routes = SwarmRoutes::new();
+    routes.insert(
+        "shop.example.org".into(),
+        Upstream {
+            name: "fd-shop-example-org".into(),
+            servers: vec!["10.79.0.1:20001".into(), "10.79.0.3:20001".into()],
+        },
+    );
+    let text = render_with(&TemplateSource::builtin(), &sites, &routes, 80, "80").expect("render");
+    assert!(
+        text.contains("upstream fd-shop-example-org {\n    server 10.79.0.1:20001;\n    server 10.79.0.3:20001;\n}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("proxy_pass http://fd-shop-example-org;"),
+        "{text}"
+    );
+    // No task running: a placeholder nginx accepts, answering 502.
+    routes
+        .get_mut("shop.example.org")
+        .expect("route")
+        .servers
+        .clear();
+    let text = render_with(&TemplateSource::builtin(), &sites, &routes, 80, "80").expect("render");
+    assert!(text.contains("server 127.0.0.1:9 down;"), "{text}");
+    // Engine text never reaches the file unchecked.
+    routes.get_mut("shop.example.org").expect("route").servers =
+        vec!["10.79.0.1:1; include /x".into()];
+    let err = render_with(&TemplateSource::builtin(), &sites, &routes, 80, "80").expect_err("bad");
+    assert!(err.to_string().contains("not address:port"), "{err}");
+}

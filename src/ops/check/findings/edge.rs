@@ -141,7 +141,12 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
     for site in active(input) {
         let domain = site.domain.as_str();
         let port = site.port.unwrap_or(port_default);
-        let want = format!("http://{}:{port}", site.ip);
+        // A swarm site passes to its upstream (README "Sites on a swarm").
+        let swarm = input.swarm_sites.iter().find(|s| s.domain == domain);
+        let want = match swarm {
+            Some(s) => format!("http://{}", s.service),
+            None => format!("http://{}:{port}", site.ip),
+        };
         let target = Target {
             node: Some(node.clone()),
             container: None,
@@ -162,11 +167,11 @@ pub(super) fn proxy(input: &CheckInput<'_>, out: &mut Collector) {
             continue;
         };
         let ip = site.ip.to_string();
-        if rule
-            .proxy_pass
-            .as_deref()
-            .is_some_and(|p| passes_to(p, &ip, port))
-        {
+        let passes = |p: &str| match swarm {
+            Some(_) => p.trim_end_matches('/') == want,
+            None => passes_to(p, &ip, port),
+        };
+        if rule.proxy_pass.as_deref().is_some_and(passes) {
             continue;
         }
         let actual = rule

@@ -60,7 +60,7 @@ fn vlan_networks(config: &Config, node: &str) -> BTreeMap<String, u16> {
     config
         .vlans
         .iter()
-        .filter(|v| v.node == node)
+        .filter(|v| v.is_on(node))
         .map(|v| (v.network_name(), v.id))
         .collect()
 }

@@ -94,6 +94,8 @@ mod tests {
             proxy: crate::ops::check::ProxyCheck::Skipped(String::new()),
             reached: Default::default(),
             hosts: Default::default(),
+            swarm_sites: Vec::new(),
+            upstreams: None,
             swarms: [
                 ("prod".to_string(), Ok(("alpha".to_string(), cluster))),
                 (

@@ -196,6 +196,8 @@ mod tests {
             ]
             .into(),
             hosts: Default::default(),
+            swarm_sites: Vec::new(),
+            upstreams: None,
             swarms: Default::default(),
         };
         let mut out = Collector::default();

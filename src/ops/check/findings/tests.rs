@@ -134,6 +134,8 @@ impl World {
             proxy: self.proxy.clone(),
             reached: Default::default(),
             hosts: Default::default(),
+            swarm_sites: Vec::new(),
+            upstreams: None,
             swarms: Default::default(),
         })
     }

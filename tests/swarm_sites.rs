@@ -1,0 +1,456 @@
+//! Sites on the lab swarm (README "Sites on a swarm"): a swarm VLAN's `create` makes a
+//! service with host-mode ports, the proxy on h1 gets an upstream of the nodes running
+//! its tasks, `check` judges it, `delete` removes it. Real parts only: the lab swarm
+//! (`tests/lab/swarm.sh`, s1 manager), h1's nginx (reaching the swarm on its fdlab-br2
+//! leg), curl with a Host header from the root namespace.
+//!
+//! Each test takes the swarm turn (`SwarmLab::turn`) for its whole length, uses names of
+//! its own (`fdss-<pid>-<n>`), and removes its services, networks and proxy file even when
+//! it fails (`defer`).
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use fleetdeck::inventory::Inventory;
+use serde_json::Value;
+use support::lab::{Lab, assert_success, defer, retry, run_with_timeout, stdout};
+use support::swarm::{DockerWindow, SwarmLab};
+
+const NAMES: [&str; 3] = ["ss-one", "ss-two", "ss-three"];
+/// A site's tasks may take a while to be scheduled and started on the workers.
+const TASKS_UP: Duration = Duration::from_secs(90);
+
+struct Setup {
+    lab: Lab,
+    swarm: SwarmLab,
+    dir: tempfile::TempDir,
+    /// Unique per test: names the VLAN's network, the domain and the proxy file.
+    tag: String,
+    vlan: u16,
+    proxy_file: PathBuf,
+}
+
+impl Setup {
+    /// A config of the three swarm hosts (the first the manager of `[[swarm]] fdss`), h1 as
+    /// the proxy node, and one swarm VLAN `vlan` on 10.93.<n>.0/24 with ports 2n000-2n099.
+    fn new(n: u8) -> Setup {
+        let lab = Lab::load();
+        let swarm = SwarmLab::load();
+        let dir = tempfile::Builder::new()
+            .prefix("fdss-")
+            .tempdir()
+            .expect("tempdir");
+        let tag = format!("fdss-{}-{n}", std::process::id());
+        let vlan = 390 + u16::from(n);
+        let (_, nginx) = lab.nginx();
+        let proxy_file = nginx.sites_dir.join(format!("{tag}.conf"));
+        // One ssh_config holding both labs' Host blocks (h1, and s1..s3).
+        let mut ssh = std::fs::read_to_string(&lab.ssh_config).expect("lab ssh_config");
+        ssh.push('\n');
+        ssh.push_str(&std::fs::read_to_string(&swarm.ssh_config).expect("swarm ssh_config"));
+        let ssh_path = dir.path().join("ssh_config");
+        std::fs::write(&ssh_path, ssh).expect("write ssh_config");
+        let nginx_args = |first: &[&str]| {
+            let mut v: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+            v.extend([
+                "-p".into(),
+                nginx.prefix.display().to_string(),
+                "-c".into(),
+                nginx.conf.display().to_string(),
+            ]);
+            v
+        };
+        let h1 = lab.host("h1");
+        let mut config = swarm.fleet_config(
+            &NAMES,
+            &format!(
+                "[[node]]\nname = \"h1\"\nssh = \"h1\"\ndocker = \"ssh\"\ndocker_socket = {:?}\n\
+                 [inventory]\npath = {:?}\n\
+                 [[swarm]]\nname = \"fdss\"\nmanagers = [{:?}]\n\
+                 [[vlan]]\nid = {vlan}\nswarm = \"fdss\"\nsubnet = \"10.93.{n}.0/24\"\ngateway = \"10.93.{n}.1\"\n\
+                 network = {tag:?}\nports = \"2{n}000-2{n}099\"\n\
+                 [containers]\nimage = {:?}\nport = 80\n\
+                 [proxy]\nnode = \"h1\"\npath = {:?}\nlisten = {:?}\ntest_cmd = {:?}\nreload_cmd = {:?}\n",
+                h1.docker_socket.display().to_string(),
+                dir.path().join("inventory.db").display().to_string(),
+                NAMES[0],
+                swarm.image,
+                proxy_file.display().to_string(),
+                nginx.listen,
+                nginx_args(&["nginx", "-t", "-q"]),
+                nginx_args(&["nginx", "-s", "reload"]),
+            ),
+        );
+        config = config.replace(
+            &format!("config = {:?}", swarm.ssh_config.display().to_string()),
+            &format!("config = {:?}", ssh_path.display().to_string()),
+        );
+        std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+        Setup {
+            lab,
+            swarm,
+            dir,
+            tag,
+            vlan,
+            proxy_file,
+        }
+    }
+
+    fn domain(&self) -> String {
+        format!("{}.swarm.test", self.tag)
+    }
+
+    fn service(&self) -> String {
+        fleetdeck::validate::service_name_for(&self.domain())
+    }
+
+    fn fleetdeck(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+        cmd.arg("--config")
+            .arg(self.dir.path().join("config.toml"))
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("USER", "fdss-tester")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("FLEETDECK_READ_ONLY")
+            .env_remove("FLEETDECK_CONFIG");
+        run_with_timeout(&mut cmd, Duration::from_secs(120))
+    }
+
+    fn create(&self, replicas: &str) -> Output {
+        self.fleetdeck(&[
+            "create",
+            "--login",
+            "fdss",
+            "--vlan",
+            &self.vlan.to_string(),
+            "--domain",
+            &self.domain(),
+            "--replicas",
+            replicas,
+            "--yes",
+        ])
+    }
+
+    fn inventory(&self) -> Inventory {
+        Inventory::open(&self.dir.path().join("inventory.db")).expect("inventory")
+    }
+
+    fn manager_docker(&self, args: &[&str]) -> Output {
+        self.swarm.docker(&self.swarm.manager, args)
+    }
+
+    /// Removes what a test may leave: the service, the VLAN's network, the proxy file.
+    fn cleanup(&self) {
+        let out = self.manager_docker(&["service", "rm", &self.service()]);
+        if out.status.success() {
+            eprintln!("cleanup: removed service {}", self.service());
+        }
+        // The network goes once the tasks' endpoints are gone.
+        retry(Duration::from_secs(30), || {
+            let out = self.manager_docker(&["network", "rm", &self.tag]);
+            // Gone when removed now, or when there is none to inspect.
+            let gone = out.status.success()
+                || !self
+                    .manager_docker(&["network", "inspect", &self.tag])
+                    .status
+                    .success();
+            if !gone {
+                eprintln!(
+                    "cleanup: network rm {}: {}",
+                    self.tag,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            gone.then_some(())
+        })
+        .unwrap_or_else(|| eprintln!("cleanup: network {} could not be removed", self.tag));
+        if std::fs::remove_file(&self.proxy_file).is_ok() {
+            let (_, n) = self.lab.nginx();
+            let args = [
+                "-s".to_string(),
+                "reload".into(),
+                "-p".into(),
+                n.prefix.display().to_string(),
+                "-c".into(),
+                n.conf.display().to_string(),
+            ];
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            self.lab.in_netns("h1", "nginx", &args);
+        }
+    }
+
+    /// `node address:port` of every node running one of the service's tasks.
+    fn running_on(&self, port: u16) -> BTreeSet<String> {
+        let out = self.manager_docker(&[
+            "service",
+            "ps",
+            &self.service(),
+            "--filter",
+            "desired-state=running",
+            "--format",
+            "{{.Node}} {{.CurrentState}}",
+        ]);
+        assert_success(&out, "docker service ps");
+        stdout(&out)
+            .lines()
+            .filter(|l| l.contains("Running"))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|host| format!("{}:{port}", self.swarm.host(host).ip))
+            .collect()
+    }
+
+    /// The hostnames (short container ids) of the service's task containers on all hosts.
+    fn task_hostnames(&self) -> BTreeSet<String> {
+        let filter = format!("label=com.docker.swarm.service.name={}", self.service());
+        self.swarm
+            .hosts
+            .iter()
+            .flat_map(|h| {
+                let out = self
+                    .swarm
+                    .docker(&h.name, &["ps", "--filter", &filter, "--format", "{{.ID}}"]);
+                stdout(&out).lines().map(str::to_string).collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn check(&self) -> (Option<i32>, Value) {
+        let out = self.fleetdeck(&["check", "--json"]);
+        let doc = serde_json::from_str(&String::from_utf8_lossy(&out.stdout))
+            .unwrap_or_else(|e| panic!("check --json is not JSON ({e}): {out:?}"));
+        (out.status.code(), doc)
+    }
+
+    /// The findings of `check --json` about this test's site or service.
+    fn our_findings(&self, doc: &Value) -> Vec<Value> {
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| {
+                f["domain"] == self.domain().as_str()
+                    || f["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains(&self.service()))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// curl through h1's nginx with `Host: domain`, from the root namespace.
+fn curl(lab: &Lab, domain: &str) -> String {
+    let (_, n) = lab.nginx();
+    let out = run_with_timeout(
+        Command::new("curl")
+            .args(["-s", "--max-time", "5", "-H", &format!("Host: {domain}")])
+            .arg(format!("http://{}/", n.listen)),
+        Duration::from_secs(10),
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(1);
+    let _cleanup = defer(|| s.cleanup());
+    let domain = s.domain();
+
+    let started = std::time::Instant::now();
+    let out = s.create("2");
+    assert_success(&out, "fleetdeck create on a swarm VLAN");
+    let created = started.elapsed();
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("service    {}", s.service())),
+        "{text}"
+    );
+    let row = s
+        .inventory()
+        .swarm_site(&domain)
+        .expect("read")
+        .expect("the site's swarm row");
+    assert!((21000..=21099).contains(&row.published_port), "{row:?}");
+    let said = format!(
+        "service {} (2 replicas) on swarm fdss, port {}",
+        s.service(),
+        row.published_port
+    );
+    assert!(text.contains(&said), "{said} in {text}");
+    let site = s.inventory().site(&domain).expect("read").expect("row");
+    assert_eq!(site.state, fleetdeck::inventory::SiteState::Active);
+    assert_eq!(site.node, None, "the swarm places it");
+
+    // The engine's own view: two tasks running, on two nodes.
+    let nodes = retry(TASKS_UP, || {
+        Some(s.running_on(row.published_port)).filter(|n| n.len() == 2)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "two running tasks never showed: {:?}",
+            s.manager_docker(&["service", "ps", "--no-trunc", &s.service()])
+        )
+    });
+    let tasks_up = started.elapsed();
+    let inspect = s.manager_docker(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{json .Spec}}",
+        &s.service(),
+    ]);
+    assert_success(&inspect, "docker service inspect");
+    let spec: Value = serde_json::from_str(&stdout(&inspect)).expect("spec JSON");
+    assert_eq!(spec["Labels"]["fleetdeck.domain"], domain.as_str());
+    assert_eq!(spec["TaskTemplate"]["Placement"]["MaxReplicas"], 1);
+    assert_eq!(
+        spec["TaskTemplate"]["RestartPolicy"]["Condition"],
+        "on-failure"
+    );
+    assert_eq!(spec["EndpointSpec"]["Ports"][0]["PublishMode"], "host");
+    let net = s.manager_docker(&[
+        "network",
+        "inspect",
+        "--format",
+        "{{.Driver}} {{.Attachable}}",
+        &s.tag,
+    ]);
+    assert_eq!(stdout(&net), "overlay true");
+
+    // The plan shows the upstream with both node:port, the apply serves the site.
+    let plan_started = std::time::Instant::now();
+    let plan = s.fleetdeck(&["proxy", "plan"]);
+    assert_success(&plan, "proxy plan");
+    let planned = plan_started.elapsed();
+    let diff = stdout(&plan);
+    assert!(
+        diff.contains(&format!("upstream {}", s.service())),
+        "{diff}"
+    );
+    for server in &nodes {
+        assert!(
+            diff.contains(&format!("server {server};")),
+            "{server} in {diff}"
+        );
+    }
+    assert_success(&s.fleetdeck(&["proxy", "apply", "--yes"]), "proxy apply");
+    let tasks = s.task_hostnames();
+    let page = retry(Duration::from_secs(15), || {
+        Some(curl(&s.lab, &domain)).filter(|p| tasks.contains(p))
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "{domain} never answered with one of its tasks {tasks:?}: {:?}",
+            curl(&s.lab, &domain)
+        )
+    });
+    assert_eq!(page.len(), 12, "a task container's hostname: {page}");
+    eprintln!(
+        "figures: create {created:?}, two tasks running {tasks_up:?} after the start, proxy plan {planned:?}, served {:?} after the start",
+        started.elapsed()
+    );
+
+    let (_, doc) = s.check();
+    let ours = s.our_findings(&doc);
+    assert!(ours.is_empty(), "check about our site: {ours:#?}");
+
+    let out = s.fleetdeck(&["delete", &domain, "--yes"]);
+    assert_success(&out, "fleetdeck delete");
+    let gone = s.manager_docker(&["service", "inspect", &s.service()]);
+    assert!(!gone.status.success(), "the service is gone");
+    let inv = s.inventory();
+    assert_eq!(inv.site(&domain).expect("read"), None);
+    assert!(
+        inv.used_ports("fdss").expect("ports").is_empty(),
+        "the port is free"
+    );
+    let audit = inv.audit(2).expect("audit");
+    assert_eq!(audit[0].action, "delete");
+    assert_eq!(audit[0].outcome, "ok");
+}
+
+#[test]
+fn check_reports_service_missing_when_the_service_was_removed_behind_its_back() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(2);
+    let _cleanup = defer(|| s.cleanup());
+    assert_success(&s.create("1"), "fleetdeck create");
+    assert_success(
+        &s.manager_docker(&["service", "rm", &s.service()]),
+        "docker service rm",
+    );
+    let (code, doc) = s.check();
+    let ours = s.our_findings(&doc);
+    let missing: Vec<_> = ours
+        .iter()
+        .filter(|f| f["kind"] == "service_missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{ours:#?}");
+    assert_eq!(missing[0]["severity"], "error");
+    assert_eq!(missing[0]["node"], NAMES[0]);
+    assert_eq!(code, Some(1), "check exits 1 on a problem");
+    // The delete still takes the row (and its port) when the service is already gone.
+    let out = s.fleetdeck(&["delete", &s.domain(), "--yes"]);
+    assert_success(&out, "delete of a site whose service is gone");
+    assert!(stdout(&out).contains("already gone"), "{}", stdout(&out));
+    assert_eq!(s.inventory().site(&s.domain()).expect("read"), None);
+}
+
+#[test]
+fn read_only_refuses_a_swarm_create_and_no_engine_gets_a_write() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(3);
+    let _cleanup = defer(|| s.cleanup());
+    let window = DockerWindow::start(&s.swarm);
+    let out = s.fleetdeck(&[
+        "--read-only",
+        "create",
+        "--login",
+        "fdss",
+        "--vlan",
+        &s.vlan.to_string(),
+        "--domain",
+        &s.domain(),
+        "--replicas",
+        "2",
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "read-only exit code: {out:?}");
+    // A read-only proxy plan and check still read the swarm, with GETs only.
+    let plan = s.fleetdeck(&["--read-only", "proxy", "plan"]);
+    assert_success(&plan, "read-only proxy plan");
+    let (_, doc) = s.check_read_only();
+    assert!(doc["findings"].is_array());
+    std::thread::sleep(Duration::from_millis(300));
+    let calls = window.calls();
+    let writes: Vec<_> = calls
+        .iter()
+        .filter(|(_, m, _)| m != "GET" && m != "HEAD")
+        .collect();
+    assert!(writes.is_empty(), "read-only sent {writes:#?}");
+    assert!(
+        calls
+            .iter()
+            .any(|(h, _, p)| h == &s.swarm.manager && p.contains("/services")),
+        "the manager was asked about its services: {calls:#?}"
+    );
+    let gone = s.manager_docker(&["service", "inspect", &s.service()]);
+    assert!(!gone.status.success(), "no service was made");
+}
+
+impl Setup {
+    fn check_read_only(&self) -> (Option<i32>, Value) {
+        let out = self.fleetdeck(&["--read-only", "check", "--json"]);
+        let doc = serde_json::from_str(&String::from_utf8_lossy(&out.stdout))
+            .unwrap_or_else(|e| panic!("check --json is not JSON ({e}): {out:?}"));
+        (out.status.code(), doc)
+    }
+}
