@@ -454,3 +454,180 @@ impl Setup {
         (out.status.code(), doc)
     }
 }
+
+/// The images of the service's running tasks (short names).
+fn running_images(s: &Setup) -> Vec<String> {
+    let out = s.manager_docker(&[
+        "service",
+        "ps",
+        "--filter",
+        "desired-state=running",
+        "--format",
+        "{{.Image}} {{.CurrentState}}",
+        &s.service(),
+    ]);
+    assert_success(&out, "docker service ps");
+    stdout(&out)
+        .lines()
+        .filter(|l| l.contains(" Running "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// The whole path on one site: create (2 replicas) → served through nginx → drain
+/// the node of one task → the task moves, `proxy plan` shows the new upstream, apply,
+/// served → activate → scale to 3 and back → update the image and roll back → delete.
+#[test]
+fn a_swarm_site_follows_a_drain_a_scale_an_update_and_a_rollback() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(4);
+    let _cleanup = defer(|| s.cleanup());
+    let domain = s.domain();
+    // A second tag of the lab image on every engine (no registry in the lab).
+    let image2 = format!("{}-fdss{}", s.swarm.image, std::process::id());
+    for h in &s.swarm.hosts {
+        assert_success(
+            &s.swarm.docker(&h.name, &["tag", &s.swarm.image, &image2]),
+            &format!("docker tag on {}", h.name),
+        );
+    }
+    let _untag = defer(|| {
+        for h in &s.swarm.hosts {
+            let _ = s.swarm.docker(&h.name, &["rmi", &image2]);
+        }
+    });
+    // Every node active again, whatever happens.
+    let _active = defer(|| {
+        for h in &s.swarm.hosts {
+            let _ = s.manager_docker(&["node", "update", "--availability", "active", &h.node_id]);
+        }
+    });
+
+    assert_success(&s.create("2"), "fleetdeck create on a swarm VLAN");
+    let port = s
+        .inventory()
+        .swarm_site(&domain)
+        .expect("read")
+        .expect("the site's swarm row")
+        .published_port;
+    let before = retry(TASKS_UP, || {
+        Some(s.running_on(port)).filter(|n| n.len() == 2)
+    })
+    .expect("two running tasks");
+    assert_success(&s.fleetdeck(&["proxy", "apply", "--yes"]), "proxy apply");
+    let served = |what: &str| {
+        let tasks = s.task_hostnames();
+        retry(Duration::from_secs(20), || {
+            Some(curl(&s.lab, &domain)).filter(|p| tasks.contains(p))
+        })
+        .unwrap_or_else(|| panic!("{domain} not served {what}: {:?}", curl(&s.lab, &domain)))
+    };
+    served("after create");
+
+    // Drain the node of one task: it moves to the node that had none.
+    let (index, drained) = s
+        .swarm
+        .hosts
+        .iter()
+        .enumerate()
+        .find(|(_, h)| before.contains(&format!("{}:{port}", h.ip)))
+        .expect("a node running a task");
+    let out = s.fleetdeck(&["drain", NAMES[index], "--yes"]);
+    assert_success(&out, "fleetdeck drain");
+    let gone = format!("{}:{port}", drained.ip);
+    let after = retry(TASKS_UP, || {
+        Some(s.running_on(port)).filter(|n| n.len() == 2 && !n.contains(&gone))
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "the task never left {}: {:?}",
+            drained.name,
+            s.running_on(port)
+        )
+    });
+    let moved_to = after
+        .difference(&before)
+        .next()
+        .expect("a new node")
+        .clone();
+    let plan = s.fleetdeck(&["proxy", "plan"]);
+    assert_success(&plan, "proxy plan after the drain");
+    let diff = stdout(&plan);
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains(&format!("server {moved_to};"))),
+        "the new upstream server {moved_to} in {diff}"
+    );
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('-') && l.contains(&format!("server {gone};"))),
+        "the drained node's server {gone} goes in {diff}"
+    );
+    assert_success(
+        &s.fleetdeck(&["proxy", "apply", "--yes"]),
+        "proxy apply after the drain",
+    );
+    served("after the drain");
+    let (code, doc) = s.check();
+    assert!(
+        s.our_findings(&doc).is_empty(),
+        "check after the apply ({code:?}): {doc}"
+    );
+    assert_success(
+        &s.fleetdeck(&["activate", NAMES[index], "--yes"]),
+        "fleetdeck activate",
+    );
+
+    // Scale to 3 (one task per node: all three) and back to 2.
+    assert_success(
+        &s.fleetdeck(&["scale", &domain, "3", "--yes"]),
+        "scale to 3",
+    );
+    retry(TASKS_UP, || {
+        Some(s.running_on(port)).filter(|n| n.len() == 3)
+    })
+    .unwrap_or_else(|| panic!("never 3 tasks: {:?}", s.running_on(port)));
+    assert_success(
+        &s.fleetdeck(&["scale", &domain, "2", "--yes"]),
+        "scale to 2",
+    );
+    retry(TASKS_UP, || {
+        Some(s.running_on(port)).filter(|n| n.len() == 2)
+    })
+    .unwrap_or_else(|| panic!("never back to 2 tasks: {:?}", s.running_on(port)));
+
+    // A rolling update to the second tag, then back.
+    let out = s.fleetdeck(&["update", &domain, "--image", &image2, "--yes"]);
+    assert_success(&out, "fleetdeck update --image");
+    let tag2 = image2.rsplit(':').next().expect("a tag").to_string();
+    retry(TASKS_UP, || {
+        let images = running_images(&s);
+        (images.len() == 2 && images.iter().all(|i| i.ends_with(&tag2))).then_some(())
+    })
+    .unwrap_or_else(|| panic!("never 2 tasks of {image2}: {:?}", running_images(&s)));
+    assert_success(
+        &s.fleetdeck(&["rollback", &domain, "--yes"]),
+        "fleetdeck rollback",
+    );
+    retry(TASKS_UP, || {
+        let images = running_images(&s);
+        (images.len() == 2 && images.iter().all(|i| !i.ends_with(&tag2))).then_some(())
+    })
+    .unwrap_or_else(|| panic!("never rolled back: {:?}", running_images(&s)));
+    assert_success(
+        &s.fleetdeck(&["proxy", "apply", "--yes"]),
+        "proxy apply after the moves",
+    );
+    served("after the rollback");
+
+    assert_success(
+        &s.fleetdeck(&["delete", &domain, "--yes"]),
+        "fleetdeck delete",
+    );
+    let left = s.manager_docker(&["service", "inspect", &s.service()]);
+    assert!(!left.status.success(), "the service is gone");
+    assert!(
+        s.inventory().site(&domain).expect("read").is_none(),
+        "the row is gone"
+    );
+}
