@@ -379,11 +379,20 @@ async fn undo(
         "undo: releasing {} on VLAN {}",
         plan.ip, plan.vlan
     ));
-    match inventory.delete_pending_site(&plan.domain) {
-        Ok(_) => {}
-        Err(e) => notes.push(format!(
+    release_pending(inventory, &plan.domain, notes)
+}
+
+/// The last undo step of a create (container or service): the pending row goes (and with
+/// it a service's port); then what the undo could not do, said in one line.
+pub(super) fn release_pending(
+    inventory: &Inventory,
+    domain: &str,
+    mut notes: Vec<String>,
+) -> String {
+    if let Err(e) = inventory.delete_pending_site(domain) {
+        notes.push(format!(
             "the pending row could not be deleted ({e}); it is reconciled at the next start"
-        )),
+        ));
     }
     if notes.is_empty() {
         "everything was undone".into()

@@ -204,16 +204,7 @@ async fn undo(
         "undo: releasing {} on VLAN {} and its port",
         plan.ip, plan.vlan
     ));
-    if let Err(e) = inventory.delete_pending_site(&plan.domain) {
-        notes.push(format!(
-            "the pending row could not be deleted ({e}); it is reconciled at the next start"
-        ));
-    }
-    if notes.is_empty() {
-        "everything was undone".into()
-    } else {
-        format!("undone, except: {}", notes.join("; "))
-    }
+    super::apply::release_pending(inventory, &plan.domain, notes)
 }
 
 /// Remove the service this create made, never one it did not: by the id the engine gave,
