@@ -81,6 +81,28 @@ pub async fn check_image(
     }
 }
 
+/// A VLAN's network as the engine is asked to create it, whatever its driver: its name,
+/// the VLAN's subnet and gateway, the VLAN label.
+pub fn vlan_network_request(net: &NetworkSpec, vlan: u16) -> NetworkCreateRequest {
+    NetworkCreateRequest {
+        name: net.name.clone(),
+        ipam: Some(Ipam {
+            driver: Some("default".into()),
+            config: Some(vec![IpamConfig {
+                subnet: Some(net.subnet.to_string()),
+                gateway: Some(net.gateway.to_string()),
+                ..Default::default()
+            }]),
+            options: None,
+        }),
+        labels: Some(HashMap::from([(
+            super::labels::VLAN.to_string(),
+            vlan.to_string(),
+        )])),
+        ..Default::default()
+    }
+}
+
 /// Make sure the VLAN's network exists with the configured subnet. `Ok(true)` when this
 /// call created it (so an undo removes it again).
 pub async fn ensure_network(
@@ -93,26 +115,12 @@ pub async fn ensure_network(
         return matching_subnet(net, vlan, &subnets).map(|()| false);
     }
     let request = NetworkCreateRequest {
-        name: net.name.clone(),
         driver: Some("bridge".into()),
-        ipam: Some(Ipam {
-            driver: Some("default".into()),
-            config: Some(vec![IpamConfig {
-                subnet: Some(net.subnet.to_string()),
-                gateway: Some(net.gateway.to_string()),
-                ..Default::default()
-            }]),
-            options: None,
-        }),
         options: Some(HashMap::from([(
             "com.docker.network.bridge.name".to_string(),
             net.bridge.clone(),
         )])),
-        labels: Some(HashMap::from([(
-            super::labels::VLAN.to_string(),
-            vlan.to_string(),
-        )])),
-        ..Default::default()
+        ..vlan_network_request(net, vlan)
     };
     let created = bounded(
         limit,

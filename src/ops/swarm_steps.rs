@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use bollard::models::{
     EndpointPortConfig, EndpointPortConfigProtocolEnum, EndpointPortConfigPublishModeEnum,
-    EndpointSpec, EndpointSpecModeEnum, Ipam, IpamConfig, NetworkAttachmentConfig,
-    NetworkCreateRequest, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec,
-    TaskSpecContainerSpec, TaskSpecPlacement, TaskSpecRestartPolicy,
-    TaskSpecRestartPolicyConditionEnum,
+    EndpointSpec, EndpointSpecModeEnum, NetworkAttachmentConfig, NetworkCreateRequest, ServiceSpec,
+    ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec, TaskSpecPlacement,
+    TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
 use bollard::query_parameters::ListServicesOptions;
 
@@ -34,24 +33,10 @@ pub async fn ensure_overlay(
         return matching_subnet(net, vlan, &subnets).map(|()| false);
     }
     let request = NetworkCreateRequest {
-        name: net.name.clone(),
         driver: Some("overlay".into()),
         scope: Some("swarm".into()),
         attachable: Some(true),
-        ipam: Some(Ipam {
-            driver: Some("default".into()),
-            config: Some(vec![IpamConfig {
-                subnet: Some(net.subnet.to_string()),
-                gateway: Some(net.gateway.to_string()),
-                ..Default::default()
-            }]),
-            options: None,
-        }),
-        labels: Some(HashMap::from([(
-            super::labels::VLAN.to_string(),
-            vlan.to_string(),
-        )])),
-        ..Default::default()
+        ..super::docker_steps::vlan_network_request(net, vlan)
     };
     match bounded(
         limit,
