@@ -53,6 +53,20 @@ pub fn seen(e: &FleetEvent) -> Seen {
 fn over(e: &DockerError) -> StreamEvent<Vec<LogLine>> {
     match e {
         DockerError::Status { status: 404, .. } => StreamEvent::Closed("container removed".into()),
+        // `rm -f` racing a restart: the engine refuses the logs of a container it is
+        // removing (409 "dead or marked for removal") before the destroy event comes.
+        DockerError::Status {
+            status: 409,
+            message,
+            ..
+        } if message.contains("removal") => StreamEvent::Closed("container removed".into()),
+        // The engine answered: it is reachable, and its words say why.
+        DockerError::Status {
+            status, message, ..
+        } => StreamEvent::Failed(format!(
+            "the engine answered {status}: {}",
+            crate::validate::printable(message)
+        )),
         other => StreamEvent::Failed(format!("engine unreachable: {other}")),
     }
 }
@@ -255,6 +269,26 @@ mod tests {
             message: "No such container: x".into(),
         };
         assert_eq!(over(&gone), StreamEvent::Closed("container removed".into()));
+        let removing = DockerError::Status {
+            target: "h1".into(),
+            what: "GET /containers/x/logs".into(),
+            status: 409,
+            message: "can not get logs from container which is dead or marked for removal".into(),
+        };
+        assert_eq!(
+            over(&removing),
+            StreamEvent::Closed("container removed".into())
+        );
+        let refused = DockerError::Status {
+            target: "h1".into(),
+            what: "GET /containers/x/logs".into(),
+            status: 500,
+            message: "boom".into(),
+        };
+        assert_eq!(
+            over(&refused),
+            StreamEvent::Failed("the engine answered 500: boom".into())
+        );
         let down = DockerError::Connect {
             target: "h1".into(),
             source: std::io::Error::other("refused"),
