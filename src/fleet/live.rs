@@ -111,6 +111,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 health,
                 networks,
                 labels,
+                restarts,
             } = x;
             *id == y.id
                 && *name == y.name
@@ -119,6 +120,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 && *health == y.health
                 && *networks == y.networks
                 && *labels == y.labels
+                && *restarts == y.restarts
         })
 }
 
