@@ -103,6 +103,13 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
                         format!("{} ({})", c.state, c.status)
                     },
                 ),
+                kv(
+                    "restarts",
+                    c.restarts.map_or(
+                        "unknown (not inspected yet, or the engine did not answer)".to_string(),
+                        |n| n.to_string(),
+                    ),
+                ),
             ];
             // Only containers with a healthcheck get the line.
             if let Some(h) = c.health {

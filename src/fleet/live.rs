@@ -295,6 +295,7 @@ mod tests {
         let mut s = up("teemo", at);
         s.docker = Some(DockerFacts {
             containers: vec![ContainerInfo {
+                restarts: None,
                 id: "c1".into(),
                 name: "fd-a.lab".into(),
                 image: "nginx".into(),

@@ -75,11 +75,7 @@ impl RestartCache {
     /// container's `restarts`. A container asked and not answered (`None`) is unknown
     /// until its state moves or an event names it; one not asked this round keeps what
     /// was known, or stays unknown and unseen so the next round asks it.
-    pub fn remember(
-        &mut self,
-        listing: &mut [ContainerInfo],
-        answers: Vec<(String, Option<u32>)>,
-    ) {
+    pub fn remember(&mut self, listing: &mut [ContainerInfo], answers: Vec<(String, Option<u32>)>) {
         let mut answers: HashMap<String, Option<u32>> = answers.into_iter().collect();
         let mut seen = HashMap::with_capacity(listing.len());
         for c in listing.iter_mut() {

@@ -63,7 +63,10 @@ fn answers_fill_the_listing_and_vanished_ids_are_dropped() {
     let mut cache = seen(&mut before, &[("a", Some(2)), ("gone", Some(9))]);
     cache.mark("gone");
     let mut now = vec![listed("a", "exited"), listed("new", "running")];
-    cache.remember(&mut now, vec![("a".into(), Some(3)), ("new".into(), Some(0))]);
+    cache.remember(
+        &mut now,
+        vec![("a".into(), Some(3)), ("new".into(), Some(0))],
+    );
     assert_eq!(
         now.iter().map(|c| c.restarts).collect::<Vec<_>>(),
         [Some(3), Some(0)]
