@@ -2,8 +2,8 @@
 //! (`exited (3) 2m`, `running 3h`) read from Docker's status line. Pure; README.md
 //! "The console" lists the columns and the order they give way in.
 
-/// A column of the container table, left to right.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A column of the container table, ordered as on screen, left to right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Column {
     /// Marker (indent, fold, glyph) and name: the cell that absorbs the indentation.
     Name,
@@ -93,13 +93,15 @@ const FLEX_MIN: usize = 12;
 const FLEX_PREF: usize = 30;
 
 /// Which columns fit `width`: name and state always; then, in this order and while
-/// room remains, restarts, IP, domain, health and image (so they give way in the
-/// reverse order: image first, then health, domain, IP, restarts; restarts, IP and
-/// domain may cut a long name to make room). Restarts comes first because it is the one
-/// cell that shows a crash loop between two crashes (the state then reads `running 4s`)
-/// and it costs four cells. Spare room goes to the name up to what its longest cell
-/// needs, then widens `RST` to `RESTARTS`, then to the domain and the image, then to
-/// the last column.
+/// room remains, IP, domain, restarts, health and image (so they give way in the
+/// reverse order: image first, then health, restarts, domain, IP). IP and domain may
+/// cut a long name to make room: on a bastion the address and the site say more than a
+/// name's last letters. Restarts takes its four cells from the domain (down to
+/// FLEX_MIN, cut with `…`), never from the name: at 80 columns a name that showed whole
+/// still does, and the one number that shows a crash loop between two crashes (the
+/// state then reads `running 4s`) is there. On screen it sits right after the state.
+/// Spare room goes to the name up to what its longest cell needs, then widens `RST` to
+/// `RESTARTS`, then to the domain and the image, then to the last column.
 pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
     let name = want
         .name
@@ -113,38 +115,35 @@ pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
     }
     out.push((Column::State, STATE));
     for (column, size) in [
-        (Column::Restarts, RESTARTS_MIN),
         (Column::Ip, want.ip.clamp(IP_MIN, IP)),
         (Column::Domain, want.domain.clamp(FLEX_MIN, FLEX_PREF)),
+        (Column::Restarts, RESTARTS_MIN),
         (Column::Health, HEALTH),
         (Column::Image, want.image.clamp(FLEX_MIN, FLEX_PREF)),
     ] {
-        // Restarts, IP and domain may take from a long name (down to its minimum, cut
-        // with `…`): on a bastion the count, the address and the site say more than a
-        // name's last letters. The domain may then be cut itself, down to FLEX_MIN,
-        // rather than dropped: at 80 columns it gives the restart count its four cells.
         let over = (used + 1 + size).saturating_sub(width);
-        let slack = out[0].1 - NAME_MIN;
-        let may_cut = matches!(column, Column::Restarts | Column::Ip | Column::Domain);
-        let least = if column == Column::Domain {
-            FLEX_MIN
-        } else {
-            size
-        };
-        if over > 0 && may_cut && over <= slack + (size - least) {
-            let taken = over.min(slack);
-            out[0].1 -= taken;
-            used -= taken;
+        if over > 0 {
+            let giver = match column {
+                Column::Ip | Column::Domain => Some((Column::Name, NAME_MIN)),
+                Column::Restarts => Some((Column::Domain, FLEX_MIN)),
+                _ => None,
+            };
+            let cell = giver
+                .and_then(|(g, least)| out.iter_mut().find(|(c, w)| *c == g && *w >= least + over));
+            if let Some((_, w)) = cell {
+                *w -= over;
+                used -= over;
+            }
         }
         // In order: a narrow column never jumps the queue of a wider one before it.
-        let room = width.saturating_sub(used + 1);
-        if room < least {
+        if used + 1 + size > width {
             break;
         }
-        let size = size.min(room);
         out.push((column, size));
         used += 1 + size;
     }
+    // Left to right as on screen (the restart count was let in after the domain).
+    out.sort_by_key(|(c, _)| *c);
     let mut spare = width.saturating_sub(used);
     for (column, upto) in [
         (Column::Name, want.name),

@@ -105,10 +105,7 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
                 ),
                 kv(
                     "restarts",
-                    c.restarts.map_or(
-                        "unknown (not inspected yet, or the engine did not answer)".to_string(),
-                        |n| n.to_string(),
-                    ),
+                    c.restarts.map_or("unknown".to_string(), |n| n.to_string()),
                 ),
             ];
             // Only containers with a healthcheck get the line.

@@ -17,15 +17,15 @@ const SITES: Want = Want {
 };
 
 #[test]
-fn columns_give_way_image_first_then_health_domain_ip_restarts() {
+fn columns_give_way_image_first_then_health_restarts_domain_ip() {
     use Column::*;
     let at = |width, flat| names(&layout(width, flat, SITES));
     assert_eq!(
         at(200, false),
         [Name, State, Restarts, Ip, Domain, Health, Image]
     );
-    // 80 columns less the borders: image and health gone, the domain cut by the four
-    // cells the restart count takes.
+    // 80 columns less the borders: image and health gone; the domain, which had cut
+    // the name to its minimum already, gives the restart count its four cells.
     assert_eq!(at(78, false), [Name, State, Restarts, Ip, Domain]);
     assert_eq!(
         layout(78, false, SITES),
@@ -40,20 +40,20 @@ fn columns_give_way_image_first_then_health_domain_ip_restarts() {
     // The table's share of 160 columns beside the details: health gone (an unhealthy
     // container says so in its state cell).
     assert_eq!(at(94, false), [Name, State, Restarts, Ip, Domain]);
-    assert_eq!(at(60, false), [Name, State, Restarts]);
+    assert_eq!(at(60, false), [Name, State, Ip]);
     assert_eq!(at(40, false), [Name, State]);
     assert_eq!(at(10, false), [Name, State], "never less");
-    assert_eq!(at(78, true), [Name, Node, State, Restarts, Ip]);
-    // Short addresses leave the domain whole at 80 columns, the name nearly so.
+    assert_eq!(at(78, true), [Name, Node, State, Ip]);
+    // Short addresses leave the name whole at 80 columns: the count never cuts it.
     let lab = Want { ip: 10, ..SITES };
     assert_eq!(
         layout(78, false, lab),
         [
-            (Name, 25),
+            (Name, 27),
             (State, 18),
             (Restarts, 3),
             (Ip, 10),
-            (Domain, 18)
+            (Domain, 16)
         ]
     );
     // Long names take spare room only up to their length.
@@ -62,8 +62,19 @@ fn columns_give_way_image_first_then_health_domain_ip_restarts() {
     assert_eq!(layout(78, false, long)[0], (Name, 24), "the domain first");
     assert_eq!(
         layout(60, false, long)[0],
-        (Name, 37),
+        (Name, 25),
         "room no column took"
+    );
+    // A domain already at its least leaves no room for the count.
+    let short = Want {
+        domain: 12,
+        ..SITES
+    };
+    assert_eq!(
+        names(&layout(75, false, short)),
+        [Name, State, Ip, Domain],
+        "{:?}",
+        layout(75, false, short)
     );
 }
 
