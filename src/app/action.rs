@@ -324,7 +324,7 @@ impl Action {
             Action::Quit => Some((Action::Help, "quit / this help (ctrl-z suspends)")),
             Action::Toggle => Some((Action::Details, "fold / details full-screen")),
             Action::Collapse => Some((Action::Expand, "fold / unfold the node")),
-            Action::Sort => Some((Action::Flat, "sort order / flat list of containers")),
+            Action::Sort => Some((Action::Flat, "sort (name … restarts) / flat list")),
             Action::Focus => Some((Action::Activity, "focus the details / full activity log")),
             Action::Up => Some((Action::Down, "move up / down")),
             Action::PageUp => Some((Action::PageDown, "page up / down")),
