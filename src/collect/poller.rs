@@ -101,7 +101,6 @@ async fn node_task(
         return;
     };
     let refresh = Duration::from_secs(config.refresh_secs);
-    let tunnel_origin = config.is_tunnel_origin(&name);
     let deadline = poll_deadline(&config);
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
@@ -141,7 +140,6 @@ async fn node_task(
         let polled = bounded_poll(
             node,
             link,
-            tunnel_origin,
             docker.take(),
             &config,
             &wake,
@@ -254,7 +252,6 @@ enum Polled {
 async fn bounded_poll(
     node: &crate::config::NodeConfig,
     link: &NodeLink,
-    tunnel_origin: bool,
     kept: Option<DockerClient>,
     config: &Config,
     wake: &Notify,
@@ -268,7 +265,7 @@ async fn bounded_poll(
         poll_reaching(
             node,
             link,
-            tunnel_origin,
+            config.is_tunnel_origin(&node.name),
             kept,
             docker_budget(config),
             known,

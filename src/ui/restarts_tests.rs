@@ -18,7 +18,7 @@ fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
 
 /// The column where `header` starts on the header line, and the cell of `row_needle`'s
 /// row in that column's last character (counts are right-aligned under their title).
-fn count_under<'a>(screen: &'a str, header: &str, row_needle: &str) -> (String, usize) {
+fn count_under(screen: &str, header: &str, row_needle: &str) -> (String, usize) {
     let head = line_with(screen, "NAME");
     let start = head[..head.find(header).expect(header)].chars().count();
     let end = start + header.chars().count();
