@@ -321,6 +321,7 @@ impl Synthetic {
             }],
         };
         ContainerInfo {
+            restarts: None,
             id: container_id(node, k),
             name,
             image,

@@ -57,7 +57,7 @@ pub enum Action {
     Collapse,
     /// Unfold the selected node.
     Expand,
-    /// Cycle the order of containers: name, state, age, problems first.
+    /// Cycle the order of containers: name, state, age, problems first, restarts.
     Sort,
     /// Every container in one flat list, or the tree again.
     Flat,
@@ -305,7 +305,7 @@ impl Action {
             Action::Copy => "copy the match or the record (OSC 52)",
             Action::Collapse => "fold the node (on an item: go to its node)",
             Action::Expand => "unfold the node",
-            Action::Sort => "sort: name, state, age, problems first",
+            Action::Sort => "sort: name, state, age, problems first, restarts",
             Action::Flat => "every container in one list, or the tree",
             Action::Details => "details of the selection, full-screen",
             Action::Wrap => "wrap long lines on or off",
@@ -324,7 +324,7 @@ impl Action {
             Action::Quit => Some((Action::Help, "quit / this help (ctrl-z suspends)")),
             Action::Toggle => Some((Action::Details, "fold / details full-screen")),
             Action::Collapse => Some((Action::Expand, "fold / unfold the node")),
-            Action::Sort => Some((Action::Flat, "sort order / flat list of containers")),
+            Action::Sort => Some((Action::Flat, "sort (name … restarts) / flat list")),
             Action::Focus => Some((Action::Activity, "focus the details / full activity log")),
             Action::Up => Some((Action::Down, "move up / down")),
             Action::PageUp => Some((Action::PageDown, "page up / down")),

@@ -2,14 +2,16 @@
 //! (`exited (3) 2m`, `running 3h`) read from Docker's status line. Pure; README.md
 //! "The console" lists the columns and the order they give way in.
 
-/// A column of the container table, left to right.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A column of the container table, ordered as on screen, left to right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Column {
     /// Marker (indent, fold, glyph) and name: the cell that absorbs the indentation.
     Name,
     /// The node, in the flat view only.
     Node,
     State,
+    /// The engine's restart count: `RESTARTS` with room, else `RST`.
+    Restarts,
     Ip,
     Domain,
     Health,
@@ -22,10 +24,19 @@ impl Column {
             Column::Name => "NAME",
             Column::Node => "NODE",
             Column::State => "STATE",
+            Column::Restarts => "RESTARTS",
             Column::Ip => "IP",
             Column::Domain => "DOMAIN",
             Column::Health => "HEALTH",
             Column::Image => "IMAGE",
+        }
+    }
+
+    /// The title as it fits `width` cells (`RST` in a narrow restarts column).
+    pub fn title_in(self, width: usize) -> &'static str {
+        match self {
+            Column::Restarts if width < RESTARTS => "RST",
+            other => other.title(),
         }
     }
 }
@@ -74,14 +85,23 @@ const NODE: usize = 10;
 const IP: usize = 15;
 const IP_MIN: usize = 9;
 const HEALTH: usize = 9;
+/// `RST` over counts up to 999 (more reads `1k+`; the details say the exact count).
+const RESTARTS_MIN: usize = 3;
+/// `RESTARTS` in full, when the name has what it wants and room is left.
+const RESTARTS: usize = 8;
 const FLEX_MIN: usize = 12;
 const FLEX_PREF: usize = 30;
 
 /// Which columns fit `width`: name and state always; then, in this order and while
-/// room remains, IP, domain, health and image (so they give way in the reverse order:
-/// image first, then health, domain, IP; IP and domain may cut a long name to make
-/// room). Spare room goes to the name, the domain and the image up to what their
-/// longest cell needs, then to the last column.
+/// room remains, IP, domain, restarts, health and image (so they give way in the
+/// reverse order: image first, then health, restarts, domain, IP). IP and domain may
+/// cut a long name to make room: on a bastion the address and the site say more than a
+/// name's last letters. Restarts takes its four cells from the domain (down to
+/// FLEX_MIN, cut with `…`), never from the name: at 80 columns a name that showed whole
+/// still does, and the one number that shows a crash loop between two crashes (the
+/// state then reads `running 4s`) is there. On screen it sits right after the state.
+/// Spare room goes to the name up to what its longest cell needs, then widens `RST` to
+/// `RESTARTS`, then to the domain and the image, then to the last column.
 pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
     let name = want
         .name
@@ -97,16 +117,23 @@ pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
     for (column, size) in [
         (Column::Ip, want.ip.clamp(IP_MIN, IP)),
         (Column::Domain, want.domain.clamp(FLEX_MIN, FLEX_PREF)),
+        (Column::Restarts, RESTARTS_MIN),
         (Column::Health, HEALTH),
         (Column::Image, want.image.clamp(FLEX_MIN, FLEX_PREF)),
     ] {
-        // IP and domain may take from a long name (down to its minimum, cut with `…`):
-        // on a bastion the address and the site say more than a name's last letters.
         let over = (used + 1 + size).saturating_sub(width);
-        let slack = out[0].1 - NAME_MIN;
-        if over > 0 && matches!(column, Column::Ip | Column::Domain) && over <= slack {
-            out[0].1 -= over;
-            used -= over;
+        if over > 0 {
+            let giver = match column {
+                Column::Ip | Column::Domain => Some((Column::Name, NAME_MIN)),
+                Column::Restarts => Some((Column::Domain, FLEX_MIN)),
+                _ => None,
+            };
+            let cell = giver
+                .and_then(|(g, least)| out.iter_mut().find(|(c, w)| *c == g && *w >= least + over));
+            if let Some((_, w)) = cell {
+                *w -= over;
+                used -= over;
+            }
         }
         // In order: a narrow column never jumps the queue of a wider one before it.
         if used + 1 + size > width {
@@ -115,20 +142,32 @@ pub fn layout(width: usize, flat: bool, want: Want) -> Columns {
         out.push((column, size));
         used += 1 + size;
     }
+    // Left to right as on screen (the restart count was let in after the domain).
+    out.sort_by_key(|(c, _)| *c);
     let mut spare = width.saturating_sub(used);
     for (column, upto) in [
         (Column::Name, want.name),
+        (Column::Restarts, RESTARTS),
         (Column::Domain, want.domain),
         (Column::Image, want.image),
     ] {
         if let Some((_, w)) = out.iter_mut().find(|(c, _)| *c == column) {
             let more = upto.saturating_sub(*w).min(spare);
+            // `RESTARTS` whole or not at all: a wider `RST` would only push the numbers right.
+            if column == Column::Restarts && *w + more < RESTARTS {
+                continue;
+            }
             *w += more;
             spare -= more;
         }
     }
-    // What is left goes to the last column, so a row ends at the right border.
-    if let Some((_, w)) = out.last_mut() {
+    // What is left goes to the last column, so a row ends at the right border; to the
+    // name when that column is the restart count, which only wants its digits.
+    let last = match out.last() {
+        Some((Column::Restarts, _)) => out.first_mut(),
+        _ => out.last_mut(),
+    };
+    if let Some((_, w)) = last {
         *w += spare;
     }
     out
@@ -146,6 +185,17 @@ pub fn fit(text: &str, width: usize, ellipsis: &str) -> String {
     }
     let head: String = text.chars().take(width - mark).collect();
     format!("{head}{ellipsis}")
+}
+
+/// The restarts cell in `width` cells: the count right-aligned, `-` when unknown, and
+/// `1k+` for a thousand or more in the narrow column.
+pub fn restarts_cell(restarts: Option<u32>, width: usize) -> String {
+    let text = match restarts {
+        None => "-".to_string(),
+        Some(n) if n.to_string().len() > width && n >= 1000 => "1k+".to_string(),
+        Some(n) => n.to_string(),
+    };
+    format!("{text:>width$}")
 }
 
 /// What Docker's status line says beyond the state word.

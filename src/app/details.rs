@@ -103,6 +103,10 @@ fn item_lines(state: &State, node: &TreeNode, kind: RowKind, id: &str) -> Vec<De
                         format!("{} ({})", c.state, c.status)
                     },
                 ),
+                kv(
+                    "restarts",
+                    c.restarts.map_or("unknown".to_string(), |n| n.to_string()),
+                ),
             ];
             // Only containers with a healthcheck get the line.
             if let Some(h) = c.health {

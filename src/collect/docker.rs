@@ -11,6 +11,10 @@ use tokio::sync::mpsc;
 use super::health::{self, ContainerHealth};
 use crate::transport::{DockerClient, DockerError};
 
+pub mod restarts;
+
+pub use restarts::RestartCache;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContainerNet {
     pub network: String,
@@ -30,6 +34,9 @@ pub struct ContainerInfo {
     pub health: Option<ContainerHealth>,
     pub networks: Vec<ContainerNet>,
     pub labels: BTreeMap<String, String>,
+    /// How often the engine restarted it (`RestartCount` of its inspect; the list has
+    /// none): `None` until asked, or when the engine did not answer (`restarts.rs`).
+    pub restarts: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,7 +61,8 @@ pub struct DockerFacts {
 /// that node ("sent more than N bytes").
 pub const LIST_LIMIT: usize = 32 * 1024 * 1024;
 
-/// Every container of the engine, in every state, sorted by name (what `check` needs).
+/// Every container of the engine, in every state, sorted by name (what `check` needs),
+/// without restart counts.
 pub async fn containers(client: &DockerClient) -> Result<Vec<ContainerInfo>, DockerError> {
     let listed: Vec<ContainerSummary> = client.get_as("/containers/json?all=1", LIST_LIMIT).await?;
     let mut containers: Vec<ContainerInfo> = listed.into_iter().map(container_from).collect();
@@ -62,12 +70,18 @@ pub async fn containers(client: &DockerClient) -> Result<Vec<ContainerInfo>, Doc
     Ok(containers)
 }
 
-pub async fn collect(client: &DockerClient) -> Result<DockerFacts, DockerError> {
+/// Containers (with their restart counts, as far as `restarts` knows them or can learn
+/// them within [`restarts::BUDGET`]) and networks.
+pub async fn collect(
+    client: &DockerClient,
+    restarts: &mut RestartCache,
+) -> Result<DockerFacts, DockerError> {
     // One after the other on the client's kept connection: asked at once, the second
     // would need a connection of its own, and through SSH that can mean starting
     // `docker system dial-stdio` on the node again.
-    let containers = containers(client).await?;
+    let mut containers = containers(client).await?;
     let networks: Vec<Network> = client.get_as("/networks", LIST_LIMIT).await?;
+    restarts::refresh(client, restarts, &mut containers, restarts::BUDGET).await;
     let mut facts = DockerFacts {
         containers,
         networks: networks.into_iter().map(network_from).collect(),
@@ -89,6 +103,7 @@ impl ContainerInfo {
             health: None,
             networks: Vec::new(),
             labels: Default::default(),
+            restarts: None,
         }
     }
 }
@@ -121,6 +136,7 @@ pub fn container_from(s: ContainerSummary) -> ContainerInfo {
         status,
         networks,
         labels: s.labels.unwrap_or_default().into_iter().collect(),
+        restarts: None,
     }
 }
 

@@ -266,13 +266,15 @@ pub struct Known {
 /// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
 /// hands back the one it keeps between polls), `None` for a node without an engine, or
 /// why it could not be had. `tunnel_origin`: the config declares a tunnel starting here,
-/// so its ssh processes are looked for. What `known` holds is not asked again.
+/// so its ssh processes are looked for. What `known` holds is not asked again;
+/// `restarts` is the node's restart-count cache (an empty one asks every container).
 pub async fn poll_node(
     node: &NodeConfig,
     link: &NodeLink,
     tunnel_origin: bool,
     docker: impl std::future::Future<Output = Result<Option<DockerClient>, String>>,
     known: &Known,
+    restarts: &mut docker::RestartCache,
 ) -> NodeSnapshot {
     let started = Instant::now();
     if let Err(e) = link.reach().await {
@@ -294,7 +296,9 @@ pub async fn poll_node(
                 Some((Ok(known.docker.clone().unwrap_or_default()), None))
             }
             Ok(Some(client)) => {
-                let facts = docker::collect(&client).await.map_err(|e| e.to_string());
+                let facts = docker::collect(&client, restarts)
+                    .await
+                    .map_err(|e| e.to_string());
                 // The swarm is asked only when the engine answered: its own fact, so a
                 // swarm that cannot answer costs that fact alone.
                 let swarm = match &facts {
@@ -414,6 +418,7 @@ pub async fn poll_reaching(
     kept: Option<DockerClient>,
     docker_budget: std::time::Duration,
     known: &Known,
+    restarts: &mut docker::RestartCache,
 ) -> (NodeSnapshot, Option<DockerClient>) {
     if let Err(e) = link.reach().await {
         return (down(node, link, &e), None);
@@ -444,7 +449,7 @@ pub async fn poll_reaching(
         let _ = client_tx.send(result.as_ref().ok().cloned().flatten());
         result
     };
-    let mut snap = poll_node(node, link, tunnel_origin, connect, known).await;
+    let mut snap = poll_node(node, link, tunnel_origin, connect, known, restarts).await;
     if stalled.load(std::sync::atomic::Ordering::Relaxed)
         && let Some(e) = snap.fact_error("docker")
     {

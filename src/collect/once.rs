@@ -47,7 +47,18 @@ pub async fn poll_one(
     let limit = poll_deadline(config);
     let origin = config.is_tunnel_origin(&node.name);
     let known = crate::collect::node::Known::default();
-    let work = poll_reaching(node, link, origin, kept, docker_budget(config), &known);
+    // One poll, no cache to keep: every container is inspected for its restart count
+    // (within the inspect budget; the rest show unknown).
+    let mut restarts = crate::collect::docker::RestartCache::default();
+    let work = poll_reaching(
+        node,
+        link,
+        origin,
+        kept,
+        docker_budget(config),
+        &known,
+        &mut restarts,
+    );
     match tokio::time::timeout(limit, work).await {
         Ok(done) => done,
         Err(_) => {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::collect::docker::{self, DockerChange, DockerFacts};
+use crate::collect::docker::{self, DockerChange, DockerFacts, RestartCache};
 use crate::collect::node::{Known, poll_reaching};
 use crate::collect::once::{docker_budget, missed, poll_deadline};
 use crate::collect::watch::slot::Slot;
@@ -101,7 +101,6 @@ async fn node_task(
         return;
     };
     let refresh = Duration::from_secs(config.refresh_secs);
-    let tunnel_origin = config.is_tunnel_origin(&name);
     let deadline = poll_deadline(&config);
     let mut docker: Option<DockerClient> = None;
     let (change_tx, mut changes) = mpsc::channel::<DockerChange>(64);
@@ -110,6 +109,8 @@ async fn node_task(
     // The last snapshot of the node up: watcher news is applied to it.
     let mut last: Option<Box<NodeSnapshot>> = None;
     let mut listed: Option<(DockerFacts, Instant)> = None;
+    // The node's restart counts, kept across rounds so a listing inspects only what moved.
+    let mut restarts = RestartCache::default();
     let mut woken = false;
     let mut round = 0u64;
     loop {
@@ -139,11 +140,11 @@ async fn node_task(
         let polled = bounded_poll(
             node,
             link,
-            tunnel_origin,
             docker.take(),
             &config,
             &wake,
             &known,
+            &mut restarts,
         );
         let event = match polled.await {
             Polled::Done(mut snapshot, client) => {
@@ -188,12 +189,20 @@ async fn node_task(
                     woken = true;
                     break;
                 }
-                Some(_) = changes.recv() => {
+                Some(change) = changes.recv() => {
                     tokio::time::sleep(EVENT_SETTLE).await;
-                    while changes.try_recv().is_ok() {}
+                    let mut burst = vec![change];
+                    while let Ok(more) = changes.try_recv() {
+                        burst.push(more);
+                    }
+                    // A container that died, started or restarted is inspected again.
+                    burst
+                        .iter()
+                        .filter(|c| c.kind == "container" && docker::restarts::counts_after(&c.action))
+                        .for_each(|c| restarts.mark(&c.id));
                     let Some(client) = &docker else { continue };
                     let limit = docker_budget(&config);
-                    match tokio::time::timeout(limit, docker::collect(client)).await {
+                    match tokio::time::timeout(limit, docker::collect(client, &mut restarts)).await {
                         Ok(Ok(facts)) => {
                             listed = Some((facts.clone(), Instant::now()));
                             if let Some(last) = &mut last {
@@ -243,11 +252,11 @@ enum Polled {
 async fn bounded_poll(
     node: &crate::config::NodeConfig,
     link: &NodeLink,
-    tunnel_origin: bool,
     kept: Option<DockerClient>,
     config: &Config,
     wake: &Notify,
     known: &Known,
+    restarts: &mut RestartCache,
 ) -> Polled {
     let patience = Duration::from_secs(config.refresh_secs.max(1));
     let started = tokio::time::Instant::now();
@@ -256,10 +265,11 @@ async fn bounded_poll(
         poll_reaching(
             node,
             link,
-            tunnel_origin,
+            config.is_tunnel_origin(&node.name),
             kept,
             docker_budget(config),
             known,
+            restarts,
         ),
     );
     tokio::pin!(work);

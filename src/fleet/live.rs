@@ -111,6 +111,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 health,
                 networks,
                 labels,
+                restarts,
             } = x;
             *id == y.id
                 && *name == y.name
@@ -119,6 +120,7 @@ fn same_containers(a: &[ContainerInfo], b: &[ContainerInfo]) -> bool {
                 && *health == y.health
                 && *networks == y.networks
                 && *labels == y.labels
+                && *restarts == y.restarts
         })
 }
 
@@ -293,6 +295,7 @@ mod tests {
         let mut s = up("teemo", at);
         s.docker = Some(DockerFacts {
             containers: vec![ContainerInfo {
+                restarts: None,
                 id: "c1".into(),
                 name: "fd-a.lab".into(),
                 image: "nginx".into(),

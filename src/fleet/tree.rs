@@ -93,6 +93,9 @@ pub struct TreeContainer {
     pub domain: Option<String>,
     pub login: Option<String>,
     pub vlan: Option<u16>,
+    /// How often the engine restarted it; `null` when not known (not asked yet, or the
+    /// engine did not answer its inspect).
+    pub restarts: Option<u32>,
     /// Docker's status line (`Exited (3) 2 minutes ago`): the console's state cell reads
     /// the exit code and age from it. Not part of `tree --json`.
     #[serde(skip)]
@@ -176,6 +179,7 @@ fn container(
         state: c.state.clone(),
         status: c.status.clone(),
         health: c.health,
+        restarts: c.restarts,
         ip,
         network,
         domain: site.map(|s| s.domain.clone()).or_else(|| labelled.cloned()),

@@ -92,6 +92,8 @@ mod help_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod restarts_tests;
+#[cfg(test)]
 mod style_tests;
 #[cfg(test)]
 mod swarm_ops_tests;

@@ -5,29 +5,36 @@ use ratatui::style::{Color, Modifier};
 
 use super::tests::{draw, state, teemo};
 use crate::app::{Action, Msg, State, update};
-use crate::fleet::snapshot::PollEvent;
+use crate::fleet::snapshot::{NodeSnapshot, PollEvent};
 
 /// teemo with six containers: 0 running for 3 hours, 1 exited 3 two minutes ago, 2
-/// exited 0 (a finished job), 3 restarting, 4 and 5 running.
-fn crashing_state() -> State {
-    let mut s = state(false, 6);
+/// exited 0 (a finished job), 3 restarting, 4 and 5 running. Restart counts: 3 has 41,
+/// 1 has 2, 4's is unknown, the others 0.
+pub(super) fn crashing_teemo() -> Box<NodeSnapshot> {
     let PollEvent::Snapshot(mut snap) = teemo(6) else {
         panic!("teemo() is a snapshot");
     };
     let containers = &mut snap.docker.as_mut().expect("docker facts").containers;
-    for (c, state, status) in [
-        (0, "running", "Up 3 hours"),
-        (1, "exited", "Exited (3) 2 minutes ago"),
-        (2, "exited", "Exited (0) 5 days ago"),
-        (3, "restarting", "Restarting (137) 4 seconds ago"),
-        (4, "running", "Up About an hour"),
-        (5, "running", "Up 12 seconds"),
+    for (c, state, status, restarts) in [
+        (0, "running", "Up 3 hours", Some(0)),
+        (1, "exited", "Exited (3) 2 minutes ago", Some(2)),
+        (2, "exited", "Exited (0) 5 days ago", Some(0)),
+        (3, "restarting", "Restarting (137) 4 seconds ago", Some(41)),
+        (4, "running", "Up About an hour", None),
+        (5, "running", "Up 12 seconds", Some(0)),
     ] {
         containers[c].state = state.into();
         containers[c].status = status.into();
+        containers[c].restarts = restarts;
     }
     containers[5].name = "fd-a-rather-long-container-name-for-a-bastion".into();
-    update(&mut s, Msg::Poll(PollEvent::Snapshot(snap)));
+    snap
+}
+
+/// The console with [`crashing_teemo`].
+pub(super) fn crashing_state() -> State {
+    let mut s = state(false, 6);
+    update(&mut s, Msg::Poll(PollEvent::Snapshot(crashing_teemo())));
     s.data_as_of = Some("2026-11-22T10:00:05Z".into());
     s
 }

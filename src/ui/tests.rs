@@ -27,6 +27,7 @@ fn config() -> Arc<crate::config::Config> {
 
 fn container(i: usize) -> ContainerInfo {
     ContainerInfo {
+        restarts: None,
         id: format!("{i:012x}"),
         name: format!("fd-site{i:02}.example.org"),
         image: "fdlab/busybox:latest".into(),

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::columns::{Column, Columns, fit, layout, plural};
+use crate::app::columns::{Column, Columns, fit, layout, plural, restarts_cell};
 use crate::app::rows::{Cells, Health, Row, RowKind};
 use crate::validate::inert;
 
@@ -68,7 +68,11 @@ impl Painter<'_> {
         let text = self
             .columns
             .iter()
-            .map(|(c, w)| fit(c.title(), *w, ""))
+            .map(|(c, w)| match c {
+                // Over right-aligned counts, the title is right-aligned too.
+                Column::Restarts => format!("{:>w$}", c.title_in(*w)),
+                _ => fit(c.title_in(*w), *w, ""),
+            })
             .collect::<Vec<_>>()
             .join(" ");
         Line::styled(
@@ -115,6 +119,16 @@ impl Painter<'_> {
                     ),
                     _ => (cells.state.clone(), state_style),
                 },
+                // A count above zero stands out; zero and unknown are dimmed.
+                Column::Restarts => (
+                    restarts_cell(cells.restarts, width),
+                    match cells.restarts {
+                        Some(n) if n > 0 && !quiet => {
+                            self.theme.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                        }
+                        _ => dim,
+                    },
+                ),
                 Column::Ip => (cells.ip.clone(), plain),
                 Column::Domain => (cells.domain.clone(), plain),
                 Column::Health if cells.health == "unhealthy" => {

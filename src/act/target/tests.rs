@@ -9,6 +9,7 @@ fn container(id: &str, name: &str, domain_label: Option<&str>) -> ContainerInfo 
         labels.insert(labels::DOMAIN.to_string(), d.to_string());
     }
     ContainerInfo {
+        restarts: None,
         id: id.into(),
         name: name.into(),
         image: "img".into(),

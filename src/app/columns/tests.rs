@@ -17,27 +17,44 @@ const SITES: Want = Want {
 };
 
 #[test]
-fn columns_give_way_image_first_then_health_domain_ip() {
+fn columns_give_way_image_first_then_health_restarts_domain_ip() {
     use Column::*;
     let at = |width, flat| names(&layout(width, flat, SITES));
-    assert_eq!(at(200, false), [Name, State, Ip, Domain, Health, Image]);
-    // 80 columns less the borders: image and health gone, the domain whole.
-    assert_eq!(at(78, false), [Name, State, Ip, Domain]);
+    assert_eq!(
+        at(200, false),
+        [Name, State, Restarts, Ip, Domain, Health, Image]
+    );
+    // 80 columns less the borders: image and health gone; the domain, which had cut
+    // the name to its minimum already, gives the restart count its four cells.
+    assert_eq!(at(78, false), [Name, State, Restarts, Ip, Domain]);
     assert_eq!(
         layout(78, false, SITES),
-        [(Name, 24), (State, 18), (Ip, 15), (Domain, 18)]
+        [
+            (Name, 24),
+            (State, 18),
+            (Restarts, 3),
+            (Ip, 15),
+            (Domain, 14)
+        ]
     );
-    // The table's share of 160 columns beside the details.
-    assert_eq!(at(94, false), [Name, State, Ip, Domain, Health]);
+    // The table's share of 160 columns beside the details: health gone (an unhealthy
+    // container says so in its state cell).
+    assert_eq!(at(94, false), [Name, State, Restarts, Ip, Domain]);
     assert_eq!(at(60, false), [Name, State, Ip]);
     assert_eq!(at(40, false), [Name, State]);
     assert_eq!(at(10, false), [Name, State], "never less");
     assert_eq!(at(78, true), [Name, Node, State, Ip]);
-    // Short addresses leave the name whole at 80 columns.
+    // Short addresses leave the name whole at 80 columns: the count never cuts it.
     let lab = Want { ip: 10, ..SITES };
     assert_eq!(
         layout(78, false, lab),
-        [(Name, 27), (State, 18), (Ip, 10), (Domain, 20)]
+        [
+            (Name, 27),
+            (State, 18),
+            (Restarts, 3),
+            (Ip, 10),
+            (Domain, 16)
+        ]
     );
     // Long names take spare room only up to their length.
     let long = Want { name: 60, ..SITES };
@@ -48,6 +65,50 @@ fn columns_give_way_image_first_then_health_domain_ip() {
         (Name, 25),
         "room no column took"
     );
+    // A domain already at its least leaves no room for the count.
+    let short = Want {
+        domain: 12,
+        ..SITES
+    };
+    assert_eq!(
+        names(&layout(75, false, short)),
+        [Name, State, Ip, Domain],
+        "{:?}",
+        layout(75, false, short)
+    );
+}
+
+#[test]
+fn the_restarts_column_is_rst_until_restarts_fits_whole() {
+    let width_of = |cols: &Columns| {
+        cols.iter()
+            .find(|(c, _)| *c == Column::Restarts)
+            .map(|(_, w)| *w)
+    };
+    assert_eq!(width_of(&layout(78, false, SITES)), Some(3));
+    assert_eq!(width_of(&layout(158, false, SITES)), Some(8));
+    assert_eq!(Column::Restarts.title_in(3), "RST");
+    assert_eq!(Column::Restarts.title_in(8), "RESTARTS");
+    assert_eq!(
+        Column::State.title_in(3),
+        "STATE",
+        "others keep their title"
+    );
+    // Every width from narrow to wide: RST or RESTARTS, never a stretched RST.
+    for width in 40..200 {
+        let w = width_of(&layout(width, false, SITES));
+        assert!(matches!(w, None | Some(3) | Some(8..)), "{width}: {w:?}");
+    }
+}
+
+#[test]
+fn restart_counts_are_right_aligned_and_unknown_is_a_dash() {
+    assert_eq!(restarts_cell(Some(0), 3), "  0");
+    assert_eq!(restarts_cell(Some(42), 3), " 42");
+    assert_eq!(restarts_cell(Some(999), 3), "999");
+    assert_eq!(restarts_cell(Some(1000), 3), "1k+");
+    assert_eq!(restarts_cell(Some(123_456), 8), "  123456");
+    assert_eq!(restarts_cell(None, 3), "  -");
 }
 
 #[test]

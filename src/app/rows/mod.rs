@@ -79,6 +79,8 @@ pub struct Cells {
     pub domain: String,
     pub image: String,
     pub vlan: Option<u16>,
+    /// The engine's restart count; `None` when not known.
+    pub restarts: Option<u32>,
     pub exit_code: Option<i64>,
     /// Time in its current state, for sorting by age.
     pub age_secs: Option<u64>,
@@ -218,6 +220,7 @@ fn container_row(node: &str, c: &TreeContainer, depth: usize, as_of: Option<&str
         domain: c.domain.clone().unwrap_or_default(),
         image: c.image.clone(),
         vlan: c.vlan,
+        restarts: c.restarts,
         exit_code: status.exit_code,
         age_secs: status.age_secs,
         as_of: as_of.map(str::to_string),

@@ -1,5 +1,5 @@
 //! How rows are arranged: the tree or one flat list of every container, and the order
-//! of containers (name, state, age, problems first). The key that cycles the order and
+//! of containers (name, state, age, problems first, restarts). The key that cycles the order and
 //! the one that flattens the tree are in `assets/keymap.toml`.
 
 use std::collections::HashSet;
@@ -18,6 +18,9 @@ pub enum Order {
     Age,
     /// Crashed, unhealthy, stopped, warnings; healthy ones and finished jobs last.
     Problems,
+    /// Most restarts first (a crash loop comes up top); unknown counts last. Last in the
+    /// cycle, so the orders before it keep their number of presses.
+    Restarts,
 }
 
 impl Order {
@@ -27,7 +30,8 @@ impl Order {
             Order::Name => Order::State,
             Order::State => Order::Age,
             Order::Age => Order::Problems,
-            Order::Problems => Order::Name,
+            Order::Problems => Order::Restarts,
+            Order::Restarts => Order::Name,
         }
     }
 
@@ -38,6 +42,7 @@ impl Order {
             Order::State => "state",
             Order::Age => "age",
             Order::Problems => "problems first",
+            Order::Restarts => "restarts",
         }
     }
 
@@ -61,6 +66,11 @@ impl Order {
                     .cmp(&b.health.rank())
                     .then_with(|| by_name(a, b))
             }),
+            Order::Restarts => {
+                // Descending; `None` is below every count, so unknown ones come last.
+                let key = |r: &Row| std::cmp::Reverse(r.cells.as_ref().and_then(|c| c.restarts));
+                rows.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| by_name(a, b)))
+            }
         }
     }
 }
@@ -82,3 +92,6 @@ pub fn arrange(doc: &TreeDoc, shape: &Shape) -> Vec<Row> {
         tree_rows(doc, shape)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,6 +25,7 @@ fn container(
         state: state.into(),
         status: status.into(),
         health,
+        restarts: None,
         ip: None,
         network: None,
         domain: Some(format!("{name}.example.org")),
@@ -140,13 +141,16 @@ fn orders_sort_containers_within_their_node() {
         "hyper api crashy sick web batch vm db"
     );
     let mut o = Order::Name;
-    let labels: Vec<&str> = (0..4)
+    let labels: Vec<&str> = (0..5)
         .map(|_| {
             o = o.next();
             o.label()
         })
         .collect();
-    assert_eq!(labels, ["state", "age", "problems first", "name"]);
+    assert_eq!(
+        labels,
+        ["state", "age", "problems first", "restarts", "name"]
+    );
 }
 
 #[test]

@@ -78,6 +78,8 @@ fn sort_cycles_and_keeps_the_selection_on_its_item() {
     );
     assert_eq!(s.selected_row().map(|r| r.name.as_str()), Some("fdtu-logs"));
     act(&mut s, Action::Sort);
+    assert_eq!(s.order, Order::Restarts);
+    act(&mut s, Action::Sort);
     assert_eq!(s.order, Order::Name);
 }
 

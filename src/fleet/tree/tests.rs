@@ -41,6 +41,7 @@ fn site(domain: &str, ip: &str) -> Site {
 
 fn container(name: &str, nets: &[(&str, &str)], labels: &[(&str, &str)]) -> ContainerInfo {
     ContainerInfo {
+        restarts: None,
         id: format!("id-{name}"),
         name: name.into(),
         image: "fdlab/busybox".into(),

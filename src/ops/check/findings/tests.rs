@@ -38,6 +38,7 @@ fn site(domain: &str, vlan: u16, ip: &str) -> Site {
 
 fn container(domain: &str, network: &str, ip: &str) -> ContainerInfo {
     ContainerInfo {
+        restarts: None,
         id: format!("id-{domain}"),
         name: format!("fd-{domain}"),
         image: "img".into(),
