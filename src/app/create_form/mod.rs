@@ -184,7 +184,7 @@ impl CreateForm {
         use crate::ops::create::MAX_REPLICAS;
         let typed = self.replicas.value().trim();
         let (n, what) = if typed.is_empty() {
-            (self.default_replicas, "[containers] replicas")
+            (self.default_replicas, "default")
         } else {
             match typed.parse::<u32>() {
                 Ok(n) if n > 0 => (n, "replicas"),
@@ -197,8 +197,9 @@ impl CreateForm {
         let swarm = self.swarm()?;
         let nodes = *self.schedulable.get(swarm)?;
         (usize::try_from(n).unwrap_or(usize::MAX) > nodes).then(|| {
+            // Short enough for the popup's line; README "Sites on a swarm" says why.
             format!(
-                "{what} {n}: swarm {swarm} has {nodes} node{} that can take a task (ready, active) and runs at most one per node",
+                "{what} {n}: only {nodes} node{} of {swarm} can take a task",
                 if nodes == 1 { "" } else { "s" }
             )
         })

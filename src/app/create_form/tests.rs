@@ -262,7 +262,7 @@ fn replicas_are_checked_as_typed_against_the_nodes_that_can_take_a_task() {
     assert_eq!(
         form.shown_error(Field::Replicas).as_deref(),
         Some(
-            "replicas 4: swarm prod has 3 nodes that can take a task (ready, active) and runs at most one per node"
+            "replicas 4: only 3 nodes of prod can take a task"
         )
     );
     assert!(!form.is_valid());
@@ -271,7 +271,7 @@ fn replicas_are_checked_as_typed_against_the_nodes_that_can_take_a_task() {
     form.schedulable.insert("prod".into(), 1);
     assert!(
         form.shown_error(Field::Replicas)
-            .is_some_and(|e| e.starts_with("[containers] replicas 2: swarm prod has 1 node that")),
+            .is_some_and(|e| e == "default 2: only 1 node of prod can take a task"),
         "{:?}",
         form.shown_error(Field::Replicas)
     );
