@@ -134,8 +134,7 @@ subnet = "10.30.0.0/24"
 gateway = "10.30.0.1"
 ports = "20000-20999"
 "#;
-    let config =
-        crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
+    let config = crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
     let mut s = state(false, 3);
     let mut form = crate::app::create_form::CreateForm::new(&config);
     form.schedulable.insert("prod".into(), 3);

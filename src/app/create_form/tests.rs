@@ -261,9 +261,7 @@ fn replicas_are_checked_as_typed_against_the_nodes_that_can_take_a_task() {
     form.replicas = Input::new("4".into());
     assert_eq!(
         form.shown_error(Field::Replicas).as_deref(),
-        Some(
-            "replicas 4: only 3 nodes of prod can take a task"
-        )
+        Some("replicas 4: only 3 nodes of prod can take a task")
     );
     assert!(!form.is_valid());
     // The default is held to the same rule, and said before anything is typed.
