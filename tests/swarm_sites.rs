@@ -445,6 +445,13 @@ fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
         inv.swarm_site(&domain).expect("read").is_none(),
         "no port row left"
     );
+    // The overlay network this create made goes with it, once the swarm has let go of
+    // the failed tasks' endpoints (asynchronous on the nodes).
+    let gone = retry(Duration::from_secs(60), || {
+        let out = s.manager_docker(&["network", "inspect", &s.tag]);
+        (!out.status.success()).then_some(())
+    });
+    assert!(gone.is_some(), "network {} left in place: {err}", s.tag);
     holder.release();
 
     // Freed: the same create takes the same port and returns once its 3 tasks run.
@@ -489,7 +496,7 @@ fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
         .expect("a node without a task")
         .name
         .clone();
-    let _held = PortHolder::hold(&s.swarm, &free, port);
+    let _held = PortHolder::hold_when_free(&s.swarm, &free, port);
     scale(3);
     let want = format!("port {port} of {domain} is taken on node {free} (");
     let found = retry(Duration::from_secs(60), || {

@@ -264,6 +264,19 @@ pub struct PortHolder {
 
 impl PortHolder {
     pub fn hold(swarm: &SwarmLab, host: &str, port: u16) -> PortHolder {
+        PortHolder::try_hold(swarm, host, port).unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// [`PortHolder::hold`], trying again for up to 30 s while the port is still held
+    /// (a task being shut down keeps its proxy until its container is gone).
+    pub fn hold_when_free(swarm: &SwarmLab, host: &str, port: u16) -> PortHolder {
+        retry(Duration::from_secs(30), || {
+            PortHolder::try_hold(swarm, host, port).ok()
+        })
+        .unwrap_or_else(|| PortHolder::hold(swarm, host, port))
+    }
+
+    pub fn try_hold(swarm: &SwarmLab, host: &str, port: u16) -> Result<PortHolder, String> {
         let h = swarm.host(host);
         let code = format!(
             "import socket,sys,time\n\
@@ -277,9 +290,9 @@ impl PortHolder {
             .arg(format!("--net=/run/netns/{}", h.netns))
             .args(["--", "/usr/bin/python3", "-c", &code])
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start a listener on {host}:{port}: {e}"));
+            .map_err(|e| format!("cannot start a listener on {host}:{port}: {e}"))?;
         let stdout = child.stdout.take().expect("piped stdout");
         // Bounded: the listener says `ready` or exits (bind failed) at once.
         let (tx, rx) = std::sync::mpsc::channel();
@@ -296,9 +309,11 @@ impl PortHolder {
         };
         if line.trim() != "ready" {
             holder.release();
-            panic!("the listener on {host}:{port} did not start (said {line:?})");
+            return Err(format!(
+                "the listener on {host}:{port} did not start (said {line:?})"
+            ));
         }
-        holder
+        Ok(holder)
     }
 
     pub fn release(&mut self) {
