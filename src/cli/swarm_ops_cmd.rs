@@ -23,7 +23,7 @@ pub enum SwarmCmd {
         #[command(flatten)]
         apply: ApplyArgs,
     },
-    /// Roll a site's swarm service to another image, as its own update config says
+    /// Roll a site's swarm service to another image, as its own update config says, and wait for the rollout
     Update {
         /// The site's domain (its service is labelled fleetdeck.domain=DOMAIN or named fd-DOMAIN)
         domain: String,
@@ -33,7 +33,7 @@ pub enum SwarmCmd {
         #[command(flatten)]
         apply: ApplyArgs,
     },
-    /// Roll a site's swarm service back to its previous spec
+    /// Roll a site's swarm service back to its previous spec, and wait for the rollout
     Rollback {
         /// The site's domain (its service is labelled fleetdeck.domain=DOMAIN or named fd-DOMAIN)
         domain: String,
