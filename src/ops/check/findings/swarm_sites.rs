@@ -193,7 +193,7 @@ fn taken_on_nodes(
         let blocked = service.tasks.iter().chain(history).find_map(|t| {
             let e = t.error.as_deref()?;
             let hit = port_taken(e, port) || (e.contains("port") && e.contains("in use"));
-            hit.then(|| (t.node_id.as_deref(), e))
+            hit.then_some((t.node_id.as_deref(), e))
         });
         if let Some((node_id, why)) = blocked {
             let on = node_id
