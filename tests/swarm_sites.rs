@@ -20,6 +20,7 @@ use serde_json::Value;
 use support::lab::{assert_success, defer, retry, stderr, stdout};
 use support::swarm::{DockerWindow, SwarmLab};
 use support::swarm_sites::{NAMES, PortHolder, Setup, TASKS_UP, curl, swarm_published_ports};
+use support::tmux::{Tmux, exit_line, poll_bound};
 
 #[test]
 fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
@@ -510,4 +511,79 @@ fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
         "check never named {free} and port {port}: {:?}",
         s.check().1
     );
+}
+
+#[test]
+fn the_console_creates_a_swarm_site_with_the_replicas_typed_in_its_form() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(6);
+    let _cleanup = defer(|| s.cleanup());
+    let domain = s.domain();
+    let tmux = Tmux::start(140, 45);
+    let config = tmux.home().join("fleet.toml");
+    std::fs::copy(s.dir.path().join("config.toml"), &config).expect("copy config");
+    tmux.type_line(&format!(
+        "fleetdeck --config {} ; echo EXIT=$?",
+        config.display()
+    ));
+    let bound = poll_bound(&config) * 3;
+    // The form is held to the nodes the poll saw: open it once the swarm shows.
+    tmux.wait_up_to(
+        bound,
+        |sc| ["sn s1", "sn s2", "sn s3"].iter().all(|n| sc.contains(n)),
+        "the first frame with the swarm's 3 nodes",
+    );
+    tmux.send(&["c"]);
+    tmux.wait_up_to(
+        Duration::from_secs(5),
+        |sc| sc.contains("Create a site") && sc.contains("on swarm fdss"),
+        "the create form on the swarm VLAN",
+    );
+    tmux.send(&["-l", "fdss"]);
+    tmux.send(&["Tab", "Tab"]);
+    tmux.send(&["-l", &domain]);
+    tmux.send(&["Tab", "Tab"]);
+    tmux.send(&["-l", "4"]);
+    tmux.wait_up_to(
+        Duration::from_secs(5),
+        |sc| sc.contains("Replicas 4") && sc.contains("only 3 nodes of fdss can take a task"),
+        "4 replicas refused as typed",
+    );
+    tmux.send(&["BSpace"]);
+    tmux.send(&["-l", "2"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_up_to(
+        Duration::from_secs(30),
+        |sc| sc.contains("2 replicas, at most one per node") && sc.contains("y apply"),
+        "the confirm popup with the service's plan",
+    );
+    tmux.send(&["y"]);
+    tmux.wait_up_to(
+        Duration::from_secs(90),
+        |sc| sc.contains(&format!("created {domain}: service")),
+        "the create's outcome in the activity panel",
+    );
+    // Passed as --replicas: the engine's own spec, and the tasks already run.
+    let out = s.manager_docker(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{.Spec.Mode.Replicated.Replicas}}",
+        &s.service(),
+    ]);
+    assert_success(&out, "docker service inspect");
+    assert_eq!(stdout(&out), "2");
+    let row = s
+        .inventory()
+        .swarm_site(&domain)
+        .expect("read")
+        .expect("the site's port row");
+    assert_eq!(s.running_on(row.published_port).len(), 2);
+    // The proxy plan offered after a create is left unapplied.
+    tmux.send(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(500));
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let screen = tmux.wait_up_to(bound, |sc| exit_line(sc).is_some(), "the console to quit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }
