@@ -430,6 +430,7 @@ fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
         took < Duration::from_secs(60),
         "seen within the wait: {took:?}"
     );
+    eprintln!("figures: a create whose port is held on s2 failed and was undone in {took:?}");
     let ls = s.manager_docker(&["service", "ls", "--format", "{{.Name}}"]);
     assert_success(&ls, "docker service ls");
     assert!(
@@ -456,8 +457,13 @@ fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
     holder.release();
 
     // Freed: the same create takes the same port and returns once its 3 tasks run.
+    let again = std::time::Instant::now();
     let out = s.create("3");
     assert_success(&out, "fleetdeck create once the port is free");
+    eprintln!(
+        "figures: the create of 3 tasks returned once they ran, in {:?}",
+        again.elapsed()
+    );
     assert!(
         stderr(&out).contains("3 of 3 tasks run"),
         "{}",
