@@ -151,6 +151,17 @@ fn update_the_image_rolling_then_roll_back() {
         text.contains("1 task at a time, 1s apart"),
         "the plan names the service's own update config: {text}"
     );
+    // It returns once the engine says the rollout completed, and said how it went.
+    assert_eq!(
+        s.inspect(&name)["UpdateStatus"]["State"],
+        "completed",
+        "update waits for its rollout"
+    );
+    assert!(
+        stderr(&out).contains(&format!("service {name}: completed")),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(settled(&s, &name, "completed"), new_image);
     let tasks = s.wait_running(&name, 2);
     assert!(
@@ -158,12 +169,19 @@ fn update_the_image_rolling_then_roll_back() {
         "every task runs the new image: {tasks:?}"
     );
 
-    let out = s.fleetdeck(&["rollback", &domain, "--yes"]);
+    let out = s.fleetdeck(&["rollback", &domain, "--yes", "--json"]);
     assert_success(&out, "fleetdeck rollback");
+    let doc: Value = serde_json::from_str(&stdout(&out)).expect("rollback --json");
+    assert_eq!(doc["rollout"], "rollback_completed", "{doc:#}");
+    assert_eq!(
+        s.inspect(&name)["UpdateStatus"]["State"],
+        "rollback_completed",
+        "rollback waits for its rollout"
+    );
     assert!(
-        stdout(&out).contains(&format!("→ image {}", s.swarm.image)),
-        "{}",
-        stdout(&out)
+        stderr(&out).contains(&format!("→ image {}", s.swarm.image)),
+        "the plan, on stderr with --json: {}",
+        stderr(&out)
     );
     let back = settled(&s, &name, "rollback_completed");
     assert!(back.starts_with(&s.swarm.image), "{back}");
@@ -431,4 +449,42 @@ fn the_console_scales_a_service_from_its_row() {
     assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
     let rows = s.audit();
     assert_eq!(row(&rows, "scale", &domain)["outcome"], "ok");
+}
+
+#[test]
+fn an_update_the_engine_pauses_exits_non_zero_and_says_so() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new();
+    let name = unique("fdo-pause-");
+    let domain = format!("{name}.ops.lab");
+    let _service = s.site_service(
+        &name,
+        &domain,
+        &[
+            "--replicas",
+            "2",
+            "--update-failure-action",
+            "pause",
+            "--update-monitor",
+            "2s",
+        ],
+    );
+    s.wait_running(&name, 2);
+    // An image no engine of the lab has, and no registry to pull it from.
+    let missing = format!("fdlab/busybox:{}", unique("absent"));
+    let started = Instant::now();
+    let out = s.fleetdeck(&["update", &domain, "--image", &missing, "--yes"]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "applied, but the engine paused the update of service {name}"
+        )),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(240), "{took:?}");
+    assert_eq!(s.inspect(&name)["UpdateStatus"]["State"], "paused");
+    // The audit row says what the engine accepted.
+    assert_eq!(row(&s.audit(), "update", &domain)["outcome"], "ok");
 }

@@ -4,258 +4,23 @@
 //! (`tests/lab/swarm.sh`, s1 manager), h1's nginx (reaching the swarm on its fdlab-br2
 //! leg), curl with a Host header from the root namespace.
 //!
+//! A create that cannot run (its port held on a node by something outside the swarm) is
+//! undone by `create` itself, and `check` names the node and the port of a site whose
+//! task cannot bind it.
+//!
 //! Each test takes the swarm turn (`SwarmLab::turn`) for its whole length, uses names of
 //! its own (`fdss-<pid>-<n>`), and removes its services, networks and proxy file even when
 //! it fails (`defer`).
 
 mod support;
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::time::Duration;
 
-use fleetdeck::inventory::Inventory;
 use serde_json::Value;
-use support::lab::{Lab, assert_success, defer, retry, run_with_timeout, stdout};
+use support::lab::{assert_success, defer, retry, stderr, stdout};
 use support::swarm::{DockerWindow, SwarmLab};
-
-const NAMES: [&str; 3] = ["ss-one", "ss-two", "ss-three"];
-/// A site's tasks may take a while to be scheduled and started on the workers.
-const TASKS_UP: Duration = Duration::from_secs(90);
-
-struct Setup {
-    lab: Lab,
-    swarm: SwarmLab,
-    dir: tempfile::TempDir,
-    /// Unique per test: names the VLAN's network, the domain and the proxy file.
-    tag: String,
-    vlan: u16,
-    proxy_file: PathBuf,
-}
-
-impl Setup {
-    /// A config of the three swarm hosts (the first the manager of `[[swarm]] fdss`), h1 as
-    /// the proxy node, and one swarm VLAN `vlan` on 10.93.<n>.0/24 with ports 2n000-2n099.
-    fn new(n: u8) -> Setup {
-        let lab = Lab::load();
-        let swarm = SwarmLab::load();
-        let dir = tempfile::Builder::new()
-            .prefix("fdss-")
-            .tempdir()
-            .expect("tempdir");
-        let tag = format!("fdss-{}-{n}", std::process::id());
-        let vlan = 390 + u16::from(n);
-        let (_, nginx) = lab.nginx();
-        let proxy_file = nginx.sites_dir.join(format!("{tag}.conf"));
-        // One ssh_config holding both labs' Host blocks (h1, and s1..s3).
-        let mut ssh = std::fs::read_to_string(&lab.ssh_config).expect("lab ssh_config");
-        ssh.push('\n');
-        ssh.push_str(&std::fs::read_to_string(&swarm.ssh_config).expect("swarm ssh_config"));
-        let ssh_path = dir.path().join("ssh_config");
-        std::fs::write(&ssh_path, ssh).expect("write ssh_config");
-        let nginx_args = |first: &[&str]| {
-            let mut v: Vec<String> = first.iter().map(|s| s.to_string()).collect();
-            v.extend([
-                "-p".into(),
-                nginx.prefix.display().to_string(),
-                "-c".into(),
-                nginx.conf.display().to_string(),
-            ]);
-            v
-        };
-        let h1 = lab.host("h1");
-        let mut config = swarm.fleet_config(
-            &NAMES,
-            &format!(
-                "[[node]]\nname = \"h1\"\nssh = \"h1\"\ndocker = \"ssh\"\ndocker_socket = {:?}\n\
-                 [inventory]\npath = {:?}\n\
-                 [[swarm]]\nname = \"fdss\"\nmanagers = [{:?}]\n\
-                 [[vlan]]\nid = {vlan}\nswarm = \"fdss\"\nsubnet = \"10.93.{n}.0/24\"\ngateway = \"10.93.{n}.1\"\n\
-                 network = {tag:?}\nports = \"2{n}000-2{n}099\"\n\
-                 [containers]\nimage = {:?}\nport = 80\n\
-                 [proxy]\nnode = \"h1\"\npath = {:?}\nlisten = {:?}\ntest_cmd = {:?}\nreload_cmd = {:?}\n",
-                h1.docker_socket.display().to_string(),
-                dir.path().join("inventory.db").display().to_string(),
-                NAMES[0],
-                swarm.image,
-                proxy_file.display().to_string(),
-                nginx.listen,
-                nginx_args(&["nginx", "-t", "-q"]),
-                nginx_args(&["nginx", "-s", "reload"]),
-            ),
-        );
-        config = config.replace(
-            &format!("config = {:?}", swarm.ssh_config.display().to_string()),
-            &format!("config = {:?}", ssh_path.display().to_string()),
-        );
-        std::fs::write(dir.path().join("config.toml"), config).expect("write config");
-        Setup {
-            lab,
-            swarm,
-            dir,
-            tag,
-            vlan,
-            proxy_file,
-        }
-    }
-
-    fn domain(&self) -> String {
-        format!("{}.swarm.test", self.tag)
-    }
-
-    fn service(&self) -> String {
-        fleetdeck::validate::service_name_for(&self.domain())
-    }
-
-    fn fleetdeck(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
-        cmd.arg("--config")
-            .arg(self.dir.path().join("config.toml"))
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("USER", "fdss-tester")
-            .env_remove("SSH_AUTH_SOCK")
-            .env_remove("FLEETDECK_READ_ONLY")
-            .env_remove("FLEETDECK_CONFIG");
-        run_with_timeout(&mut cmd, Duration::from_secs(120))
-    }
-
-    fn create(&self, replicas: &str) -> Output {
-        self.fleetdeck(&[
-            "create",
-            "--login",
-            "fdss",
-            "--vlan",
-            &self.vlan.to_string(),
-            "--domain",
-            &self.domain(),
-            "--replicas",
-            replicas,
-            "--yes",
-        ])
-    }
-
-    fn inventory(&self) -> Inventory {
-        Inventory::open(&self.dir.path().join("inventory.db")).expect("inventory")
-    }
-
-    fn manager_docker(&self, args: &[&str]) -> Output {
-        self.swarm.docker(&self.swarm.manager, args)
-    }
-
-    /// Removes what a test may leave: the service, the VLAN's network, the proxy file.
-    fn cleanup(&self) {
-        let out = self.manager_docker(&["service", "rm", &self.service()]);
-        if out.status.success() {
-            eprintln!("cleanup: removed service {}", self.service());
-        }
-        // The network goes once the tasks' endpoints are gone.
-        retry(Duration::from_secs(30), || {
-            let out = self.manager_docker(&["network", "rm", &self.tag]);
-            // Gone when removed now, or when there is none to inspect.
-            let gone = out.status.success()
-                || !self
-                    .manager_docker(&["network", "inspect", &self.tag])
-                    .status
-                    .success();
-            if !gone {
-                eprintln!(
-                    "cleanup: network rm {}: {}",
-                    self.tag,
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                std::thread::sleep(Duration::from_millis(500));
-            }
-            gone.then_some(())
-        })
-        .unwrap_or_else(|| eprintln!("cleanup: network {} could not be removed", self.tag));
-        if std::fs::remove_file(&self.proxy_file).is_ok() {
-            let (_, n) = self.lab.nginx();
-            let args = [
-                "-s".to_string(),
-                "reload".into(),
-                "-p".into(),
-                n.prefix.display().to_string(),
-                "-c".into(),
-                n.conf.display().to_string(),
-            ];
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            self.lab.in_netns("h1", "nginx", &args);
-        }
-    }
-
-    /// `node address:port` of every node running one of the service's tasks.
-    fn running_on(&self, port: u16) -> BTreeSet<String> {
-        let out = self.manager_docker(&[
-            "service",
-            "ps",
-            &self.service(),
-            "--filter",
-            "desired-state=running",
-            "--format",
-            "{{.Node}} {{.CurrentState}}",
-        ]);
-        assert_success(&out, "docker service ps");
-        stdout(&out)
-            .lines()
-            .filter(|l| l.contains("Running"))
-            .filter_map(|l| l.split_whitespace().next())
-            .map(|host| format!("{}:{port}", self.swarm.host(host).ip))
-            .collect()
-    }
-
-    /// The hostnames (short container ids) of the service's task containers on all hosts.
-    fn task_hostnames(&self) -> BTreeSet<String> {
-        let filter = format!("label=com.docker.swarm.service.name={}", self.service());
-        self.swarm
-            .hosts
-            .iter()
-            .flat_map(|h| {
-                let out = self
-                    .swarm
-                    .docker(&h.name, &["ps", "--filter", &filter, "--format", "{{.ID}}"]);
-                stdout(&out).lines().map(str::to_string).collect::<Vec<_>>()
-            })
-            .collect()
-    }
-
-    fn check(&self) -> (Option<i32>, Value) {
-        let out = self.fleetdeck(&["check", "--json"]);
-        let doc = serde_json::from_str(&String::from_utf8_lossy(&out.stdout))
-            .unwrap_or_else(|e| panic!("check --json is not JSON ({e}): {out:?}"));
-        (out.status.code(), doc)
-    }
-
-    /// The findings of `check --json` about this test's site or service.
-    fn our_findings(&self, doc: &Value) -> Vec<Value> {
-        doc["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .filter(|f| {
-                f["domain"] == self.domain().as_str()
-                    || f["message"]
-                        .as_str()
-                        .is_some_and(|m| m.contains(&self.service()))
-            })
-            .cloned()
-            .collect()
-    }
-}
-
-/// curl through h1's nginx with `Host: domain`, from the root namespace.
-fn curl(lab: &Lab, domain: &str) -> String {
-    let (_, n) = lab.nginx();
-    let out = run_with_timeout(
-        Command::new("curl")
-            .args(["-s", "--max-time", "5", "-H", &format!("Host: {domain}")])
-            .arg(format!("http://{}/", n.listen)),
-        Duration::from_secs(10),
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use support::swarm_sites::{NAMES, PortHolder, Setup, TASKS_UP, curl, swarm_published_ports};
+use support::tmux::{Tmux, exit_line, poll_bound};
 
 #[test]
 fn a_swarm_site_is_a_service_behind_an_upstream_of_its_tasks_nodes_then_goes() {
@@ -630,4 +395,201 @@ fn a_swarm_site_follows_a_drain_a_scale_an_update_and_a_rollback() {
         s.inventory().site(&domain).expect("read").is_none(),
         "the row is gone"
     );
+}
+
+#[test]
+fn a_create_whose_port_is_held_on_a_node_is_undone_and_check_names_the_node() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(5);
+    let _cleanup = defer(|| s.cleanup());
+    let domain = s.domain();
+    // The port the create takes: the first of the VLAN's range no service publishes.
+    let used = swarm_published_ports(&s.swarm);
+    let port = (25000..=25099)
+        .find(|p| !used.contains(p))
+        .expect("a free port in 25000-25099");
+
+    // Something outside the swarm listens on it on s2; 3 replicas, at most one per node,
+    // put a task there.
+    let mut holder = PortHolder::hold(&s.swarm, "s2", port);
+    let started = std::time::Instant::now();
+    let out = s.create("3");
+    let took = started.elapsed();
+    assert!(!out.status.success(), "the create must fail: {out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("port {port} is taken on node s2 (")),
+        "the error names the node and the port: {err}"
+    );
+    assert!(err.contains("address already in use"), "{err}");
+    assert!(
+        err.contains(&format!("undo: removing service {}", s.service())),
+        "{err}"
+    );
+    assert!(
+        took < Duration::from_secs(60),
+        "seen within the wait: {took:?}"
+    );
+    eprintln!("figures: a create whose port is held on s2 failed and was undone in {took:?}");
+    let ls = s.manager_docker(&["service", "ls", "--format", "{{.Name}}"]);
+    assert_success(&ls, "docker service ls");
+    assert!(
+        !stdout(&ls).lines().any(|l| l == s.service()),
+        "no service left: {}",
+        stdout(&ls)
+    );
+    let inv = s.inventory();
+    assert!(
+        inv.site(&domain).expect("read").is_none(),
+        "no site row left"
+    );
+    assert!(
+        inv.swarm_site(&domain).expect("read").is_none(),
+        "no port row left"
+    );
+    // The overlay network this create made goes with it, once the swarm has let go of
+    // the failed tasks' endpoints (asynchronous on the nodes).
+    let gone = retry(Duration::from_secs(60), || {
+        let out = s.manager_docker(&["network", "inspect", &s.tag]);
+        (!out.status.success()).then_some(())
+    });
+    assert!(gone.is_some(), "network {} left in place: {err}", s.tag);
+    holder.release();
+
+    // Freed: the same create takes the same port and returns once its 3 tasks run.
+    let again = std::time::Instant::now();
+    let out = s.create("3");
+    assert_success(&out, "fleetdeck create once the port is free");
+    eprintln!(
+        "figures: the create of 3 tasks returned once they ran, in {:?}",
+        again.elapsed()
+    );
+    assert!(
+        stderr(&out).contains("3 of 3 tasks run"),
+        "{}",
+        stderr(&out)
+    );
+    let row = s
+        .inventory()
+        .swarm_site(&domain)
+        .expect("read")
+        .expect("the site's port row");
+    assert_eq!(row.published_port, port, "the port was freed with the row");
+    assert_eq!(
+        s.running_on(port).len(),
+        3,
+        "create returned once its tasks ran"
+    );
+
+    // A site that exists: a node freed by a scale to 2 gets an outsider on the port, the
+    // scale back to 3 puts a task there, and `check` names the node and the port.
+    let scale = |n: u8| {
+        let to = format!("{}={n}", s.service());
+        assert_success(
+            &s.manager_docker(&["service", "scale", "--detach", &to]),
+            "docker service scale",
+        );
+    };
+    scale(2);
+    let on = retry(TASKS_UP, || {
+        Some(s.running_on(port)).filter(|n| n.len() == 2)
+    })
+    .expect("two tasks after the scale to 2");
+    let free = s
+        .swarm
+        .hosts
+        .iter()
+        .find(|h| !on.contains(&format!("{}:{port}", h.ip)))
+        .expect("a node without a task")
+        .name
+        .clone();
+    let _held = PortHolder::hold_when_free(&s.swarm, &free, port);
+    scale(3);
+    let want = format!("port {port} of {domain} is taken on node {free} (");
+    let found = retry(Duration::from_secs(60), || {
+        let (_, doc) = s.check();
+        s.our_findings(&doc).into_iter().find(|f| {
+            f["kind"] == "port_conflict" && f["message"].as_str().is_some_and(|m| m.contains(&want))
+        })
+    });
+    assert!(
+        found.is_some(),
+        "check never named {free} and port {port}: {:?}",
+        s.check().1
+    );
+}
+
+#[test]
+fn the_console_creates_a_swarm_site_with_the_replicas_typed_in_its_form() {
+    let _turn = SwarmLab::load().turn();
+    let s = Setup::new(6);
+    let _cleanup = defer(|| s.cleanup());
+    let domain = s.domain();
+    let tmux = Tmux::start(140, 45);
+    let config = tmux.home().join("fleet.toml");
+    std::fs::copy(s.dir.path().join("config.toml"), &config).expect("copy config");
+    tmux.type_line(&format!(
+        "fleetdeck --config {} ; echo EXIT=$?",
+        config.display()
+    ));
+    let bound = poll_bound(&config) * 3;
+    // The form is held to the nodes the poll saw: open it once the swarm shows.
+    tmux.wait_up_to(
+        bound,
+        |sc| ["sn s1", "sn s2", "sn s3"].iter().all(|n| sc.contains(n)),
+        "the first frame with the swarm's 3 nodes",
+    );
+    tmux.send(&["c"]);
+    tmux.wait_up_to(
+        Duration::from_secs(5),
+        |sc| sc.contains("Create a site") && sc.contains("on swarm fdss"),
+        "the create form on the swarm VLAN",
+    );
+    tmux.send(&["-l", "fdss"]);
+    tmux.send(&["Tab", "Tab"]);
+    tmux.send(&["-l", &domain]);
+    tmux.send(&["Tab", "Tab"]);
+    tmux.send(&["-l", "4"]);
+    tmux.wait_up_to(
+        Duration::from_secs(5),
+        |sc| sc.contains("Replicas 4") && sc.contains("only 3 nodes of fdss can take a task"),
+        "4 replicas refused as typed",
+    );
+    tmux.send(&["BSpace"]);
+    tmux.send(&["-l", "2"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_up_to(
+        Duration::from_secs(30),
+        |sc| sc.contains("2 replicas, at most one per node") && sc.contains("y apply"),
+        "the confirm popup with the service's plan",
+    );
+    tmux.send(&["y"]);
+    tmux.wait_up_to(
+        Duration::from_secs(90),
+        |sc| sc.contains(&format!("created {domain}: service")),
+        "the create's outcome in the activity panel",
+    );
+    // Passed as --replicas: the engine's own spec, and the tasks already run.
+    let out = s.manager_docker(&[
+        "service",
+        "inspect",
+        "--format",
+        "{{.Spec.Mode.Replicated.Replicas}}",
+        &s.service(),
+    ]);
+    assert_success(&out, "docker service inspect");
+    assert_eq!(stdout(&out), "2");
+    let row = s
+        .inventory()
+        .swarm_site(&domain)
+        .expect("read")
+        .expect("the site's port row");
+    assert_eq!(s.running_on(row.published_port).len(), 2);
+    // The proxy plan offered after a create is left unapplied.
+    tmux.send(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(500));
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let screen = tmux.wait_up_to(bound, |sc| exit_line(sc).is_some(), "the console to quit");
+    assert_eq!(exit_line(&screen), Some("EXIT=0"), "{screen}");
 }

@@ -18,6 +18,9 @@ enum Arg {
     Domain,
     /// Optional: a node or a container; without it, the selection.
     Target,
+    /// Optional, typed (nothing to complete from): `:scale 3`, `:update IMAGE` on the
+    /// selected service; without it, the popup asks.
+    Value,
 }
 
 struct Spec {
@@ -97,12 +100,12 @@ const COMMANDS: &[Spec] = &[
     // Swarm operations, on the selected service or node row.
     Spec {
         name: "scale",
-        arg: Arg::None,
+        arg: Arg::Value,
         action: Some(Action::Scale),
     },
     Spec {
         name: "update",
-        arg: Arg::None,
+        arg: Arg::Value,
         action: Some(Action::UpdateImage),
     },
     Spec {
@@ -173,6 +176,9 @@ pub enum Command {
     /// `drain` (true) or `activate` (false) the selected swarm node: one key toggles,
     /// the palette says which.
     Availability(bool),
+    /// `scale N` / `update IMAGE` on the selected swarm service: the popup's value given
+    /// (`Action::Scale` or `Action::UpdateImage`, and the value as typed).
+    SwarmValue(Action, String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -198,7 +204,7 @@ pub fn candidates(typed: &str, names: &Names, read_only: bool) -> Vec<String> {
     let mut out = Vec::new();
     for spec in offered(read_only) {
         let values = match spec.arg {
-            Arg::None => None,
+            Arg::None | Arg::Value => None,
             Arg::Node => Some(&names.nodes),
             Arg::Container => Some(&names.containers),
             Arg::Domain => Some(&names.domains),
@@ -344,6 +350,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Some(action) => Ok(Command::Run(action)),
             None => Err(format!(":{name} is not runnable")),
         },
+        (Arg::Value, None) => match spec.action {
+            Some(action) => Ok(Command::Run(action)),
+            None => Err(format!(":{name} is not runnable")),
+        },
+        (Arg::Value, Some(value)) => match spec.action {
+            Some(action) => Ok(Command::SwarmValue(action, value)),
+            None => Err(format!(":{name} is not runnable")),
+        },
         (Arg::Node, Some(node)) => Ok(Command::Node(node)),
         (Arg::Node, None) => Err(":node needs a node name; tab lists them".into()),
         (Arg::Container, arg) if spec.action == Some(Action::Logs) => Ok(Command::Logs(arg)),
@@ -472,6 +486,23 @@ mod tests {
             ))
         );
         assert_eq!(parse("events"), Ok(Command::Run(Action::Events)));
+        assert_eq!(parse("scale"), Ok(Command::Run(Action::Scale)));
+        assert_eq!(
+            parse(":scale 3"),
+            Ok(Command::SwarmValue(Action::Scale, "3".into()))
+        );
+        assert_eq!(
+            parse("update fdlab/busybox:2"),
+            Ok(Command::SwarmValue(
+                Action::UpdateImage,
+                "fdlab/busybox:2".into()
+            ))
+        );
+        assert!(
+            parse("scale 3 4")
+                .expect_err("two")
+                .contains("at most one argument")
+        );
         let e = parse("fly").expect_err("unknown");
         assert!(e.contains("unknown command :fly"), "{e}");
         assert!(parse("node").expect_err("no name").contains("node name"));

@@ -55,8 +55,14 @@ pub fn row_doing(label: &str) -> Option<(&'static str, &str)> {
         "restart" => "restarting",
         "delete" => "deleting",
         "create" => "creating",
+        // Swarm operations name the service (`update fd-a-example IMAGE`); an update or
+        // rollback stays in flight until its rollout ends.
+        "scale" => "scaling",
+        "update" => "updating",
+        "rollback" => "rolling back",
         _ => return None,
     };
+    let target = target.split_whitespace().next().unwrap_or(target);
     // Lifecycle labels name the container as NODE/NAME.
     let target = target.rsplit_once('/').map_or(target, |(_, name)| name);
     Some((doing, target))
@@ -131,6 +137,15 @@ mod tests {
         assert_eq!(
             row_doing("delete shop.example.org"),
             Some(("deleting", "shop.example.org"))
+        );
+        assert_eq!(
+            row_doing("update fd-shop-example-org fdlab/busybox:2"),
+            Some(("updating", "fd-shop-example-org")),
+            "a swarm update names the service row"
+        );
+        assert_eq!(
+            row_doing("rollback fd-shop-example-org"),
+            Some(("rolling back", "fd-shop-example-org"))
         );
         assert_eq!(row_doing("proxy plan"), None);
         assert_eq!(row_doing("check"), None);

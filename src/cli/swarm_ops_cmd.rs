@@ -5,7 +5,7 @@
 use clap::Subcommand;
 
 use super::confirm::{code_for, confirm};
-use super::ops_env::{DOCKER_CALL, DOCKER_CONNECT, OpsEnv, docker_for};
+use super::ops_env::{DOCKER_CALL, DOCKER_CONNECT, OpsEnv, docker_for, stderr_progress};
 use super::{Code, Context, Failure, out};
 use crate::ops::swarm_ops::find::{self, Limits};
 use crate::ops::swarm_ops::{self, NodeKey, ServiceKey, SwarmOpError, SwarmRequest};
@@ -23,7 +23,7 @@ pub enum SwarmCmd {
         #[command(flatten)]
         apply: ApplyArgs,
     },
-    /// Roll a site's swarm service to another image, as its own update config says
+    /// Roll a site's swarm service to another image, as its own update config says, and wait for the rollout
     Update {
         /// The site's domain (its service is labelled fleetdeck.domain=DOMAIN or named fd-DOMAIN)
         domain: String,
@@ -33,7 +33,7 @@ pub enum SwarmCmd {
         #[command(flatten)]
         apply: ApplyArgs,
     },
-    /// Roll a site's swarm service back to its previous spec
+    /// Roll a site's swarm service back to its previous spec, and wait for the rollout
     Rollback {
         /// The site's domain (its service is labelled fleetdeck.domain=DOMAIN or named fd-DOMAIN)
         domain: String,
@@ -151,7 +151,7 @@ pub fn run(ctx: &Context, req: &SwarmRequest, yes: bool, json: bool) -> Result<(
     }
     if !plan.changes() {
         if json {
-            print_json(&plan, false, &[]);
+            print_json(&plan, false, &[], "");
         }
         return Ok(());
     }
@@ -182,15 +182,26 @@ pub fn run(ctx: &Context, req: &SwarmRequest, yes: bool, json: bool) -> Result<(
     for w in &applied.warnings {
         errln!("fleetdeck: the engine warns: {w}");
     }
+    // An update or rollback is watched until it finishes (README "Swarm operations").
+    let rollout = env
+        .runtime
+        .block_on(swarm_ops::watch::watch(
+            &plan,
+            &client,
+            DOCKER_CALL,
+            swarm_ops::watch::ROLLOUT_LIMIT,
+            &stderr_progress(),
+        ))
+        .map_err(|e| Failure::new(code_for(e.kind()), format!("applied, but {e}")))?;
     if json {
-        print_json(&plan, true, &applied.warnings);
+        print_json(&plan, true, &applied.warnings, &rollout);
     } else {
         outln!("{}", done_line(&plan));
     }
     Ok(())
 }
 
-fn print_json(plan: &swarm_ops::SwarmPlan, applied: bool, warnings: &[String]) {
+fn print_json(plan: &swarm_ops::SwarmPlan, applied: bool, warnings: &[String], rollout: &str) {
     let doc = serde_json::json!({
         "schema_version": crate::contract::schema::SWARM_OP,
         "action": plan.verb,
@@ -206,6 +217,13 @@ fn print_json(plan: &swarm_ops::SwarmPlan, applied: bool, warnings: &[String]) {
         "applied": applied,
         "warnings": warnings,
     });
+    // Added for update and rollback: the state their rollout reached.
+    let mut doc = doc;
+    if !rollout.is_empty()
+        && let Some(map) = doc.as_object_mut()
+    {
+        map.insert("rollout".into(), serde_json::json!(rollout));
+    }
     out::json(&format!("{doc:#}"));
 }
 
@@ -218,11 +236,8 @@ pub fn done_line(plan: &swarm_ops::SwarmPlan) -> String {
             "{what}: {}; the swarm places the tasks (`fleetdeck tree` shows them)",
             plan.after
         ),
-        Verb::Update => format!(
-            "{what}: rolling to {}; `fleetdeck tree` shows its update state",
-            plan.after
-        ),
-        Verb::Rollback => format!("{what}: rolling back to {}", plan.after),
+        Verb::Update => format!("{what}: rolled to {}, update completed", plan.after),
+        Verb::Rollback => format!("{what}: rolled back to {}", plan.after),
         Verb::Drain => format!("{what} drained: its tasks move to other nodes"),
         Verb::Activate => format!("{what} active: new tasks may be placed on it"),
     }

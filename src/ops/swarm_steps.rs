@@ -11,13 +11,14 @@ use bollard::models::{
     ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec, TaskSpecPlacement,
     TaskSpecRestartPolicy, TaskSpecRestartPolicyConditionEnum,
 };
-use bollard::query_parameters::ListServicesOptions;
+use bollard::query_parameters::{ListNodesOptions, ListServicesOptions, ListTasksOptions};
 
 use super::create::{CreatePlan, NetworkSpec, ServicePlan};
 use super::docker_steps::{
     Removal, StepError, bounded, describe, matching_subnet, network_subnets, status,
 };
 use crate::config::Publish;
+use crate::swarm::{SwarmNode, SwarmTask, map};
 use crate::transport::docker::DockerClient;
 
 /// Make sure the VLAN's overlay network exists on the swarm (subnet and gateway from the
@@ -190,4 +191,42 @@ pub async fn remove_service(client: &DockerClient, name_or_id: &str, limit: Dura
         Ok(Err(e)) if status(&e) == Some(404) => Removal::Absent,
         Ok(Err(e)) => Removal::Unknown(describe(e)),
     }
+}
+
+/// Every task of one service, history included (a task that failed and was replaced is
+/// where the engine says why).
+pub async fn service_tasks(
+    client: &DockerClient,
+    service_id: &str,
+    limit: Duration,
+) -> Result<Vec<SwarmTask>, StepError> {
+    let options = ListTasksOptions {
+        filters: Some(HashMap::from([(
+            "service".to_string(),
+            vec![service_id.to_string()],
+        )])),
+    };
+    let listed = bounded(
+        limit,
+        "listing the service's tasks",
+        client.api().list_tasks(Some(options)),
+    )
+    .await?
+    .map_err(|e| StepError(format!("listing the tasks: {}", describe(e))))?;
+    Ok(listed.into_iter().map(map::task).collect())
+}
+
+/// The swarm's nodes, to name the one a task ran on.
+pub async fn swarm_nodes(
+    client: &DockerClient,
+    limit: Duration,
+) -> Result<Vec<SwarmNode>, StepError> {
+    let listed = bounded(
+        limit,
+        "listing the swarm's nodes",
+        client.api().list_nodes(None::<ListNodesOptions>),
+    )
+    .await?
+    .map_err(|e| StepError(format!("listing the swarm's nodes: {}", describe(e))))?;
+    Ok(map::nodes(listed))
 }

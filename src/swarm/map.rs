@@ -140,12 +140,19 @@ pub fn host_of(addr: &str) -> &str {
 /// Services sorted by name, each with its current tasks.
 pub fn services(listed: Vec<Service>, tasks: Vec<Task>) -> Vec<SwarmService> {
     let mut by_service: HashMap<String, Vec<SwarmTask>> = HashMap::new();
+    let mut failed: HashMap<String, Vec<SwarmTask>> = HashMap::new();
     for t in tasks {
-        if !is_current(&t) {
-            continue;
-        }
         let service = t.service_id.clone().unwrap_or_default();
-        by_service.entry(service).or_default().push(task(t));
+        if is_current(&t) {
+            by_service.entry(service).or_default().push(task(t));
+        } else if t
+            .status
+            .as_ref()
+            .and_then(|s| s.err.as_deref())
+            .is_some_and(|e| !e.is_empty())
+        {
+            failed.entry(service).or_default().push(task(t));
+        }
     }
     let mut out: Vec<SwarmService> = listed
         .into_iter()
@@ -155,12 +162,21 @@ pub fn services(listed: Vec<Service>, tasks: Vec<Task>) -> Vec<SwarmService> {
             tasks.sort_by(|a, b| {
                 (a.slot, &a.node_id, &a.created_at).cmp(&(b.slot, &b.node_id, &b.created_at))
             });
-            service(s, tasks)
+            let mut failed = failed.remove(&id).unwrap_or_default();
+            failed.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            failed.truncate(FAILED_KEPT);
+            SwarmService {
+                failed,
+                ..service(s, tasks)
+            }
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
+
+/// How many failed tasks of its history a service keeps (`SwarmService::failed`).
+pub const FAILED_KEPT: usize = 5;
 
 /// A task the orchestrator still wants: not one it is shutting down or removing (the
 /// history the engine keeps, `TaskHistoryRetentionLimit` per slot).
@@ -171,7 +187,8 @@ fn is_current(t: &Task) -> bool {
     )
 }
 
-fn task(t: Task) -> SwarmTask {
+/// One task as the types of `swarm/mod.rs` hold it (history included: the caller filters).
+pub fn task(t: Task) -> SwarmTask {
     let status = t.status.unwrap_or_default();
     SwarmTask {
         id: t.id.unwrap_or_default(),
@@ -234,6 +251,7 @@ fn service(s: Service, tasks: Vec<SwarmTask>) -> SwarmService {
             .map(|st| st.to_string()),
         labels: spec.labels.unwrap_or_default().into_iter().collect(),
         tasks,
+        failed: Vec::new(),
     }
 }
 

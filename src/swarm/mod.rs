@@ -8,6 +8,7 @@
 
 pub mod collect;
 pub mod map;
+pub mod ports;
 pub mod tree;
 
 use serde::Serialize;
@@ -77,6 +78,11 @@ pub struct SwarmService {
     pub labels: std::collections::BTreeMap<String, String>,
     /// The tasks the orchestrator still wants (history left out), by slot then node.
     pub tasks: Vec<SwarmTask>,
+    /// The newest tasks of the history that failed with an error (at most
+    /// [`map::FAILED_KEPT`], newest first): where the engine says why a replaced task
+    /// could not run, e.g. its port held on its node. Not in `tree --json`.
+    #[serde(skip)]
+    pub failed: Vec<SwarmTask>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

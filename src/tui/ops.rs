@@ -337,13 +337,23 @@ async fn apply_create(ctx: &OpsContext, plan: &create::CreatePlan) -> Done {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let text = format!(
-        "created {} at {} on {} (container {})",
-        done.site.domain,
-        done.site.ip,
-        plan.node,
-        create::short(&done.container_id)
-    );
+    let text = match &plan.service {
+        Some(service) => format!(
+            "created {}: service {} ({} replicas) on swarm {}, port {}",
+            done.site.domain,
+            service.name,
+            service.replicas,
+            service.swarm,
+            done.published_port.unwrap_or(service.published_port)
+        ),
+        None => format!(
+            "created {} at {} on {} (container {})",
+            done.site.domain,
+            done.site.ip,
+            plan.node,
+            create::short(&done.container_id)
+        ),
+    };
     Ok((text, ctx.proxy_offer()))
 }
 

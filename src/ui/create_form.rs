@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
-use crate::app::create_form::{CreateForm, FIELDS, Field};
+use crate::app::create_form::{CreateForm, Field};
 
 const WIDTH: u16 = 64;
 const LABEL: usize = 8;
@@ -15,7 +15,7 @@ const LABEL: usize = 8;
 pub fn render(frame: &mut Frame, area: Rect, form: &CreateForm, theme: &Theme) {
     let mut lines = Vec::new();
     let room = usize::from(area.width.min(WIDTH)).saturating_sub(LABEL + 4);
-    for (i, field) in FIELDS.iter().enumerate() {
+    for (i, field) in form.fields().iter().enumerate() {
         let focused = i == form.focus;
         let label_style = if focused {
             Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)

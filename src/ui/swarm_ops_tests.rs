@@ -76,3 +76,75 @@ fn confirm_scale_and_drain_80x24() {
     ))));
     insta::assert_snapshot!("confirm_drain_80x24", draw(&s, 80, 24).backend());
 }
+
+/// A swarm of two nodes with one site's service, its row selected.
+fn with_service() -> crate::app::State {
+    use crate::swarm::tree::{Replicas, TreeService, TreeSwarm};
+    let mut s = state(false, 1);
+    s.doc.swarms = vec![TreeSwarm {
+        name: "prod".into(),
+        id: "cluster".into(),
+        manager: Some("teemo".into()),
+        error: None,
+        nodes: Vec::new(),
+        services: vec![TreeService {
+            name: "fd-web-example-org".into(),
+            id: "svc".into(),
+            mode: "replicated".into(),
+            replicas: Replicas {
+                running: 2,
+                desired: 2,
+            },
+            image: "fdlab/busybox:latest".into(),
+            ports: vec!["20001:80/tcp (host)".into()],
+            update_state: Some("updating".into()),
+            tasks: Vec::new(),
+        }],
+    }];
+    s.reshape();
+    s
+}
+
+#[test]
+fn an_update_in_flight_shows_on_its_service_row_100x16() {
+    let mut s = with_service();
+    s.now = "2026-11-22T10:00:12Z".into();
+    s.begin_op("update fd-web-example-org fdlab/busybox:2".into());
+    s.op_since = Some("2026-11-22T10:00:05Z".into());
+    let text = format!("{:?}", draw(&s, 100, 16).backend());
+    assert!(text.contains("updating… 7s"), "{text}");
+    insta::assert_snapshot!(draw(&s, 100, 16).backend());
+}
+
+#[test]
+fn create_form_on_a_swarm_vlan_with_too_many_replicas_80x24() {
+    let text = r#"
+[[node]]
+name = "teemo"
+ssh = "root@10.0.0.1"
+[containers]
+image = "fdlab/busybox:latest"
+[[swarm]]
+name = "prod"
+managers = ["teemo"]
+[[vlan]]
+id = 300
+swarm = "prod"
+subnet = "10.30.0.0/24"
+gateway = "10.30.0.1"
+ports = "20000-20999"
+"#;
+    let config = crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config");
+    let mut s = state(false, 3);
+    let mut form = crate::app::create_form::CreateForm::new(&config);
+    form.schedulable.insert("prod".into(), 3);
+    for c in "alice".chars() {
+        form.handle(FormEdit::Insert(c));
+    }
+    form.focus = 4;
+    for c in "5".chars() {
+        form.handle(FormEdit::Insert(c));
+    }
+    s.modal = Some(Modal::Create(Box::new(form)));
+    insta::assert_snapshot!(draw(&s, 80, 24).backend());
+}

@@ -156,9 +156,17 @@ impl Painter<'_> {
         let (_, style) = self.theme.health(row.health);
         let mut spans = self.name_cell(row, Style::new());
         let state = self.width_of(Column::State);
+        // A swarm service being scaled, updated or rolled back says so, with its time.
+        let (text, style) = match &self.busy {
+            Some((target, doing)) if row.kind == RowKind::Service && *target == row.name => (
+                doing.clone(),
+                self.theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ),
+            _ => (row.state.clone(), style),
+        };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            fit(&inert(&row.state), state, self.theme.ellipsis()),
+            fit(&inert(&text), state, self.theme.ellipsis()),
             style,
         ));
         if !row.extra.is_empty() {

@@ -8,5 +8,6 @@ pub mod scale;
 pub mod sites;
 pub mod swarm;
 pub mod swarm_ops;
+pub mod swarm_sites;
 pub mod terraform;
 pub mod tmux;

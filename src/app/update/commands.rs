@@ -85,6 +85,12 @@ pub(super) fn run(state: &mut State, line: &str) -> Vec<Effect> {
             }
             super::swarm::availability(state, Some(drain))
         }
+        Ok(Command::SwarmValue(action, value)) => {
+            if state.read_only {
+                return super::on_action(state, action);
+            }
+            super::swarm::with_value(state, action, &value)
+        }
         Ok(Command::Delete(None)) => super::on_action(state, Action::Delete),
         Ok(Command::Delete(Some(raw))) => {
             if state.read_only {

@@ -21,6 +21,21 @@ pub fn request(state: &mut State, op: OpRequest) -> Vec<Effect> {
     match op {
         OpRequest::Create => {
             let mut form = CreateForm::new(&state.config);
+            // At most one task per node: the replicas field is held to the nodes of
+            // each swarm the last poll saw ready and active.
+            form.schedulable = state
+                .doc
+                .swarms
+                .iter()
+                .map(|s| {
+                    let ready = s
+                        .nodes
+                        .iter()
+                        .filter(|n| n.status == "ready" && n.availability == "active")
+                        .count();
+                    (s.name.clone(), ready)
+                })
+                .collect();
             form.taken = state
                 .sites()
                 .iter()

@@ -1,7 +1,8 @@
 //! Swarm operations from the tree (README "Swarm operations"): `#` scale and `u` update
 //! open a one-line popup on a service row (or one of its tasks), `U` rolls the service
 //! back, `D` drains a swarm node (or a fleetdeck node in a swarm) or makes it active
-//! again. Then the usual plan → confirm → apply through `update::ops`.
+//! again; the palette's `:scale N` / `:update IMAGE` give the popup's value on the line.
+//! Then the usual plan → confirm → apply through `update::ops`.
 
 use crate::app::ask_form::{Ask, AskForm, AskOutcome};
 use crate::app::create_form::FormEdit;
@@ -37,32 +38,68 @@ fn selected_service(state: &State) -> Option<TreeService> {
         .cloned()
 }
 
-fn service_key(state: &mut State, action: Action) -> Vec<Effect> {
+/// The selected service, when `action` may run on it now; else says why and `None`.
+fn service_for(state: &mut State, action: Action) -> Option<TreeService> {
     let Some(service) = selected_service(state) else {
         state.log(
             Level::Warn,
             format!("{}: select a swarm service row first", action.name()),
         );
-        return Vec::new();
+        return None;
     };
     if let Some(busy) = &state.op_busy {
         state.log(
             Level::Warn,
             format!("{}: wait, {busy} is still running", action.name()),
         );
-        return Vec::new();
+        return None;
     }
-    let ask = match action {
-        Action::Scale if service.mode != "replicated" => {
+    if action == Action::Scale && service.mode != "replicated" {
+        state.log(
+            Level::Warn,
+            format!(
+                "scale: {} runs in {} mode (one task per node): only a replicated service can be scaled",
+                service.name, service.mode
+            ),
+        );
+        return None;
+    }
+    Some(service)
+}
+
+/// `:scale N` / `:update IMAGE`: the popup's value given on the line, checked with the
+/// popup's own rules, then the same plan and confirm as `#` / `u`.
+pub(super) fn with_value(state: &mut State, action: Action, value: &str) -> Vec<Effect> {
+    let Some(service) = service_for(state, action) else {
+        return Vec::new();
+    };
+    let ask = if action == Action::Scale {
+        Ask::Replicas
+    } else {
+        Ask::Image
+    };
+    match AskForm::new(ask, &service.name, value).request() {
+        Ok(op) => super::ops::request(state, op),
+        Err(why) => {
+            let verb = if ask == Ask::Replicas {
+                "scale"
+            } else {
+                "update"
+            };
             state.log(
                 Level::Warn,
-                format!(
-                    "scale: {} runs in {} mode (one task per node): only a replicated service can be scaled",
-                    service.name, service.mode
-                ),
+                format!("{verb} {}: {value:?} is not valid: {why}", service.name),
             );
-            return Vec::new();
+            Vec::new()
         }
+    }
+}
+
+fn service_key(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(service) = service_for(state, action) else {
+        return Vec::new();
+    };
+    let ask = match action {
         Action::Scale => AskForm::new(
             Ask::Replicas,
             &service.name,

@@ -231,7 +231,15 @@ fn read_only_refuses_every_swarm_key_and_command() {
             "{action:?}"
         );
     }
-    for line in ["scale", "update", "rollback", "drain", "activate"] {
+    for line in [
+        "scale",
+        "scale 3",
+        "update img:2",
+        "update",
+        "rollback",
+        "drain",
+        "activate",
+    ] {
         assert!(commands::run(&mut s, line).is_empty(), "{line}");
     }
     assert!(s.op_busy.is_none());
@@ -250,4 +258,55 @@ fn a_finished_swarm_operation_polls_the_fleet_again() {
         },
     );
     assert!(effects.contains(&Effect::RefreshFleet), "{effects:?}");
+}
+
+#[test]
+fn the_palette_gives_the_popups_value_on_the_line_and_names_a_bad_one() {
+    let mut s = with_swarm(false);
+    select(&mut s, RowKind::Service, "fd-web.lab");
+    let effects = commands::run(&mut s, ":scale 3");
+    assert_eq!(
+        swarm_op(&effects),
+        Some(&SwarmRequest::Scale {
+            service: ServiceKey::Name("fd-web.lab".into()),
+            replicas: 3,
+        }),
+        "straight to the plan and its confirm, as # then enter"
+    );
+    assert!(s.modal.is_none());
+    s.end_op();
+    let effects = commands::run(&mut s, "update fdlab/busybox:2");
+    assert_eq!(
+        swarm_op(&effects),
+        Some(&SwarmRequest::Update {
+            service: ServiceKey::Name("fd-web.lab".into()),
+            image: "fdlab/busybox:2".into(),
+        })
+    );
+    s.end_op();
+    for (line, words) in [
+        (
+            "scale three",
+            "\"three\" is not valid: a number of replicas",
+        ),
+        ("scale 5000", "at most 1000"),
+        ("update bad^image", "\"bad^image\" is not valid"),
+    ] {
+        assert!(commands::run(&mut s, line).is_empty(), "{line}");
+        let said = s
+            .activity
+            .last()
+            .map(|a| a.text.clone())
+            .unwrap_or_default();
+        assert!(said.contains(words), "{line}: {said}");
+        assert!(s.op_busy.is_none());
+    }
+    // A value on a row that is not a service says what to select.
+    select(&mut s, RowKind::Swarm, "prod");
+    assert!(commands::run(&mut s, "scale 2").is_empty());
+    assert!(
+        s.activity
+            .last()
+            .is_some_and(|a| a.text.contains("select a swarm service row"))
+    );
 }

@@ -7,6 +7,7 @@ mod apply;
 pub mod routed;
 mod service;
 mod service_apply;
+pub mod settle;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::Ipv4Addr;
@@ -20,7 +21,7 @@ use crate::inventory::ipam::{IpamError, Pool};
 use crate::validate::{self, Invalid};
 
 pub use apply::{ApplyLimits, CreateError, CreateOutcome, apply, short};
-pub use service::ServicePlan;
+pub use service::{MAX_REPLICAS, ServicePlan};
 
 /// What the admin asked for, as typed (the form or the command line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,12 +1,14 @@
 //! Applying a swarm site's create on a manager: reserve the row, its address and its port
-//! (one transaction) → image → overlay network → service → activate. A failure after the
-//! service exists removes it, so no service runs without its row, and the row (with its
+//! (one transaction) → image → overlay network → service → its tasks run (`settle`) →
+//! activate. A failure after the service exists (a task that cannot bind its port on a
+//! node included) removes it, so no service runs without its row, and the row (with its
 //! port) is freed; a service whose removal cannot be confirmed keeps its row pending.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::apply::{ApplyLimits, CreateError, CreateOutcome};
+use super::settle::{self, Settled};
 use super::{CreatePlan, ServicePlan};
 use crate::inventory::{
     Inventory, PortClaim, Reservation, ReserveError, Site, SiteState, SwarmSite,
@@ -56,6 +58,31 @@ pub(super) async fn run(
     .await
     {
         Ok(id) => {
+            match settle::wait(
+                docker,
+                &id,
+                service,
+                port_row.published_port,
+                progress,
+                limit,
+                settle::SETTLE_LIMIT,
+            )
+            .await
+            {
+                Settled::Running => {}
+                Settled::Slow(why) => progress.step(&format!(
+                    "  · {why}: the service stays and the swarm keeps placing it; `fleetdeck check` reports it while it is degraded"
+                )),
+                Settled::Blocked { node, error } => {
+                    let cause = format!(
+                        "port {} is taken on node {node} by something outside the swarm ({error}): free it there, or widen the VLAN's ports",
+                        port_row.published_port
+                    );
+                    progress.step(&format!("failed: {cause}"));
+                    let undo = undo(&plan, service, inventory, docker, progress, limit, &done).await;
+                    return Err(CreateError::Step { cause, undo });
+                }
+            }
             progress.step("recording the site as active");
             if inventory.activate_site(&plan.domain, &id)? {
                 progress.step(&format!(

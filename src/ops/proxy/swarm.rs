@@ -127,6 +127,7 @@ mod tests {
                 update_state: None,
                 labels: Default::default(),
                 tasks,
+                failed: Vec::new(),
             }],
         }
     }

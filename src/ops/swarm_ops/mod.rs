@@ -12,6 +12,7 @@ pub mod apply;
 pub mod find;
 pub mod plan;
 pub mod spec;
+pub mod watch;
 
 pub use apply::{apply, audit_record};
 pub use plan::{Found, SwarmPlan, plan};
@@ -204,6 +205,10 @@ pub enum SwarmOpError {
         manager: String,
         secs: u64,
     },
+    /// The engine took the change but its rollout did not finish: paused, rolled back by
+    /// the engine (the update's failure action), or still going at the bound.
+    #[error("{0}")]
+    Rollout(String),
 }
 
 impl SwarmOpError {
@@ -215,7 +220,8 @@ impl SwarmOpError {
             SwarmOpError::Docker { source, .. } if source.is_read_only() => FailKind::ReadOnly,
             SwarmOpError::NoManager(_)
             | SwarmOpError::Docker { .. }
-            | SwarmOpError::Timeout { .. } => FailKind::Failed,
+            | SwarmOpError::Timeout { .. }
+            | SwarmOpError::Rollout(_) => FailKind::Failed,
         }
     }
 }

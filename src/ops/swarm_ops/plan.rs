@@ -54,6 +54,9 @@ pub struct SwarmPlan {
     pub after: String,
     /// Further lines: how the change rolls out, what it moves.
     pub notes: Vec<String>,
+    /// A service's `UpdateStatus.StartedAt` at plan time: the rollout before this one,
+    /// which `watch` must not take for this one's.
+    pub rollout_since: Option<String>,
 }
 
 impl SwarmPlan {
@@ -274,6 +277,10 @@ fn service_plan(
         before,
         after,
         notes,
+        rollout_since: doc
+            .pointer("/UpdateStatus/StartedAt")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -315,6 +322,7 @@ fn node_plan(
         before: format!("availability {}", spec::availability(doc)),
         after: format!("availability {to}"),
         notes: Vec::new(),
+        rollout_since: None,
     })
 }
 

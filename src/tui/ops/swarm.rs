@@ -52,9 +52,19 @@ pub(super) async fn apply(ctx: &OpsContext, plan: &SwarmPlan) -> Done {
             "  · the engine warns: {w}"
         )));
     }
+    // An update or rollback stays in flight (its row shows it) until its rollout ends.
+    let rollout = swarm_ops::watch::watch(
+        plan,
+        &client,
+        DOCKER_CALL,
+        swarm_ops::watch::ROLLOUT_LIMIT,
+        &ctx.progress(),
+    )
+    .await
+    .map_err(|e| format!("{}: applied, but {e}", plan.label()))?;
     let then = match plan.verb {
         Verb::Scale => "the swarm places the tasks",
-        Verb::Update | Verb::Rollback => "rolling, the tree shows its update state",
+        Verb::Update | Verb::Rollback => rollout.as_str(),
         Verb::Drain => "its tasks move to other nodes",
         Verb::Activate => "new tasks may be placed on it",
     };

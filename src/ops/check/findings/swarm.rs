@@ -71,6 +71,7 @@ mod tests {
                 error: error.map(str::to_string),
                 created_at: None,
             }],
+            failed: Vec::new(),
         }
     }
 

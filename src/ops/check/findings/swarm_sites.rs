@@ -169,8 +169,10 @@ pub(super) fn ports(input: &CheckInput<'_>, out: &mut Collector) {
     }
 }
 
-/// A site's task the scheduler could not place because something else holds its port on
-/// the node (the engine says "host-mode port already in use").
+/// A site's task that could not run because its port is held on a node: the scheduler's
+/// "host-mode port already in use" (another service), or a bind failure on the node
+/// (something outside the swarm). A failure in the history counts while the service is
+/// short of tasks; the node is named as the manager lists it.
 fn taken_on_nodes(
     input: &CheckInput<'_>,
     swarm: &str,
@@ -178,29 +180,38 @@ fn taken_on_nodes(
     state: &ClusterState,
     out: &mut Collector,
 ) {
+    use crate::swarm::ports::{node_named, port_taken};
     for row in input.swarm_sites.iter().filter(|r| r.swarm == swarm) {
         let Some(service) = service_of(row, state) else {
             continue;
         };
-        let blocked = service.tasks.iter().find_map(|t| {
-            t.error
-                .as_deref()
-                .filter(|e| e.contains("port") && e.contains("in use"))
+        let port = row.published_port;
+        let history = service
+            .failed
+            .iter()
+            .filter(|_| service.running < service.desired);
+        let blocked = service.tasks.iter().chain(history).find_map(|t| {
+            let e = t.error.as_deref()?;
+            let hit = port_taken(e, port) || (e.contains("port") && e.contains("in use"));
+            hit.then_some((t.node_id.as_deref(), e))
         });
-        if let Some(why) = blocked {
+        if let Some((node_id, why)) = blocked {
+            let on = node_id
+                .map(|id| format!("node {}", node_named(&state.nodes, id)))
+                .unwrap_or_else(|| format!("a node of swarm {swarm}"));
             out.push(
                 Finding::new(
                     Kind::PortConflict,
                     Severity::Error,
                     format!(
-                        "port {} of {} is taken on a node of swarm {swarm} ({why}): free it there, or recreate the site",
-                        row.published_port, row.domain
+                        "port {port} of {} is taken on {on} ({why}): free it there, or recreate the site",
+                        row.domain
                     ),
                 )
                 .domain(row.domain.as_str())
                 .node(manager)
-                .expected(format!("port {} free on the nodes", row.published_port))
-                .actual(why.to_string())
+                .expected(format!("port {port} free on the nodes"))
+                .actual(format!("{on}: {why}"))
                 .target(target(Some(manager), &row.domain)),
             );
         }

@@ -74,6 +74,7 @@ fn service(name: &str, port: u16, tasks: Vec<SwarmTask>) -> SwarmService {
         update_state: None,
         labels: Default::default(),
         tasks,
+        failed: Vec::new(),
     }
 }
 
@@ -210,10 +211,48 @@ fn two_claims_on_one_port_and_a_port_taken_on_a_node_are_port_conflicts() {
     assert!(
         found[0]
             .message
-            .contains("port 20001 of a.example is taken"),
+            .contains("port 20001 of a.example is taken on node"),
         "{}",
         found[0].message
     );
+
+    // Held outside the swarm: the failed task was replaced (history), the service is
+    // short of a task, and the finding names the node and the port.
+    let mut held = service(&row(a, 20002).service, 20002, vec![task("n1", None)]);
+    held.running = 1;
+    held.failed = vec![SwarmTask {
+        desired_state: "shutdown".into(),
+        state: "failed".into(),
+        ..task(
+            "n2",
+            Some(
+                "Error starting userland proxy: listen tcp4 0.0.0.0:20002: bind: address already in use",
+            ),
+        )
+    }];
+    let found = evaluate(
+        &[site(a)],
+        vec![row(a, 20002)],
+        state(vec![held.clone()]),
+        None,
+    );
+    assert!(kinds(&found).contains(&"port_conflict"), "{found:?}");
+    let conflict = found
+        .iter()
+        .find(|f| f.kind == crate::ops::check::Kind::PortConflict)
+        .expect("port_conflict");
+    assert!(
+        conflict
+            .message
+            .contains("port 20002 of a.example is taken on node")
+            && conflict.message.contains("(10.79.0.2)"),
+        "{}",
+        conflict.message
+    );
+    // Back at full strength, an old failure in the history is not a finding.
+    held.running = 2;
+    let found = evaluate(&[site(a)], vec![row(a, 20002)], state(vec![held]), None);
+    assert!(!kinds(&found).contains(&"port_conflict"), "{found:?}");
 }
 
 #[test]

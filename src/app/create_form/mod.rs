@@ -1,7 +1,8 @@
-//! The create form (`c`): login, VLAN, domain, image and node, each validated as it is
-//! typed with the same rules and words as `fleetdeck create` (`validate`, and the
-//! plan's unknown VLAN, unknown node and taken domain). Pure: keys arrive as
-//! [`FormEdit`]s and the form answers with what should happen next.
+//! The create form (`c`): login, VLAN, domain, image, and node (a node VLAN) or replicas
+//! (a swarm VLAN), each validated as it is typed with the same rules and words as
+//! `fleetdeck create` (`validate`, and the plan's unknown VLAN, unknown node, taken
+//! domain and replicas range). Pure: keys arrive as [`FormEdit`]s and the form answers
+//! with what should happen next.
 
 use tui_input::{Input, InputRequest};
 
@@ -32,14 +33,25 @@ pub enum Field {
     Domain,
     Image,
     Node,
+    Replicas,
 }
 
+/// The fields on a node VLAN; on a swarm VLAN `Replicas` takes `Node`'s place (the
+/// swarm places the site), so the count, and what `focus` indexes, stay the same.
 pub const FIELDS: [Field; 5] = [
     Field::Login,
     Field::Vlan,
     Field::Domain,
     Field::Image,
     Field::Node,
+];
+
+const SWARM_FIELDS: [Field; 5] = [
+    Field::Login,
+    Field::Vlan,
+    Field::Domain,
+    Field::Image,
+    Field::Replicas,
 ];
 
 impl Field {
@@ -50,6 +62,7 @@ impl Field {
             Field::Domain => "Domain",
             Field::Image => "Image",
             Field::Node => "Node",
+            Field::Replicas => "Replicas",
         }
     }
 }
@@ -69,11 +82,19 @@ pub struct CreateForm {
     pub domain: Input,
     pub image: Input,
     pub node: Input,
+    /// Tasks of a site on a swarm VLAN; empty: `[containers] replicas`.
+    pub replicas: Input,
     /// VLAN ids from the config and their nodes; ←/→ cycles through them, or an id is
     /// typed.
     pub vlans: Vec<(u16, String)>,
     /// The VLAN as typed (or picked): checked against `vlans`.
     pub vlan_input: Input,
+    /// The swarm VLANs of the config: VLAN id → swarm name.
+    swarm_vlans: std::collections::BTreeMap<u16, String>,
+    /// Per swarm, how many of its nodes can take a task now (ready and active), as the
+    /// console's last poll saw them; a swarm not seen is not limited here.
+    pub schedulable: std::collections::BTreeMap<String, usize>,
+    default_replicas: u32,
     /// Every node of the config, and whether it has a Docker engine.
     pub nodes: Vec<(String, bool)>,
     /// What `fleetdeck create` says of an unknown VLAN: the ids the config defines.
@@ -96,6 +117,14 @@ impl CreateForm {
             domain: Input::default(),
             image: Input::default(),
             node: Input::default(),
+            replicas: Input::default(),
+            swarm_vlans: config
+                .vlans
+                .iter()
+                .filter_map(|v| Some((v.id, v.swarm.clone()?)))
+                .collect(),
+            schedulable: Default::default(),
+            default_replicas: config.containers.replicas,
             vlans: config
                 .vlans
                 .iter()
@@ -129,8 +158,51 @@ impl CreateForm {
         }
     }
 
+    /// The fields shown for the VLAN chosen now.
+    pub fn fields(&self) -> [Field; 5] {
+        if self.swarm().is_some() {
+            SWARM_FIELDS
+        } else {
+            FIELDS
+        }
+    }
+
     pub fn field(&self) -> Field {
-        FIELDS[self.focus]
+        self.fields()[self.focus]
+    }
+
+    /// The swarm of the VLAN chosen, when it is a swarm VLAN.
+    pub fn swarm(&self) -> Option<&str> {
+        let (id, _) = self.vlan()?;
+        self.swarm_vlans.get(id).map(String::as_str)
+    }
+
+    /// The replicas field: a positive whole number, at most
+    /// [`MAX_REPLICAS`](crate::ops::create::MAX_REPLICAS), and (one task per node) at most
+    /// the nodes of its swarm that can take a task. Empty: the default, checked the same.
+    pub fn replicas_error(&self) -> Option<String> {
+        use crate::ops::create::MAX_REPLICAS;
+        let typed = self.replicas.value().trim();
+        let (n, what) = if typed.is_empty() {
+            (self.default_replicas, "default")
+        } else {
+            match typed.parse::<u32>() {
+                Ok(n) if n > 0 => (n, "replicas"),
+                _ => return Some(format!("a whole number of tasks, 1 to {MAX_REPLICAS}")),
+            }
+        };
+        if n > MAX_REPLICAS {
+            return Some(format!("{what} {n}: give 1 to {MAX_REPLICAS}"));
+        }
+        let swarm = self.swarm()?;
+        let nodes = *self.schedulable.get(swarm)?;
+        (usize::try_from(n).unwrap_or(usize::MAX) > nodes).then(|| {
+            // Short enough for the popup's line; README "Sites on a swarm" says why.
+            format!(
+                "{what} {n}: only {nodes} node{} of {swarm} can take a task",
+                if nodes == 1 { "" } else { "s" }
+            )
+        })
     }
 
     fn input_mut(&mut self, field: Field) -> Option<&mut Input> {
@@ -139,6 +211,7 @@ impl CreateForm {
             Field::Domain => Some(&mut self.domain),
             Field::Image => Some(&mut self.image),
             Field::Node => Some(&mut self.node),
+            Field::Replicas => Some(&mut self.replicas),
             Field::Vlan => Some(&mut self.vlan_input),
         }
     }
@@ -149,6 +222,7 @@ impl CreateForm {
             Field::Domain => Some(&self.domain),
             Field::Image => Some(&self.image),
             Field::Node => Some(&self.node),
+            Field::Replicas => Some(&self.replicas),
             Field::Vlan => Some(&self.vlan_input),
         }
     }
@@ -188,6 +262,7 @@ impl CreateForm {
             Field::Node => self
                 .vlan()
                 .map(|(_, node)| format!("{node} (the VLAN's node)")),
+            Field::Replicas => Some(format!("{} ([containers] replicas)", self.default_replicas)),
             _ => None,
         }
     }
@@ -229,6 +304,7 @@ impl CreateForm {
                     err(validate::image(v))
                 }
             }
+            Field::Replicas => self.replicas_error(),
             Field::Node => {
                 let v = self.node.value().trim();
                 if v.is_empty() {
@@ -249,7 +325,8 @@ impl CreateForm {
     /// Errors worth showing: as soon as a field has text, or after a submit attempt.
     pub fn shown_error(&self, field: Field) -> Option<String> {
         let typed = self.input(field).is_some_and(|i| !i.value().is_empty());
-        if typed || self.submitted || field == Field::Vlan {
+        // Replicas: a default the swarm cannot run is said at once.
+        if typed || self.submitted || matches!(field, Field::Vlan | Field::Replicas) {
             self.error(field)
         } else {
             None
@@ -257,19 +334,24 @@ impl CreateForm {
     }
 
     pub fn is_valid(&self) -> bool {
-        FIELDS.iter().all(|f| self.error(*f).is_none())
+        self.fields().iter().all(|f| self.error(*f).is_none())
     }
 
     pub fn request(&self) -> CreateRequest {
         let opt = |i: &Input| Some(i.value().trim().to_string()).filter(|v| !v.is_empty());
+        // Only the fields shown go: a node typed before a swarm VLAN was picked is not
+        // sent (the plan would refuse it), nor replicas for a node VLAN.
+        let swarm = self.swarm().is_some();
         CreateRequest {
             login: self.login.value().trim().to_string(),
             vlan: self.vlan_input.value().trim().to_string(),
             domain: self.domain.value().trim().to_string(),
-            node: opt(&self.node),
+            node: opt(&self.node).filter(|_| !swarm),
             image: opt(&self.image),
             ip: None,
-            replicas: None,
+            replicas: opt(&self.replicas)
+                .filter(|_| swarm)
+                .and_then(|r| r.parse().ok()),
         }
     }
 
@@ -285,7 +367,7 @@ impl CreateForm {
                     return FormOutcome::Submit(self.request());
                 }
                 // Go to the first field that needs attention.
-                if let Some(i) = FIELDS.iter().position(|f| self.error(*f).is_some()) {
+                if let Some(i) = self.fields().iter().position(|f| self.error(*f).is_some()) {
                     self.focus = i;
                 }
             }
@@ -318,171 +400,4 @@ impl CreateForm {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> Config {
-        let text = r#"
-[[node]]
-name = "h1"
-ssh = "root@10.0.0.1"
-[[node]]
-name = "h2"
-ssh = "root@10.0.0.2"
-docker = "none"
-[containers]
-image = "site:1"
-[[vlan]]
-id = 100
-node = "h1"
-subnet = "10.2.0.0/24"
-gateway = "10.2.0.1"
-[[vlan]]
-id = 200
-node = "h1"
-subnet = "10.3.0.0/24"
-gateway = "10.3.0.1"
-"#;
-        crate::config::load_str(text, std::path::Path::new("t.toml")).expect("config")
-    }
-
-    fn type_text(form: &mut CreateForm, text: &str) {
-        for c in text.chars() {
-            assert_eq!(form.handle(FormEdit::Insert(c)), FormOutcome::Editing);
-        }
-    }
-
-    #[test]
-    fn a_filled_form_submits_the_request() {
-        let mut form = CreateForm::new(&config());
-        type_text(&mut form, "alice");
-        form.handle(FormEdit::NextField);
-        form.handle(FormEdit::Right);
-        assert_eq!(form.vlan().map(|v| v.0), Some(200));
-        form.handle(FormEdit::NextField);
-        type_text(&mut form, "Blog.example.org");
-        let out = form.handle(FormEdit::Submit);
-        assert_eq!(
-            out,
-            FormOutcome::Submit(CreateRequest {
-                login: "alice".into(),
-                vlan: "200".into(),
-                domain: "Blog.example.org".into(),
-                node: None,
-                image: None,
-                ip: None,
-                replicas: None,
-            })
-        );
-    }
-
-    #[test]
-    fn errors_show_as_typed_and_submit_goes_to_the_bad_field() {
-        let mut form = CreateForm::new(&config());
-        assert_eq!(
-            form.shown_error(Field::Login),
-            None,
-            "a fresh form is not red"
-        );
-        type_text(&mut form, "al ice");
-        assert!(form.shown_error(Field::Login).is_some());
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        type_text(&mut form, "ice");
-        assert_eq!(form.login.value(), "alice");
-        assert_eq!(form.shown_error(Field::Login), None);
-        form.focus = 3;
-        type_text(&mut form, "bad image");
-        assert_eq!(form.handle(FormEdit::Submit), FormOutcome::Editing);
-        assert_eq!(
-            form.field(),
-            Field::Domain,
-            "the first invalid field gets focus"
-        );
-        assert!(form.shown_error(Field::Domain).is_some());
-        assert!(form.shown_error(Field::Image).is_some());
-        assert_eq!(form.handle(FormEdit::Cancel), FormOutcome::Cancelled);
-    }
-
-    #[test]
-    fn fields_cycle_and_control_characters_are_not_text() {
-        let mut form = CreateForm::new(&config());
-        form.handle(FormEdit::PrevField);
-        assert_eq!(form.field(), Field::Node);
-        form.handle(FormEdit::NextField);
-        assert_eq!(form.field(), Field::Login);
-        form.handle(FormEdit::Insert('\n'));
-        form.handle(FormEdit::Insert('\u{1b}'));
-        assert_eq!(form.login.value(), "");
-        for _ in 0..400 {
-            form.handle(FormEdit::Insert('a'));
-        }
-        assert_eq!(form.login.value().len(), 253);
-        assert!(form.error(Field::Login).is_some());
-    }
-
-    #[test]
-    fn no_vlan_in_the_config_is_an_error_on_the_vlan_field() {
-        let mut cfg = config();
-        cfg.vlans.clear();
-        let form = CreateForm::new(&cfg);
-        assert!(form.shown_error(Field::Vlan).is_some());
-        assert!(!form.is_valid());
-    }
-
-    #[test]
-    fn a_typed_vlan_or_node_is_checked_as_create_checks_it() {
-        let mut form = CreateForm::new(&config());
-        form.handle(FormEdit::NextField);
-        assert_eq!(
-            form.vlan_input.value(),
-            "100",
-            "the first VLAN to start with"
-        );
-        assert_eq!(form.shown_error(Field::Vlan), None);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        type_text(&mut form, "300");
-        assert_eq!(
-            form.shown_error(Field::Vlan).as_deref(),
-            Some("unknown VLAN 300: the config defines 100, 200"),
-            "the words of `fleetdeck create`"
-        );
-        assert_eq!(form.vlan(), None);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        form.handle(FormEdit::Backspace);
-        type_text(&mut form, "x1");
-        assert!(
-            form.shown_error(Field::Vlan)
-                .is_some_and(|e| e.contains("not a number")),
-            "{:?}",
-            form.shown_error(Field::Vlan)
-        );
-        // ←/→ from something unknown goes to the first VLAN, then on.
-        form.handle(FormEdit::Right);
-        assert_eq!(form.vlan().map(|v| v.0), Some(100));
-        form.handle(FormEdit::Left);
-        assert_eq!(form.vlan().map(|v| v.0), Some(200));
-        assert_eq!(form.request().vlan, "200");
-        // A node the config does not have, and one without an engine.
-        form.focus = 4;
-        type_text(&mut form, "h9");
-        assert_eq!(
-            form.shown_error(Field::Node).as_deref(),
-            Some("unknown node \"h9\": it is not a [[node]] of the config")
-        );
-        form.handle(FormEdit::Backspace);
-        type_text(&mut form, "2");
-        assert_eq!(
-            form.shown_error(Field::Node).as_deref(),
-            Some("node h2 has docker = \"none\": containers need a node with a Docker engine")
-        );
-        form.handle(FormEdit::Backspace);
-        type_text(&mut form, "1");
-        assert_eq!(form.shown_error(Field::Node), None);
-    }
-}
+mod tests;
