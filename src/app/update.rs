@@ -473,6 +473,8 @@ mod feedback_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
 mod shape_tests;
 #[cfg(test)]
 mod stale_tests;

@@ -200,7 +200,7 @@ fn a_change_of_nesting_asks_for_a_whole_build() {
     let built = doc.clone();
     // hyper now runs a guest at vm's address: vm nests under it.
     let mut hyper = up("hyper", &[]);
-    let mut guest = Guest::new(GuestKind::Kvm, "vm".into(), GuestState::Running);
+    let mut guest = Guest::new(GuestKind::Kvm, "vm", GuestState::Running);
     guest.ips = vec!["10.0.0.20".parse::<IpAddr>().expect("an address")];
     hyper.guests = vec![guest];
     set(&mut snaps, hyper);
