@@ -64,7 +64,8 @@ fn widest(a: Want, b: Want) -> Want {
 fn picked<'a>(rows: impl IntoIterator<Item = &'a Row>, keep: &[bool]) -> Vec<Row> {
     rows.into_iter()
         .zip(keep)
-        .filter_map(|(r, k)| k.then(|| r.clone()))
+        .filter(|(_, k)| **k)
+        .map(|(r, _)| r.clone())
         .collect()
 }
 

@@ -232,7 +232,11 @@ fn the_selection_stays_on_its_item_through_a_patch() {
         at(2),
     );
     assert_eq!(s.selected_id.as_deref(), Some("node/vm1/container/id-web"));
-    assert_eq!(s.selected, was + 1, "db went from above it, alpha and beta came");
+    assert_eq!(
+        s.selected,
+        was + 1,
+        "db went from above it, alpha and beta came"
+    );
     assert_eq!(s.rows[s.selected].id, "node/vm1/container/id-web");
 
     assert!(select_id(&mut s, "node/solo/container/id-cache"));

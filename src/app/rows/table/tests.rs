@@ -73,7 +73,11 @@ fn container(
         network: None,
         domain: Some(format!("{name}.example.org")),
         login: None,
-        vlan: Some(if name.len() % 2 == 0 { 100 } else { 200 }),
+        vlan: Some(if name.len().is_multiple_of(2) {
+            100
+        } else {
+            200
+        }),
     }
 }
 
