@@ -305,6 +305,10 @@ impl State {
     /// node). When the nesting or the swarms changed, or a batch changed many nodes, the
     /// whole tree is rebuilt instead. Whether anything shown changed.
     pub fn refresh(&mut self, changed: &[String]) -> bool {
+        if changed.len() > PATCH_MOST {
+            self.rebuild();
+            return true;
+        }
         let sites: &[Site] = match &self.sites {
             SitesView::Loaded(sites) => sites,
             _ => &[],

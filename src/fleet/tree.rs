@@ -331,13 +331,26 @@ impl Ties {
                     .push(c.name.clone());
             }
         }
-        let (swarms, membership) = crate::swarm::tree::build(config, snaps, |name| {
-            let node = config.node(name)?;
+        // Most fleets have no swarm: then there is nothing to work out, and a fleet of a
+        // thousand nodes is not walked once per node for their addresses.
+        let in_swarm = config.nodes.iter().any(|n| {
             snaps
-                .get(name)
-                .and_then(|s| s.address.clone())
-                .or_else(|| address(node))
+                .get(n.name.as_str())
+                .is_some_and(|s| s.swarm.is_some())
         });
+        let (swarms, membership) = if in_swarm {
+            let by_name: HashMap<&str, &NodeConfig> =
+                config.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
+            crate::swarm::tree::build(config, snaps, |name| {
+                let node = by_name.get(name)?;
+                snaps
+                    .get(name)
+                    .and_then(|s| s.address.clone())
+                    .or_else(|| address(node))
+            })
+        } else {
+            (Vec::new(), BTreeMap::new())
+        };
         Ties {
             loop_notes,
             children,
