@@ -341,8 +341,7 @@ impl State {
         true
     }
 
-    /// Rebuild the rows from the tree as it is, after a fold, the order or the flat list
-    /// changed (the tree itself did not), keeping the selection on the same item when it
+    /// Rebuild the rows from the tree as it is, after a fold or the flat list changed (the tree itself did not), keeping the selection on the same item when it
     /// still shows.
     pub fn reshape(&mut self) {
         let shape = Shape {
@@ -352,6 +351,12 @@ impl State {
         };
         (self.table, self.rows) = Table::build(&self.doc, &shape, &self.filter);
         self.want = self.table.want(&self.rows);
+        self.keep_selection();
+    }
+
+    /// The order of containers changed: the same rows, sorted again where they are.
+    pub fn reorder(&mut self) {
+        self.table.reorder(self.order, &mut self.rows);
         self.keep_selection();
     }
 

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use super::filter::Terms;
-use super::{Order, Row, Shape, container_rows, own_rows, swarm, visit};
+use super::{Order, Row, RowKind, Shape, container_rows, own_rows, swarm, visit};
 use crate::app::columns::Want;
 use crate::fleet::tree::TreeDoc;
 
@@ -67,6 +67,19 @@ fn picked<'a>(rows: impl IntoIterator<Item = &'a Row>, keep: &[bool]) -> Vec<Row
         .filter(|(_, k)| **k)
         .map(|(r, _)| r.clone())
         .collect()
+}
+
+/// A node's containers are next to each other among its rows (after its guests, before
+/// its bridges): sorted where they are.
+fn sort_containers(rows: &mut [Row], order: Order) {
+    let Some(first) = rows.iter().position(|r| r.kind == RowKind::Container) else {
+        return;
+    };
+    let len = rows[first..]
+        .iter()
+        .take_while(|r| r.kind == RowKind::Container)
+        .count();
+    order.sort(&mut rows[first..first + len]);
 }
 
 /// Each block's descendants matched (tree): one pass from the end, with the stack of the
@@ -161,6 +174,27 @@ impl Table {
             shown.retain(|r| terms.hit(r));
         } else {
             self.narrow(shown);
+        }
+    }
+
+    /// The order of containers is now `order`: the same rows show, each node's
+    /// containers (or the flat list) sorted again in place, nothing built.
+    pub fn reorder(&mut self, order: Order, shown: &mut [Row]) {
+        self.order = order;
+        let mut start = 0;
+        let last = shown.len();
+        for block in &mut self.blocks {
+            let end = (start + block.shown).min(last);
+            if block.is_node() {
+                sort_containers(&mut block.rows, order);
+                if !self.flat {
+                    sort_containers(&mut shown[start..end], order);
+                }
+            }
+            start = end;
+        }
+        if self.flat {
+            order.sort(shown);
         }
     }
 

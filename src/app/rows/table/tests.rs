@@ -356,3 +356,46 @@ fn column_needs_follow_the_node_that_had_the_widest_cell() {
     assert!(table.want(&shown).name < wide, "the long name is gone");
     same(&table, &shown, &doc, &shape, "", "narrower");
 }
+
+/// The order changed: the rows shown are sorted again where they are, and they are what
+/// arranging from scratch in that order gives, with any filter, in the tree or the flat
+/// list, after a patch too.
+#[test]
+fn a_new_order_sorts_in_place_what_a_whole_arrangement_gives() {
+    let folded = folds();
+    for f in 0..folded.len() {
+        for flat in [false, true] {
+            for filter in FILTERS {
+                let mut doc = doc();
+                let mut shape = Shape {
+                    collapsed: &folded[f],
+                    order: Order::Name,
+                    flat,
+                };
+                let (mut table, mut shown) = Table::build(&doc, &shape, filter);
+                for round in 0..8 {
+                    shape.order = shape.order.next();
+                    table.reorder(shape.order, &mut shown);
+                    let what =
+                        format!("{:?} flat={flat} folded={f} filter={filter:?}", shape.order);
+                    same(&table, &shown, &doc, &shape, filter, &what);
+                    if round == 3 {
+                        let solo = at(&doc, "solo");
+                        doc.nodes[solo]
+                            .containers
+                            .push(container("aaa", "dead", "Dead", None));
+                        table.patch(&doc, &shape, &[solo], &mut shown);
+                        same(
+                            &table,
+                            &shown,
+                            &doc,
+                            &shape,
+                            filter,
+                            &format!("patched, {what}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
