@@ -363,12 +363,12 @@ fn column_needs_follow_the_node_that_had_the_widest_cell() {
 #[test]
 fn a_new_order_sorts_in_place_what_a_whole_arrangement_gives() {
     let folded = folds();
-    for f in 0..folded.len() {
+    for (f, collapsed) in folded.iter().enumerate() {
         for flat in [false, true] {
             for filter in FILTERS {
                 let mut doc = doc();
                 let mut shape = Shape {
-                    collapsed: &folded[f],
+                    collapsed,
                     order: Order::Name,
                     flat,
                 };
