@@ -2,8 +2,10 @@
 //! containers (`benches/support/synthetic.rs`). First it prints the figures of the README
 //! "A thousand hosts" table, measured by hand so it can give medians and p99s: the first
 //! full picture (state built from every node's first snapshot), frame time at 80x24 and
-//! 160x48, the update for a poll's worth of changes, keypress to frame for a move and a
-//! filter keystroke, and the memory of the process holding that state. Then criterion
+//! 160x48, the update for one node's new snapshot (plain, under a filter, in the sorted
+//! flat list) and for a whole round, a filter keystroke's update (narrower, wider),
+//! keypress to frame for a move, a filter keystroke, the order and a fold, and the memory
+//! of the process holding that state. Then criterion
 //! benches of the same frame and update. Figures only, never a timing assertion.
 //!
 //!   cargo bench --bench frame                  (FRAME_NODES, FRAME_CONTAINERS to resize)
@@ -107,6 +109,22 @@ fn key_to_frame(state: &mut State, term: &mut Terminal<TestBackend>, msg: Msg) -
     t.elapsed()
 }
 
+/// Time `msg` alone, without a frame.
+fn timed(state: &mut State, msg: Msg) -> Duration {
+    let t = Instant::now();
+    update(state, msg);
+    t.elapsed()
+}
+
+/// 200 polls of `node`, each one generation on from `from`: the update each costs.
+fn polls(state: &mut State, fleet: &Synthetic, node: usize, from: u64) -> Spread {
+    spread(
+        (from..from + 200)
+            .map(|generation| timed(state, Msg::Poll(fleet.poll(node, generation))))
+            .collect(),
+    )
+}
+
 fn figures(fleet: &Synthetic) -> State {
     let (rss0, _) = memory();
     // The first full picture: the console starts with its config, the inventory comes,
@@ -146,16 +164,25 @@ fn figures(fleet: &Synthetic) -> State {
     let busiest = (0..fleet.node_count())
         .max_by_key(|&n| fleet.containers_of(n))
         .unwrap_or(0);
-    let one = spread(
-        (1..=200)
-            .map(|generation| {
-                let event = fleet.poll(busiest, generation);
-                let t = Instant::now();
-                update(&mut state, Msg::Poll(event));
-                t.elapsed()
-            })
-            .collect(),
-    );
+    let one = polls(&mut state, fleet, busiest, 1);
+    // The same with a filter on (`state:crashed`: crashes all over the fleet), and in
+    // the flat list sorted problems first: the node's rows are spliced into a filtered
+    // or a sorted whole.
+    update(&mut state, Msg::Action(Action::Filter));
+    for c in "state:crashed".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Accept));
+    let one_filtered = polls(&mut state, fleet, busiest, 1001);
+    update(&mut state, Msg::Action(Action::Filter));
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel));
+    update(&mut state, Msg::Action(Action::Flat));
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::Sort));
+    }
+    let one_flat = polls(&mut state, fleet, busiest, 2001);
+    update(&mut state, Msg::Action(Action::Flat));
+    update(&mut state, Msg::Action(Action::Sort));
     let round = spread(
         (1..=5)
             .map(|generation| {
@@ -181,27 +208,45 @@ fn figures(fleet: &Synthetic) -> State {
     update(&mut state, Msg::Action(Action::Filter));
     let word = "shop-01";
     let mut typed = Vec::new();
-    for _ in 0..10 {
+    // The update alone: a letter typed narrows what shows (only the rows shown are
+    // looked at), a letter erased widens it (every row is).
+    let (mut narrower, mut wider) = (Vec::new(), Vec::new());
+    for round in 0..20 {
         for c in word.chars() {
-            typed.push(key_to_frame(
-                &mut state,
-                &mut term,
-                Msg::FilterEdit(FilterEdit::Insert(c)),
-            ));
+            let msg = Msg::FilterEdit(FilterEdit::Insert(c));
+            if round % 2 == 0 {
+                typed.push(key_to_frame(&mut state, &mut term, msg));
+            } else {
+                narrower.push(timed(&mut state, msg));
+            }
         }
         for _ in word.chars() {
-            typed.push(key_to_frame(
-                &mut state,
-                &mut term,
-                Msg::FilterEdit(FilterEdit::Backspace),
-            ));
+            let msg = Msg::FilterEdit(FilterEdit::Backspace);
+            if round % 2 == 0 {
+                typed.push(key_to_frame(&mut state, &mut term, msg));
+            } else {
+                wider.push(timed(&mut state, msg));
+            }
         }
     }
     update(&mut state, Msg::FilterEdit(FilterEdit::Cancel));
+    let (narrower, wider) = (spread(narrower), spread(wider));
     let filter = spread(typed);
     let sort = spread(
         (0..20)
             .map(|_| key_to_frame(&mut state, &mut term, Msg::Action(Action::Sort)))
+            .collect(),
+    );
+    // Fold and unfold a node (the rows are arranged again, as for the order).
+    let node_row = state.rows.len() / 2
+        + state.rows[state.rows.len() / 2..]
+            .iter()
+            .position(|r| r.expandable)
+            .unwrap_or(0);
+    state.select(node_row);
+    let fold = spread(
+        (0..20)
+            .map(|_| key_to_frame(&mut state, &mut term, Msg::Action(Action::Toggle)))
             .collect(),
     );
     let (rss2, hwm2) = memory();
@@ -228,13 +273,38 @@ fn figures(fleet: &Synthetic) -> State {
         "< 20 ms",
     );
     row(
+        "update: one node's new snapshot, filter `state:crashed` on",
+        &one_filtered,
+        "< 20 ms",
+    );
+    row(
+        "update: one node's new snapshot, flat list, problems first",
+        &one_flat,
+        "< 20 ms",
+    );
+    row(
         "update: a whole poll round (every node's new snapshot, one batch)",
         &round,
         "",
     );
     row("keypress to frame: move (160x48)", &moves, "");
     row("keypress to frame: filter keystroke (160x48)", &filter, "");
+    row(
+        "update: filter keystroke, a letter typed (narrower)",
+        &narrower,
+        "",
+    );
+    row(
+        "update: filter keystroke, a letter erased (wider)",
+        &wider,
+        "",
+    );
     row("keypress to frame: sort order (160x48)", &sort, "");
+    row(
+        "keypress to frame: fold or unfold a node (160x48)",
+        &fold,
+        "",
+    );
     println!(
         "| memory: VmRSS before the fleet {rss0:.1} MiB, holding it {rss1:.1} MiB (peak {hwm1:.1}); after the runs {rss2:.1} MiB (peak {hwm2:.1}) | | | | < 150 MB |"
     );

@@ -1,8 +1,9 @@
 //! The console holding 1,000 nodes and 10,000 containers (the synthetic fleet of
 //! `benches/support/synthetic.rs`, which `cargo bench --bench frame` measures): the
 //! fleet is what it claims to be, the table and the status bar say the right things at
-//! that size, a batch of polls gives the same picture as the same polls one by one, and
-//! the filter and the selection work across all of it. Correctness only; the figures are
+//! that size, a batch of polls gives the same picture as the same polls one by one, one
+//! node's poll patched in gives what a whole rebuild gives, and the filter and the
+//! selection work across all of it. Correctness only; the figures are
 //! the bench's.
 
 #[path = "../benches/support/synthetic.rs"]
@@ -200,4 +201,75 @@ fn the_filter_keeps_every_crash_of_the_fleet_and_the_nodes_they_are_on() {
     update(&mut state, Msg::FilterEdit(FilterEdit::Cancel));
     assert!(state.rows.len() > CONTAINERS + NODES);
     assert_eq!(state.selected_id, selected);
+}
+
+/// One node's new snapshot at a time (a guest, its hypervisor, a bare node; the last
+/// one twice), each patched into what the console holds, in the tree with a filter on
+/// and a node folded, then in the flat list sorted problems first: after each, the tree,
+/// the counts, the rows and the screen are those of a whole rebuild, and the selection
+/// is on the item it was on.
+#[test]
+fn one_node_at_a_time_gives_what_a_whole_rebuild_gives() {
+    let fleet = Synthetic::new(200, 2_000);
+    let guest = (0..fleet.node_count())
+        .find(|&n| fleet.parent_of(n).is_some())
+        .expect("a guest of a hypervisor");
+    let hyper = fleet.parent_of(guest).expect("its hypervisor").to_string();
+    let hyper = (0..fleet.node_count())
+        .find(|&n| fleet.node_name(n) == hyper)
+        .expect("the hypervisor's index");
+    let bare = (0..fleet.node_count())
+        .rev()
+        .find(|&n| fleet.parent_of(n).is_none() && fleet.containers_of(n) > 0)
+        .expect("a bare Docker node");
+    let mut state = fleet.state(160, 48);
+    let mut generation = 0;
+    let mut check = |state: &mut State, what: &str| {
+        let selected = state.selected_id.clone();
+        for node in [guest, hyper, bare, bare] {
+            generation += 1;
+            update(state, Msg::Poll(fleet.poll(node, generation)));
+            let mut whole = state.clone();
+            whole.rebuild();
+            let name = fleet.node_name(node);
+            assert_eq!(state.doc, whole.doc, "{what}, {name}: the tree");
+            assert_eq!(state.index, whole.index, "{what}, {name}: the counts");
+            assert_eq!(state.rows, whole.rows, "{what}, {name}: the rows");
+            assert_eq!(state.want, whole.want, "{what}, {name}: the columns");
+            assert_eq!(screen(state), screen(&whole), "{what}, {name}: the screen");
+            if state.rows.iter().any(|r| Some(&r.id) == selected.as_ref()) {
+                assert_eq!(state.selected_id, selected, "{what}, {name}: the selection");
+            }
+        }
+    };
+    // On a container of the guest, in the tree.
+    let on_guest = state
+        .rows
+        .iter()
+        .position(|r| r.node == fleet.node_name(guest) && r.kind == RowKind::Container)
+        .expect("a container of the guest");
+    state.select(on_guest);
+    check(&mut state, "tree");
+    update(&mut state, Msg::Action(Action::Filter));
+    for c in "state:crashed".chars() {
+        update(&mut state, Msg::FilterEdit(FilterEdit::Insert(c)));
+    }
+    update(&mut state, Msg::FilterEdit(FilterEdit::Accept));
+    check(&mut state, "filtered");
+    update(&mut state, Msg::Action(Action::Filter));
+    update(&mut state, Msg::FilterEdit(FilterEdit::Cancel));
+    let hyper_row = state
+        .rows
+        .iter()
+        .position(|r| r.id == format!("node/{}", fleet.node_name(hyper)))
+        .expect("the hypervisor's row");
+    state.select(hyper_row);
+    update(&mut state, Msg::Action(Action::Toggle));
+    assert!(state.rows[hyper_row].collapsed);
+    check(&mut state, "folded");
+    update(&mut state, Msg::Action(Action::Flat));
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::Sort));
+    }
+    check(&mut state, "flat, problems first");
 }

@@ -27,19 +27,45 @@ impl Tally {
     pub fn of(doc: &TreeDoc) -> Tally {
         let mut t = Tally::default();
         for n in &doc.nodes {
-            match n.status {
-                NodeStatus::Down => t.down += 1,
-                _ if n.stale => t.stale += 1,
-                NodeStatus::Up => t.up += 1,
-                NodeStatus::Unknown => {}
-            }
-            t.containers += n.containers.len();
-            for c in &n.containers {
-                t.running += usize::from(c.state == "running");
-                t.crashed += usize::from(super::rows::is_crash(c));
-            }
+            t.add(&Tally::of_node(n));
         }
         t
+    }
+
+    /// One node's part of the counts.
+    pub fn of_node(n: &TreeNode) -> Tally {
+        let mut t = Tally::default();
+        match n.status {
+            NodeStatus::Down => t.down += 1,
+            _ if n.stale => t.stale += 1,
+            NodeStatus::Up => t.up += 1,
+            NodeStatus::Unknown => {}
+        }
+        t.containers += n.containers.len();
+        for c in &n.containers {
+            t.running += usize::from(c.state == "running");
+            t.crashed += usize::from(super::rows::is_crash(c));
+        }
+        t
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.up += o.up;
+        self.down += o.down;
+        self.stale += o.stale;
+        self.running += o.running;
+        self.containers += o.containers;
+        self.crashed += o.crashed;
+    }
+
+    /// Take back a part added before (so never below zero).
+    fn take(&mut self, o: &Tally) {
+        self.up = self.up.saturating_sub(o.up);
+        self.down = self.down.saturating_sub(o.down);
+        self.stale = self.stale.saturating_sub(o.stale);
+        self.running = self.running.saturating_sub(o.running);
+        self.containers = self.containers.saturating_sub(o.containers);
+        self.crashed = self.crashed.saturating_sub(o.crashed);
     }
 }
 
@@ -49,6 +75,9 @@ pub struct Index {
     nodes: HashMap<String, usize>,
     sites: HashMap<String, usize>,
     pub tally: Tally,
+    /// Each node's part of `tally`, so that one node's change is counted without
+    /// counting the fleet again.
+    parts: Vec<Tally>,
 }
 
 impl Index {
@@ -64,10 +93,27 @@ impl Index {
             // The first in inventory order wins, as a scan would find it.
             by_domain.entry(s.domain.clone()).or_insert(i);
         }
+        let parts: Vec<Tally> = doc.nodes.iter().map(Tally::of_node).collect();
+        let mut tally = Tally::default();
+        parts.iter().for_each(|p| tally.add(p));
         Index {
             nodes,
             sites: by_domain,
-            tally: Tally::of(doc),
+            tally,
+            parts,
+        }
+    }
+
+    /// The entries `changed` of `doc` changed, and nothing else did (the same nodes in
+    /// the same places, the same sites): their counts are taken again.
+    pub fn patch(&mut self, doc: &TreeDoc, changed: &[usize]) {
+        for &at in changed {
+            let (Some(n), Some(part)) = (doc.nodes.get(at), self.parts.get_mut(at)) else {
+                continue;
+            };
+            self.tally.take(part);
+            *part = Tally::of_node(n);
+            self.tally.add(part);
         }
     }
 

@@ -9,7 +9,7 @@ use super::columns::Want;
 use super::index::Index;
 use super::logs::LogsView;
 use super::palette::{Names, Palette};
-use super::rows::{Order, Row, RowKind, Shape, arrange, filtered};
+use super::rows::{Order, Row, RowKind, Shape, Table};
 use super::stats::StatsView;
 use crate::config::Config;
 use crate::fleet::live::Fleet;
@@ -75,6 +75,10 @@ pub enum TextInput {
     Confirm,
 }
 
+/// Nodes changed at once past which rebuilding every row costs less than splicing each
+/// node's rows in (a whole poll round at start-up).
+const PATCH_MOST: usize = 64;
+
 /// Own audit rows awaited at most.
 const OWN_AUDIT_KEPT: usize = 8;
 
@@ -95,7 +99,10 @@ pub struct State {
     pub doc: TreeDoc,
     /// Counts and lookups over `doc` and the sites, so a frame never walks the fleet.
     pub index: Index,
+    /// The rows on screen: what the filter shows of `table`.
     pub rows: Vec<Row>,
+    /// Every row, filter or not, kept per node: one node's change rebuilds its rows only.
+    pub table: Table,
     /// What the longest cells of `rows` need, so columns keep their place while
     /// scrolling without a frame measuring every row.
     pub want: Want,
@@ -221,6 +228,7 @@ impl State {
             },
             index: Index::default(),
             rows: Vec::new(),
+            table: Table::default(),
             want: Want::default(),
             collapsed: HashSet::new(),
             order: Order::Name,
@@ -291,21 +299,84 @@ impl State {
         self.reshape();
     }
 
-    /// Rebuild the rows from the tree as it is, after a fold, the order, the flat list
-    /// or the filter changed (the tree itself did not), keeping the selection on the
-    /// same item when it still shows.
+    /// The nodes named in `changed` got new snapshots, or only the time moved: the
+    /// tree's entries, the counts and the rows of the nodes that now read differently are
+    /// made again, and nothing else (issue 19: a poll of one node in a thousand costs that
+    /// node). When the nesting or the swarms changed, or a batch changed many nodes, the
+    /// whole tree is rebuilt instead. Whether anything shown changed.
+    pub fn refresh(&mut self, changed: &[String]) -> bool {
+        if changed.len() > PATCH_MOST {
+            self.rebuild();
+            return true;
+        }
+        let sites: &[Site] = match &self.sites {
+            SitesView::Loaded(sites) => sites,
+            _ => &[],
+        };
+        let patched = tree::patch_from(
+            &mut self.doc,
+            &self.config,
+            self.fleet.iter(),
+            sites,
+            changed,
+            self.now.clone(),
+            self.polling_since.as_deref(),
+        );
+        let Some(at) = patched.filter(|at| at.len() <= PATCH_MOST) else {
+            self.rebuild();
+            return true;
+        };
+        if at.is_empty() {
+            return false;
+        }
+        self.index.patch(&self.doc, &at);
+        let shape = Shape {
+            collapsed: &self.collapsed,
+            order: self.order,
+            flat: self.flat,
+        };
+        self.table.patch(&self.doc, &shape, &at, &mut self.rows);
+        self.want = self.table.want(&self.rows);
+        self.keep_selection();
+        true
+    }
+
+    /// Rebuild the rows from the tree as it is, after a fold or the flat list changed (the tree itself did not), keeping the selection on the same item when it
+    /// still shows.
     pub fn reshape(&mut self) {
         let shape = Shape {
             collapsed: &self.collapsed,
             order: self.order,
             flat: self.flat,
         };
-        self.rows = filtered(arrange(&self.doc, &shape), &self.filter);
-        self.want = Want::of(&self.rows, self.flat);
+        (self.table, self.rows) = Table::build(&self.doc, &shape, &self.filter);
+        self.want = self.table.want(&self.rows);
+        self.keep_selection();
+    }
+
+    /// The order of containers changed: the same rows, sorted again where they are.
+    pub fn reorder(&mut self) {
+        self.table.reorder(self.order, &mut self.rows);
+        self.keep_selection();
+    }
+
+    /// The filter changed: only which rows show changes, and nothing is built again.
+    pub fn refilter(&mut self) {
+        self.table.refilter(&self.filter, &mut self.rows);
+        self.want = self.table.want(&self.rows);
+        self.keep_selection();
+    }
+
+    /// The selection on the item it was on, when that still shows; else at the same
+    /// place.
+    fn keep_selection(&mut self) {
         let found = self
             .selected_id
             .as_ref()
-            .and_then(|id| self.rows.iter().position(|r| &r.id == id));
+            .and_then(|id| match self.rows.get(self.selected) {
+                Some(r) if &r.id == id => Some(self.selected),
+                _ => self.rows.iter().position(|r| &r.id == id),
+            });
         let at = found.unwrap_or(self.selected);
         self.select(at);
     }

@@ -46,7 +46,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.dirty = true;
             }
             if freshness::moved(state) {
-                rebuild_noting_staleness(state);
+                refresh_noting_staleness(state, &[]);
                 state.dirty = true;
             }
             Vec::new()
@@ -113,7 +113,7 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
             // The tree is as it was: only which rows show changes.
-            state.reshape();
+            state.refilter();
             Vec::new()
         }
         Msg::Palette(edit) => commands::on_palette(state, edit),
@@ -160,30 +160,37 @@ fn on_other(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-/// Apply poll events in order; the tree is rebuilt once, after the last, when any of
-/// them changed what is shown (or the time moved a node's freshness). A thousand nodes
-/// answering at start-up then cost one rebuild, not a thousand.
+/// Apply poll events in order; the tree is brought up to date once, after the last, when
+/// any of them changed what is shown (or the time moved a node's freshness): only the
+/// nodes they changed are built again, and a thousand nodes answering at start-up cost
+/// one rebuild, not a thousand.
 fn on_polls(state: &mut State, events: Vec<PollEvent>) {
-    let mut changed = false;
+    let mut changed = Vec::new();
     let mut answered = Vec::new();
     for event in events {
         if let PollEvent::Snapshot(snap) = &event {
             note_transition(state, snap);
         }
-        match &event {
-            PollEvent::Snapshot(snap) => answered.push(snap.name.clone()),
-            PollEvent::Missed { node, .. } => answered.push(node.clone()),
-            PollEvent::Docker { .. } => {}
+        let node = match &event {
+            PollEvent::Snapshot(snap) => snap.name.clone(),
+            PollEvent::Missed { node, .. } | PollEvent::Docker { node, .. } => node.clone(),
+        };
+        if !matches!(event, PollEvent::Docker { .. }) {
+            answered.push(node.clone());
         }
-        changed |= state.fleet.apply(event);
+        if state.fleet.apply(event) {
+            changed.push(node);
+        }
     }
-    if changed {
+    changed.sort();
+    changed.dedup();
+    if !changed.is_empty() {
         state.data_as_of = Some(state.now.clone());
-        rebuild_noting_staleness(state);
+        refresh_noting_staleness(state, &changed);
         state.dirty = true;
     } else if freshness::moved(state) {
         // Same content, but fresh again (or a countdown moved).
-        rebuild_noting_staleness(state);
+        refresh_noting_staleness(state, &[]);
         state.dirty = true;
     }
     for node in answered {
@@ -268,11 +275,11 @@ fn on_audit(state: &mut State, rows: Vec<crate::inventory::AuditEntry>) -> Vec<E
     }
 }
 
-/// Rebuild the tree; a node that turns stale, or fresh again, says so in the activity
-/// panel.
-fn rebuild_noting_staleness(state: &mut State) {
+/// Bring the tree up to date after `changed` (and the time); a node that turns stale, or
+/// fresh again, says so in the activity panel.
+fn refresh_noting_staleness(state: &mut State, changed: &[String]) {
     let before = freshness::stale_nodes(state);
-    state.rebuild();
+    state.refresh(changed);
     for line in freshness::changes(&before, state) {
         state.log(line.0, line.1);
     }
@@ -465,6 +472,8 @@ mod crashloop_tests;
 mod feedback_tests;
 #[cfg(test)]
 mod ops_tests;
+#[cfg(test)]
+mod refresh_tests;
 #[cfg(test)]
 mod shape_tests;
 #[cfg(test)]

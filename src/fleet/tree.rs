@@ -3,7 +3,7 @@
 //! from the config, the last snapshot of each node and the inventory. Its serde form is
 //! the `tree --json` contract of the README's contracts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -311,6 +311,187 @@ pub fn error_text(snap: &NodeSnapshot, now: &str) -> Option<String> {
     })
 }
 
+/// What ties one node's entry to the rest of the fleet: where it nests (its children,
+/// a note when an inferred parent would loop) and the swarms the engines describe. An
+/// update of one node's entry alone is right only while these stay as they were
+/// (`patch.rs`).
+struct Ties {
+    loop_notes: HashMap<String, String>,
+    children: HashMap<String, Vec<String>>,
+    swarms: Vec<TreeSwarm>,
+    membership: BTreeMap<String, Membership>,
+}
+
+impl Ties {
+    fn of(config: &Config, snaps: &HashMap<&str, &NodeSnapshot>) -> Ties {
+        let (parents, loop_notes) = parents(config, snaps);
+        // Each node's children in one pass, rather than one pass over every node per node.
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        for c in &config.nodes {
+            if let Some(parent) = parents.get(&c.name) {
+                children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(c.name.clone());
+            }
+        }
+        // Most fleets have no swarm: then there is nothing to work out, and a fleet of a
+        // thousand nodes is not walked once per node for their addresses.
+        let in_swarm = config.nodes.iter().any(|n| {
+            snaps
+                .get(n.name.as_str())
+                .is_some_and(|s| s.swarm.is_some())
+        });
+        let (swarms, membership) = if in_swarm {
+            let by_name: HashMap<&str, &NodeConfig> =
+                config.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
+            crate::swarm::tree::build(config, snaps, |name| {
+                let node = by_name.get(name)?;
+                snaps
+                    .get(name)
+                    .and_then(|s| s.address.clone())
+                    .or_else(|| address(node))
+            })
+        } else {
+            (Vec::new(), BTreeMap::new())
+        };
+        Ties {
+            loop_notes,
+            children,
+            swarms,
+            membership,
+        }
+    }
+}
+
+/// What every entry reads, worked out once per tree: the snapshots by name, each node's
+/// VLAN networks (one pass over the VLANs rather than one per container), the inventory
+/// indexed, and the time.
+struct Around<'s, 'c> {
+    config: &'c Config,
+    snaps: HashMap<&'s str, &'s NodeSnapshot>,
+    vlan_nets: HashMap<&'c str, Vec<String>>,
+    sites: SiteIndex<'c>,
+    generated_at: &'c str,
+    asking_since: Option<&'c str>,
+}
+
+impl<'s, 'c> Around<'s, 'c> {
+    fn new(
+        config: &'c Config,
+        snapshots: impl Iterator<Item = &'s NodeSnapshot>,
+        sites: &'c [Site],
+        generated_at: &'c str,
+        asking_since: Option<&'c str>,
+    ) -> Around<'s, 'c> {
+        let mut vlan_nets: HashMap<&str, Vec<String>> = HashMap::new();
+        // A swarm VLAN is on no node: its overlay network is the swarm's.
+        for v in &config.vlans {
+            if let Some(node) = v.node.as_deref() {
+                vlan_nets.entry(node).or_default().push(v.network_name());
+            }
+        }
+        Around {
+            config,
+            snaps: snapshots.map(|s| (s.name.as_str(), s)).collect(),
+            vlan_nets,
+            sites: SiteIndex::new(sites),
+            generated_at,
+            asking_since,
+        }
+    }
+
+    fn live(&self) -> Option<(u64, &str)> {
+        self.asking_since
+            .map(|since| (self.config.refresh_secs, since))
+    }
+
+    /// One node's entry; `children` and `swarm` from [`Ties`].
+    fn entry(
+        &self,
+        node: &NodeConfig,
+        loop_note: Option<&String>,
+        children: Vec<String>,
+        swarm: Option<Membership>,
+    ) -> TreeNode {
+        let config = self.config;
+        let generated_at = self.generated_at;
+        let unknown = NodeSnapshot::unknown(&node.name);
+        let snap = self
+            .snaps
+            .get(node.name.as_str())
+            .copied()
+            .unwrap_or(&unknown);
+        let mut guests: Vec<TreeGuest> = snap
+            .guests
+            .iter()
+            .map(|g| TreeGuest {
+                name: g.name.clone(),
+                state: g.state.as_str(),
+                ip: g.ips.first().map(ToString::to_string),
+            })
+            .collect();
+        guests.sort_by(|a, b| a.name.cmp(&b.name));
+        let fresh = stale::freshness(snap, generated_at, self.live());
+        let mut notes = snap.notes.clone();
+        notes.extend(loop_note.cloned());
+        notes.extend(config.origins.get(&node.name).map(terraform_note));
+        let nets = self
+            .vlan_nets
+            .get(node.name.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        TreeNode {
+            name: node.name.clone(),
+            status: snap.status,
+            error: error_text(snap, generated_at),
+            address: snap
+                .address
+                .clone()
+                .or_else(|| address(node))
+                .or_else(|| Some("local".into())),
+            hypervisor: node.hypervisor.as_str(),
+            guests,
+            containers: snap
+                .docker
+                .iter()
+                .flat_map(|d| d.containers.iter())
+                .map(|c| container(nets, &node.name, c, &self.sites))
+                .collect(),
+            bridges: snap
+                .bridges
+                .iter()
+                .map(|b| TreeBridge {
+                    name: b.name.clone(),
+                    addresses: b.addresses.clone(),
+                    ports: b.ports.iter().map(|p| p.name.clone()).collect(),
+                })
+                .collect(),
+            tunnels: tunnels_of(config, &node.name, &self.snaps),
+            children,
+            last_seen: snap.last_seen.clone(),
+            fact_errors: snap.fact_errors.clone(),
+            notes,
+            facts: snap.facts.clone(),
+            stale: fresh.stale,
+            data_age_secs: fresh.age_secs,
+            data_as_of: fresh.as_of,
+            stale_reason: fresh.why,
+            source: config
+                .origins
+                .get(&node.name)
+                .map_or("config", |o| o.source())
+                .to_string(),
+            terraform: config.origins.get(&node.name).map(|o| TreeTerraform {
+                state: o.state.clone(),
+                resource: o.resource.clone(),
+                address: o.address.clone(),
+                tainted: o.tainted,
+            }),
+            swarm,
+        }
+    }
+}
+
 /// [`build`] over borrowed snapshots (the console's live fleet, without copying it).
 /// `asking_since`: when the console started polling; a live view also judges data by its
 /// age (see `stale::freshness`), a one-shot (`None`) does not.
@@ -321,118 +502,30 @@ pub fn build_from<'a>(
     generated_at: String,
     asking_since: Option<&str>,
 ) -> TreeDoc {
-    let snaps: HashMap<&str, &NodeSnapshot> = snapshots.map(|s| (s.name.as_str(), s)).collect();
-    let (parents, loop_notes) = parents(config, &snaps);
-    let sites = SiteIndex::new(sites);
-    // Each node's VLAN networks and children, found in one pass each rather than one
-    // pass over every VLAN per container and over every node per node.
-    let mut vlan_nets: HashMap<&str, Vec<String>> = HashMap::new();
-    // A swarm VLAN is on no node: its overlay network is the swarm's.
-    for v in &config.vlans {
-        if let Some(node) = v.node.as_deref() {
-            vlan_nets.entry(node).or_default().push(v.network_name());
-        }
-    }
-    let mut children: HashMap<&str, Vec<String>> = HashMap::new();
-    for c in &config.nodes {
-        if let Some(parent) = parents.get(&c.name) {
-            children
-                .entry(parent.as_str())
-                .or_default()
-                .push(c.name.clone());
-        }
-    }
-    let (swarms, mut membership) = crate::swarm::tree::build(config, &snaps, |name| {
-        let node = config.node(name)?;
-        snaps
-            .get(name)
-            .and_then(|s| s.address.clone())
-            .or_else(|| address(node))
-    });
+    let around = Around::new(config, snapshots, sites, &generated_at, asking_since);
+    let mut ties = Ties::of(config, &around.snaps);
     let nodes = config
         .nodes
         .iter()
         .map(|node| {
-            let unknown = NodeSnapshot::unknown(&node.name);
-            let snap = snaps.get(node.name.as_str()).copied().unwrap_or(&unknown);
-            let mut guests: Vec<TreeGuest> = snap
-                .guests
-                .iter()
-                .map(|g| TreeGuest {
-                    name: g.name.clone(),
-                    state: g.state.as_str(),
-                    ip: g.ips.first().map(ToString::to_string),
-                })
-                .collect();
-            guests.sort_by(|a, b| a.name.cmp(&b.name));
-            let live = asking_since.map(|since| (config.refresh_secs, since));
-            let fresh = stale::freshness(snap, &generated_at, live);
-            let mut notes = snap.notes.clone();
-            notes.extend(loop_notes.get(&node.name).cloned());
-            notes.extend(config.origins.get(&node.name).map(terraform_note));
-            TreeNode {
-                name: node.name.clone(),
-                status: snap.status,
-                error: error_text(snap, &generated_at),
-                address: snap
-                    .address
-                    .clone()
-                    .or_else(|| address(node))
-                    .or_else(|| Some("local".into())),
-                hypervisor: node.hypervisor.as_str(),
-                guests,
-                containers: snap
-                    .docker
-                    .iter()
-                    .flat_map(|d| d.containers.iter())
-                    .map(|c| {
-                        let nets = vlan_nets
-                            .get(node.name.as_str())
-                            .map_or(&[][..], Vec::as_slice);
-                        container(nets, &node.name, c, &sites)
-                    })
-                    .collect(),
-                bridges: snap
-                    .bridges
-                    .iter()
-                    .map(|b| TreeBridge {
-                        name: b.name.clone(),
-                        addresses: b.addresses.clone(),
-                        ports: b.ports.iter().map(|p| p.name.clone()).collect(),
-                    })
-                    .collect(),
-                tunnels: tunnels_of(config, &node.name, &snaps),
-                children: children.remove(node.name.as_str()).unwrap_or_default(),
-                last_seen: snap.last_seen.clone(),
-                fact_errors: snap.fact_errors.clone(),
-                notes,
-                facts: snap.facts.clone(),
-                stale: fresh.stale,
-                data_age_secs: fresh.age_secs,
-                data_as_of: fresh.as_of,
-                stale_reason: fresh.why,
-                source: config
-                    .origins
-                    .get(&node.name)
-                    .map_or("config", |o| o.source())
-                    .to_string(),
-                terraform: config.origins.get(&node.name).map(|o| TreeTerraform {
-                    state: o.state.clone(),
-                    resource: o.resource.clone(),
-                    address: o.address.clone(),
-                    tainted: o.tainted,
-                }),
-                swarm: membership.remove(&node.name),
-            }
+            around.entry(
+                node,
+                ties.loop_notes.get(&node.name),
+                ties.children.remove(&node.name).unwrap_or_default(),
+                ties.membership.remove(&node.name),
+            )
         })
         .collect();
     TreeDoc {
         schema_version: SCHEMA_VERSION,
         generated_at,
         nodes,
-        swarms,
+        swarms: ties.swarms,
     }
 }
+
+mod patch;
+pub use patch::patch_from;
 
 #[cfg(test)]
 mod stale_tests;

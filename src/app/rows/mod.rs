@@ -6,11 +6,13 @@
 mod filter;
 mod order;
 mod swarm;
+mod table;
 
 use std::collections::{HashMap, HashSet};
 
-pub use filter::filtered;
+pub use filter::{Terms, filtered};
 pub use order::{Order, Shape, arrange};
+pub use table::Table;
 
 use super::columns::{parse_status, plural, state_cell};
 use crate::collect::health::ContainerHealth;
@@ -302,15 +304,15 @@ fn node_row(node: &TreeNode, depth: usize, collapsed: bool) -> Row {
     }
 }
 
-/// The tree's nodes by name, for nesting children under their parent.
-type ByName<'a> = HashMap<&'a str, &'a TreeNode>;
-
-fn push_node(by_name: &ByName, node: &TreeNode, depth: usize, shape: &Shape, out: &mut Vec<Row>) {
+/// A node's own rows at `depth`: its row and, unless it is folded (or nested too deep to
+/// show more), its guests, containers (in the shape's order), bridges and tunnels. Its
+/// children's rows come after them (`visit`).
+pub(super) fn own_rows(node: &TreeNode, depth: usize, shape: &Shape) -> Vec<Row> {
     let id = node_id(&node.name);
     let is_collapsed = shape.collapsed.contains(&id);
-    out.push(node_row(node, depth, is_collapsed));
-    if is_collapsed || depth > 16 {
-        return;
+    let mut out = vec![node_row(node, depth, is_collapsed)];
+    if is_collapsed || depth > MAX_DEPTH {
+        return out;
     }
     let inner = depth + 1;
     // Items under a node are leaves: one id scheme, `node/<name>/<kind>/<key>`.
@@ -340,15 +342,7 @@ fn push_node(by_name: &ByName, node: &TreeNode, depth: usize, shape: &Shape, out
             health,
         ));
     }
-    // A stale node's containers are its last-known ones: greyed, and dated.
-    let as_of = as_of(node);
-    let mut containers: Vec<Row> = node
-        .containers
-        .iter()
-        .map(|c| container_row(&node.name, c, inner, as_of.as_deref()))
-        .collect();
-    shape.order.sort(&mut containers);
-    out.extend(containers);
+    out.extend(container_rows(node, inner, shape.order));
     for b in &node.bridges {
         let state = plural(b.ports.len(), "port", "ports");
         let extra = b.addresses.join(" ");
@@ -377,9 +371,62 @@ fn push_node(by_name: &ByName, node: &TreeNode, depth: usize, shape: &Shape, out
             health,
         ));
     }
+    out
+}
+
+/// A node's containers at `depth`, in `order`. A stale node's are its last-known ones:
+/// greyed, and dated.
+pub(super) fn container_rows(node: &TreeNode, depth: usize, order: Order) -> Vec<Row> {
+    let as_of = as_of(node);
+    let mut rows: Vec<Row> = node
+        .containers
+        .iter()
+        .map(|c| container_row(&node.name, c, depth, as_of.as_deref()))
+        .collect();
+    order.sort(&mut rows);
+    rows
+}
+
+/// Below this depth a node shows its own row only (a guard against a runaway chain).
+const MAX_DEPTH: usize = 16;
+
+/// Every node the tree shows, in screen order: `seen(position in doc.nodes, depth)` for
+/// each top-level node, then, unless it is folded, for its children after it, and so on.
+pub(super) fn visit(doc: &TreeDoc, shape: &Shape, mut seen: impl FnMut(usize, usize)) {
+    let nested: HashSet<&str> = doc
+        .nodes
+        .iter()
+        .flat_map(|n| n.children.iter().map(String::as_str))
+        .collect();
+    let by_name: HashMap<&str, usize> = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
+    for (at, node) in doc.nodes.iter().enumerate() {
+        if !nested.contains(node.name.as_str()) {
+            visit_from(doc, &by_name, at, 0, shape, &mut seen);
+        }
+    }
+}
+
+fn visit_from(
+    doc: &TreeDoc,
+    by_name: &HashMap<&str, usize>,
+    at: usize,
+    depth: usize,
+    shape: &Shape,
+    seen: &mut impl FnMut(usize, usize),
+) {
+    seen(at, depth);
+    let node = &doc.nodes[at];
+    if shape.collapsed.contains(&node_id(&node.name)) || depth > MAX_DEPTH {
+        return;
+    }
     for child in &node.children {
-        if let Some(c) = by_name.get(child.as_str()) {
-            push_node(by_name, c, inner, shape, out);
+        if let Some(&c) = by_name.get(child.as_str()) {
+            visit_from(doc, by_name, c, depth + 1, shape, seen);
         }
     }
 }
@@ -398,20 +445,10 @@ pub fn rows(doc: &TreeDoc, collapsed: &HashSet<String>) -> Vec<Row> {
 
 /// The tree's rows: top-level nodes and what they hold.
 fn tree_rows(doc: &TreeDoc, shape: &Shape) -> Vec<Row> {
-    let nested: HashSet<&str> = doc
-        .nodes
-        .iter()
-        .flat_map(|n| n.children.iter().map(String::as_str))
-        .collect();
-    let by_name: ByName = doc.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
     let mut out = Vec::new();
-    for node in doc
-        .nodes
-        .iter()
-        .filter(|n| !nested.contains(n.name.as_str()))
-    {
-        push_node(&by_name, node, 0, shape, &mut out);
-    }
+    visit(doc, shape, |at, depth| {
+        out.extend(own_rows(&doc.nodes[at], depth, shape));
+    });
     for s in &doc.swarms {
         swarm::push(s, shape, &mut out);
     }
@@ -423,12 +460,7 @@ fn flat_rows(doc: &TreeDoc, shape: &Shape) -> Vec<Row> {
     let mut out: Vec<Row> = doc
         .nodes
         .iter()
-        .flat_map(|n| {
-            let as_of = as_of(n);
-            n.containers
-                .iter()
-                .map(move |c| container_row(&n.name, c, 0, as_of.as_deref()))
-        })
+        .flat_map(|n| container_rows(n, 0, shape.order))
         .collect();
     shape.order.sort(&mut out);
     out

@@ -153,4 +153,4 @@ pub fn push(s: &TreeSwarm, shape: &Shape, out: &mut Vec<Row>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

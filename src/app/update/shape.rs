@@ -47,7 +47,7 @@ pub(super) fn tree_action(state: &mut State, action: Action) {
         }
         Action::Sort => {
             state.order = state.order.next();
-            state.reshape();
+            state.reorder();
         }
         Action::Flat => {
             state.flat = !state.flat;

@@ -5,7 +5,7 @@ use super::*;
 use crate::fleet::tree::TreeDoc;
 use crate::swarm::tree::{Replicas, TreeSwarmNode, TreeTask};
 
-fn swarm() -> TreeSwarm {
+pub(in crate::app::rows) fn swarm() -> TreeSwarm {
     let node = |id: &str, host: &str, role: &str, status: &str, node: Option<&str>| TreeSwarmNode {
         id: id.into(),
         node: node.map(str::to_string),
