@@ -46,10 +46,16 @@ impl Order {
         }
     }
 
-    /// Sort container rows; stable, and ties fall back to name then node, so equal keys
-    /// never shuffle between frames.
+    /// Sort container rows; ties fall back to name, node, then id: a total order, so
+    /// equal keys never shuffle between frames and sorting the kept rows in place gives
+    /// what a whole rebuild gives.
     pub fn sort(self, rows: &mut [Row]) {
-        let by_name = |a: &Row, b: &Row| a.name.cmp(&b.name).then_with(|| a.node.cmp(&b.node));
+        let by_name = |a: &Row, b: &Row| {
+            a.name
+                .cmp(&b.name)
+                .then_with(|| a.node.cmp(&b.node))
+                .then_with(|| a.id.cmp(&b.id))
+        };
         let age = |r: &Row| {
             r.cells
                 .as_ref()
