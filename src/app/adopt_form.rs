@@ -2,7 +2,7 @@
 //! container's labels, validated as typed with the rules `fleetdeck inventory adopt`
 //! applies. Pure, like the create form, and driven by the same [`FormEdit`]s.
 
-use tui_input::{Input, InputRequest};
+use tui_input::Input;
 
 use super::create_form::FormEdit;
 use super::logs::ContainerRef;
@@ -114,7 +114,7 @@ impl AdoptForm {
 
     pub fn handle(&mut self, edit: FormEdit) -> AdoptOutcome {
         let n = ADOPT_FIELDS.len();
-        let request = match edit {
+        let text = match edit {
             FormEdit::Cancel => return AdoptOutcome::Cancelled,
             FormEdit::NextField => {
                 self.focus = (self.focus + 1) % n;
@@ -134,20 +134,10 @@ impl AdoptForm {
                 }
                 return AdoptOutcome::Editing;
             }
-            FormEdit::Insert(c) if !c.is_control() => InputRequest::InsertChar(c),
-            FormEdit::Insert(_) => return AdoptOutcome::Editing,
-            FormEdit::Backspace => InputRequest::DeletePrevChar,
-            FormEdit::Delete => InputRequest::DeleteNextChar,
-            FormEdit::Left => InputRequest::GoToPrevChar,
-            FormEdit::Right => InputRequest::GoToNextChar,
-            FormEdit::Home => InputRequest::GoToStart,
-            FormEdit::End => InputRequest::GoToEnd,
+            text => text,
         };
-        let input = self.input_mut(self.field());
         // Fields are short: refuse runaway pastes instead of storing them.
-        if !(matches!(request, InputRequest::InsertChar(_)) && input.value().len() >= 253) {
-            input.handle(request);
-        }
+        text.apply_to(self.input_mut(self.field()), 253);
         AdoptOutcome::Editing
     }
 }

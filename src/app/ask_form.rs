@@ -3,7 +3,7 @@
 //! with the rules `fleetdeck scale` and `update` apply. Pure, driven by [`FormEdit`]s
 //! like the create and adopt forms.
 
-use tui_input::{Input, InputRequest};
+use tui_input::Input;
 
 use super::create_form::FormEdit;
 use super::msg::OpRequest;
@@ -89,7 +89,7 @@ impl AskForm {
     }
 
     pub fn handle(&mut self, edit: FormEdit) -> AskOutcome {
-        let request = match edit {
+        let text = match edit {
             FormEdit::Cancel => return AskOutcome::Cancelled,
             FormEdit::Submit => {
                 self.submitted = true;
@@ -99,19 +99,10 @@ impl AskForm {
                 };
             }
             FormEdit::NextField | FormEdit::PrevField => return AskOutcome::Editing,
-            FormEdit::Insert(c) if !c.is_control() => InputRequest::InsertChar(c),
-            FormEdit::Insert(_) => return AskOutcome::Editing,
-            FormEdit::Backspace => InputRequest::DeletePrevChar,
-            FormEdit::Delete => InputRequest::DeleteNextChar,
-            FormEdit::Left => InputRequest::GoToPrevChar,
-            FormEdit::Right => InputRequest::GoToNextChar,
-            FormEdit::Home => InputRequest::GoToStart,
-            FormEdit::End => InputRequest::GoToEnd,
+            text => text,
         };
         // An image name is at most 255 characters: refuse runaway pastes.
-        if !(matches!(request, InputRequest::InsertChar(_)) && self.input.value().len() >= 256) {
-            self.input.handle(request);
-        }
+        text.apply_to(&mut self.input, 256);
         AskOutcome::Editing
     }
 }

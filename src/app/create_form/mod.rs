@@ -26,6 +26,26 @@ pub enum FormEdit {
     Cancel,
 }
 
+impl FormEdit {
+    /// Apply this edit to a text field; keys that are not text edits change nothing, and
+    /// an insert is refused once the field holds `max_len` bytes (a runaway paste).
+    pub fn apply_to(self, input: &mut Input, max_len: usize) {
+        let request = match self {
+            FormEdit::Insert(c) if !c.is_control() && input.value().len() < max_len => {
+                InputRequest::InsertChar(c)
+            }
+            FormEdit::Backspace => InputRequest::DeletePrevChar,
+            FormEdit::Delete => InputRequest::DeleteNextChar,
+            FormEdit::Left => InputRequest::GoToPrevChar,
+            FormEdit::Right => InputRequest::GoToNextChar,
+            FormEdit::Home => InputRequest::GoToStart,
+            FormEdit::End => InputRequest::GoToEnd,
+            _ => return,
+        };
+        input.handle(request);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Login,
@@ -375,23 +395,9 @@ impl CreateForm {
                 self.cycle_vlan(edit == FormEdit::Right);
             }
             other => {
-                let request = match other {
-                    FormEdit::Insert(c) if !c.is_control() => InputRequest::InsertChar(c),
-                    FormEdit::Backspace => InputRequest::DeletePrevChar,
-                    FormEdit::Delete => InputRequest::DeleteNextChar,
-                    FormEdit::Left => InputRequest::GoToPrevChar,
-                    FormEdit::Right => InputRequest::GoToNextChar,
-                    FormEdit::Home => InputRequest::GoToStart,
-                    FormEdit::End => InputRequest::GoToEnd,
-                    _ => return FormOutcome::Editing,
-                };
                 if let Some(input) = self.input_mut(field) {
                     // Fields are short: refuse runaway pastes instead of storing them.
-                    if matches!(request, InputRequest::InsertChar(_)) && input.value().len() >= 253
-                    {
-                        return FormOutcome::Editing;
-                    }
-                    input.handle(request);
+                    other.apply_to(input, 253);
                 }
             }
         }
