@@ -133,3 +133,53 @@ async fn nodes_poll_independently_and_containers_appear_through_events() {
         t.elapsed()
     );
 }
+
+/// The event stream says when it is open, before any event: the poller lists once more
+/// then, so a container that changed between its listing and the subscription (one that
+/// exits right after `docker run`) is not shown in its old state until the next listing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_says_when_it_is_open_then_sends_changes() {
+    use fleetdeck::collect::docker::{self, SUBSCRIBED};
+    use fleetdeck::transport::docker::{DockerClient, DockerTarget};
+
+    let lab = Lab::load();
+    let target = DockerTarget::Unix(lab.host("h1").docker_socket.clone());
+    let client = DockerClient::connect(target, false, Duration::from_secs(5))
+        .await
+        .expect("connect to h1's engine");
+    let (tx, mut rx) = mpsc::channel(64);
+    let follow = tokio::spawn(async move { docker::watch(&client, tx).await });
+    let first = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("the stream opened in time")
+        .expect("the watch is alive");
+    assert_eq!(first.kind, SUBSCRIBED, "{first:?}");
+
+    let name = format!("fdlive-sub-{}", std::process::id());
+    let _cleanup = Remove(&lab, "h1", name.clone());
+    let out = lab.docker(
+        "h1",
+        &[
+            "run", "-d", "--name", &name, &lab.image, "sh", "-c", "exit 3",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let change = tokio::time::timeout(left, rx.recv())
+            .await
+            .expect("the container's die event in time")
+            .expect("the watch is alive");
+        assert_ne!(change.kind, SUBSCRIBED, "said once: {change:?}");
+        if change.kind == "container" && change.id == id && change.action == "die" {
+            break;
+        }
+    }
+    follow.abort();
+}

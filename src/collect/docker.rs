@@ -168,6 +168,9 @@ pub fn network_from(n: Network) -> NetworkInfo {
     }
 }
 
+/// The `kind` of the change sent once the event stream is open: re-list to cover the gap.
+pub const SUBSCRIBED: &str = "subscribed";
+
 /// Something changed on the engine that the fleet model should pick up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DockerChange {
@@ -206,6 +209,17 @@ pub async fn watch(
     // with a bound: a hostile engine's endless event cannot fill memory.
     let path = "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D";
     let mut events = client.json_lines(path).await?;
+    // The engine now sends every change; one made between the caller's last listing and
+    // this moment has no event, so the caller lists once more (a container that exits
+    // right after `docker run` would otherwise show running until the next listing).
+    let subscribed = DockerChange {
+        kind: SUBSCRIBED,
+        action: String::new(),
+        id: String::new(),
+    };
+    if tx.send(subscribed).await.is_err() {
+        return Ok(());
+    }
     while let Some(event) = events.next::<EventMessage>().await {
         let event = event?;
         if let Some(change) = change_from(event)
