@@ -188,8 +188,8 @@ fn on_polls(state: &mut State, events: Vec<PollEvent>) {
         state.data_as_of = Some(state.now.clone());
         refresh_noting_staleness(state, &changed);
         state.dirty = true;
-    } else if freshness::moved(state) {
-        // Same content, but fresh again (or a countdown moved).
+    } else if freshness::moved_among(state, &answered) {
+        // Same content, but fresh again.
         refresh_noting_staleness(state, &[]);
         state.dirty = true;
     }

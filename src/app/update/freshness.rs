@@ -7,29 +7,42 @@ use std::collections::BTreeMap;
 use crate::app::{Level, State};
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::stale::freshness;
-use crate::fleet::tree::error_text;
+use crate::fleet::tree::{TreeNode, error_text};
 
 /// Whether rebuilding the tree at `state.now` would show something else. Ages of fresh
 /// nodes are not shown, so they alone never cause a redraw.
 pub(super) fn moved(state: &State) -> bool {
+    state.doc.nodes.iter().any(|n| node_moved(state, n))
+}
+
+/// [`moved`], for the nodes named only: a poll round's answers that changed nothing
+/// can only have made those nodes fresh again; the others move with the clock, which
+/// the tick looks at (at 200 nodes, a check of every node per answer was most of the
+/// console's idle CPU).
+pub(super) fn moved_among(state: &State, names: &[String]) -> bool {
+    names
+        .iter()
+        .filter_map(|name| state.index.node(&state.doc, name))
+        .any(|n| node_moved(state, n))
+}
+
+fn node_moved(state: &State, n: &TreeNode) -> bool {
     let live = state
         .polling_since
         .as_deref()
         .map(|since| (state.config.refresh_secs, since));
-    state.doc.nodes.iter().any(|n| {
-        let unknown;
-        let snap = match state.fleet.node(&n.name) {
-            Some(s) => s,
-            None => {
-                unknown = NodeSnapshot::unknown(&n.name);
-                &unknown
-            }
-        };
-        let f = freshness(snap, &state.now, live);
-        f.stale != n.stale
-            || (f.stale && f.age_secs != n.data_age_secs)
-            || error_text(snap, &state.now) != n.error
-    })
+    let unknown;
+    let snap = match state.fleet.node(&n.name) {
+        Some(s) => s,
+        None => {
+            unknown = NodeSnapshot::unknown(&n.name);
+            &unknown
+        }
+    };
+    let f = freshness(snap, &state.now, live);
+    f.stale != n.stale
+        || (f.stale && f.age_secs != n.data_age_secs)
+        || error_text(snap, &state.now) != n.error
 }
 
 /// Each node's staleness as the tree shows it: (stale, status, age).

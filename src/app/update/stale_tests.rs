@@ -168,3 +168,26 @@ fn the_next_try_counts_down_with_the_time_handed_in() {
     assert!(row(&s, "node/h2").extra.starts_with("next try in 12s"));
     assert_eq!(row(&s, "node/h2").state, "down", "down, not stale");
 }
+
+#[test]
+fn an_unchanged_answer_looks_at_its_own_node_only_the_tick_moves_the_others() {
+    let mut s = state();
+    update_at(&mut s, polled("h1", 1, &["web"]), at(1));
+    update_at(&mut s, polled("h2", 1, &["db"]), at(1));
+    update_at(&mut s, polled("h2", 5, &["db"]), at(5));
+    update_at(&mut s, Msg::Tick, at(6));
+    assert_eq!(row(&s, "node/h1").state, "stale");
+    s.dirty = false;
+    // h2 answers as before, 2 s later: h1's age moved, but that is the tick's to show.
+    update_at(&mut s, polled("h2", 8, &["db"]), at(8));
+    assert!(!s.dirty, "nothing h2 shows changed");
+    assert!(row(&s, "node/h1").extra.contains("data 5s old"));
+    update_at(&mut s, Msg::Tick, at(8));
+    assert!(s.dirty, "the tick shows h1's age");
+    assert!(row(&s, "node/h1").extra.contains("data 7s old"));
+    // h1 answers with the same containers: fresh again at once, not at the next tick.
+    s.dirty = false;
+    update_at(&mut s, polled("h1", 9, &["web"]), at(9));
+    assert!(s.dirty, "h1 fresh again");
+    assert_eq!(row(&s, "node/h1").state, "up");
+}
