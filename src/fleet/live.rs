@@ -7,7 +7,7 @@ use super::model::NodeFacts;
 use super::snapshot::PollEvent;
 use super::snapshot::{NodeSnapshot, NodeStatus, Stale};
 use super::stale::hold;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fleet {
@@ -188,7 +188,7 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::docker::DockerFacts;
+    use crate::fleet::docker::DockerFacts;
 
     fn up(name: &str, at: &str) -> NodeSnapshot {
         let mut s = NodeSnapshot::unknown(name);
@@ -302,7 +302,7 @@ mod tests {
                 state: state.into(),
                 status: status.into(),
                 health: None,
-                networks: vec![crate::collect::docker::ContainerNet {
+                networks: vec![crate::fleet::docker::ContainerNet {
                     network: "vlan110".into(),
                     ip: Some(ip.into()),
                 }],
@@ -325,7 +325,7 @@ mod tests {
         );
         let mut sick = with_container("10:05", "running", "Up 6 minutes (unhealthy)", "10.0.110.2");
         if let Some(d) = sick.docker.as_mut() {
-            d.containers[0].health = Some(crate::collect::health::ContainerHealth::Unhealthy);
+            d.containers[0].health = Some(crate::fleet::docker::ContainerHealth::Unhealthy);
         }
         assert!(
             fleet.apply(PollEvent::Snapshot(Box::new(sick))),

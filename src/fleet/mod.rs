@@ -1,6 +1,7 @@
 //! The fleet as fleetdeck sees it: the plain data the collectors produce and the tree is
 //! built from. Nothing here does I/O.
 
+pub mod docker;
 pub mod live;
 pub mod model;
 pub mod snapshot;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::collect::docker::DockerFacts;
+use crate::fleet::docker::DockerFacts;
 use crate::fleet::model::{Guest, GuestKind, GuestState};
 
 fn up_at(name: &str, at: &str) -> NodeSnapshot {
