@@ -2,6 +2,7 @@
 //! built from. Nothing here does I/O.
 
 pub mod docker;
+pub mod forwards;
 pub mod live;
 pub mod model;
 pub mod snapshot;
