@@ -465,3 +465,6 @@ pub async fn poll_reaching(
         .filter(|_| snap.fact_error("docker").is_none());
     (snap, client)
 }
+
+#[cfg(test)]
+mod tests;
