@@ -12,3 +12,6 @@ pub mod tree;
 pub mod tunnels;
 
 pub use model::*;
+
+#[cfg(test)]
+mod layering_tests;
