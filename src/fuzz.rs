@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use crate::collect::parse::{self, ParseError};
 use crate::config::Config;
+use crate::fleet::forwards;
 
 /// The fuzz targets, by name (one cargo-fuzz binary and one corpus directory each).
 pub const TARGETS: &[&str] = &[
@@ -68,8 +69,8 @@ pub fn run(target: &str, data: &[u8]) {
         "pgrep" => {
             if let Some(procs) = check(parse::parse_pgrep(&text)) {
                 for p in &procs {
-                    for (kind, spec) in parse::cmdline_forwards(p) {
-                        let _ = parse::forwards_port(p, kind, spec.port);
+                    for (kind, spec) in forwards::cmdline_forwards(p) {
+                        let _ = forwards::forwards_port(p, kind, spec.port);
                     }
                 }
             }

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fleetdeck::collect::parse::*;
+use fleetdeck::fleet::forwards::{cmdline_forwards, forwards_port};
 use fleetdeck::fleet::{ForwardKind, GuestState, LinkState, PortKind};
 
 /// Runs a command in the C locale (virsh translates its words) and returns its stdout;

@@ -11,7 +11,7 @@ mod synthetic;
 
 use fleetdeck::app::rows::RowKind;
 use fleetdeck::app::{Action, FilterEdit, Msg, State, update};
-use fleetdeck::collect::health::ContainerHealth;
+use fleetdeck::fleet::docker::ContainerHealth;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use synthetic::Synthetic;
@@ -67,7 +67,7 @@ fn the_synthetic_fleet_is_the_size_and_shape_it_claims() {
         })
         .collect();
     assert_eq!(all.len(), CONTAINERS);
-    let count = |f: &dyn Fn(&fleetdeck::collect::docker::ContainerInfo) -> bool| {
+    let count = |f: &dyn Fn(&fleetdeck::fleet::docker::ContainerInfo) -> bool| {
         all.iter().filter(|c| f(c)).count()
     };
     let crashed = crashed_in(&fleet);

@@ -198,8 +198,8 @@ async fn the_live_fleet_sees_a_container_turn_unhealthy_through_events() {
     use std::sync::Arc;
     use std::time::Instant;
 
-    use fleetdeck::collect::health::ContainerHealth;
     use fleetdeck::collect::poller::Poller;
+    use fleetdeck::fleet::docker::ContainerHealth;
     use fleetdeck::fleet::snapshot::PollEvent;
     use fleetdeck::transport::links::build_links;
     use support::lab::{Lab, defer};

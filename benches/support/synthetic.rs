@@ -18,9 +18,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use fleetdeck::app::{Keymap, Msg, State, update};
-use fleetdeck::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
-use fleetdeck::collect::health::ContainerHealth;
 use fleetdeck::config::Config;
+use fleetdeck::fleet::docker::ContainerHealth;
+use fleetdeck::fleet::docker::{ContainerInfo, ContainerNet, DockerFacts};
 use fleetdeck::fleet::model::{Guest, GuestKind, GuestState};
 use fleetdeck::fleet::snapshot::PollEvent;
 use fleetdeck::fleet::snapshot::{NodeSnapshot, NodeStatus};

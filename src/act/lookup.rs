@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::target::{self, NodeContainers, ResolveError, Resolved};
-use crate::collect::docker::{self, ContainerInfo};
+use crate::collect::docker;
+use crate::fleet::docker::ContainerInfo;
 use crate::inventory::Site;
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::collect::docker::ContainerInfo;
+use crate::fleet::docker::ContainerInfo;
 use crate::inventory::Site;
 use crate::ops::labels;
 

@@ -6,7 +6,7 @@ mod swarm;
 
 use super::State;
 use super::rows::RowKind;
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 use crate::fleet::tree::TreeNode;
 
 /// One line of the details pane.

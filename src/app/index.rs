@@ -134,7 +134,7 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::docker::{ContainerInfo, DockerFacts};
+    use crate::fleet::docker::{ContainerInfo, DockerFacts};
     use crate::fleet::snapshot::NodeSnapshot;
     use crate::fleet::tree::build_from;
 

@@ -1,60 +1,17 @@
-//! What a node's Docker engine holds: containers in every state with their networks,
-//! IPs and labels, and the networks themselves. Live changes come from `/events`; the
-//! poll is the safety net.
-
-use std::collections::BTreeMap;
+//! Reading a node's Docker engine into the model's `fleet::docker` types: containers in
+//! every state with their networks, IPs and labels, and the networks themselves. Live
+//! changes come from `/events`; the poll is the safety net.
 
 use bollard::models::{ContainerSummary, EventMessage, EventMessageTypeEnum, Network};
-use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::health::{self, ContainerHealth};
+use super::health;
+use crate::fleet::docker::{ContainerInfo, ContainerNet, DockerFacts, NetworkInfo};
 use crate::transport::{DockerClient, DockerError};
 
 pub mod restarts;
 
 pub use restarts::RestartCache;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContainerNet {
-    pub network: String,
-    pub ip: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContainerInfo {
-    pub id: String,
-    pub name: String,
-    pub image: String,
-    /// Docker's word: created, running, paused, restarting, exited, removing, dead.
-    pub state: String,
-    /// Docker's human status, e.g. "Up 3 hours".
-    pub status: String,
-    /// What its healthcheck says; `None` without a healthcheck (or when not running).
-    pub health: Option<ContainerHealth>,
-    pub networks: Vec<ContainerNet>,
-    pub labels: BTreeMap<String, String>,
-    /// How often the engine restarted it (`RestartCount` of its inspect; the list has
-    /// none): `None` until asked, or when the engine did not answer (`restarts.rs`).
-    pub restarts: Option<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NetworkInfo {
-    pub id: String,
-    pub name: String,
-    pub driver: String,
-    /// The Linux bridge behind a `bridge` network.
-    pub bridge: Option<String>,
-    pub subnets: Vec<String>,
-    pub gateways: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DockerFacts {
-    pub containers: Vec<ContainerInfo>,
-    pub networks: Vec<NetworkInfo>,
-}
 
 /// The largest container or network list accepted from an engine: thousands of
 /// containers take a few MiB; more is a hostile or broken engine, refused as an error of
@@ -88,24 +45,6 @@ pub async fn collect(
     };
     facts.networks.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(facts)
-}
-
-#[cfg(test)]
-impl ContainerInfo {
-    /// A running container `name` with id `id-<name>` and nothing else, for unit tests.
-    pub fn running_for_test(name: &str) -> ContainerInfo {
-        ContainerInfo {
-            id: format!("id-{name}"),
-            name: name.to_string(),
-            image: "img".into(),
-            state: "running".into(),
-            status: String::new(),
-            health: None,
-            networks: Vec::new(),
-            labels: Default::default(),
-            restarts: None,
-        }
-    }
 }
 
 pub fn container_from(s: ContainerSummary) -> ContainerInfo {
@@ -242,6 +181,7 @@ mod tests {
     };
 
     use super::*;
+    use crate::fleet::docker::ContainerHealth;
 
     #[test]
     fn summaries_become_containers_with_sorted_networks() {

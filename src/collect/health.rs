@@ -3,29 +3,8 @@
 //! send a `Health` object. Reading the list is enough: no per-container inspect.
 
 use bollard::models::{ContainerSummaryHealth, ContainerSummaryHealthStatusEnum};
-use serde::Serialize;
 
-/// What the healthcheck last concluded. A container without a healthcheck has none
-/// (`Option::None` where it is held), so `null` in `tree --json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContainerHealth {
-    Healthy,
-    Unhealthy,
-    /// Inside the start period, or no probe has concluded yet.
-    Starting,
-}
-
-impl ContainerHealth {
-    /// The word used in JSON and on screen (Docker's own).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContainerHealth::Healthy => "healthy",
-            ContainerHealth::Unhealthy => "unhealthy",
-            ContainerHealth::Starting => "starting",
-        }
-    }
-}
+use crate::fleet::docker::ContainerHealth;
 
 /// The health carried by a human status. Docker appends it in parentheses to a running
 /// container's status only: "(healthy)", "(unhealthy)", "(health: starting)". Anything
@@ -117,13 +96,5 @@ mod tests {
             of_summary("Up 1 minute (unhealthy)", None),
             Some(ContainerHealth::Unhealthy)
         );
-    }
-
-    #[test]
-    fn words_match_serde() {
-        use ContainerHealth::*;
-        for h in [Healthy, Unhealthy, Starting] {
-            assert_eq!(serde_json::to_value(h).expect("serializes"), h.as_str());
-        }
     }
 }

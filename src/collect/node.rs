@@ -260,7 +260,7 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     pub watched: Option<crate::collect::watch::Watched>,
-    pub docker: Option<docker::DockerFacts>,
+    pub docker: Option<crate::fleet::docker::DockerFacts>,
 }
 
 /// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
@@ -465,3 +465,6 @@ pub async fn poll_reaching(
         .filter(|_| snap.fact_error("docker").is_none());
     (snap, client)
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,12 +13,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::collect::docker::{self, DockerChange, DockerFacts, RestartCache};
+use crate::collect::docker::{self, DockerChange, RestartCache};
 use crate::collect::node::{Known, poll_reaching};
 use crate::collect::once::{docker_budget, missed, poll_deadline};
 use crate::collect::watch::slot::Slot;
 use crate::collect::watch::{Change, WatchNews};
 use crate::config::Config;
+use crate::fleet::docker::DockerFacts;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus, PollEvent};
 use crate::transport::DockerClient;
 use crate::transport::links::NodeLink;

@@ -7,7 +7,7 @@ use super::model::NodeFacts;
 use super::snapshot::PollEvent;
 use super::snapshot::{NodeSnapshot, NodeStatus, Stale};
 use super::stale::hold;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fleet {
@@ -188,7 +188,7 @@ fn same_content(a: &NodeSnapshot, b: &NodeSnapshot) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::docker::DockerFacts;
+    use crate::fleet::docker::DockerFacts;
 
     fn up(name: &str, at: &str) -> NodeSnapshot {
         let mut s = NodeSnapshot::unknown(name);
@@ -239,58 +239,6 @@ mod tests {
         }));
     }
 
-    #[test]
-    fn a_silent_sshd_keeps_what_was_seen_marked_stale() {
-        let mut fleet = Fleet::default();
-        fleet.apply(PollEvent::Snapshot(Box::new(with_container(
-            "2026-12-02T10:00:00Z",
-            "running",
-            "Up",
-            "10.1.0.2",
-        ))));
-        let error = crate::transport::ssh::SshError::Timeout {
-            hop: "root@10.77.0.1:22".into(),
-            stage: "key exchange",
-            after: std::time::Duration::from_secs(3),
-        };
-        assert!(error.is_silent_peer());
-        let mut config = crate::config::Config::builtin_default();
-        config.nodes[0].name = "teemo".into();
-        let node = config.nodes[0].clone();
-        let links = crate::transport::links::build_links(&config, true).expect("links");
-        let link = links.values().next().expect("a link");
-        let silent = crate::collect::node::down(&node, link, &error);
-        assert!(
-            silent
-                .missed()
-                .is_some_and(|w| w.contains("sshd not answering"))
-        );
-        assert!(fleet.apply(PollEvent::Snapshot(Box::new(silent))));
-        let shown = fleet.node("teemo").expect("node");
-        assert_eq!(shown.status, NodeStatus::Up, "not said down");
-        let stale = shown.stale.as_ref().expect("marked stale");
-        assert_eq!(stale.as_of.as_deref(), Some("2026-12-02T10:00:00Z"));
-        assert!(stale.why.contains("did not answer"), "{}", stale.why);
-        assert_eq!(
-            shown.docker.as_ref().map(|d| d.containers.len()),
-            Some(1),
-            "its containers are kept"
-        );
-        // A refused connection is a node down, whatever came before.
-        let refused = crate::transport::ssh::SshError::Connect {
-            hop: "root@10.77.0.1:22".into(),
-            source: std::io::ErrorKind::ConnectionRefused.into(),
-        };
-        assert!(!refused.is_silent_peer());
-        fleet.apply(PollEvent::Snapshot(Box::new(crate::collect::node::down(
-            &node, link, &refused,
-        ))));
-        assert_eq!(
-            fleet.node("teemo").map(|n| n.status),
-            Some(NodeStatus::Down)
-        );
-    }
-
     fn with_container(at: &str, state: &str, status: &str, ip: &str) -> NodeSnapshot {
         let mut s = up("teemo", at);
         s.docker = Some(DockerFacts {
@@ -302,7 +250,7 @@ mod tests {
                 state: state.into(),
                 status: status.into(),
                 health: None,
-                networks: vec![crate::collect::docker::ContainerNet {
+                networks: vec![crate::fleet::docker::ContainerNet {
                     network: "vlan110".into(),
                     ip: Some(ip.into()),
                 }],
@@ -325,7 +273,7 @@ mod tests {
         );
         let mut sick = with_container("10:05", "running", "Up 6 minutes (unhealthy)", "10.0.110.2");
         if let Some(d) = sick.docker.as_mut() {
-            d.containers[0].health = Some(crate::collect::health::ContainerHealth::Unhealthy);
+            d.containers[0].health = Some(crate::fleet::docker::ContainerHealth::Unhealthy);
         }
         assert!(
             fleet.apply(PollEvent::Snapshot(Box::new(sick))),

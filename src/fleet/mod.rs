@@ -1,6 +1,8 @@
 //! The fleet as fleetdeck sees it: the plain data the collectors produce and the tree is
 //! built from. Nothing here does I/O.
 
+pub mod docker;
+pub mod forwards;
 pub mod live;
 pub mod model;
 pub mod snapshot;
@@ -10,3 +12,6 @@ pub mod tree;
 pub mod tunnels;
 
 pub use model::*;
+
+#[cfg(test)]
+mod layering_tests;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::model::{Bridge, Guest, ListeningSocket, NodeFacts, ProcessLine, SshForward};
-use crate::collect::docker::DockerFacts;
+use crate::fleet::docker::DockerFacts;
 use crate::swarm::SwarmFacts;
 
 /// What the node tasks (`collect::poller`) report; whoever holds the model applies them.

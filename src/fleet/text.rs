@@ -2,7 +2,7 @@
 //! containers, bridges and tunnels. ASCII branches when the terminal is not UTF-8.
 
 use super::tree::{TreeContainer, TreeDoc, TreeNode};
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 
 struct Glyphs {
     branch: &'static str,

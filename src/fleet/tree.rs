@@ -12,10 +12,10 @@ use super::model::NodeFacts;
 use super::snapshot::{FactError, NodeSnapshot, NodeStatus};
 use super::stale;
 use super::tunnels::{TunnelView, tunnels_of};
-use crate::collect::docker::ContainerInfo;
-use crate::collect::health::ContainerHealth;
 use crate::config::{Config, NodeConfig};
 use crate::contract::label;
+use crate::fleet::docker::ContainerHealth;
+use crate::fleet::docker::ContainerInfo;
 use crate::inventory::Site;
 use crate::swarm::tree::{Membership, TreeSwarm};
 

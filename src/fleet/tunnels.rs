@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::forwards::forwards_port;
 use super::model::{ForwardKind, SshForward};
 use super::snapshot::{NodeSnapshot, NodeStatus};
-use crate::collect::parse::forwards_port;
 use crate::config::{Config, TunnelConfig, TunnelKind, check::parse_endpoint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@ use ratatui::style::{Color, Modifier};
 
 use super::tests::{draw, state, teemo};
 use crate::app::{Action, Msg, State, update};
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 use crate::fleet::snapshot::PollEvent;
 
 /// teemo with site00 unhealthy, site01 exited (as in every snapshot), site02 starting

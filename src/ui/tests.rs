@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::{Action, Keymap, Msg, State, update};
-use crate::collect::docker::{ContainerInfo, ContainerNet, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, ContainerNet, DockerFacts};
 use crate::fleet::model::{Bridge, BridgePort, LinkState, NodeFacts, PortKind};
 use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};

@@ -15,7 +15,7 @@ pub use order::{Order, Shape, arrange};
 pub use table::Table;
 
 use super::columns::{parse_status, plural, state_cell};
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 use crate::fleet::snapshot::NodeStatus;
 use crate::fleet::tree::{TreeContainer, TreeDoc, TreeNode};
 use crate::fleet::tunnels::TunnelStatus;

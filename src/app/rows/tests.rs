@@ -279,3 +279,39 @@ fn filter_keeps_matches_and_their_ancestors_only() {
     ];
     assert_eq!(names(filtered(tricky, "hit")), ["n", "p", "hit", "hit"]);
 }
+
+#[test]
+fn a_broken_parent_loop_shows_every_node_once() {
+    // a runs a guest with b's address and b one with a's: the tree breaks the loop
+    // (`fleet/tree/stale_tests.rs`), and each node is still one row.
+    let config = crate::config::load_str(
+        "[[node]]\nname = \"a\"\nssh = \"root@10.0.0.1\"\nhypervisor = \"kvm\"\n\
+         [[node]]\nname = \"b\"\nssh = \"root@10.0.0.2\"\nhypervisor = \"kvm\"\n\
+         [[node]]\nname = \"c\"\nssh = \"root@10.0.0.3\"\nparent = \"b\"\n",
+        std::path::Path::new("t.toml"),
+    )
+    .expect("config");
+    let running = |name: &str, guest_ip: &str| {
+        let mut s = NodeSnapshot::unknown(name);
+        s.status = NodeStatus::Up;
+        let mut vm = crate::fleet::model::Guest::new(
+            crate::fleet::model::GuestKind::Kvm,
+            format!("{name}-vm"),
+            crate::fleet::model::GuestState::Running,
+        );
+        vm.ips = vec![guest_ip.parse().expect("ip")];
+        s.guests = vec![vm];
+        s
+    };
+    let mut c = NodeSnapshot::unknown("c");
+    c.status = NodeStatus::Up;
+    let snaps = [running("a", "10.0.0.2"), running("b", "10.0.0.1"), c];
+    let doc = crate::fleet::tree::build(&config, &snaps, &[], String::new());
+    assert_eq!(doc.nodes[0].children, ["b"], "the loop was there to break");
+    let nodes: Vec<String> = rows(&doc, &Default::default())
+        .into_iter()
+        .filter(|r| r.kind == RowKind::Node)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(nodes, ["node/a", "node/b", "node/c"]);
+}

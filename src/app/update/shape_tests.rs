@@ -4,7 +4,7 @@
 use super::view_tests::{select_named, state};
 use super::*;
 use crate::app::rows::Order;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 

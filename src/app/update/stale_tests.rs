@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::*;
 use crate::app::Keymap;
 use crate::app::rows::Health;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
 use crate::config::Config;
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{FactError, NodeSnapshot, NodeStatus};
 

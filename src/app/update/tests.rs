@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use super::*;
 use crate::app::Keymap;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
 use crate::config::Config;
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 

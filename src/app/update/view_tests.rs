@@ -7,7 +7,7 @@ use crate::app::logs::{LogLine, LogStream};
 use crate::app::msg::{Mouse, PaletteEdit, StreamEvent};
 use crate::app::stats::StatsSample;
 use crate::app::{Keymap, TextInput};
-use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 use crate::fleet::snapshot::PollEvent;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use tui_input::InputRequest;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Deserialize;
 
-use super::ContainerInfo;
+use crate::fleet::docker::ContainerInfo;
 use crate::transport::DockerClient;
 
 /// Inspects in flight at once: a first listing of a big node fills in seconds without

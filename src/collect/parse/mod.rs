@@ -31,7 +31,7 @@ pub use facts::{
 };
 pub use iplink::{IfAddr, Interface, Link, parse_addrs, parse_bridges, parse_links};
 pub use lxc::parse_lxc_ls;
-pub use pgrep::{cmdline_forwards, forwards_port, parse_pgrep};
+pub use pgrep::parse_pgrep;
 pub use ss::parse_ss_listening;
 pub use ssh_config::parse_ssh_forwards;
 pub use virsh::{

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
-use crate::collect::docker::{ContainerNet, DockerFacts};
+use crate::fleet::docker::{ContainerNet, DockerFacts};
 use crate::fleet::model::{Guest, GuestKind, GuestState};
 use crate::inventory::SiteState;
 
@@ -127,7 +127,7 @@ fn containers_join_inventory_by_label_then_by_ip_and_prefer_the_vlan_network() {
 
 #[test]
 fn container_health_is_in_the_json_and_the_text() {
-    use crate::collect::health::ContainerHealth;
+    use crate::fleet::docker::ContainerHealth;
     let mut teemo = up("teemo");
     let mut sick = container("sick", &[("vlan100", "10.2.0.10")], &[]);
     sick.health = Some(ContainerHealth::Unhealthy);

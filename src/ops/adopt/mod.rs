@@ -17,8 +17,8 @@ use serde::Serialize;
 use super::FailKind;
 use super::create::{PlanError, pool_for};
 use super::labels;
-use crate::collect::docker::ContainerInfo;
 use crate::config::Config;
+use crate::fleet::docker::ContainerInfo;
 use crate::validate::{self, Invalid};
 
 pub use apply::{AdoptError, apply, refused_params};

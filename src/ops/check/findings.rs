@@ -10,9 +10,9 @@ mod terraform;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{CheckInput, CheckReport, Finding, Kind, Severity, Summary, Target};
-use crate::collect::docker::ContainerInfo;
-use crate::collect::health::ContainerHealth;
 use crate::config::Config;
+use crate::fleet::docker::ContainerHealth;
+use crate::fleet::docker::ContainerInfo;
 use crate::inventory::{Site, SiteState};
 use crate::validate::container_name_for;
 

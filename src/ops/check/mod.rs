@@ -16,8 +16,8 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::collect::docker::ContainerInfo;
 use crate::config::Config;
+use crate::fleet::docker::ContainerInfo;
 use crate::inventory::Site;
 
 pub use findings::evaluate;

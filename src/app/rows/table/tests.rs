@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::app::rows::{RowKind, arrange, filtered};
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 use crate::fleet::snapshot::{NodeSnapshot, NodeStatus};
 use crate::fleet::tree::TreeContainer;
 

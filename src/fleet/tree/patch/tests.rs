@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use super::*;
-use crate::collect::docker::{ContainerInfo, DockerFacts};
+use crate::fleet::docker::{ContainerInfo, DockerFacts};
 use crate::fleet::model::{Guest, GuestKind, GuestState, ListeningSocket};
 use crate::fleet::snapshot::{NodeStatus, Stale};
 use crate::fleet::tree::build_from;

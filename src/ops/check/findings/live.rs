@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Claimed, Collector, LABEL_DOMAIN, LABEL_VLAN, site_node};
-use crate::collect::docker::ContainerInfo;
 use crate::config::Config;
+use crate::fleet::docker::ContainerInfo;
 use crate::ops::check::{CheckInput, Finding, Kind, Severity, Target};
 
 /// Every address held by two or more rows, whatever their VLANs: the proxy reaches a site

@@ -3,8 +3,8 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use super::*;
-use crate::collect::docker::{ContainerInfo, ContainerNet};
 use crate::config::{Config, load_str};
+use crate::fleet::docker::{ContainerInfo, ContainerNet};
 use crate::inventory::{Site, SiteState};
 use crate::ops::check::nginx::parse;
 use crate::ops::check::{CheckInput, DnsAnswer, DnsCheck, Kind, NodeContainers, ProxyCheck};

@@ -1,7 +1,7 @@
 //! `container_unhealthy`: a running site container whose healthcheck fails.
 
 use super::*;
-use crate::collect::health::ContainerHealth;
+use crate::fleet::docker::ContainerHealth;
 
 fn sicken(c: &mut ContainerInfo) {
     c.status = "Up 5 minutes (unhealthy)".into();
