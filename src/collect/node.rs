@@ -263,12 +263,13 @@ pub struct Known {
     pub docker: Option<crate::fleet::docker::DockerFacts>,
 }
 
-/// Poll one node. `docker` yields the node's Docker client (the caller connects it, or
+/// Poll one node the caller has just reached (one keepalive per round, not two: at 200
+/// watched hosts the pings were most of what a round cost). `docker` yields the node's Docker client (the caller connects it, or
 /// hands back the one it keeps between polls), `None` for a node without an engine, or
 /// why it could not be had. `tunnel_origin`: the config declares a tunnel starting here,
 /// so its ssh processes are looked for. What `known` holds is not asked again;
 /// `restarts` is the node's restart-count cache (an empty one asks every container).
-pub async fn poll_node(
+async fn poll_node(
     node: &NodeConfig,
     link: &NodeLink,
     tunnel_origin: bool,
@@ -277,11 +278,6 @@ pub async fn poll_node(
     restarts: &mut docker::RestartCache,
 ) -> NodeSnapshot {
     let started = Instant::now();
-    if let Err(e) = link.reach().await {
-        let mut snap = down(node, link, &e);
-        snap.took_ms = started.elapsed().as_millis() as u64;
-        return snap;
-    }
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     let exec = link.exec.as_ref();
@@ -420,8 +416,11 @@ pub async fn poll_reaching(
     known: &Known,
     restarts: &mut docker::RestartCache,
 ) -> (NodeSnapshot, Option<DockerClient>) {
+    let started = Instant::now();
     if let Err(e) = link.reach().await {
-        return (down(node, link, &e), None);
+        let mut snap = down(node, link, &e);
+        snap.took_ms = started.elapsed().as_millis() as u64;
+        return (snap, None);
     }
     let (client_tx, client_rx) = tokio::sync::oneshot::channel();
     let stalled = std::sync::atomic::AtomicBool::new(false);
@@ -450,6 +449,8 @@ pub async fn poll_reaching(
         result
     };
     let mut snap = poll_node(node, link, tunnel_origin, connect, known, restarts).await;
+    // The whole poll, connecting included.
+    snap.took_ms = started.elapsed().as_millis() as u64;
     if stalled.load(std::sync::atomic::Ordering::Relaxed)
         && let Some(e) = snap.fact_error("docker")
     {
