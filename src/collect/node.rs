@@ -260,6 +260,9 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct Known {
     pub watched: Option<crate::collect::watch::Watched>,
+    /// The connection was heard from within the last refresh (a watcher's record): the
+    /// round's keepalive is left out, as the record proved it alive.
+    pub heard: bool,
     pub docker: Option<crate::fleet::docker::DockerFacts>,
 }
 
@@ -417,7 +420,12 @@ pub async fn poll_reaching(
     restarts: &mut docker::RestartCache,
 ) -> (NodeSnapshot, Option<DockerClient>) {
     let started = Instant::now();
-    if let Err(e) = link.reach().await {
+    let reached = if known.heard {
+        link.reach_heard().await
+    } else {
+        link.reach().await
+    };
+    if let Err(e) = reached {
         let mut snap = down(node, link, &e);
         snap.took_ms = started.elapsed().as_millis() as u64;
         return (snap, None);

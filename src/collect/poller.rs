@@ -130,6 +130,7 @@ async fn node_task(
             let in_swarm = last.as_ref().is_some_and(|s| s.swarm.is_some());
             Known {
                 watched: watch.live().cloned(),
+                heard: watch.heard_within(refresh),
                 docker: listed
                     .as_ref()
                     .filter(|(_, at)| following && !in_swarm && at.elapsed() < DOCKER_RELIST)

@@ -70,6 +70,15 @@ impl NodeLink {
         }
     }
 
+    /// [`NodeLink::reach`] without the keepalive: for a caller that heard from the
+    /// connection a moment ago (a watcher's record), which proves it alive as well.
+    pub async fn reach_heard(&self) -> Result<(), super::ssh::SshError> {
+        match &self.ssh {
+            Some(ssh) => ssh.session().await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
     /// A session channel for a person (a shell or a command, maybe with a PTY). A shell is
     /// write access: a read-only link refuses before anything is sent.
     pub async fn open_channel(

@@ -18,6 +18,8 @@ pub struct Slot {
     rx: Option<mpsc::Receiver<WatchNews>>,
     /// The latest full report of the running watcher.
     facts: Option<Watched>,
+    /// When the running watcher last said anything (a record or a heartbeat).
+    heard: Option<Instant>,
 }
 
 impl Drop for Slot {
@@ -38,12 +40,19 @@ impl Slot {
             task: None,
             rx: None,
             facts: None,
+            heard: None,
         }
     }
 
     /// The running watcher's facts, once it has reported them all.
     pub fn live(&self) -> Option<&Watched> {
         self.facts.as_ref().filter(|_| self.task.is_some())
+    }
+
+    /// Whether the running watcher said something within `window`: the connection it
+    /// came on was alive then.
+    pub fn heard_within(&self, window: Duration) -> bool {
+        self.task.is_some() && self.heard.is_some_and(|t| t.elapsed() < window)
     }
 
     /// Whether a watcher should be started now.
@@ -75,6 +84,7 @@ impl Slot {
             match self.next().await {
                 Some(WatchNews::Facts { watched, .. }) => {
                     self.facts = Some(*watched);
+                    self.heard = Some(Instant::now());
                     None
                 }
                 other => other,
@@ -90,6 +100,7 @@ impl Slot {
         match news {
             WatchNews::Facts { watched, change } => {
                 self.facts = Some(*watched);
+                self.heard = Some(Instant::now());
                 Some(change)
             }
             WatchNews::Ended {
@@ -101,6 +112,7 @@ impl Slot {
                 self.task = None;
                 self.rx = None;
                 self.facts = None;
+                self.heard = None;
                 let now = Instant::now();
                 if (counts || refused) && self.policy.ended(&why, answered, lived, refused, now) {
                     let because = self.policy.polled_because(now).unwrap_or(&why);
