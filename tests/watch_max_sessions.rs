@@ -38,7 +38,8 @@ const STEP: Duration = Duration::from_secs(20);
 /// One node on a private sshd of h1, reached with a key only this test uses.
 struct OneHost {
     _sshd: PrivateSshd,
-    dir: tempfile::TempDir,
+    /// The key, the ssh client config: kept while the test runs.
+    _dir: tempfile::TempDir,
     key_id: String,
     commands_log: PathBuf,
     config: Arc<Config>,
@@ -93,7 +94,7 @@ impl OneHost {
         let links = build_links(&config, false).expect("links");
         OneHost {
             _sshd: sshd,
-            dir,
+            _dir: dir,
             key_id: key_id(&public).expect("key id"),
             commands_log: h1.commands_log().to_path_buf(),
             config: Arc::new(config),
@@ -238,7 +239,6 @@ async fn a_one_session_host_gets_its_session_back_from_the_watcher() {
         "{:#?}",
         host.sessions()
     );
-    drop(host.dir);
 }
 
 /// The node's next snapshot, which must be up.
