@@ -92,19 +92,20 @@ impl NodeLink {
         ssh.open_channel(spec).await.map_err(ChannelError::Ssh)
     }
 
-    /// A long-lived command's stdin and stdout (the node watcher, `collect::watch`). Read
-    /// commands only in read-only mode, as for `exec`; a local node has none (it is
-    /// polled). Opening is bounded by the connect timeout.
+    /// A long-lived command's stdin and stdout (the node watcher, `collect::watch`), and
+    /// the signal to give its session up when sshd refuses another one
+    /// (`ssh::give_way`). Read commands only in read-only mode, as for `exec`; a local
+    /// node has none (it is polled). Opening is bounded by the connect timeout.
     pub async fn watch_stream(
         &self,
         cmd: &super::exec::RemoteCommand,
-    ) -> Result<super::stream::BoxedStream, ChannelError> {
+    ) -> Result<(super::stream::BoxedStream, super::ssh::give_way::GiveWay), ChannelError> {
         if self.read_only && !cmd.is_read_only() {
             return Err(ChannelError::ReadOnly);
         }
         let ssh = self.ssh.as_ref().ok_or(ChannelError::Local)?;
         let limit = ssh.route().connect_timeout;
-        tokio::time::timeout(limit * 2, ssh.exec_stream(cmd))
+        tokio::time::timeout(limit * 2, ssh.exec_stream_giving_way(cmd))
             .await
             .map_err(|_| {
                 ChannelError::Ssh(super::ssh::SshError::Timeout {

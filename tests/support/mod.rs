@@ -4,6 +4,7 @@ pub mod audit;
 pub mod fleet;
 pub mod freezer;
 pub mod lab;
+pub mod private_sshd;
 pub mod scale;
 pub mod sites;
 pub mod swarm;

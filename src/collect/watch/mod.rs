@@ -2,7 +2,9 @@
 //! long-lived exec channel per connection runs `assets/watch.sh`, which prints a record
 //! only when a fact changed and a heartbeat now and then. This task reads it; `frame`
 //! cuts records, `state` turns them into the facts a poll produces, `policy` decides
-//! when a node whose sshd will not keep such a session goes back to polling.
+//! when a node whose sshd will not keep such a session goes back to polling. The
+//! channel gives way: when sshd refuses another session while it is open, the
+//! transport asks this task to close it (`transport::ssh::give_way`).
 
 pub mod frame;
 pub mod policy;
@@ -11,9 +13,10 @@ pub mod state;
 
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
+pub use policy::Cause;
 pub use state::{Change, Watched};
 
 use crate::transport::catalog::{WATCH_LAUNCH, WATCH_SCRIPT};
@@ -28,6 +31,8 @@ pub fn command() -> RemoteCommand {
 /// Longest silence before the watcher is given up: the script beats every 10 s, so
 /// this is three beats missed.
 pub const SILENCE: Duration = Duration::from_secs(30);
+/// How long giving way waits for the EOF to leave before the channel is closed anyway.
+const EOF_GRACE: Duration = Duration::from_millis(200);
 
 /// What a watcher tells its node's task.
 #[derive(Debug, Clone)]
@@ -37,13 +42,13 @@ pub enum WatchNews {
         watched: Box<Watched>,
         change: Change,
     },
-    /// It ended (closed, silent, refused or unreadable). `answered`: its first full
-    /// report had come; `lived`: since the channel opened.
+    /// It ended (closed, silent, refused, unreadable, or gave its session up).
+    /// `answered`: its first full report had come; `lived`: since the channel opened.
     Ended {
         why: String,
         answered: bool,
         lived: Duration,
-        refused: bool,
+        cause: Cause,
     },
 }
 
@@ -51,13 +56,15 @@ pub enum WatchNews {
 /// channel, and the script ends at the EOF on its stdin.
 pub async fn run(link: NodeLink, tx: mpsc::Sender<WatchNews>, silence: Duration) {
     let started = Instant::now();
-    let mut stream = match link.watch_stream(&command()).await {
-        Ok(stream) => stream,
+    let (mut stream, mut give_way) = match link.watch_stream(&command()).await {
+        Ok(opened) => opened,
         Err(e) => {
             let refused = matches!(
                 &e,
-                ChannelError::Ssh(crate::transport::ssh::SshError::ChannelRefused { .. })
-                    | ChannelError::ReadOnly
+                ChannelError::Ssh(
+                    crate::transport::ssh::SshError::SessionRefused { .. }
+                        | crate::transport::ssh::SshError::ChannelRefused { .. }
+                ) | ChannelError::ReadOnly
                     | ChannelError::Local
             );
             let _ = tx
@@ -65,7 +72,11 @@ pub async fn run(link: NodeLink, tx: mpsc::Sender<WatchNews>, silence: Duration)
                     why: e.to_string(),
                     answered: false,
                     lived: started.elapsed(),
-                    refused,
+                    cause: if refused {
+                        Cause::Refused
+                    } else {
+                        Cause::Ended
+                    },
                 })
                 .await;
             return;
@@ -74,16 +85,34 @@ pub async fn run(link: NodeLink, tx: mpsc::Sender<WatchNews>, silence: Duration)
     let mut framer = frame::Framer::default();
     let mut watched = Watched::default();
     let mut buf = vec![0u8; 64 * 1024];
-    let why = loop {
-        let n = match tokio::time::timeout(silence, stream.read(&mut buf)).await {
-            Err(_) => break format!("the watcher said nothing for {}s", silence.as_secs()),
-            Ok(Err(e)) => break format!("reading the watcher: {e}"),
-            Ok(Ok(0)) => break "the watcher's session was closed".to_string(),
+    let (why, cause) = loop {
+        let read = tokio::select! {
+            closed = give_way.asked() => {
+                // EOF on the script's stdin ends it, and the close frees the session
+                // once sshd has reaped it.
+                let _ = tokio::time::timeout(EOF_GRACE, stream.shutdown()).await;
+                drop(stream);
+                closed.done();
+                let why = "it gave its session up to another channel".to_string();
+                break (why, Cause::GaveWay);
+            }
+            read = tokio::time::timeout(silence, stream.read(&mut buf)) => read,
+        };
+        let ended = |why: String| (why, Cause::Ended);
+        let n = match read {
+            Err(_) => {
+                break ended(format!(
+                    "the watcher said nothing for {}s",
+                    silence.as_secs()
+                ));
+            }
+            Ok(Err(e)) => break ended(format!("reading the watcher: {e}")),
+            Ok(Ok(0)) => break ended("the watcher's session was closed".to_string()),
             Ok(Ok(n)) => n,
         };
         let records = match framer.push(&buf[..n]) {
             Ok(records) => records,
-            Err(e) => break e.to_string(),
+            Err(e) => break ended(e.to_string()),
         };
         for record in &records {
             let change = watched.apply(record);
@@ -104,7 +133,7 @@ pub async fn run(link: NodeLink, tx: mpsc::Sender<WatchNews>, silence: Duration)
             why,
             answered: watched.is_complete(),
             lived: started.elapsed(),
-            refused: false,
+            cause,
         })
         .await;
 }

@@ -1,13 +1,13 @@
 //! A node task's hold on its watcher: the running task, its latest facts, and the
 //! [`Policy`] that sends the node back to polling when its sshd will not keep the
-//! watcher's session.
+//! watcher's session (or has too few to spare one).
 
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::policy::Policy;
+use super::policy::{Cause, Policy};
 use super::{Change, SILENCE, WatchNews, Watched};
 use crate::transport::links::NodeLink;
 
@@ -107,14 +107,17 @@ impl Slot {
                 why,
                 answered,
                 lived,
-                refused,
+                cause,
             } => {
                 self.task = None;
                 self.rx = None;
                 self.facts = None;
                 self.heard = None;
                 let now = Instant::now();
-                if (counts || refused) && self.policy.ended(&why, answered, lived, refused, now) {
+                // A refusal or a session given up is the sshd's rule, whatever the
+                // connection does next.
+                let counts = counts || cause != Cause::Ended;
+                if counts && self.policy.ended(&why, answered, lived, cause, now) {
                     let because = self.policy.polled_because(now).unwrap_or(&why);
                     tracing::warn!(node, why = %because, "node not watched; polling it instead");
                 }

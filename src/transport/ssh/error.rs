@@ -101,6 +101,12 @@ pub enum SshError {
         #[source]
         source: russh::Error,
     },
+    /// sshd refused a session channel (a command, a shell): nothing ran. At the
+    /// server's `MaxSessions` every new session is refused until one closes.
+    #[error(
+        "{hop} refused a new session ({reason}); its sshd may allow too few sessions (MaxSessions)"
+    )]
+    SessionRefused { hop: String, reason: String },
     #[error("{hop} refused to open a channel ({what}): {reason}")]
     ChannelRefused {
         hop: String,

@@ -4,6 +4,7 @@
 mod auth;
 pub mod connect_limit;
 pub mod error;
+pub mod give_way;
 pub mod host_keys;
 pub mod known_hosts;
 pub mod node;

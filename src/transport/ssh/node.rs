@@ -9,6 +9,7 @@ use tokio::sync::{Mutex, Semaphore};
 
 use super::connect_limit::ConnectLimits;
 use super::error::SshError;
+use super::give_way::{self, GiveWay, Hold};
 use super::session::SshSession;
 use super::target::Route;
 use crate::transport::exec::{Exec, ExecError, Output, RemoteCommand};
@@ -24,6 +25,9 @@ const ALIVE_WINDOW_MAX: Duration = Duration::from_secs(3);
 /// 100 ms: a server that really refuses sessions costs a quarter second more.
 const REFUSED_RETRIES: u32 = 4;
 const REFUSED_BACKOFF: Duration = Duration::from_millis(25);
+/// After the watcher gave its session up, the open is asked for again this many times
+/// (up to about a second): sshd frees the slot once it has reaped the watcher's script.
+const GAVE_WAY_RETRIES: u32 = 8;
 
 struct Backoff {
     failures: u32,
@@ -46,6 +50,8 @@ pub struct SshNode {
     /// How the node is described when it differs from its route (a ProxyJump chain
     /// carried by a shared jump connection still reads as the ssh config wrote it).
     shown: Option<String>,
+    /// The channel that gives way when sshd refuses another session: the watcher's.
+    give_way: std::sync::Mutex<Option<Hold>>,
 }
 
 impl SshNode {
@@ -85,6 +91,7 @@ impl SshNode {
                 last_silent: false,
             }),
             channels: Semaphore::new(MAX_CHANNELS),
+            give_way: std::sync::Mutex::new(None),
         })
     }
 
@@ -242,24 +249,69 @@ impl SshNode {
                 hop: self.route.target.to_string(),
             })?;
         let session = self.session().await?;
+        let tried = self
+            .opening(&session, || session.exec_line(line, stdin, limit))
+            .await;
+        match tried {
+            Err(e) if e.is_connection_lost() && !session_ran(&e) => {
+                self.forget().await;
+                let fresh = self.session().await?;
+                fresh.exec_line(line, stdin, limit).await
+            }
+            other => other,
+        }
+    }
+
+    /// Open a session channel with `open`, asking again while sshd refuses it (nothing
+    /// ran). sshd frees a session slot only once it has reaped the last command, a moment
+    /// after we saw it end: at MaxSessions a new session can be refused for a slot about
+    /// to free, so it is asked for again shortly. Still refused while the watcher holds a
+    /// session on this connection, the watcher gives way and the open is tried again.
+    async fn opening<T, F, Fut>(
+        &self,
+        session: &Arc<SshSession>,
+        mut open: F,
+    ) -> Result<T, SshError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, SshError>>,
+    {
         let mut refused = 0;
+        let mut gave_way = false;
         loop {
-            match session.exec_line(line, stdin, limit).await {
-                Err(e) if e.is_connection_lost() && !session_ran(&e) => {
-                    self.forget().await;
-                    let fresh = self.session().await?;
-                    return fresh.exec_line(line, stdin, limit).await;
-                }
-                // sshd frees a session slot only once it has reaped the last command, a
-                // moment after we saw it end: at MaxSessions, a new channel can be refused
-                // for a slot that is about to free. Nothing ran; ask again shortly.
-                Err(SshError::ChannelRefused { .. }) if refused < REFUSED_RETRIES => {
-                    refused += 1;
-                    tokio::time::sleep(REFUSED_BACKOFF * refused).await;
-                }
-                other => return other,
+            let tried = open().await;
+            if !matches!(tried, Err(SshError::SessionRefused { .. })) {
+                return tried;
+            }
+            let retries = if gave_way {
+                GAVE_WAY_RETRIES
+            } else {
+                REFUSED_RETRIES
+            };
+            if refused < retries {
+                refused += 1;
+                tokio::time::sleep(REFUSED_BACKOFF * refused).await;
+            } else if !gave_way && self.make_way(session).await {
+                gave_way = true;
+                refused = 0;
+            } else {
+                return tried;
             }
         }
+    }
+
+    /// Ask the channel that gives way, if one is open on `session`, to close. Returns
+    /// whether one was asked.
+    async fn make_way(&self, session: &Arc<SshSession>) -> bool {
+        let hold = match self.give_way.lock() {
+            Ok(mut held) => held.take_if(|h| h.on(session)),
+            Err(_) => None,
+        };
+        let Some(hold) = hold else {
+            return false;
+        };
+        tracing::info!(node = %self.name, "sshd refused a session while the watcher holds one; the watcher gives way");
+        hold.ask().await
     }
 
     /// Several commands in one session (see `transport::batch`). The outer error is the
@@ -296,7 +348,28 @@ impl SshNode {
 
     pub async fn exec_stream(&self, cmd: &RemoteCommand) -> Result<BoxedStream, SshError> {
         let session = self.session().await?;
-        session.exec_stream(cmd, self.route.connect_timeout).await
+        let limit = self.route.connect_timeout;
+        self.opening(&session, || session.exec_stream(cmd, limit))
+            .await
+    }
+
+    /// [`SshNode::exec_stream`] for a long-lived command that gives its session up when
+    /// sshd refuses another one (the node watcher): the holder waits on the [`GiveWay`],
+    /// closes the stream when asked, and says so. One such channel per node.
+    pub async fn exec_stream_giving_way(
+        &self,
+        cmd: &RemoteCommand,
+    ) -> Result<(BoxedStream, GiveWay), SshError> {
+        let session = self.session().await?;
+        let limit = self.route.connect_timeout;
+        let stream = self
+            .opening(&session, || session.exec_stream(cmd, limit))
+            .await?;
+        let (hold, give_way) = give_way::pair(&session);
+        if let Ok(mut held) = self.give_way.lock() {
+            *held = Some(hold);
+        }
+        Ok((stream, give_way))
     }
 }
 
@@ -464,10 +537,13 @@ impl SshNode {
         &self,
         spec: &super::pty::ChannelSpec,
     ) -> Result<super::pty::OpenChannel, SshError> {
-        // Never retried: a channel that failed after the exec request may have started
-        // the command, and a person's command must not run twice.
+        // Asked again only while the session is refused at its open (nothing ran): a
+        // channel that failed after the exec request may have started the command, and a
+        // person's command must not run twice.
         let session = self.session().await?;
-        session.open_channel(spec, self.route.connect_timeout).await
+        let limit = self.route.connect_timeout;
+        self.opening(&session, || session.open_channel(spec, limit))
+            .await
     }
 }
 

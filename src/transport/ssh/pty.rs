@@ -51,7 +51,7 @@ impl SshSession {
                 stage: "session channel",
                 after: limit,
             })?
-            .map_err(|e| self.protocol(e))?;
+            .map_err(|e| self.session_open(e))?;
         let mut early = Vec::new();
         if let Some(pty) = &spec.pty {
             channel

@@ -186,6 +186,18 @@ impl SshSession {
         }
     }
 
+    /// A session channel refused at its open (`MaxSessions` reached, say) is
+    /// [`SshError::SessionRefused`]: nothing ran, so it may be asked for again.
+    pub(super) fn session_open(&self, source: russh::Error) -> SshError {
+        match source {
+            russh::Error::ChannelOpenFailure(reason) => SshError::SessionRefused {
+                hop: self.hop.clone(),
+                reason: format!("{reason:?}"),
+            },
+            source => self.protocol(source),
+        }
+    }
+
     async fn direct_tcpip(&self, to: &Hop, limit: Duration) -> Result<BoxedStream, SshError> {
         let opened = timeout(
             limit,
@@ -246,7 +258,7 @@ impl SshSession {
                 stage: "session channel",
                 after: limit,
             })?
-            .map_err(|e| self.protocol(e))?;
+            .map_err(|e| self.session_open(e))?;
         channel
             .exec(true, cmd.remote_line())
             .await
@@ -272,7 +284,7 @@ impl SshSession {
                 .handle
                 .channel_open_session()
                 .await
-                .map_err(|e| self.protocol(e))?;
+                .map_err(|e| self.session_open(e))?;
             channel
                 .exec(true, line)
                 .await
