@@ -258,8 +258,9 @@ fn rfc3339(t: time::OffsetDateTime) -> Option<String> {
 /// What a poll need not ask the node: the facts its watcher reports, and the engine's
 /// containers and networks while its event stream is followed.
 #[derive(Debug, Clone, Default)]
-pub struct Known {
-    pub watched: Option<crate::collect::watch::Watched>,
+pub struct Known<'a> {
+    /// Borrowed from the node's watcher slot: a round copies only what it shows.
+    pub watched: Option<&'a crate::collect::watch::Watched>,
     /// The connection was heard from within the last refresh (a watcher's record): the
     /// round's keepalive is left out, as the record proved it alive.
     pub heard: bool,
@@ -267,24 +268,25 @@ pub struct Known {
 }
 
 /// Poll one node the caller has just reached (one keepalive per round, not two: at 200
-/// watched hosts the pings were most of what a round cost). `docker` yields the node's Docker client (the caller connects it, or
-/// hands back the one it keeps between polls), `None` for a node without an engine, or
-/// why it could not be had. `tunnel_origin`: the config declares a tunnel starting here,
-/// so its ssh processes are looked for. What `known` holds is not asked again;
-/// `restarts` is the node's restart-count cache (an empty one asks every container).
+/// watched hosts the pings were most of what a round cost). `docker` yields the node's
+/// Docker client (the caller connects it, or hands back the one it keeps between polls),
+/// `None` for a node without an engine, or why it could not be had. `tunnel_origin`: the
+/// config declares a tunnel starting here, so its ssh processes are looked for. What
+/// `known` holds is not asked again; `restarts` is the node's restart-count cache (an
+/// empty one asks every container).
 async fn poll_node(
     node: &NodeConfig,
     link: &NodeLink,
     tunnel_origin: bool,
     docker: impl std::future::Future<Output = Result<Option<DockerClient>, String>>,
-    known: &Known,
+    known: &Known<'_>,
     restarts: &mut docker::RestartCache,
 ) -> NodeSnapshot {
     let started = Instant::now();
     let mut snap = NodeSnapshot::unknown(&node.name);
     snap.address = Some(address(link));
     let exec = link.exec.as_ref();
-    let watched = known.watched.as_ref();
+    let watched = known.watched;
     let plan = Plan::for_node(node, watched.is_some());
     // Connecting to Docker (which may start dial-stdio on the node) overlaps the batch.
     let docker_facts = async {
@@ -416,7 +418,7 @@ pub async fn poll_reaching(
     tunnel_origin: bool,
     kept: Option<DockerClient>,
     docker_budget: std::time::Duration,
-    known: &Known,
+    known: &Known<'_>,
     restarts: &mut docker::RestartCache,
 ) -> (NodeSnapshot, Option<DockerClient>) {
     let started = Instant::now();

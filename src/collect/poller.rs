@@ -129,7 +129,7 @@ async fn node_task(
             let following = watcher.as_ref().is_some_and(|w| !w.is_finished());
             let in_swarm = last.as_ref().is_some_and(|s| s.swarm.is_some());
             Known {
-                watched: watch.live().cloned(),
+                watched: watch.live(),
                 heard: watch.heard_within(refresh),
                 docker: listed
                     .as_ref()
@@ -257,7 +257,7 @@ async fn bounded_poll(
     kept: Option<DockerClient>,
     config: &Config,
     wake: &Notify,
-    known: &Known,
+    known: &Known<'_>,
     restarts: &mut RestartCache,
 ) -> Polled {
     let patience = Duration::from_secs(config.refresh_secs.max(1));

@@ -1,7 +1,8 @@
 //! `fleetdeck tree` as text: nodes nested under their parents, each with its guests,
 //! containers, bridges and tunnels. ASCII branches when the terminal is not UTF-8.
 
-use super::tree::{TreeContainer, TreeDoc, TreeNode};
+use super::tree::nesting::MAX_DEPTH;
+use super::tree::{Nesting, TreeContainer, TreeDoc};
 use crate::fleet::docker::ContainerHealth;
 
 struct Glyphs {
@@ -48,7 +49,8 @@ fn leaf(label: String) -> Item {
     }
 }
 
-fn node_item(doc: &TreeDoc, node: &TreeNode, depth: usize) -> Item {
+fn node_item(doc: &TreeDoc, nesting: &Nesting, at: usize, depth: usize) -> Item {
+    let node = &doc.nodes[at];
     let mut label = format!("{} [{}]", node.name, node.status.as_str());
     if let Some(addr) = &node.address {
         label.push_str(&format!(" {addr}"));
@@ -156,13 +158,10 @@ fn node_item(doc: &TreeDoc, node: &TreeNode, depth: usize) -> Item {
             .collect();
         children.push(group("tunnels", items));
     }
-    // Depth guard: the config check forbids parent loops, but a guest-address match
-    // could still point back up.
-    if depth < 16 {
-        for child in &node.children {
-            if let Some(c) = doc.nodes.iter().find(|n| &n.name == child) {
-                children.push(node_item(doc, c, depth + 1));
-            }
+    // The walk's depth guard, as the console's rows have it.
+    if depth <= MAX_DEPTH {
+        for &child in nesting.children(at) {
+            children.push(node_item(doc, nesting, child, depth + 1));
         }
     }
     Item { label, children }
@@ -227,18 +226,17 @@ fn write_item(out: &mut String, item: &Item, prefix: &str, last: bool, top: bool
 
 pub fn render(doc: &TreeDoc, ascii: bool) -> String {
     let g = if ascii { &ASCII } else { &UTF8 };
-    let nested: Vec<&str> = doc
-        .nodes
-        .iter()
-        .flat_map(|n| n.children.iter().map(String::as_str))
-        .collect();
+    let nesting = Nesting::of(doc);
     let mut out = String::new();
-    for node in doc
-        .nodes
-        .iter()
-        .filter(|n| !nested.contains(&n.name.as_str()))
-    {
-        write_item(&mut out, &node_item(doc, node, 0), "", true, true, g);
+    for &root in nesting.roots() {
+        write_item(
+            &mut out,
+            &node_item(doc, &nesting, root, 0),
+            "",
+            true,
+            true,
+            g,
+        );
     }
     for swarm in &doc.swarms {
         write_item(&mut out, &swarm_item(swarm), "", true, true, g);

@@ -524,7 +524,9 @@ pub fn build_from<'a>(
     }
 }
 
+pub mod nesting;
 mod patch;
+pub use nesting::Nesting;
 pub use patch::patch_from;
 
 #[cfg(test)]

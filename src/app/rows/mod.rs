@@ -8,7 +8,7 @@ mod order;
 mod swarm;
 mod table;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 pub use filter::{Terms, filtered};
 pub use order::{Order, Shape, arrange};
@@ -17,7 +17,9 @@ pub use table::Table;
 use super::columns::{parse_status, plural, state_cell};
 use crate::fleet::docker::ContainerHealth;
 use crate::fleet::snapshot::NodeStatus;
-use crate::fleet::tree::{TreeContainer, TreeDoc, TreeNode};
+// Below this depth a node shows its own row only (a guard against a runaway chain).
+use crate::fleet::tree::nesting::MAX_DEPTH;
+use crate::fleet::tree::{Nesting, TreeContainer, TreeDoc, TreeNode};
 use crate::fleet::tunnels::TunnelStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,48 +389,14 @@ pub(super) fn container_rows(node: &TreeNode, depth: usize, order: Order) -> Vec
     rows
 }
 
-/// Below this depth a node shows its own row only (a guard against a runaway chain).
-const MAX_DEPTH: usize = 16;
-
 /// Every node the tree shows, in screen order: `seen(position in doc.nodes, depth)` for
-/// each top-level node, then, unless it is folded, for its children after it, and so on.
+/// each top-level node, then, unless it is folded, for its children after it, and so on
+/// (the one walk over the fleet tree, `fleet::tree::Nesting`).
 pub(super) fn visit(doc: &TreeDoc, shape: &Shape, mut seen: impl FnMut(usize, usize)) {
-    let nested: HashSet<&str> = doc
-        .nodes
-        .iter()
-        .flat_map(|n| n.children.iter().map(String::as_str))
-        .collect();
-    let by_name: HashMap<&str, usize> = doc
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.name.as_str(), i))
-        .collect();
-    for (at, node) in doc.nodes.iter().enumerate() {
-        if !nested.contains(node.name.as_str()) {
-            visit_from(doc, &by_name, at, 0, shape, &mut seen);
-        }
-    }
-}
-
-fn visit_from(
-    doc: &TreeDoc,
-    by_name: &HashMap<&str, usize>,
-    at: usize,
-    depth: usize,
-    shape: &Shape,
-    seen: &mut impl FnMut(usize, usize),
-) {
-    seen(at, depth);
-    let node = &doc.nodes[at];
-    if shape.collapsed.contains(&node_id(&node.name)) || depth > MAX_DEPTH {
-        return;
-    }
-    for child in &node.children {
-        if let Some(&c) = by_name.get(child.as_str()) {
-            visit_from(doc, by_name, c, depth + 1, shape, seen);
-        }
-    }
+    Nesting::of(doc).walk(|at, depth| {
+        seen(at, depth);
+        !shape.collapsed.contains(&node_id(&doc.nodes[at].name))
+    });
 }
 
 /// Every visible row of the tree, in screen order, items in name order.
