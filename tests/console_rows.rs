@@ -6,16 +6,7 @@
 mod support;
 
 use support::lab::{Lab, assert_success, defer};
-use support::tmux::Tmux;
-
-/// The table row naming `name` (left of any details pane), or an empty string.
-fn row<'a>(screen: &'a str, name: &str) -> &'a str {
-    screen
-        .lines()
-        .map(|l| l.split("||").next().unwrap_or(l))
-        .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(" {name}.")))
-        .unwrap_or_default()
-}
+use support::tmux::{Tmux, table_row};
 
 /// Screen line index of the row naming `name`.
 fn line_of(screen: &str, name: &str) -> Option<usize> {
@@ -67,7 +58,7 @@ fn rows_sort_fold_and_details_at_80x24() {
     tmux.wait_for(|s| s.contains("h2 up"), "h2 up");
     filter(&tmux, "node:h2");
     let screen = tmux.wait_for(
-        |s| row(s, &web).contains("running") && row(s, &crash).contains("exited (3)"),
+        |s| table_row(s, &web).contains("running") && table_row(s, &crash).contains("exited (3)"),
         "both containers as rows of h2",
     );
 
@@ -77,7 +68,7 @@ fn rows_sort_fold_and_details_at_80x24() {
         screen.contains("NAME") && screen.contains("STATE") && screen.contains("IP"),
         "{screen}"
     );
-    let crash_row = row(&screen, &crash);
+    let crash_row = table_row(&screen, &crash);
     assert!(
         crash_row.contains(&format!(" X {crash}")),
         "the crash glyph: {crash_row}"
@@ -135,7 +126,7 @@ fn rows_sort_fold_and_details_at_80x24() {
     assert!(!screen.contains("NAME"), "the table is hidden: {screen}");
     tmux.send(&["Escape"]);
     tmux.wait_for(
-        |s| s.contains("NAME") && row(s, &crash).contains("exited (3)"),
+        |s| s.contains("NAME") && table_row(s, &crash).contains("exited (3)"),
         "back to the table",
     );
 

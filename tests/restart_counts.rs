@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use support::fleet::{RunningMaster, TestFleet, code, text, tree_node};
 use support::lab::{Lab, assert_success, retry};
-use support::tmux::Tmux;
+use support::tmux::{Tmux, table_row};
 
 /// How long the counts may take to reach what is asserted. Docker restarts a container
 /// after 100 ms, then doubles the delay: two restarts come within a second, the next few
@@ -138,20 +138,15 @@ fn tree_json_counts_restarts_polled_and_through_the_master() {
     );
 }
 
-/// The table row naming `name`, or an empty string.
-fn row<'a>(screen: &'a str, name: &str) -> &'a str {
-    screen
-        .lines()
-        .map(|l| l.split("||").next().unwrap_or(l))
-        .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(" {name}.")))
-        .unwrap_or_default()
-}
-
 /// The count in `name`'s row under the `RST` title (right-aligned under it).
 fn rst(screen: &str, name: &str) -> Option<u64> {
     let head = screen.lines().find(|l| l.contains("NAME"))?;
     let end = head[..head.find(" RST ")?].chars().count() + 4;
-    let cell: String = row(screen, name).chars().skip(end - 3).take(3).collect();
+    let cell: String = table_row(screen, name)
+        .chars()
+        .skip(end - 3)
+        .take(3)
+        .collect();
     cell.trim().parse().ok()
 }
 

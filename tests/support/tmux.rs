@@ -261,3 +261,12 @@ fn try_status_within(cmd: &mut Command, limit: Duration) -> Result<ExitStatus, S
         }
     }
 }
+
+/// The table row naming `name` (left of any details pane), or an empty string.
+pub fn table_row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .map(|l| l.split("||").next().unwrap_or(l))
+        .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(" {name}.")))
+        .unwrap_or_default()
+}

@@ -107,13 +107,18 @@ fn same(table: &Table, shown: &[Row], doc: &TreeDoc, shape: &Shape, filter: &str
     assert_eq!(table.want(shown), want, "{what}: the columns' needs");
 }
 
-/// Every shape a user can give the table.
-fn shapes(folded: &[HashSet<String>]) -> Vec<(usize, Order, bool)> {
+/// Every shape a user can give the table over `folded`: each set of folded nodes, in
+/// every order, tree and flat.
+fn shapes(folded: &[HashSet<String>]) -> Vec<Shape<'_>> {
     let mut out = Vec::new();
-    for f in 0..folded.len() {
+    for collapsed in folded {
         for order in [Order::Name, Order::State, Order::Age, Order::Problems] {
             for flat in [false, true] {
-                out.push((f, order, flat));
+                out.push(Shape {
+                    collapsed,
+                    order,
+                    flat,
+                });
             }
         }
     }
@@ -146,17 +151,12 @@ const FILTERS: [&str; 9] = [
 #[test]
 fn a_changed_node_gives_the_rows_a_whole_rebuild_gives() {
     let folded = folds();
-    for (f, order, flat) in shapes(&folded) {
-        let shape = Shape {
-            collapsed: &folded[f],
-            order,
-            flat,
-        };
+    for shape in shapes(&folded) {
         for filter in FILTERS {
             for node in ["hyper", "vm", "deep", "solo", "idle"] {
                 let mut doc = doc();
                 let (mut table, mut shown) = Table::build(&doc, &shape, filter);
-                let what = format!("{node} in {order:?} flat={flat} folded={f} filter={filter:?}");
+                let what = format!("{node} in {shape:?} filter={filter:?}");
                 same(
                     &table,
                     &shown,
@@ -210,12 +210,7 @@ fn a_changed_node_gives_the_rows_a_whole_rebuild_gives() {
 #[test]
 fn nodes_going_down_or_stale_are_patched_together() {
     let folded = folds();
-    for (f, order, flat) in shapes(&folded) {
-        let shape = Shape {
-            collapsed: &folded[f],
-            order,
-            flat,
-        };
+    for shape in shapes(&folded) {
         for filter in ["", "down", "stale", "as of", "state:crashed", "vm"] {
             let mut doc = doc();
             let (mut table, mut shown) = Table::build(&doc, &shape, filter);
@@ -227,7 +222,7 @@ fn nodes_going_down_or_stale_are_patched_together() {
             doc.nodes[solo].data_age_secs = Some(31);
             doc.nodes[solo].data_as_of = Some("2026-01-01T10:00:05Z".into());
             table.patch(&doc, &shape, &[vm, solo], &mut shown);
-            let what = format!("{order:?} flat={flat} folded={f} filter={filter:?}");
+            let what = format!("{shape:?} filter={filter:?}");
             same(&table, &shown, &doc, &shape, filter, &what);
         }
     }
@@ -246,12 +241,7 @@ fn every_filter_keystroke_gives_the_rows_of_a_whole_filter() {
         "state:crash",
         "b c",
     ];
-    for (f, order, flat) in shapes(&folded) {
-        let shape = Shape {
-            collapsed: &folded[f],
-            order,
-            flat,
-        };
+    for shape in shapes(&folded) {
         let doc = doc();
         let (mut table, mut shown) = Table::build(&doc, &shape, "");
         for word in typed {
@@ -266,7 +256,7 @@ fn every_filter_keystroke_gives_the_rows_of_a_whole_filter() {
             }
             for step in steps {
                 table.refilter(&step, &mut shown);
-                let what = format!("{order:?} flat={flat} folded={f} filter={step:?}");
+                let what = format!("{shape:?} filter={step:?}");
                 same(&table, &shown, &doc, &shape, &step, &what);
             }
         }
