@@ -267,8 +267,8 @@ pub struct Known<'a> {
     pub docker: Option<crate::fleet::docker::DockerFacts>,
 }
 
-/// Poll one node the caller has just reached (one keepalive per round, not two: at 200
-/// watched hosts the pings were most of what a round cost). `docker` yields the node's
+/// Poll one node the caller has just reached (one keepalive per round, not two: each is
+/// a round trip the host answers and this side decrypts). `docker` yields the node's
 /// Docker client (the caller connects it, or hands back the one it keeps between polls),
 /// `None` for a node without an engine, or why it could not be had. `tunnel_origin`: the
 /// config declares a tunnel starting here, so its ssh processes are looked for. What
